@@ -1,0 +1,40 @@
+/*
+ * cli.h: the command table shared by the command implementations.
+ *
+ * Each command is a function taking the arguments after its name and
+ * returning the process exit code: 0 fine, 1 an expectation failed, 2 bad
+ * input or usage, 3 a system error.
+ */
+#ifndef FD_CLI_H
+#define FD_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { FD_EXIT_OK = 0, FD_EXIT_FAIL = 1, FD_EXIT_USAGE = 2, FD_EXIT_SYSTEM = 3 };
+
+typedef struct CliCommand {
+    const char *name;
+    const char *summary;   /* one line, for `firedrill --help` */
+    const char *help;      /* the full page, for `firedrill help NAME` */
+    int (*run)(int argc, char **argv);
+} CliCommand;
+
+/* Prints "firedrill NAME: message" to stderr and a pointer to the help. */
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* True when argv[i] is -h or --help. */
+bool cli_is_help(const char *arg);
+
+/* Parses an unsigned decimal integer; false on junk, sign or overflow. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+
+/* Prints the command's help page to stdout. */
+int cli_print_help(const char *name);
+
+int cmd_demo(int argc, char **argv);
+
+extern const CliCommand cli_demo;
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * evq.c: a radix heap with FIFO ties (see evq.h for the contract).
+ *
+ * Invariant: every entry e sits in bucket bucket_of(e.time, last), where
+ * bucket_of(t, last) is 0 when t == last and otherwise 1 + the index of the
+ * highest bit in which t and last differ. When `last` moves to the minimum
+ * of the lowest non-empty bucket i, entries in buckets above i keep their
+ * bucket (the new last agrees with the old one above bit i-1), and the
+ * entries of bucket i spread into buckets below i, which are empty.
+ *
+ * Ties: entries with equal times always share a bucket (same t, same last),
+ * every bucket is appended to in push order, and a redistribution walks a
+ * bucket front to back, so equal times keep their push order throughout.
+ */
+#include "des/evq.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline unsigned bucket_of(SimTime t, SimTime last)
+{
+    uint64_t x = (uint64_t)t ^ (uint64_t)last;
+    return x == 0 ? 0 : 64u - (unsigned)__builtin_clzll(x);
+}
+
+static int bucket_reserve(EvqBucket *b, uint32_t want)
+{
+    if (want <= b->cap) return 0;
+    uint32_t cap = b->cap ? b->cap : 16;
+    while (cap < want) cap *= 2;
+    EvqEntry *v = realloc(b->v, (size_t)cap * sizeof *v);
+    if (!v) return -1;
+    b->v = v;
+    b->cap = cap;
+    return 0;
+}
+
+void evq_init(Evq *q)
+{
+    memset(q, 0, sizeof *q);
+    q->peek = FD_TIME_NEVER;
+    q->peek_known = true;
+}
+
+void evq_free(Evq *q)
+{
+    for (int i = 0; i < EVQ_NBUCKETS; i++) free(q->b[i].v);
+    memset(q, 0, sizeof *q);
+}
+
+int evq_push(Evq *q, SimTime t, uint64_t payload)
+{
+    assert(t >= q->last && "evq: push into the past");
+    EvqBucket *b = &q->b[bucket_of(t, q->last)];
+    if (b->len == b->cap && bucket_reserve(b, b->len + 1) < 0) return -1;
+    b->v[b->len++] = (EvqEntry){ t, payload };
+    q->size++;
+    if (q->peek_known && t < q->peek) q->peek = t;
+    return 0;
+}
+
+/* The earliest time pending: `last` when bucket 0 holds anything, else the
+ * minimum of the lowest non-empty bucket (every entry above it is later). */
+static SimTime scan_min(const Evq *q)
+{
+    if (q->b[0].head < q->b[0].len) return q->last;
+    unsigned i = 1;
+    while (q->b[i].len == 0) i++;
+    const EvqBucket *src = &q->b[i];
+    SimTime min = src->v[0].time;
+    for (uint32_t k = 1; k < src->len; k++)
+        if (src->v[k].time < min) min = src->v[k].time;
+    return min;
+}
+
+/* Makes bucket 0 non-empty, if the queue is. Returns false when empty. */
+static bool refill(Evq *q)
+{
+    EvqBucket *b0 = &q->b[0];
+    if (b0->head < b0->len) return true;
+    b0->head = b0->len = 0;
+    if (q->size == 0) return false;
+
+    unsigned i = 1;
+    while (q->b[i].len == 0) i++;
+    EvqBucket *src = &q->b[i];
+    SimTime min = q->peek_known ? q->peek : scan_min(q);
+    q->last = min;
+
+    for (uint32_t k = 0; k < src->len; k++) {
+        EvqEntry e = src->v[k];
+        EvqBucket *dst = &q->b[bucket_of(e.time, min)];
+        /* dst is below i, so it can never be src itself. Growing it may
+         * fail only on the first visit to a new peak size. */
+        if (dst->len == dst->cap && bucket_reserve(dst, dst->len + 1) < 0) abort();
+        dst->v[dst->len++] = e;
+    }
+    src->len = 0;
+    return true;
+}
+
+bool evq_pop(Evq *q, EvqEntry *out)
+{
+    if (!refill(q)) return false;
+    EvqBucket *b0 = &q->b[0];
+    *out = b0->v[b0->head++];
+    q->size--;
+    if (b0->head < b0->len) {
+        q->peek = q->last;
+        q->peek_known = true;
+    } else {
+        q->peek = FD_TIME_NEVER;
+        q->peek_known = q->size == 0;   /* else found lazily, if asked */
+    }
+    return true;
+}
+
+SimTime evq_peek_time(Evq *q)
+{
+    if (!q->peek_known) {
+        q->peek = scan_min(q);
+        q->peek_known = true;
+    }
+    return q->peek;
+}

@@ -1,0 +1,79 @@
+/*
+ * sim.h: the discrete-event kernel.
+ *
+ * A Sim owns a clock, a pending-event set and a pool of event records. There
+ * is no global state: a process may hold any number of Sims, and a batch
+ * worker, a live run and a test all drive the same one through the stepping
+ * calls below.
+ *
+ * Events are (fn, obj, arg) triples run at a simulated time. Simultaneous
+ * events run in the order they were scheduled. Scheduling returns an id that
+ * can cancel the event; cancelling is O(1) (the record is flagged and
+ * skipped when its time comes), because most timeouts are cancelled long
+ * before they would fire.
+ *
+ * Ownership: the Sim never owns `obj`. Event records are pooled; in steady
+ * state scheduling and running events allocate nothing.
+ *
+ * Errors: scheduling fails only when memory runs out, which sets a sticky
+ * flag (sim_failed) and stops the run; the caller reports it as a system
+ * error. Scheduling into the past is a programmer bug and asserts.
+ *
+ * Threads: a Sim belongs to one thread at a time.
+ */
+#ifndef FD_SIM_H
+#define FD_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "base/fd_time.h"
+
+typedef struct Sim Sim;
+
+/* An event id: 0 is "no event"; ids of run or cancelled events go stale and
+ * are then harmless to cancel again. */
+typedef uint64_t SimEventId;
+
+typedef void (*SimEventFn)(Sim *sim, void *obj, uint64_t arg);
+
+/* Returns NULL when memory runs out. */
+Sim *sim_new(uint64_t seed);
+void sim_free(Sim *sim);
+
+SimTime sim_now(const Sim *sim);
+uint64_t sim_seed(const Sim *sim);
+
+/* Schedules fn(sim, obj, arg) at absolute time t >= sim_now(). */
+SimEventId sim_at(Sim *sim, SimTime t, SimEventFn fn, void *obj, uint64_t arg);
+/* Schedules it `delay` (>= 0) from now. */
+SimEventId sim_after(Sim *sim, SimTime delay, SimEventFn fn, void *obj, uint64_t arg);
+
+/* Cancels a pending event. Returns true if it was pending. */
+bool sim_cancel(Sim *sim, SimEventId id);
+bool sim_is_pending(const Sim *sim, SimEventId id);
+
+/* Runs the earliest pending event. Returns false when none is pending. */
+bool sim_step(Sim *sim);
+
+/* Runs every event with time <= t, then sets the clock to t, unless
+ * sim_stop() was called from an event, in which case it returns at once with
+ * the clock at that event's time. Returns the number of events run. */
+uint64_t sim_run_until(Sim *sim, SimTime t);
+
+/* Asks sim_run_until() to return after the current event. */
+void sim_stop(Sim *sim);
+bool sim_stopped(const Sim *sim);
+
+/* A lower bound on the time of the next event to run (a cancelled record may
+ * still be queued at the front), or FD_TIME_NEVER when nothing is queued. */
+SimTime sim_next_time(Sim *sim);
+
+/* Events scheduled and not yet run or cancelled. */
+size_t sim_pending(const Sim *sim);
+uint64_t sim_events_run(const Sim *sim);
+
+/* True once an allocation has failed; the run cannot be trusted after it. */
+bool sim_failed(const Sim *sim);
+
+#endif
