@@ -1,0 +1,509 @@
+/*
+ * model.c: building the live model from a topology, and the fault, response
+ * and observation calls the scenario layer drives it with.
+ *
+ * Sampling: one simulated request stands for `sampling` real ones. Rates
+ * are divided by it, and so are per-instance workers and queue slots (never
+ * below one worker), so utilisation and queueing stay those of the real
+ * system while the event count drops. Reported counts are multiplied back.
+ */
+#include "model/model_internal.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cause_names[FAIL_NCAUSES] = {
+    "rejected", "timeout", "dependency", "bad_config", "no_instance", "error",
+};
+static const char *const state_names[INST_NSTATES] = {
+    "up", "starting", "waiting", "stopped",
+};
+
+const char *fail_cause_name(FailCause c) { return cause_names[c]; }
+const char *inst_state_name(InstState s) { return state_names[s]; }
+
+void model_set_error(Model *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->err, sizeof m->err, fmt, ap);
+    va_end(ap);
+}
+
+const char *model_last_error(const Model *m) { return m->err; }
+const Topo *model_topo(const Model *m) { return m->topo; }
+double model_sampling(const Model *m) { return m->sampling; }
+
+Pool *model_pool(const Model *m, int svc, int region)
+{
+    assert(svc >= 0 && svc < m->topo->nservices);
+    if (m->ext_pool[svc] >= 0) return &m->pools[m->ext_pool[svc]];
+    assert(region >= 0 && region < m->topo->nregions);
+    int i = m->pool_of[svc * m->topo->nregions + region];
+    return i < 0 ? NULL : &m->pools[i];
+}
+
+int pool_serving(const Pool *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->ninst; i++)
+        if (p->inst[i].state == INST_UP && !p->inst[i].draining) n++;
+    return n;
+}
+
+/* Where a call to `svc` from `from_region` goes: the local deployment when
+ * there is one (and, if the service allows it, another region when the
+ * local one has nothing serving); otherwise the first region it runs in
+ * that is serving, or failing that the first it runs in at all. */
+Pool *model_pool_for_call(Model *m, int svc, int from_region)
+{
+    if (m->ext_pool[svc] >= 0) return &m->pools[m->ext_pool[svc]];
+    const Topo *t = m->topo;
+    Pool *local = from_region >= 0 ? model_pool(m, svc, from_region) : NULL;
+    if (local && (pool_serving(local) > 0 || !t->services[svc].cross_region)) return local;
+    Pool *first = local;
+    for (int r = 0; r < t->nregions; r++) {
+        Pool *p = model_pool(m, svc, r);
+        if (!p) continue;
+        if (!first) first = p;
+        if (pool_serving(p) > 0) return p;
+    }
+    return first;
+}
+
+/* Folds the time since the last change into the pool's busy and capacity
+ * areas; called before anything changes busy workers or serving instances. */
+void pool_integrate(Model *m, Pool *p)
+{
+    SimTime now = sim_now(m->sim);
+    double dt = fd_time_sec(now - p->area_last);
+    p->area_last = now;
+    if (dt <= 0 || p->ts->kind == SVC_EXTERNAL) return;
+    double busy = 0, slots = 0, queued = 0;
+    for (int i = 0; i < p->ninst; i++) {
+        const Inst *in = &p->inst[i];
+        busy += in->busy;
+        queued += in->qlen;
+        if (in->state == INST_UP) slots += p->concurrency;
+    }
+    p->acc.busy_area += busy * dt;
+    p->acc.slot_area += slots * dt;
+    p->acc.queue_area += queued * dt;
+    p->as_busy_area += busy * dt;
+    p->as_slot_area += slots * dt;
+}
+
+static int scale_count(int real, double sampling, int floor_)
+{
+    double v = floor((double)real / sampling + 0.5);
+    if (v < floor_) v = floor_;
+    return (int)v;
+}
+
+static double baseline_rate(const Topo *t)
+{
+    double r = 0;
+    for (int i = 0; i < t->nsources; i++) r += t->sources[i].rate;
+    return r;
+}
+
+static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
+{
+    const Topo *t = m->topo;
+    const TopoService *ts = &t->services[svc];
+    p->m = m;
+    p->index = (int)(p - m->pools);
+    p->svc = svc;
+    p->region = region;
+    p->ts = ts;
+    p->concurrency = scale_count(ts->concurrency, m->sampling, 1);
+    p->queue = scale_count(ts->queue, m->sampling, 0);
+    p->max_inflight = ts->admission.max_inflight > 0
+                          ? scale_count(ts->admission.max_inflight, m->sampling, 1)
+                          : p->concurrency + p->queue;
+    p->code_errors = ts->error_rate;
+    p->blocked_by = -1;
+    p->scale_max = ts->autoscale.enabled ? ts->autoscale.max : 0;
+    p->sched_backoff = 5 * FD_SEC;
+    char name[200];
+    snprintf(name, sizeof name, "pool:%s:%s", ts->name,
+             region >= 0 ? t->regions[region].name : "-");
+    rng_init(&p->rng, sim_seed(m->sim), name);
+    if (ts->ncalls) {
+        p->calls = calloc((size_t)ts->ncalls, sizeof *p->calls);
+        if (!p->calls) return -1;
+        for (int c = 0; c < ts->ncalls; c++) {
+            double burst = ts->calls[c].budget.burst / m->sampling;
+            p->calls[c].tokens = burst < 1 ? 1 : burst;
+        }
+    }
+    if (ts->kind != SVC_EXTERNAL && pool_add_instances(m, p, instances) < 0) return -1;
+    for (int i = 0; i < p->ninst; i++) {
+        p->inst[i].state = INST_UP;
+        p->inst[i].fresh = false;
+    }
+    p->waiting = 0;
+    return 0;
+}
+
+Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
+{
+    Model *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->topo = topo;
+    m->sim = sim;
+    if (opt) m->opt = *opt;
+    m->sampling = topo->sampling >= 1 ? topo->sampling : 1;
+    if (topo->budget > 0) {
+        double s = baseline_rate(topo) / topo->budget;
+        m->sampling = s > 1 ? ceil(s) : 1;
+    }
+
+    int ns = topo->nservices, nr = topo->nregions;
+    m->pool_of = malloc(sizeof *m->pool_of * (size_t)(ns * nr + 1));
+    m->ext_pool = malloc(sizeof *m->ext_pool * (size_t)(ns + 1));
+    m->cfg_bad = calloc((size_t)(topo->nconfigs * nr + 1), sizeof *m->cfg_bad);
+    m->partition = calloc((size_t)ns + 1, sizeof *m->partition);
+    if (!m->pool_of || !m->ext_pool || !m->cfg_bad || !m->partition) goto oom;
+    for (int i = 0; i < ns * nr; i++) m->pool_of[i] = -1;
+    for (int s = 0; s < ns; s++) {
+        m->ext_pool[s] = -1;
+        m->partition[s] = calloc((size_t)ns, sizeof **m->partition);
+        if (!m->partition[s]) goto oom;
+        const TopoService *ts = &topo->services[s];
+        m->npools += ts->kind == SVC_EXTERNAL ? 1 : ts->ndeploy;
+    }
+    m->pools = calloc((size_t)m->npools + 1, sizeof *m->pools);
+    m->stats_pools = calloc((size_t)m->npools + 1, sizeof *m->stats_pools);
+    if (!m->pools || !m->stats_pools) goto oom;
+    int k = 0;
+    for (int s = 0; s < ns; s++) {
+        const TopoService *ts = &topo->services[s];
+        if (ts->kind == SVC_EXTERNAL) {
+            m->ext_pool[s] = k;
+            if (init_pool(m, &m->pools[k++], s, -1, 0) < 0) goto oom;
+            continue;
+        }
+        for (int d = 0; d < ts->ndeploy; d++) {
+            int r = ts->deploy[d].region;
+            m->pool_of[s * nr + r] = k;
+            if (init_pool(m, &m->pools[k++], s, r, ts->deploy[d].instances) < 0) goto oom;
+        }
+    }
+
+    m->sources = calloc((size_t)topo->nsources + 1, sizeof *m->sources);
+    m->stats_sources = calloc((size_t)topo->nsources + 1, sizeof *m->stats_sources);
+    if (!m->sources || !m->stats_sources) goto oom;
+    for (int i = 0; i < topo->nsources; i++) {
+        SourceRt *s = &m->sources[i];
+        const TopoSource *ts = &topo->sources[i];
+        s->ts = ts;
+        s->index = i;
+        s->factor = 1;
+        s->weights = malloc(sizeof *s->weights * (size_t)nr);
+        s->pending_weights = malloc(sizeof *s->pending_weights * (size_t)nr);
+        s->arrival = calloc((size_t)nr, sizeof *s->arrival);
+        double pop = ts->customers ? ceil((double)ts->customers / m->sampling) : 0;
+        s->ncustomers = pop > 4e9 ? 4000000000u : (uint32_t)pop;
+        s->affected = s->ncustomers ? calloc(s->ncustomers / 8 + 1, 1) : NULL;
+        if (!s->weights || !s->pending_weights || !s->arrival ||
+            (s->ncustomers && !s->affected))
+            goto oom;
+        memcpy(s->weights, ts->weights, sizeof *s->weights * (size_t)nr);
+        char name[200];
+        snprintf(name, sizeof name, "source:%s", ts->name);
+        rng_init(&s->rng, sim_seed(sim), name);
+    }
+
+    sources_start(m);
+    sched_start(m);
+    metrics_start(m);
+    if (m->oom || sim_failed(sim)) goto oom;
+    return m;
+oom:
+    model_free(m);
+    return NULL;
+}
+
+void model_free(Model *m)
+{
+    if (!m) return;
+    for (int i = 0; i < m->npools; i++) {
+        free(m->pools[i].inst);
+        free(m->pools[i].calls);
+    }
+    free(m->pools);
+    free(m->stats_pools);
+    if (m->sources)
+        for (int i = 0; i < m->topo->nsources; i++) {
+            free(m->sources[i].weights);
+            free(m->sources[i].pending_weights);
+            free(m->sources[i].arrival);
+            free(m->sources[i].affected);
+        }
+    free(m->sources);
+    free(m->stats_sources);
+    if (m->partition)
+        for (int s = 0; s < m->topo->nservices; s++) free(m->partition[s]);
+    free(m->partition);
+    free(m->cfg_bad);
+    free(m->pool_of);
+    free(m->ext_pool);
+    for (int i = 0; i < m->nreq_blocks; i++) free(m->req_blocks[i]);
+    free(m->req_blocks);
+    for (int i = 0; i < m->nintent_blocks; i++) free(m->intent_blocks[i]);
+    free(m->intent_blocks);
+    free(m->deadlocks);
+    free(m);
+}
+
+/* ---- faults ---- */
+
+static Pool *pool_or_error(Model *m, int svc, int region)
+{
+    Pool *p = model_pool(m, svc, region);
+    if (!p)
+        model_set_error(m, "%s is not deployed in %s", m->topo->services[svc].name,
+                        m->topo->regions[region].name);
+    return p;
+}
+
+/* Runs fn over one region's pool, or every pool of the service when
+ * region < 0. Returns -1 when no pool matched. */
+#define FOR_POOLS(m, svc, region, p, body)                                  \
+    do {                                                                    \
+        int matched_ = 0;                                                   \
+        for (int pi_ = 0; pi_ < (m)->npools; pi_++) {                       \
+            Pool *p = &(m)->pools[pi_];                                     \
+            if (p->svc != (svc) || ((region) >= 0 && p->region >= 0 &&      \
+                                    p->region != (region)))                 \
+                continue;                                                   \
+            matched_++;                                                     \
+            body;                                                           \
+        }                                                                   \
+        if (!matched_) {                                                    \
+            if ((region) >= 0) pool_or_error((m), (svc), (region));         \
+            return -1;                                                      \
+        }                                                                   \
+    } while (0)
+
+int model_crash(Model *m, int svc, int region, int count)
+{
+    FOR_POOLS(m, svc, region, p, {
+        int left = count < 0 ? p->ninst : count;
+        for (int i = 0; i < p->ninst && left > 0; i++) {
+            if (p->inst[i].state != INST_UP && p->inst[i].state != INST_STARTING) continue;
+            inst_crash(m, p, i);
+            left--;
+        }
+        sched_poke(m, p);
+    });
+    return 0;
+}
+
+int model_hang(Model *m, int svc, int region, bool on)
+{
+    FOR_POOLS(m, svc, region, p, {
+        pool_integrate(m, p);
+        p->hung = on;
+        if (!on) pool_release_stalled(m, p);
+    });
+    return 0;
+}
+
+int model_add_latency(Model *m, int svc, int region, SimTime extra)
+{
+    FOR_POOLS(m, svc, region, p, p->extra_latency = extra);
+    return 0;
+}
+
+int model_inject_errors(Model *m, int svc, int region, double rate)
+{
+    FOR_POOLS(m, svc, region, p, p->inject_errors = rate);
+    return 0;
+}
+
+int model_partition(Model *m, int from, int to, bool on)
+{
+    m->partition[from][to] = on;
+    return 0;
+}
+
+int model_config_write(Model *m, int cfg, int region, bool bad)
+{
+    int nr = m->topo->nregions;
+    for (int r = 0; r < nr; r++)
+        if (region < 0 || r == region) m->cfg_bad[cfg * nr + r] = bad;
+    return 0;
+}
+
+bool model_config_bad(const Model *m, int cfg, int region)
+{
+    return m->cfg_bad[cfg * m->topo->nregions + region];
+}
+
+int model_set_version(Model *m, int svc, int region, int version, double error_rate)
+{
+    FOR_POOLS(m, svc, region, p, {
+        p->version = version;
+        p->code_errors = error_rate;
+    });
+    return 0;
+}
+
+int model_version(const Model *m, int svc, int region)
+{
+    Pool *p = model_pool(m, svc, region);
+    return p ? p->version : -1;
+}
+
+int model_set_rate_factor(Model *m, int src, double factor)
+{
+    SourceRt *s = &m->sources[src];
+    s->factor = factor;
+    source_apply_rates(m, s);
+    return 0;
+}
+
+/* ---- responses ---- */
+
+int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime manual_time)
+{
+    FOR_POOLS(m, svc, region, p, {
+        int left = count < 0 ? p->ninst : count;
+        for (int i = 0; i < p->ninst && left > 0; i++) {
+            Inst *in = &p->inst[i];
+            if (in->state == INST_STOPPED) continue;
+            if (in->state == INST_UP || in->state == INST_STARTING) inst_crash(m, p, i);
+            left--;
+            if (manual) sched_manual_start(m, p, i, manual_time);
+        }
+        sched_poke(m, p);
+    });
+    return 0;
+}
+
+int model_scale(Model *m, int svc, int region, int instances)
+{
+    FOR_POOLS(m, svc, region, p, {
+        int have = 0;
+        for (int i = 0; i < p->ninst; i++)
+            if (p->inst[i].state != INST_STOPPED && !p->inst[i].draining) have++;
+        have += p->pending_starts;
+        if (instances > have) {
+            if (pool_add_instances(m, p, instances - have) < 0) return -1;
+            sched_poke(m, p);
+        } else {
+            sched_scale_in(m, p, have - instances);
+        }
+        if (p->scale_max && instances > p->scale_max) p->scale_max = instances;
+    });
+    return 0;
+}
+
+int model_set_scale_max(Model *m, int svc, int region, int max)
+{
+    FOR_POOLS(m, svc, region, p, p->scale_max = max);
+    return 0;
+}
+
+int model_shift_traffic(Model *m, int src, const double *weights)
+{
+    SourceRt *s = &m->sources[src];
+    int nr = m->topo->nregions;
+    double sum = 0;
+    for (int r = 0; r < nr; r++) {
+        if (!(weights[r] >= 0)) {
+            model_set_error(m, "routing weights must not be negative");
+            return -1;
+        }
+        sum += weights[r];
+    }
+    if (!(sum > 0)) {
+        model_set_error(m, "routing weights must not all be zero");
+        return -1;
+    }
+    for (int r = 0; r < nr; r++) s->pending_weights[r] = weights[r] / sum;
+    source_schedule_shift(m, s);
+    return 0;
+}
+
+int model_force_breakers(Model *m, int to, bool open)
+{
+    for (int i = 0; i < m->npools; i++) {
+        Pool *p = &m->pools[i];
+        for (int c = 0; c < p->ts->ncalls; c++)
+            if (p->ts->calls[c].target == to) p->calls[c].forced_open = open;
+    }
+    return 0;
+}
+
+int model_shed(Model *m, int svc, int region, double fraction)
+{
+    FOR_POOLS(m, svc, region, p, p->shed = fraction);
+    return 0;
+}
+
+/* ---- observation ---- */
+
+int model_instances(const Model *m, int svc, int region, InstState st)
+{
+    const Pool *p = model_pool(m, svc, region);
+    if (!p) return 0;
+    int n = 0;
+    for (int i = 0; i < p->ninst; i++) n += p->inst[i].state == st;
+    return n;
+}
+
+const PoolStats *model_last_pool(const Model *m, int svc, int region)
+{
+    const Pool *p = model_pool(m, svc, region);
+    return p && p->has_last ? &p->last : NULL;
+}
+
+const SourceStats *model_last_source(const Model *m, int src)
+{
+    const SourceRt *s = &m->sources[src];
+    return s->has_last ? &s->last : NULL;
+}
+
+double model_availability(const Model *m, int svc, int region)
+{
+    const PoolStats *ps = model_last_pool(m, svc, region);
+    if (!ps) return 1;
+    double failed = 0;
+    for (int c = 0; c < FAIL_NCAUSES; c++) failed += ps->failed[c];
+    double answered = ps->ok + ps->degraded + failed;
+    return answered > 0 ? (ps->ok + ps->degraded) / answered : 1;
+}
+
+double model_source_availability(const Model *m, int src)
+{
+    const SourceStats *s = model_last_source(m, src);
+    if (!s) return 1;
+    double resolved = s->intents_ok + s->intents_degraded + s->intents_failed;
+    return resolved > 0 ? (s->intents_ok + s->intents_degraded) / resolved : 1;
+}
+
+bool model_stalled(const Model *m, int svc, int region)
+{
+    const Pool *p = model_pool(m, svc, region);
+    return p && p->waiting > 0 && p->sched_failed;
+}
+
+bool model_deadlocked(const Model *m, int svc, int region)
+{
+    const Pool *p = model_pool(m, svc, region);
+    return p && p->deadlock_open;
+}
+
+int model_ndeadlocks(const Model *m) { return m->ndeadlocks; }
+
+const ModelDeadlock *model_deadlock(const Model *m, int i)
+{
+    return i >= 0 && i < m->ndeadlocks ? &m->deadlocks[i] : NULL;
+}

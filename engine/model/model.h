@@ -1,0 +1,182 @@
+/*
+ * model.h: the request-level service model.
+ *
+ * A Model turns a Topo into live state on a Sim: instances per service and
+ * region, queues, requests in flight, clients with intents, schedulers,
+ * autoscalers, configuration data, routing weights. Outages come out of the
+ * mechanisms (bounded concurrency and queues, timeouts that leave work
+ * behind, retries, breakers, restarts gated by a platform), never out of a
+ * script that paints a curve: the scenario layer only injects faults and
+ * responses through the calls below.
+ *
+ * Ownership: the Model borrows the Topo and the Sim; both must outlive it.
+ * It owns everything else. One Model per Sim. Not thread-safe.
+ *
+ * Errors: calls that take a service, region, config or source index assert
+ * it is in range (the scenario layer resolves names first and reports bad
+ * names as user errors). Functions returning int return 0, or -1 when the
+ * action does not apply (e.g. a service not deployed in that region), with
+ * the reason left for model_last_error().
+ *
+ * Metrics: at the end of every interval the model calls the metrics
+ * callback with a ModelInterval, then forgets that interval; memory does not
+ * grow with simulated time.
+ */
+#ifndef FD_MODEL_H
+#define FD_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/fd_time.h"
+#include "base/hist.h"
+#include "des/sim.h"
+#include "model/topo.h"
+
+typedef struct Model Model;
+
+/* Why a request failed. Degraded answers are not failures. */
+typedef enum FailCause {
+    FAIL_REJECTED,      /* queue full, admission limit, shed, breaker open */
+    FAIL_TIMEOUT,       /* a downstream call (or the client) gave up waiting */
+    FAIL_DEPENDENCY,    /* a critical downstream call failed */
+    FAIL_BAD_CONFIG,    /* a configuration item it reads holds bad data */
+    FAIL_NO_INSTANCE,   /* no healthy instance to take it */
+    FAIL_ERROR,         /* the service's own error: intrinsic, injected, or a crash */
+    FAIL_NCAUSES
+} FailCause;
+
+const char *fail_cause_name(FailCause c);
+
+typedef enum InstState {
+    INST_UP,            /* serving */
+    INST_STARTING,      /* scheduled, booting: serving after restart_time */
+    INST_WAITING,       /* down, waiting for its platform to schedule it */
+    INST_STOPPED,       /* removed (scaled in) */
+    INST_NSTATES
+} InstState;
+
+const char *inst_state_name(InstState s);
+
+/* One service in one region over one interval. Counts are of real requests
+ * (simulated counts times the sampling factor). */
+typedef struct PoolStats {
+    int service, region;
+    double offered, ok, degraded;
+    double failed[FAIL_NCAUSES];
+    double wasted;          /* finished after every caller had given up */
+    Hist latency;           /* of answered requests (ok, degraded, failed) */
+    double latency_mean;    /* seconds, over the same requests */
+    double utilisation;     /* busy workers / workers of serving instances, time-averaged */
+    double queue;           /* mean queued requests (real), time-averaged */
+    int instances[INST_NSTATES];  /* at the end of the interval */
+    int hung;               /* serving instances that are hung */
+    double capacity;        /* requests/s the serving instances can take at mean service time */
+} PoolStats;
+
+/* One traffic source (entry point) over one interval. */
+typedef struct SourceStats {
+    int source;
+    double intents;         /* new intents */
+    double intents_ok, intents_degraded, intents_failed;  /* resolved this interval */
+    double attempts, attempts_ok;   /* requests sent by clients and users; answered ok or degraded */
+    double rate_offered;    /* attempts per second */
+    double customers_affected;      /* distinct customers with a failed attempt so far */
+} SourceStats;
+
+typedef struct ModelInterval {
+    SimTime start, end;
+    const PoolStats *pools;
+    int npools;
+    const SourceStats *sources;
+    int nsources;
+} ModelInterval;
+
+typedef void (*ModelIntervalFn)(void *ud, const ModelInterval *iv);
+
+/* A circular wait found among schedulers: instances of the services in
+ * `cycle` wait for platforms that need those very services to schedule. */
+typedef struct ModelDeadlock {
+    SimTime at;
+    int region;
+    int ncycle;
+    int cycle[16];          /* service indexes, starting with the stalled service */
+} ModelDeadlock;
+
+typedef struct ModelOptions {
+    ModelIntervalFn on_interval;
+    void *ud;
+    /* Called once per deadlock episode, when it is found. */
+    void (*on_deadlock)(void *ud, const ModelDeadlock *d);
+} ModelOptions;
+
+/* Builds the live state and schedules traffic, metrics and control loops
+ * from time 0. Returns NULL when memory runs out. */
+Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt);
+void model_free(Model *m);
+
+const Topo *model_topo(const Model *m);
+double model_sampling(const Model *m);
+const char *model_last_error(const Model *m);
+
+/* Ends the current interval early (at sim_now) and emits it. Call once at
+ * the end of a run so the last partial interval is reported. */
+void model_flush(Model *m);
+
+/* ---- faults ---- */
+
+/* Crashes `count` serving instances (all when count < 0). They wait for
+ * their platform to restart them. */
+int model_crash(Model *m, int svc, int region, int count);
+/* The whole tier hangs: requests are accepted and never answered while on. */
+int model_hang(Model *m, int svc, int region, bool on);
+/* Adds latency to every request's own work. */
+int model_add_latency(Model *m, int svc, int region, SimTime extra);
+/* Makes a fraction of requests fail with FAIL_ERROR (on top of error_rate). */
+int model_inject_errors(Model *m, int svc, int region, double rate);
+/* Drops every call from `from` to `to` (they time out) while on. */
+int model_partition(Model *m, int from, int to, bool on);
+/* Writes a configuration item's data in one region (-1: every region). */
+int model_config_write(Model *m, int cfg, int region, bool bad);
+/* Code version of a service in a region (-1: all), and its own error rate. */
+int model_set_version(Model *m, int svc, int region, int version, double error_rate);
+int model_version(const Model *m, int svc, int region);
+/* Multiplies a source's base rate (1 = normal). */
+int model_set_rate_factor(Model *m, int src, double factor);
+
+/* ---- responses ---- */
+
+/* Restarts instances (count < 0: all, including those waiting). With
+ * manual, the restart bypasses the platform: a person starts them by hand,
+ * taking `manual_time` each. */
+int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime manual_time);
+/* Sets the number of instances (scale out or in), through the platform. */
+int model_scale(Model *m, int svc, int region, int instances);
+/* Sets the autoscaler's maximum. */
+int model_set_scale_max(Model *m, int svc, int region, int max);
+/* New routing weights for a source, effective after the topology's
+ * propagation delay. weights has nregions entries summing to 1. */
+int model_shift_traffic(Model *m, int src, const double *weights);
+/* Forces every breaker on calls to `to` open (or back to automatic). */
+int model_force_breakers(Model *m, int to, bool open);
+/* Sheds a fraction of new requests at a service in a region. */
+int model_shed(Model *m, int svc, int region, double fraction);
+
+/* ---- observation ---- */
+
+int model_instances(const Model *m, int svc, int region, InstState st);
+/* Fraction of requests answered ok or degraded at svc/region over the last
+ * complete interval; 1 when there were none. */
+double model_availability(const Model *m, int svc, int region);
+/* Intents answered ok or degraded over the last interval, for a source. */
+double model_source_availability(const Model *m, int src);
+const PoolStats *model_last_pool(const Model *m, int svc, int region);
+const SourceStats *model_last_source(const Model *m, int src);
+bool model_config_bad(const Model *m, int cfg, int region);
+/* Instances are waiting for a scheduler that has failed to schedule them. */
+bool model_stalled(const Model *m, int svc, int region);
+/* A deadlock episode is open for svc in region. */
+bool model_deadlocked(const Model *m, int svc, int region);
+int model_ndeadlocks(const Model *m);
+const ModelDeadlock *model_deadlock(const Model *m, int i);
+
+#endif

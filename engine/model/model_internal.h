@@ -1,0 +1,245 @@
+/*
+ * model_internal.h: the Model's live state, shared by the model_*.c files.
+ *
+ * Who owns what:
+ *   Model   owns Pools (one per service x region where it is deployed, plus
+ *           one per external service), the Req and Intent free lists, the
+ *           per-interval stats and the deadlock log.
+ *   Pool    owns its Insts (a growable array; instances are never moved
+ *           while a request is on them, only appended).
+ *   Req     one attempt at one service. Links to its caller (parent) or its
+ *           Intent or its scheduling Pool, and to at most one outstanding
+ *           child attempt. A Req that has lost its caller (timed out) is an
+ *           orphan: it still runs to the end, as real servers do, and its
+ *           answer is dropped. That wasted work is what keeps a retry storm
+ *           going after its trigger has passed.
+ *
+ * Events carry a pointer and a generation number in their argument, so an
+ * event for a Req that has since been recycled is recognised and ignored.
+ */
+#ifndef FD_MODEL_INTERNAL_H
+#define FD_MODEL_INTERNAL_H
+
+#include "base/rng.h"
+#include "model/model.h"
+
+typedef struct Req Req;
+typedef struct Intent Intent;
+typedef struct Pool Pool;
+
+typedef enum Outcome { OUT_OK, OUT_DEGRADED, OUT_FAILED } Outcome;
+
+typedef enum ReqState {
+    RQ_FREE,
+    RQ_QUEUED,      /* in an instance's queue */
+    RQ_WORKING,     /* own work in progress (holds a worker) */
+    RQ_CALLING,     /* waiting on a downstream call (holds a worker) */
+    RQ_BACKOFF,     /* waiting to retry a downstream call (holds a worker) */
+    RQ_STALLED,     /* on a hung tier: holds a worker, no progress */
+    RQ_EXTERNAL     /* at an external service: no instance */
+} ReqState;
+
+struct Req {
+    uint32_t gen;
+    uint8_t state;
+    uint8_t degraded;       /* some optional call failed or a fallback was used */
+    uint8_t last_timeout;   /* the last failed attempt of the current call timed out */
+    uint8_t orphaned;       /* its caller gave up on it */
+    int16_t call;           /* index of the call in progress, -1 before the first */
+    int16_t attempt;        /* attempts made for that call */
+    Pool *pool;
+    int32_t inst;           /* instance index in pool, -1 if none */
+    SimTime arrived;        /* at this service */
+    SimTime enqueued;
+    SimEventId ev;          /* work done / backoff over */
+    SimEventId timeout;     /* timeout of the outstanding child */
+    Req *parent;            /* caller, NULL for roots and orphans */
+    Req *child;             /* outstanding downstream attempt */
+    Intent *intent;         /* for client attempts */
+    Pool *sched_for;        /* for scheduling requests: the pool waiting */
+    Req *next, *prev;       /* queue or stalled list; free list uses next */
+    int origin;             /* pool index where a failure started, -1 */
+};
+
+struct Intent {
+    Model *m;
+    uint32_t gen;
+    int source, region;
+    uint32_t customer;
+    SimTime start;
+    int reattempts;         /* user re-attempts made */
+    int retries;            /* client retries within this user attempt */
+    bool failed_once;       /* some attempt failed (for customers affected) */
+    Req *req;               /* outstanding attempt */
+    SimEventId timeout;
+    SimEventId ev;
+    Intent *next_free;
+};
+
+typedef struct Inst {
+    uint8_t state;
+    bool hung;              /* this instance is wedged */
+    bool draining;
+    bool fresh;             /* newly provisioned: boots after the provisioning delay */
+    int busy;
+    int qlen;
+    int health_fails;
+    Req *qhead, *qtail;     /* FIFO of queued requests (doubly linked) */
+    Req *active;            /* requests holding a worker (doubly linked) */
+    SimEventId ev;          /* boot completion */
+    uint32_t gen;           /* bumped on crash: stale boot events are ignored */
+} Inst;
+
+/* Per call edge of a pool: retry budget and breaker. */
+typedef struct CallState {
+    double tokens;
+    uint8_t breaker;        /* 0 closed, 1 open, 2 half-open */
+    bool forced_open;
+    int win_total, win_failed;
+    SimTime win_start, open_until;
+    int probes_left, probes_ok;
+} CallState;
+
+typedef struct PoolAccum {
+    double offered, ok, degraded, failed[FAIL_NCAUSES], wasted;
+    Hist latency;
+    double latency_sum;     /* seconds */
+    double busy_area;       /* worker-seconds busy */
+    double slot_area;       /* worker-seconds available on serving instances */
+    double queue_area;      /* request-seconds queued */
+    double own_area;        /* worker-seconds of own work (the CPU signal) */
+} PoolAccum;
+
+struct Pool {
+    Model *m;
+    int index;
+    int svc, region;
+    const TopoService *ts;
+    Inst *inst;
+    int ninst, cap;
+    int rr;                 /* round-robin cursor */
+    int concurrency, queue; /* after sampling */
+    int max_inflight;
+    /* faults and responses */
+    bool hung;
+    SimTime extra_latency;
+    double inject_errors, code_errors, shed;
+    int version;
+    /* scheduling */
+    int waiting;            /* instances waiting for the platform */
+    bool sched_inflight;
+    Req *sched_req;         /* the scheduling request in flight */
+    int sched_platform;     /* the platform pool it went to */
+    SimEventId sched_ev;
+    SimTime sched_backoff;
+    bool sched_failed;      /* the last scheduling attempt failed */
+    int blocked_by;         /* pool index a failed scheduling attempt ran into, -1 */
+    bool deadlock_open;
+    /* autoscaling */
+    int scale_max;
+    int pending_starts;     /* instances asked for, not yet waiting or up */
+    double started_this_min;
+    SimTime minute_start;
+    double as_busy_area, as_slot_area, as_own_area;
+    SimTime area_last;      /* last time the areas were integrated */
+    CallState *calls;
+    Rng rng;
+    PoolAccum acc;
+    PoolStats last;         /* the last complete interval */
+    bool has_last;
+};
+
+typedef struct SourceRt {
+    Model *m;
+    const TopoSource *ts;
+    int index;
+    double factor;          /* surge multiplier */
+    double *weights;        /* in force */
+    double *pending_weights;
+    SimEventId *arrival;    /* per region */
+    SimEventId shift_ev;
+    SimEventId step_ev;
+    int next_point;         /* steps/csv: next rate change */
+    Rng rng;
+    uint8_t *affected;      /* bitset over simulated customers */
+    uint32_t ncustomers;
+    double affected_count;
+    struct {
+        double intents, ok, degraded, failed, attempts, attempts_ok;
+    } acc;
+    SourceStats last;
+    bool has_last;
+} SourceRt;
+
+struct Model {
+    const Topo *topo;
+    Sim *sim;
+    ModelOptions opt;
+    double sampling;
+    Pool *pools;
+    int npools;
+    int *pool_of;           /* [svc * nregions + region] -> pool index or -1 */
+    int *ext_pool;          /* external service -> pool index */
+    SourceRt *sources;
+    bool **partition;       /* [from][to] */
+    bool *cfg_bad;          /* [cfg * nregions + region] */
+    Req *req_free;
+    Intent *intent_free;
+    Req **req_blocks;
+    int nreq_blocks;
+    Intent **intent_blocks;
+    int nintent_blocks;
+    SimTime interval_start;
+    SimEventId interval_ev;
+    PoolStats *stats_pools;
+    SourceStats *stats_sources;
+    ModelDeadlock *deadlocks;
+    int ndeadlocks, capdeadlocks;
+    char err[160];
+    bool oom;
+};
+
+/* Event arguments: a generation in the high half. */
+static inline uint64_t gen_arg(uint32_t gen, uint32_t extra)
+{
+    return ((uint64_t)gen << 32) | extra;
+}
+
+/* model.c */
+Pool *model_pool(const Model *m, int svc, int region);
+Pool *model_pool_for_call(Model *m, int svc, int from_region);
+void model_set_error(Model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pool_integrate(Model *m, Pool *p);
+int pool_serving(const Pool *p);
+
+/* model_req.c */
+SimTime backoff_delay(const TopoBackoff *b, int retry, Rng *rng);
+void req_abandon(Model *m, Req *r);
+Req *req_new(Model *m);
+void req_free(Model *m, Req *r);
+void req_arrive(Model *m, Req *r, Pool *p);
+void inst_kill_requests(Model *m, Pool *p, int i);
+void pool_release_stalled(Model *m, Pool *p);
+void inst_dequeue(Model *m, Pool *p, int i);
+
+/* model_client.c */
+void sources_start(Model *m);
+void client_attempt_done(Model *m, Intent *it, Outcome out);
+void source_apply_rates(Model *m, SourceRt *s);
+void source_schedule_shift(Model *m, SourceRt *s);
+double source_rate(const Model *m, const SourceRt *s, int region);
+
+/* model_sched.c */
+void sched_start(Model *m);
+void sched_poke(Model *m, Pool *p);
+void sched_manual_start(Model *m, Pool *p, int i, SimTime manual_time);
+void sched_scale_in(Model *m, Pool *p, int n);
+void sched_done(Model *m, Pool *p, Outcome out, int origin);
+void inst_crash(Model *m, Pool *p, int i);
+int pool_add_instances(Model *m, Pool *p, int n);
+
+/* model_metrics.c */
+void metrics_start(Model *m);
+void metrics_emit(Model *m, SimTime end);
+
+#endif

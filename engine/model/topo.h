@@ -1,0 +1,237 @@
+/*
+ * topo.h: a topology, as loaded from YAML and validated.
+ *
+ * The Topo is plain data: the loader (load/topo_load.c) fills it, the
+ * analyses (model/topo_check.c) read it, and the runtime model
+ * (model/model.c) builds its live state from it. Nothing here changes while
+ * a simulation runs; live state (instances, config versions, routing
+ * weights) lives in the Model.
+ *
+ * References between objects are indexes into the Topo's arrays (-1 for
+ * none), resolved by the loader, so a Topo can be copied into a worker
+ * without fixing pointers. Every object keeps the FdLoc where it was
+ * defined, so any later diagnostic can point at its YAML line.
+ *
+ * Units: durations are SimTime (ns); rates are per second of real traffic
+ * (before sampling); fractions are 0..1 (the YAML says "90%" or 0.9);
+ * service-time distributions are in seconds.
+ *
+ * Ownership: the Topo owns every string and array in it; topo_free()
+ * releases them. FdLoc.file points at Topo.file.
+ */
+#ifndef FD_TOPO_H
+#define FD_TOPO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "base/diag.h"
+#include "base/dist.h"
+#include "base/fd_time.h"
+
+typedef enum SvcKind {
+    SVC_SERVICE,      /* ordinary request-serving service */
+    SVC_STORAGE,      /* block/object storage or a database: may hang instead of failing */
+    SVC_EXTERNAL      /* outside the team's control: no instances, a latency and an error rate */
+} SvcKind;
+
+typedef struct TopoRegion {
+    char *name;
+    FdLoc loc;
+} TopoRegion;
+
+/* Exponential backoff with jitter: attempt k (1-based retry) waits
+ * min(max, base * multiplier^(k-1)), then scaled by a uniform factor in
+ * [1 - jitter, 1]. */
+typedef struct TopoBackoff {
+    SimTime base;          /* default 100ms */
+    SimTime max;           /* default 10s */
+    double multiplier;     /* default 2 */
+    double jitter;         /* 0..1, default 1 (full jitter) */
+} TopoBackoff;
+
+/* A retry budget as a token bucket: every first attempt adds `ratio`
+ * tokens (up to `burst`); a retry spends one token, and is not sent when
+ * there is none. Disabled: retries are unlimited. */
+typedef struct TopoRetryBudget {
+    bool enabled;
+    double ratio;          /* e.g. 0.1: retries may add 10% to the load */
+    double burst;          /* bucket size, default 10 */
+} TopoRetryBudget;
+
+/* A circuit breaker on one call edge, kept per calling service and region.
+ * Opens when, over `window`, at least `min_requests` attempts were made and
+ * the failed fraction reached `error_rate`; stays open `open_for`, then lets
+ * `probes` attempts through (half-open) and closes if they all succeed. */
+typedef struct TopoBreaker {
+    bool enabled;
+    double error_rate;     /* default 0.5 */
+    int min_requests;      /* default 20 */
+    SimTime window;        /* default 10s */
+    SimTime open_for;      /* default 30s */
+    int probes;            /* default 5 */
+    FdLoc loc;
+} TopoBreaker;
+
+typedef struct TopoCall {
+    int target;            /* service index */
+    FdLoc loc;
+    SimTime timeout;       /* per attempt; default 1s */
+    int retries;           /* extra attempts after the first; default 0 */
+    TopoBackoff backoff;
+    TopoRetryBudget budget;
+    bool critical;         /* default true: failure fails the request */
+    bool fallback;         /* on failure answer with a fallback: degraded, not failed */
+    double probability;    /* fraction of requests that make this call; default 1 */
+    TopoBreaker breaker;
+} TopoCall;
+
+typedef enum ScaleSignal { SCALE_UTILISATION, SCALE_CONCURRENCY } ScaleSignal;
+
+/* Target tracking: every `period`, desired = ceil(current * signal / target)
+ * bounded by `step` per decision and by [min, max]; new instances are
+ * provisioned after `delay`, at most `rate` per minute, and only while the
+ * platform the service runs on can schedule. */
+typedef struct TopoAutoscale {
+    bool enabled;
+    ScaleSignal signal;
+    double target;         /* utilisation 0..1, or in-flight requests per instance */
+    SimTime period;        /* default 1m */
+    SimTime delay;         /* provisioning delay, default 2m */
+    int step;              /* most instances added or removed per decision; default 10 */
+    int min, max;          /* per region */
+    double rate;           /* most instances started per minute, per region; 0 = no limit */
+    FdLoc loc;
+} TopoAutoscale;
+
+/* Health checks: an instance whose checks fail `failures` times in a row
+ * (a crashed or hung instance fails them) is taken out of the load balancer
+ * and restarted through its platform. */
+typedef struct TopoHealth {
+    bool enabled;
+    SimTime interval;      /* default 10s */
+    int failures;          /* default 3 */
+} TopoHealth;
+
+/* Admission control and load shedding at each instance. */
+typedef struct TopoAdmission {
+    int max_inflight;      /* per instance, workers + queue; 0 = concurrency + queue */
+    SimTime max_queue_wait;/* drop requests that waited longer (they are "rejected"); 0 = off */
+    double shed_above;     /* utilisation above which new requests are shed; 0 = off */
+} TopoAdmission;
+
+typedef struct TopoDeploy {
+    int region;
+    int instances;
+    FdLoc loc;
+} TopoDeploy;
+
+typedef struct TopoService {
+    char *name;
+    FdLoc loc;
+    SvcKind kind;
+    TopoDeploy *deploy;    /* one per region the service runs in */
+    int ndeploy;
+    int concurrency;       /* workers per instance; default 16 */
+    int queue;             /* bounded queue per instance; default 64 */
+    Dist service_time;     /* seconds of own work per request */
+    double error_rate;     /* intrinsic failure probability; default 0 */
+    TopoCall *calls;
+    int ncalls;
+    int *configs;          /* config item indexes read on every request */
+    int nconfigs;
+    int runs_on;           /* platform service index, or -1 (not scheduled: restarts itself) */
+    FdLoc runs_on_loc;
+    SimTime restart_time;  /* from scheduled to serving; default 30s */
+    TopoHealth health;
+    TopoAutoscale autoscale;
+    TopoAdmission admission;
+    bool cross_region;     /* the load balancer may send to other regions when none is local */
+    char *owner;           /* owning team, or NULL */
+} TopoService;
+
+typedef struct TopoConfig {
+    char *name;
+    FdLoc loc;
+    int store;             /* the service that holds it, or -1 */
+} TopoConfig;
+
+typedef enum ShapeKind { SHAPE_CONSTANT, SHAPE_DIURNAL, SHAPE_STEPS, SHAPE_CSV } ShapeKind;
+
+typedef struct ShapePoint {
+    SimTime at;            /* from the start of the run */
+    double factor;         /* multiplies the base rate */
+} ShapePoint;
+
+/* A rate's shape over time, as a multiplier of the base rate.
+ * diurnal: 1 + amplitude * cos(2 pi (t - peak) / period).
+ * steps: the factor of the latest point at or before t (1 before the first).
+ * csv: linear interpolation between points (held flat past the ends). */
+typedef struct TopoShape {
+    ShapeKind kind;
+    double amplitude;      /* diurnal, 0..1 */
+    SimTime period;        /* diurnal, default 24h */
+    SimTime peak;          /* diurnal: time of the peak */
+    ShapePoint *points;    /* steps and csv */
+    int npoints;
+    char *csv_path;        /* csv: the file it came from */
+} TopoShape;
+
+/* How the clients and the people behind them behave. An intent is what a
+ * user wants done; attempts are the requests sent for it. */
+typedef struct TopoClient {
+    SimTime timeout;       /* per attempt; default 10s */
+    int retries;           /* automatic client retries per user attempt; default 0 */
+    TopoBackoff backoff;
+    double reattempt;      /* probability a user tries again after a failure; default 0 */
+    SimTime reattempt_after; /* mean pause before trying again; default 30s */
+    int max_reattempts;    /* default 3 */
+    SimTime patience;      /* the user gives up on the intent after this long; 0 = never */
+    double offline;        /* fraction of intents a local cache answers on failure (degraded) */
+} TopoClient;
+
+typedef struct TopoSource {
+    char *name;
+    FdLoc loc;
+    int entry;             /* entry service index */
+    double rate;           /* intents per second, real */
+    TopoShape shape;
+    double *weights;       /* per region (nregions entries), summing to 1 */
+    uint64_t customers;    /* population the intents come from; 0 = unknown */
+    TopoClient client;
+    double slo;            /* availability objective of intents; default 0.99 */
+} TopoSource;
+
+typedef struct Topo {
+    char *file;            /* path as given; every FdLoc.file points here */
+    TopoRegion *regions;
+    int nregions;
+    TopoService *services;
+    int nservices;
+    TopoConfig *configs;
+    int nconfigs;
+    TopoSource *sources;
+    int nsources;
+    double sampling;       /* one simulated request stands for this many real ones; >= 1 */
+    double budget;         /* if > 0: pick sampling so that simulated requests/s <= budget */
+    SimTime interval;      /* metrics interval; default 10s */
+    SimTime propagation;   /* routing-weight change propagation delay; default 1m */
+    int monitoring;        /* the service that carries alerting, or -1 */
+} Topo;
+
+void topo_init(Topo *t);
+void topo_free(Topo *t);
+
+int topo_find_service(const Topo *t, const char *name);
+int topo_find_region(const Topo *t, const char *name);
+int topo_find_config(const Topo *t, const char *name);
+int topo_find_source(const Topo *t, const char *name);
+
+/* Default values for the sub-structures, as the loader applies them. */
+TopoBackoff topo_default_backoff(void);
+TopoCall topo_default_call(void);
+TopoClient topo_default_client(void);
+
+/* Instances of service s in region r per the deployment (0 if not deployed). */
+int topo_instances(const TopoService *s, int region);
+
+#endif
