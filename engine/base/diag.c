@@ -15,6 +15,8 @@ void diag_list_free(DiagList *dl)
 {
     for (size_t i = 0; i < dl->n; i++) free(dl->v[i].msg);
     free(dl->v);
+    for (size_t i = 0; i < dl->nstrings; i++) free(dl->strings[i]);
+    free(dl->strings);
     memset(dl, 0, sizeof *dl);
 }
 
@@ -45,6 +47,21 @@ void diag_add(DiagList *dl, DiagLevel level, FdLoc loc, const char *fmt, ...)
     va_start(ap, fmt);
     diag_addv(dl, level, loc, fmt, ap);
     va_end(ap);
+}
+
+const char *diag_intern(DiagList *dl, const char *s)
+{
+    for (size_t i = 0; i < dl->nstrings; i++)
+        if (strcmp(dl->strings[i], s) == 0) return dl->strings[i];
+    char **v = realloc(dl->strings, sizeof *v * (dl->nstrings + 1));
+    if (!v) { dl->oom = 1; return NULL; }
+    dl->strings = v;
+    size_t n = strlen(s) + 1;
+    char *copy = malloc(n);
+    if (!copy) { dl->oom = 1; return NULL; }
+    memcpy(copy, s, n);
+    dl->strings[dl->nstrings++] = copy;
+    return copy;
 }
 
 const char *fd_loc_str(FdLoc loc, char *buf, size_t size)

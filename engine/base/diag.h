@@ -37,6 +37,8 @@ typedef struct Diag {
 typedef struct DiagList {
     Diag *v;
     size_t n, cap;
+    char **strings;         /* interned copies, see diag_intern() */
+    size_t nstrings;
     size_t errors, warnings;
     int oom;
 } DiagList;
@@ -52,6 +54,10 @@ void diag_addv(DiagList *dl, DiagLevel level, FdLoc loc, const char *fmt, va_lis
 #define diag_error(dl, loc, ...)   diag_add((dl), DIAG_ERROR, (loc), __VA_ARGS__)
 #define diag_warning(dl, loc, ...) diag_add((dl), DIAG_WARNING, (loc), __VA_ARGS__)
 #define diag_note(dl, loc, ...)    diag_add((dl), DIAG_NOTE, (loc), __VA_ARGS__)
+
+/* A copy of s that lives as long as the list: for file names that a
+ * diagnostic points at but whose owner may go away first. NULL on OOM. */
+const char *diag_intern(DiagList *dl, const char *s);
 
 /* Prints every diagnostic as "file:line:col: level: message", in the order
  * they were added (which is file order for a loader). */

@@ -34,7 +34,10 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 int cli_print_help(const char *name);
 
 int cmd_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 extern const CliCommand cli_demo;
+extern const CliCommand cli_run;
+extern const CliCommand cli_check, cli_graph;
 
 #endif

@@ -30,8 +30,11 @@ static const CliCommand cli_version = {
 };
 
 static const CliCommand *const commands[] = {
+    &cli_check,
     &cli_demo,
+    &cli_graph,
     &cli_help,
+    &cli_run,
     &cli_version,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -387,6 +387,18 @@ int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime
     return 0;
 }
 
+int model_rolling_restart(Model *m, int svc, int region, int batch)
+{
+    if (batch < 1) batch = 1;
+    FOR_POOLS(m, svc, region, p, {
+        p->roll_batch = batch;
+        p->roll_next = 0;
+        p->roll_pending = 0;
+        sched_roll_next(m, p);
+    });
+    return 0;
+}
+
 int model_scale(Model *m, int svc, int region, int instances)
 {
     FOR_POOLS(m, svc, region, p, {
@@ -459,6 +471,11 @@ int model_instances(const Model *m, int svc, int region, InstState st)
     return n;
 }
 
+const double *model_source_weights(const Model *m, int src)
+{
+    return m->sources[src].weights;
+}
+
 const PoolStats *model_last_pool(const Model *m, int svc, int region)
 {
     const Pool *p = model_pool(m, svc, region);
@@ -485,8 +502,8 @@ double model_source_availability(const Model *m, int src)
 {
     const SourceStats *s = model_last_source(m, src);
     if (!s) return 1;
-    double resolved = s->intents_ok + s->intents_degraded + s->intents_failed;
-    return resolved > 0 ? (s->intents_ok + s->intents_degraded) / resolved : 1;
+    double good = s->intents_ok + s->intents_degraded;
+    return good + s->user_failures > 0 ? good / (good + s->user_failures) : 1;
 }
 
 bool model_stalled(const Model *m, int svc, int region)

@@ -78,6 +78,7 @@ typedef struct SourceStats {
     int source;
     double intents;         /* new intents */
     double intents_ok, intents_degraded, intents_failed;  /* resolved this interval */
+    double user_failures;   /* times a user saw a failure (the client gave up) */
     double attempts, attempts_ok;   /* requests sent by clients and users; answered ok or degraded */
     double rate_offered;    /* attempts per second */
     double customers_affected;      /* distinct customers with a failed attempt so far */
@@ -149,6 +150,10 @@ int model_set_rate_factor(Model *m, int src, double factor);
  * manual, the restart bypasses the platform: a person starts them by hand,
  * taking `manual_time` each. */
 int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime manual_time);
+/* A rolling restart (a redeploy): `batch` instances at a time, each batch
+ * once the one before it serves again. A batch that cannot come back (its
+ * platform cannot schedule it) holds the rest. */
+int model_rolling_restart(Model *m, int svc, int region, int batch);
 /* Sets the number of instances (scale out or in), through the platform. */
 int model_scale(Model *m, int svc, int region, int instances);
 /* Sets the autoscaler's maximum. */
@@ -164,10 +169,14 @@ int model_shed(Model *m, int svc, int region, double fraction);
 /* ---- observation ---- */
 
 int model_instances(const Model *m, int svc, int region, InstState st);
+/* The routing weights in force for a source (nregions entries). */
+const double *model_source_weights(const Model *m, int src);
 /* Fraction of requests answered ok or degraded at svc/region over the last
  * complete interval; 1 when there were none. */
 double model_availability(const Model *m, int svc, int region);
-/* Intents answered ok or degraded over the last interval, for a source. */
+/* The availability of intents over the last interval, as users saw it:
+ * intents answered ok or degraded, over those plus the times a user saw a
+ * failure. A user who fails twice and then succeeds counts three times. */
 double model_source_availability(const Model *m, int src);
 const PoolStats *model_last_pool(const Model *m, int svc, int region);
 const SourceStats *model_last_source(const Model *m, int src);

@@ -165,6 +165,7 @@ static void attempt_failed(Model *m, Intent *it)
     }
     /* The client gave up: the user sees it. */
     mark_affected(s, it);
+    s->acc.user_failures += 1;
     if (cl->offline > 0 && rng_uniform(&s->rng) < cl->offline) {
         resolve(m, it, OUT_DEGRADED);
         return;

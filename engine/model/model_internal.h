@@ -81,6 +81,7 @@ typedef struct Inst {
     bool hung;              /* this instance is wedged */
     bool draining;
     bool fresh;             /* newly provisioned: boots after the provisioning delay */
+    bool rolling;           /* restarted by the rolling restart in progress */
     int busy;
     int qlen;
     int health_fails;
@@ -135,6 +136,10 @@ struct Pool {
     bool sched_failed;      /* the last scheduling attempt failed */
     int blocked_by;         /* pool index a failed scheduling attempt ran into, -1 */
     bool deadlock_open;
+    /* rolling restart */
+    int roll_batch;         /* 0: none in progress */
+    int roll_next;          /* next instance index to restart */
+    int roll_pending;       /* instances of the current batch not serving yet */
     /* autoscaling */
     int scale_max;
     int pending_starts;     /* instances asked for, not yet waiting or up */
@@ -165,7 +170,7 @@ typedef struct SourceRt {
     uint32_t ncustomers;
     double affected_count;
     struct {
-        double intents, ok, degraded, failed, attempts, attempts_ok;
+        double intents, ok, degraded, failed, attempts, attempts_ok, user_failures;
     } acc;
     SourceStats last;
     bool has_last;
@@ -234,6 +239,7 @@ void sched_start(Model *m);
 void sched_poke(Model *m, Pool *p);
 void sched_manual_start(Model *m, Pool *p, int i, SimTime manual_time);
 void sched_scale_in(Model *m, Pool *p, int n);
+void sched_roll_next(Model *m, Pool *p);
 void sched_done(Model *m, Pool *p, Outcome out, int origin);
 void inst_crash(Model *m, Pool *p, int i);
 int pool_add_instances(Model *m, Pool *p, int n);

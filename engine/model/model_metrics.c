@@ -53,6 +53,7 @@ static void source_snapshot(Model *m, SourceRt *s, double dt, SourceStats *out)
     out->intents_ok = s->acc.ok * n;
     out->intents_degraded = s->acc.degraded * n;
     out->intents_failed = s->acc.failed * n;
+    out->user_failures = s->acc.user_failures * n;
     out->attempts = s->acc.attempts * n;
     out->attempts_ok = s->acc.attempts_ok * n;
     out->rate_offered = dt > 0 ? out->attempts / dt : 0;

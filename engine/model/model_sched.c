@@ -71,7 +71,7 @@ void inst_crash(Model *m, Pool *p, int i)
     in->hung = false;
     in->health_fails = 0;
     in->fresh = false;
-    p->waiting++;
+    p->waiting++;     /* a rolling instance crashing again still has to come back */
     inst_kill_requests(m, p, i);
 }
 
@@ -104,6 +104,10 @@ static void on_boot_done(Sim *sim, void *obj, uint64_t arg)
     in->state = INST_UP;
     in->fresh = false;
     in->ev = 0;
+    if (in->rolling) {
+        in->rolling = false;
+        if (p->roll_batch && --p->roll_pending <= 0) sched_roll_next(m, p);
+    }
     p->deadlock_open = false;
     if (p->hung) in->hung = false;   /* the tier's hang is the pool's, not the instance's */
     inst_dequeue(m, p, i);
@@ -264,6 +268,23 @@ void sched_done(Model *m, Pool *p, Outcome out, int origin)
     p->sched_backoff = p->sched_backoff * 2 > SCHED_BACKOFF_MAX ? SCHED_BACKOFF_MAX
                                                                  : p->sched_backoff * 2;
     if (!p->sched_ev) p->sched_ev = sim_after(m->sim, wait, on_sched_event, p, 0);
+}
+
+/* Restarts the next batch of a rolling restart, or ends it. */
+void sched_roll_next(Model *m, Pool *p)
+{
+    int n = 0;
+    while (p->roll_next < p->ninst && n < p->roll_batch) {
+        int i = p->roll_next++;
+        Inst *in = &p->inst[i];
+        if (in->state != INST_UP && in->state != INST_STARTING) continue;
+        inst_crash(m, p, i);
+        in->rolling = true;
+        n++;
+    }
+    p->roll_pending = n;
+    if (n == 0) p->roll_batch = 0;
+    else sched_poke(m, p);
 }
 
 void sched_scale_in(Model *m, Pool *p, int n)

@@ -1,0 +1,2374 @@
+/*
+ * topo_load.c: reads a topology file (YAML) into a Topo (see topo_load.h).
+ *
+ * How it works, and why:
+ *
+ * - libyaml's document API (yaml_parser_load) turns the text into a graph
+ *   of nodes with positions; we walk that graph by hand against the schema
+ *   (docs/topology.md). Aliases make the graph a DAG, even a cycle, so the
+ *   walk fetches every node through get(), which counts visits against a
+ *   budget, and merge keys (the one place the walk recurses) count depth. An
+ *   alias bomb costs one error, not the machine. Everything else the walk
+ *   does is linear in what it visits: duplicate names are found by sorting,
+ *   references are resolved by binary search, and "did you mean" is skipped
+ *   when the candidates are too many to compare.
+ *
+ * - All errors of a file are reported in one pass. A bad value is reported
+ *   and leaves the default in place, and the walk goes on. Only a syntax
+ *   error (there is no document to walk), the visit budget and the error
+ *   cap end it early. An error that the same node already produced (an
+ *   anchor used twice) is reported once.
+ *
+ * - Names come first: the regions, services, configs and sources are
+ *   collected (and duplicates reported) before any section is walked, so
+ *   references may point forward. Each mapping is read by collect() into a
+ *   table of its known keys, then the values are read in a fixed order; the
+ *   diagnostics are put back in file order at the end (finish()), keeping
+ *   each error with its notes.
+ *
+ * - Locations: libyaml's marks are 0-based; node_loc() adds 1, and is the
+ *   only place that does (csv lines are counted 1-based as they are read).
+ *
+ * - t->file: every topology FdLoc points at it. Diagnostics about a CSV
+ *   file point at that file's path, and on failure the Topo is emptied, so
+ *   finish() copies those paths into the same allocation as t->file, after
+ *   its NUL: the diagnostics stay valid for as long as t->file does.
+ */
+#include "load/topo_load.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "base/units.h"
+
+/* Limits. Each protects the loader or the model from an input that no real
+ * system needs; docs/topology.md lists them. */
+#define MAX_ERRORS 100
+#define MAX_VISITS 200000           /* plus MAX_VISITS_PER_NODE per node in the file */
+#define MAX_VISITS_PER_NODE 4       /* a plain file is walked about twice */
+#define MAX_DEPTH 64                /* merge keys (<<) within merge keys */
+#define MAX_NESTING 64              /* lists and mappings within each other */
+#define MAX_ANCHORS 1000
+#define MAX_ALIASES 100000
+#define MAX_FILE_BYTES (16L << 20)
+#define MAX_CSV_BYTES (16L << 20)
+#define MAX_CSV_ROWS 1000000        /* in all CSV files, copies included */
+#define MAX_REGIONS 256
+#define MAX_SERVICES 100000
+#define MAX_CONFIGS 100000
+#define MAX_SOURCES 10000
+#define MAX_INSTANCES 100000        /* per region */
+#define SUGGEST_WORK 20000000      /* edit-distance cells for "did you mean", in all */
+#define WEIGHT_TOLERANCE 1e-6
+
+typedef yaml_node_t Node;
+
+typedef struct NameIx {
+    const char *name;
+    int idx;
+} NameIx;
+
+/* The names of one kind of object, for resolving references. */
+typedef struct NameTable {
+    NameIx *ix;          /* sorted by name */
+    const char **names;  /* in file order, for suggestions */
+    int n;
+    bool broken;         /* the section itself is missing or bad: a dangling reference
+                          * to it would only repeat that error */
+} NameTable;
+
+/* A CSV file a shape named. Several sources may share one (through an
+ * alias): it is read once, and copied. */
+typedef struct CsvFile {
+    char *path;                /* as opened; diagnostics about the file point at it */
+    const TopoShape *shape;    /* the first shape read from it, or NULL if it had errors */
+} CsvFile;
+
+typedef struct Ld {
+    Topo *t;
+    DiagList *dl;
+    yaml_document_t *doc;
+    char *dir;                 /* the topology's folder, "" for the current one */
+    size_t start;              /* dl->n when this load began */
+    FdLoc *anchor;             /* per diagnostic added: where it sorts in the topology */
+    size_t nanchor, capanchor;
+    bool anchor_oom;
+    bool in_csv;               /* diagnostics now are about a CSV file... */
+    FdLoc csv_anchor;          /* ...which the topology names here */
+    size_t visits, max_visits;
+    int depth;
+    bool stop;                 /* the walk is over: return from everything */
+    bool drop_notes;           /* the last error was dropped, and so are its notes */
+    size_t errors;
+    size_t suggest_work;       /* see suggest() */
+    NameTable reg, svc, cfg;
+    unsigned char *svc_skip, *cfg_skip, *src_skip;  /* per pair: defines nothing */
+    bool *weights_given;       /* per source */
+    CsvFile *csv;              /* the CSV files read, each once */
+    int ncsv;
+    int csv_rows;              /* rows read or copied from CSV files, in all */
+} Ld;
+
+/* ------------------------------------------------------------------ */
+/* Diagnostics */
+
+static void push_anchor(Ld *ld, FdLoc a)
+{
+    if (ld->nanchor == ld->capanchor) {
+        size_t cap = ld->capanchor ? ld->capanchor * 2 : 32;
+        FdLoc *v = realloc(ld->anchor, cap * sizeof *v);
+        if (!v) {
+            ld->anchor_oom = true;
+            return;
+        }
+        ld->anchor = v;
+        ld->capanchor = cap;
+    }
+    ld->anchor[ld->nanchor++] = a;
+}
+
+static bool same_loc(FdLoc a, FdLoc b)
+{
+    return a.file == b.file && a.line == b.line && a.col == b.col;
+}
+
+static void emit(Ld *ld, DiagLevel level, FdLoc loc, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
+static void emit(Ld *ld, DiagLevel level, FdLoc loc, const char *fmt, va_list ap)
+{
+    DiagList *dl = ld->dl;
+    if (level == DIAG_NOTE && ld->drop_notes) return;
+    if (level != DIAG_NOTE && ld->stop) {
+        ld->drop_notes = true;
+        return;
+    }
+    va_list ap2;
+    va_copy(ap2, ap);
+    int len = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    char *msg = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!msg) {
+        dl->oom = 1;
+        if (level == DIAG_ERROR) ld->errors++;
+        return;
+    }
+    vsnprintf(msg, (size_t)len + 1, fmt, ap);
+    if (level != DIAG_NOTE) {
+        /* An anchor used in several places fails the same way each time. */
+        for (size_t i = ld->start; i < dl->n; i++) {
+            const Diag *d = &dl->v[i];
+            if (d->level == level && same_loc(d->loc, loc) && strcmp(d->msg, msg) == 0) {
+                ld->drop_notes = true;
+                free(msg);
+                return;
+            }
+        }
+        ld->drop_notes = false;
+        if (level == DIAG_ERROR && ld->errors == MAX_ERRORS) {
+            free(msg);
+            ld->errors++;
+            size_t n = dl->n;
+            diag_error(dl, loc, "too many errors; stopping after %d", MAX_ERRORS);
+            if (dl->n > n) push_anchor(ld, ld->in_csv ? ld->csv_anchor : loc);
+            ld->stop = true;
+            ld->drop_notes = true;
+            return;
+        }
+        if (level == DIAG_ERROR) ld->errors++;
+    }
+    size_t n = dl->n;
+    diag_add(dl, level, loc, "%s", msg);
+    free(msg);
+    if (dl->n > n) push_anchor(ld, ld->in_csv ? ld->csv_anchor : loc);
+}
+
+static void ld_err(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void ld_note(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void ld_err(Ld *ld, FdLoc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit(ld, DIAG_ERROR, loc, fmt, ap);
+    va_end(ap);
+}
+
+static void ld_note(Ld *ld, FdLoc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit(ld, DIAG_NOTE, loc, fmt, ap);
+    va_end(ap);
+}
+
+static void oom(Ld *ld)
+{
+    ld_err(ld, (FdLoc){ ld->t->file, 0, 0 }, "out of memory");
+    ld->stop = true;
+}
+
+static void *xcalloc(Ld *ld, size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p) oom(ld);
+    return p;
+}
+
+static char *xstrdup(Ld *ld, const char *s)
+{
+    char *p = strdup(s);
+    if (!p) oom(ld);
+    return p;
+}
+
+/* A user's text, made safe to print: control bytes become '?', and long
+ * text is cut (at a character boundary) with "...". size must be >= 8. */
+static const char *show(const char *s, char *buf, size_t size)
+{
+    size_t j = 0, max = size - 4;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (j == max) {
+            while (j > 0 && ((unsigned char)buf[j - 1] & 0xC0) == 0x80) j--;
+            if (j > 0 && (unsigned char)buf[j - 1] >= 0xC0) j--;
+            memcpy(buf + j, "...", 4);
+            return buf;
+        }
+        buf[j++] = (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p;
+    }
+    buf[j] = '\0';
+    return buf;
+}
+
+/* Whether an error was already reported at this place. A node reached
+ * through an alias again fails the same way; checking first skips the
+ * costly part (a "did you mean" search) of reporting it again. */
+static bool reported_at(const Ld *ld, FdLoc at)
+{
+    for (size_t i = ld->start; i < ld->dl->n; i++)
+        if (ld->dl->v[i].level == DIAG_ERROR && same_loc(ld->dl->v[i].loc, at)) return true;
+    return false;
+}
+
+/* "Did you mean" for a name, among n candidates. diag_suggest accepts at
+ * most 3 edits, so only names within 3 characters of the word's length can
+ * match; each costs an edit-distance table, and a load spends at most
+ * SUGGEST_WORK cells on them, so that many long names cannot make a bad file
+ * slow to report. */
+static void suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n)
+{
+    size_t len = strlen(word);
+    if (n == 0 || len > 64) return;
+    const char **near = malloc(n * sizeof *near);
+    if (!near) return;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(cands[i]);
+        if (l + 3 >= len && l <= len + 3) near[m++] = cands[i];
+    }
+    size_t cost = m * (len + 1) * (len + 4);
+    const char *s = NULL;
+    if (m > 0 && cost <= SUGGEST_WORK - ld->suggest_work) {
+        ld->suggest_work += cost;
+        s = diag_suggest(word, near, m);
+    }
+    free(near);
+    char b[72];
+    if (s) ld_note(ld, at, "did you mean '%s'?", show(s, b, sizeof b));
+}
+
+/* ------------------------------------------------------------------ */
+/* Nodes */
+
+static int to_int(size_t v)
+{
+    return v >= (size_t)INT_MAX ? INT_MAX : (int)v;
+}
+
+/* The one place a libyaml mark (0-based) becomes an FdLoc (1-based). */
+static FdLoc mark_loc(const Ld *ld, yaml_mark_t m)
+{
+    return (FdLoc){ ld->t->file, to_int(m.line + 1), to_int(m.column + 1) };
+}
+
+static FdLoc node_loc(const Ld *ld, const Node *n)
+{
+    return mark_loc(ld, n->start_mark);
+}
+
+/* Every node the walk looks at comes through here: the visit budget is what
+ * keeps aliases from expanding without bound. NULL means stop walking. */
+static Node *get(Ld *ld, int id)
+{
+    if (ld->stop) return NULL;
+    Node *n = yaml_document_get_node(ld->doc, id);
+    if (!n) return NULL;
+    if (++ld->visits > ld->max_visits) {
+        ld_err(ld, node_loc(ld, n),
+               "alias expansion too large: more than %zu nodes visited (an alias bomb?)",
+               ld->max_visits);
+        ld->stop = true;
+        return NULL;
+    }
+    return n;
+}
+
+static bool is_null(const Node *n)
+{
+    if (n->type == YAML_NO_NODE) return true;
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *s = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    return len == 0 || (len == 1 && s[0] == '~') ||
+           (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
+                         !memcmp(s, "NULL", 4)));
+}
+
+static bool is_map(const Node *n) { return n->type == YAML_MAPPING_NODE; }
+static bool is_seq(const Node *n) { return n->type == YAML_SEQUENCE_NODE; }
+
+static size_t map_len(const Node *n)
+{
+    return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+}
+
+static size_t seq_len(const Node *n)
+{
+    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+#define EACH_PAIR(pr, m) \
+    for (yaml_node_pair_t *pr = (m)->data.mapping.pairs.start; pr < (m)->data.mapping.pairs.top; pr++)
+#define EACH_ITEM(it, s) \
+    for (yaml_node_item_t *it = (s)->data.sequence.items.start; it < (s)->data.sequence.items.top; it++)
+
+/* A scalar's text, or NULL when it is not a scalar or holds a NUL byte
+ * (which a C string cannot carry). */
+static const char *scalar_str(const Node *n)
+{
+    if (n->type != YAML_SCALAR_NODE) return NULL;
+    const char *s = (const char *)n->data.scalar.value;
+    return strlen(s) == n->data.scalar.length ? s : NULL;
+}
+
+static bool is_merge(const Node *k)
+{
+    const char *s = scalar_str(k);
+    return s && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(s, "<<") == 0;
+}
+
+/* What a node is, for "expected X, got Y". */
+static const char *describe(const Node *n, char *buf, size_t size)
+{
+    if (is_null(n)) return "nothing";
+    if (is_seq(n)) return "a list";
+    if (is_map(n)) return "a mapping";
+    char b[64];
+    snprintf(buf, size, "'%s'", show((const char *)n->data.scalar.value, b, sizeof b));
+    return buf;
+}
+
+static void wrong_type(Ld *ld, const Node *v, const char *key, const char *what)
+{
+    char d[80];
+    ld_err(ld, node_loc(ld, v), "%s: expected %s, got %s", key, what, describe(v, d, sizeof d));
+}
+
+/* The text of a scalar value; anything else is reported as not being
+ * `what` and gives NULL. */
+static const char *node_text(Ld *ld, const Node *v, const char *key, const char *what)
+{
+    if (v->type == YAML_SCALAR_NODE && !is_null(v)) {
+        const char *s = scalar_str(v);
+        if (s) return s;
+        ld_err(ld, node_loc(ld, v), "%s: expected %s, got text with a NUL character", key, what);
+        return NULL;
+    }
+    wrong_type(ld, v, key, what);
+    return NULL;
+}
+
+static void bad_value(Ld *ld, const Node *v, const char *key, const char *s, const char *why)
+{
+    char b[64];
+    ld_err(ld, node_loc(ld, v), "%s: '%s' %s", key, show(s, b, sizeof b), why);
+}
+
+/* ------------------------------------------------------------------ */
+/* Values. Each reader does nothing when v is NULL (the key is absent),
+ * stores the value and returns true when it is good, and otherwise reports
+ * it and leaves *out alone. */
+
+#define A_DURATION "a duration like 250ms"
+
+static bool rd_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime *out)
+{
+    if (!v) return false;
+    const char *s = node_text(ld, v, key, A_DURATION), *why;
+    if (!s) return false;
+    SimTime d;
+    if (units_parse_duration(s, &d, &why) < 0) {
+        bad_value(ld, v, key, s, why);
+        return false;
+    }
+    if (positive && d <= 0) {
+        bad_value(ld, v, key, s, "must be more than 0");
+        return false;
+    }
+    *out = d;
+    return true;
+}
+
+static bool rd_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out)
+{
+    if (!v) return false;
+    const char *s = node_text(ld, v, key, "a rate like 100/s"), *why;
+    if (!s) return false;
+    double r;
+    if (units_parse_rate(s, &r, &why) < 0) {
+        bad_value(ld, v, key, s, why);
+        return false;
+    }
+    if (positive && !(r > 0)) {
+        bad_value(ld, v, key, s, "must be more than 0");
+        return false;
+    }
+    *out = r;
+    return true;
+}
+
+static bool rd_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *out)
+{
+    if (!v) return false;
+    const char *s = node_text(ld, v, key, "a fraction like 0.5 or 50%"), *why;
+    if (!s) return false;
+    double f;
+    if (units_parse_fraction(s, &f, &why) < 0) {
+        bad_value(ld, v, key, s, why);
+        return false;
+    }
+    if (positive && !(f > 0)) {
+        bad_value(ld, v, key, s, "must be more than 0");
+        return false;
+    }
+    *out = f;
+    return true;
+}
+
+static bool rd_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!v) return false;
+    const char *s = node_text(ld, v, key, "a whole number"), *why;
+    if (!s) return false;
+    int64_t n;
+    if (units_parse_count(s, &n, &why) < 0) {
+        bad_value(ld, v, key, s, why);
+        return false;
+    }
+    char b[64];
+    if (n < lo) {
+        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at least %lld", key, show(s, b, sizeof b),
+               (long long)lo);
+        return false;
+    }
+    if (n > hi) {
+        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at most %lld", key, show(s, b, sizeof b),
+               (long long)hi);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+static void rd_int(Ld *ld, const Node *v, const char *key, int lo, int hi, int *out)
+{
+    int64_t n;
+    if (rd_count(ld, v, key, lo, hi, &n)) *out = (int)n;
+}
+
+static bool rd_number(Ld *ld, const Node *v, const char *key, double lo, double hi, double *out)
+{
+    if (!v) return false;
+    const char *s = node_text(ld, v, key, "a number"), *why;
+    if (!s) return false;
+    double x;
+    if (units_parse_number(s, &x, &why) < 0) {
+        bad_value(ld, v, key, s, why);
+        return false;
+    }
+    char b[64];
+    if (x < lo) {
+        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at least %g", key, show(s, b, sizeof b), lo);
+        return false;
+    }
+    if (x > hi) {
+        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at most %g", key, show(s, b, sizeof b), hi);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+/* YAML 1.1's booleans, which is what libyaml users expect. */
+static int parse_bool(const char *s)
+{
+    static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
+    static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" };
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcmp(s, yes[i]) == 0) return 1;
+        if (strcmp(s, no[i]) == 0) return 0;
+    }
+    return -1;
+}
+
+static bool rd_bool(Ld *ld, const Node *v, const char *key, bool *out)
+{
+    if (!v) return false;
+    const char *s = node_text(ld, v, key, "true or false");
+    if (!s) return false;
+    int b = parse_bool(s);
+    if (b < 0) {
+        bad_value(ld, v, key, s, "is not true or false");
+        return false;
+    }
+    *out = b;
+    return true;
+}
+
+/* A non-empty name. */
+static const char *rd_name(Ld *ld, const Node *v, const char *key, const char *what)
+{
+    if (!v) return NULL;
+    const char *s = node_text(ld, v, key, what);
+    if (s && !*s) {
+        ld_err(ld, node_loc(ld, v), "%s: the name is empty", key);
+        return NULL;
+    }
+    return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Names and references */
+
+static int cmp_nameix(const void *a, const void *b)
+{
+    const NameIx *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Builds tab from n names (entries may be NULL after an OOM: skipped). */
+static void table_build(Ld *ld, NameTable *tab, const char *const *names, int n)
+{
+    tab->ix = xcalloc(ld, (size_t)n, sizeof *tab->ix);
+    tab->names = xcalloc(ld, (size_t)n, sizeof *tab->names);
+    tab->n = 0;
+    if (!tab->ix || !tab->names) return;
+    for (int i = 0; i < n; i++) {
+        if (!names[i]) continue;
+        tab->names[tab->n] = names[i];
+        tab->ix[tab->n] = (NameIx){ names[i], i };
+        tab->n++;
+    }
+    qsort(tab->ix, (size_t)tab->n, sizeof *tab->ix, cmp_nameix);
+}
+
+static int table_find(const NameTable *tab, const char *name)
+{
+    size_t lo = 0, hi = (size_t)tab->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(tab->ix[mid].name, name);
+        if (c == 0) return tab->ix[mid].idx;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+static void table_free(NameTable *tab)
+{
+    free(tab->ix);
+    free(tab->names);
+}
+
+/* Resolves the name in v against tab; kind names the object ("service"). */
+static int rd_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const char *kind)
+{
+    if (!v) return -1;
+    char what[48];
+    snprintf(what, sizeof what, "a %s name", kind);
+    const char *s = node_text(ld, v, key, what);
+    if (!s) return -1;
+    int i = table_find(tab, s);
+    if (i >= 0 || tab->broken) return i;
+    char b[64];
+    FdLoc at = node_loc(ld, v);
+    if (reported_at(ld, at)) return -1;
+    ld_err(ld, at, "%s: unknown %s '%s'", key, kind, show(s, b, sizeof b));
+    suggest(ld, at, s, tab->names, (size_t)tab->n);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mappings with a fixed set of keys */
+
+typedef struct Schema {
+    const char *what;            /* "a call": for "unknown key 'x' in a call" */
+    const char *const *keys;
+    int n;
+} Schema;
+
+#define SCHEMA(name, what, n) static const Schema name##_schema = { what, name##_keys, n }
+
+static void unknown_key(Ld *ld, const Node *k, const char *name, const Schema *sc,
+                        const char *what)
+{
+    char b[64];
+    FdLoc at = node_loc(ld, k);
+    if (reported_at(ld, at)) return;
+    ld_err(ld, at, "unknown key '%s' in %s", show(name, b, sizeof b), what);
+    const char *s = diag_suggest(name, sc->keys, (size_t)sc->n);
+    if (s) {
+        ld_note(ld, at, "did you mean '%s'?", s);
+        return;
+    }
+    char list[600];
+    size_t len = 0;
+    list[0] = '\0';
+    for (int i = 0; i < sc->n && len < sizeof list; i++) {
+        int w = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", sc->keys[i]);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    ld_note(ld, at, "the keys here are: %s", list);
+}
+
+static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *what, Node **k,
+                          Node **v, bool merged);
+
+/* `<<: *anchor` or `<<: [*a, *b]`: the merged mappings fill the keys not
+ * already set, earlier ones first (YAML's merge key rule). */
+static void merge(Ld *ld, const Node *mv, const Schema *sc, const char *what, Node **k, Node **v)
+{
+    if (ld->depth >= MAX_DEPTH) {
+        ld_err(ld, node_loc(ld, mv), "merge keys (<<) nested too deeply (a recursive alias?)");
+        ld->stop = true;
+        return;
+    }
+    ld->depth++;
+    if (is_map(mv)) {
+        collect_pairs(ld, mv, sc, what, k, v, true);
+    } else if (is_seq(mv)) {
+        EACH_ITEM(it, mv) {
+            Node *m = get(ld, *it);
+            if (!m) break;
+            if (is_map(m)) collect_pairs(ld, m, sc, what, k, v, true);
+            else wrong_type(ld, m, "<<", "a mapping to merge");
+        }
+    } else {
+        wrong_type(ld, mv, "<<", "a mapping (or a list of mappings) to merge");
+    }
+    ld->depth--;
+}
+
+static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *what, Node **k,
+                          Node **v, bool merged)
+{
+    /* Explicit keys first: they win over merged ones wherever they stand. */
+    EACH_PAIR(pr, m) {
+        Node *kn = get(ld, pr->key), *vn = get(ld, pr->value);
+        if (!kn || !vn) return;
+        const char *name = scalar_str(kn);
+        if (!name) {
+            char d[80];
+            ld_err(ld, node_loc(ld, kn), "expected a key name in %s, got %s", what,
+                   kn->type == YAML_SCALAR_NODE ? "text with a NUL character"
+                                                : describe(kn, d, sizeof d));
+            continue;
+        }
+        if (is_merge(kn) || strncmp(name, "x-", 2) == 0) continue;
+        int i = 0;
+        while (i < sc->n && strcmp(sc->keys[i], name) != 0) i++;
+        if (i == sc->n) {
+            unknown_key(ld, kn, name, sc, what);
+            continue;
+        }
+        if (k[i]) {
+            if (!merged) {
+                ld_err(ld, node_loc(ld, kn), "duplicate key '%s'", name);
+                ld_note(ld, node_loc(ld, k[i]), "'%s' was first set here", name);
+            }
+            continue;
+        }
+        k[i] = kn;
+        v[i] = vn;
+    }
+    EACH_PAIR(pr, m) {
+        Node *kn = get(ld, pr->key);
+        if (!kn) return;
+        if (!is_merge(kn)) continue;
+        Node *vn = get(ld, pr->value);
+        if (!vn) return;
+        merge(ld, vn, sc, what, k, v);
+    }
+}
+
+/* Reads mapping m (the value of `key`) into k[] and v[], indexed like
+ * sc->keys; absent keys are NULL. An empty value counts as an empty
+ * mapping. Returns false, having reported it, when m is not a mapping. */
+static bool collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
+                    Node **k, Node **v)
+{
+    for (int i = 0; i < sc->n; i++) k[i] = v[i] = NULL;
+    if (is_null(m)) return true;
+    if (!is_map(m)) {
+        wrong_type(ld, m, key, "a mapping of settings");
+        return false;
+    }
+    collect_pairs(ld, m, sc, what ? what : sc->what, k, v, false);
+    return !ld->stop;
+}
+
+/* A sub-block that may be written as a mapping, as `true` (on, with the
+ * defaults) or as `false` (off): breaker, budget, health, autoscale. */
+typedef enum Toggle { TG_BAD, TG_OFF, TG_ON, TG_MAP } Toggle;
+
+static Toggle toggle(Ld *ld, const Node *v, const char *key)
+{
+    if (is_map(v) || is_null(v)) return is_map(v) ? TG_MAP : TG_ON;
+    const char *s = scalar_str(v);
+    int b = s ? parse_bool(s) : -1;
+    if (b >= 0) return b ? TG_ON : TG_OFF;
+    wrong_type(ld, v, key, "a mapping of settings, or true or false");
+    return TG_BAD;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mappings from names to objects: services, configs, sources */
+
+typedef struct KeyRef {
+    const char *name;
+    size_t ord;
+    const Node *key;
+} KeyRef;
+
+static int cmp_keyref(const void *a, const void *b)
+{
+    const KeyRef *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->ord > y->ord) - (x->ord < y->ord);
+}
+
+/* Flags in *skip (one per pair) the pairs of m that define nothing (not a
+ * usable name, or one already defined, both reported), and returns how many
+ * names m defines. Sorting finds the duplicates in n log n. */
+static int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out)
+{
+    size_t n = map_len(m), nr = 0, i = 0;
+    unsigned char *skip = xcalloc(ld, n, 1);
+    KeyRef *r = xcalloc(ld, n, sizeof *r);
+    *skip_out = skip;
+    if (!skip || !r) {
+        free(r);
+        return 0;
+    }
+    memset(skip, 1, n);
+    char b[64];
+    EACH_PAIR(pr, m) {
+        size_t ord = i++;
+        Node *kn = get(ld, pr->key);
+        if (!kn) break;
+        const char *name = scalar_str(kn);
+        if (!name || is_null(kn) || !*name) {
+            char d[80];
+            ld_err(ld, node_loc(ld, kn), "expected a %s name, got %s", kind,
+                   kn->type != YAML_SCALAR_NODE ? describe(kn, d, sizeof d)
+                   : name ? "nothing" : "text with a NUL character");
+            continue;
+        }
+        if (is_merge(kn)) {
+            ld_err(ld, node_loc(ld, kn), "merge keys (<<) are not supported among %s names", kind);
+            continue;
+        }
+        skip[ord] = 0;
+        r[nr++] = (KeyRef){ name, ord, kn };
+    }
+    qsort(r, nr, sizeof *r, cmp_keyref);
+    size_t first = 0;
+    for (size_t j = 1; j < nr; j++) {
+        if (strcmp(r[j].name, r[first].name) != 0) {
+            first = j;
+            continue;
+        }
+        skip[r[j].ord] = 1;
+        ld_err(ld, node_loc(ld, r[j].key), "%s '%s' is defined twice", kind,
+               show(r[j].name, b, sizeof b));
+        ld_note(ld, node_loc(ld, r[first].key), "'%s' was first defined here",
+                show(r[j].name, b, sizeof b));
+    }
+    free(r);
+    int count = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (skip[j]) continue;
+        if (count == max) {
+            ld_err(ld, node_loc(ld, m), "too many %ss: at most %d", kind, max);
+            for (; j < n; j++) skip[j] = 1;
+            break;
+        }
+        count++;
+    }
+    return count;
+}
+
+/* ------------------------------------------------------------------ */
+/* Schemas */
+
+enum { R_REGIONS, R_SETTINGS, R_CONFIGS, R_SERVICES, R_SOURCES, R_N };
+static const char *const root_keys[R_N] = {
+    [R_REGIONS] = "regions", [R_SETTINGS] = "settings", [R_CONFIGS] = "configs",
+    [R_SERVICES] = "services", [R_SOURCES] = "sources",
+};
+SCHEMA(root, "the topology", R_N);
+
+enum { ST_INTERVAL, ST_SAMPLING, ST_BUDGET, ST_PROPAGATION, ST_MONITORING, ST_N };
+static const char *const settings_keys[ST_N] = {
+    [ST_INTERVAL] = "interval", [ST_SAMPLING] = "sampling", [ST_BUDGET] = "budget",
+    [ST_PROPAGATION] = "propagation", [ST_MONITORING] = "monitoring",
+};
+SCHEMA(settings, "settings", ST_N);
+
+enum { CF_STORE, CF_N };
+static const char *const config_keys[CF_N] = { [CF_STORE] = "store" };
+SCHEMA(config, "a config", CF_N);
+
+enum {
+    S_KIND, S_DEPLOY, S_CONCURRENCY, S_QUEUE, S_SERVICE_TIME, S_ERROR_RATE, S_CALLS, S_READS,
+    S_RUNS_ON, S_RESTART_TIME, S_HEALTH, S_AUTOSCALE, S_ADMISSION, S_CROSS_REGION, S_OWNER, S_N
+};
+static const char *const service_keys[S_N] = {
+    [S_KIND] = "kind", [S_DEPLOY] = "deploy", [S_CONCURRENCY] = "concurrency",
+    [S_QUEUE] = "queue", [S_SERVICE_TIME] = "service_time", [S_ERROR_RATE] = "error_rate",
+    [S_CALLS] = "calls", [S_READS] = "reads", [S_RUNS_ON] = "runs_on",
+    [S_RESTART_TIME] = "restart_time", [S_HEALTH] = "health", [S_AUTOSCALE] = "autoscale",
+    [S_ADMISSION] = "admission", [S_CROSS_REGION] = "cross_region", [S_OWNER] = "owner",
+};
+SCHEMA(service, "a service", S_N);
+
+enum { D_DIST, D_VALUE, D_MEAN, D_MEDIAN, D_P99, D_MIN, D_MAX, D_TABLE, D_N };
+static const char *const dist_keys[D_N] = {
+    [D_DIST] = "dist", [D_VALUE] = "value", [D_MEAN] = "mean", [D_MEDIAN] = "median",
+    [D_P99] = "p99", [D_MIN] = "min", [D_MAX] = "max", [D_TABLE] = "table",
+};
+SCHEMA(dist, "a distribution", D_N);
+
+enum { C_TO, C_TIMEOUT, C_RETRIES, C_BACKOFF, C_BUDGET, C_CRITICAL, C_FALLBACK, C_PROBABILITY,
+       C_BREAKER, C_N };
+static const char *const call_keys[C_N] = {
+    [C_TO] = "to", [C_TIMEOUT] = "timeout", [C_RETRIES] = "retries", [C_BACKOFF] = "backoff",
+    [C_BUDGET] = "budget", [C_CRITICAL] = "critical", [C_FALLBACK] = "fallback",
+    [C_PROBABILITY] = "probability", [C_BREAKER] = "breaker",
+};
+SCHEMA(call, "a call", C_N);
+
+enum { B_BASE, B_MAX, B_MULTIPLIER, B_JITTER, B_N };
+static const char *const backoff_keys[B_N] = {
+    [B_BASE] = "base", [B_MAX] = "max", [B_MULTIPLIER] = "multiplier", [B_JITTER] = "jitter",
+};
+SCHEMA(backoff, "a backoff", B_N);
+
+enum { BU_RATIO, BU_BURST, BU_N };
+static const char *const budget_keys[BU_N] = { [BU_RATIO] = "ratio", [BU_BURST] = "burst" };
+SCHEMA(budget, "a retry budget", BU_N);
+
+enum { BR_ERROR_RATE, BR_MIN_REQUESTS, BR_WINDOW, BR_OPEN_FOR, BR_PROBES, BR_N };
+static const char *const breaker_keys[BR_N] = {
+    [BR_ERROR_RATE] = "error_rate", [BR_MIN_REQUESTS] = "min_requests", [BR_WINDOW] = "window",
+    [BR_OPEN_FOR] = "open_for", [BR_PROBES] = "probes",
+};
+SCHEMA(breaker, "a breaker", BR_N);
+
+enum { H_INTERVAL, H_FAILURES, H_N };
+static const char *const health_keys[H_N] = { [H_INTERVAL] = "interval", [H_FAILURES] = "failures" };
+SCHEMA(health, "health", H_N);
+
+enum { A_SIGNAL, A_TARGET, A_PERIOD, A_DELAY, A_STEP, A_MIN, A_MAX, A_RATE, A_N };
+static const char *const autoscale_keys[A_N] = {
+    [A_SIGNAL] = "signal", [A_TARGET] = "target", [A_PERIOD] = "period", [A_DELAY] = "delay",
+    [A_STEP] = "step", [A_MIN] = "min", [A_MAX] = "max", [A_RATE] = "rate",
+};
+SCHEMA(autoscale, "autoscale", A_N);
+
+enum { AD_MAX_INFLIGHT, AD_MAX_QUEUE_WAIT, AD_SHED_ABOVE, AD_N };
+static const char *const admission_keys[AD_N] = {
+    [AD_MAX_INFLIGHT] = "max_inflight", [AD_MAX_QUEUE_WAIT] = "max_queue_wait",
+    [AD_SHED_ABOVE] = "shed_above",
+};
+SCHEMA(admission, "admission", AD_N);
+
+enum { SO_ENTRY, SO_RATE, SO_SHAPE, SO_REGIONS, SO_CUSTOMERS, SO_SLO, SO_CLIENT, SO_N };
+static const char *const source_keys[SO_N] = {
+    [SO_ENTRY] = "entry", [SO_RATE] = "rate", [SO_SHAPE] = "shape", [SO_REGIONS] = "regions",
+    [SO_CUSTOMERS] = "customers", [SO_SLO] = "slo", [SO_CLIENT] = "client",
+};
+SCHEMA(source, "a source", SO_N);
+
+enum { SH_KIND, SH_AMPLITUDE, SH_PERIOD, SH_PEAK, SH_STEPS, SH_FILE, SH_N };
+static const char *const shape_keys[SH_N] = {
+    [SH_KIND] = "kind", [SH_AMPLITUDE] = "amplitude", [SH_PERIOD] = "period",
+    [SH_PEAK] = "peak", [SH_STEPS] = "steps", [SH_FILE] = "file",
+};
+SCHEMA(shape, "a shape", SH_N);
+
+enum { SP_AT, SP_FACTOR, SP_N };
+static const char *const step_keys[SP_N] = { [SP_AT] = "at", [SP_FACTOR] = "factor" };
+SCHEMA(step, "a step", SP_N);
+
+enum { CL_TIMEOUT, CL_RETRIES, CL_BACKOFF, CL_REATTEMPT, CL_REATTEMPT_AFTER, CL_MAX_REATTEMPTS,
+       CL_PATIENCE, CL_OFFLINE, CL_N };
+static const char *const client_keys[CL_N] = {
+    [CL_TIMEOUT] = "timeout", [CL_RETRIES] = "retries", [CL_BACKOFF] = "backoff",
+    [CL_REATTEMPT] = "reattempt", [CL_REATTEMPT_AFTER] = "reattempt_after",
+    [CL_MAX_REATTEMPTS] = "max_reattempts", [CL_PATIENCE] = "patience", [CL_OFFLINE] = "offline",
+};
+SCHEMA(client, "a client", CL_N);
+
+/* A word from a fixed set (a kind, a signal), with "did you mean". */
+static int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
+                   const char *const *words, int n)
+{
+    if (!v) return -1;
+    const char *s = node_text(ld, v, key, what);
+    if (!s) return -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, words[i]) == 0) return i;
+    if (reported_at(ld, node_loc(ld, v))) return -1;
+    char b[64], list[200];
+    size_t len = 0;
+    list[0] = '\0';
+    for (int i = 0; i < n && len < sizeof list; i++) {
+        int w = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", words[i]);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+    FdLoc at = node_loc(ld, v);
+    ld_err(ld, at, "%s: '%s' is not one of: %s", key, show(s, b, sizeof b), list);
+    suggest(ld, at, s, words, (size_t)n);
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sub-blocks */
+
+static void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b)
+{
+    Node *k[B_N], *v[B_N];
+    if (!collect(ld, m, key, &backoff_schema, "a backoff", k, v)) return;
+    bool base_ok = rd_duration(ld, v[B_BASE], "base", false, &b->base);
+    bool max_ok = rd_duration(ld, v[B_MAX], "max", true, &b->max);
+    rd_number(ld, v[B_MULTIPLIER], "multiplier", 1, 1000, &b->multiplier);
+    rd_fraction(ld, v[B_JITTER], "jitter", false, &b->jitter);
+    if ((base_ok || !v[B_BASE]) && (max_ok || !v[B_MAX]) && b->max < b->base) {
+        const Node *at = v[B_MAX] ? v[B_MAX] : v[B_BASE];
+        ld_err(ld, node_loc(ld, at), "backoff: max (%gs) is less than base (%gs)",
+               fd_time_sec(b->max), fd_time_sec(b->base));
+    }
+}
+
+static void walk_budget(Ld *ld, const Node *m, TopoRetryBudget *b)
+{
+    Toggle tg = toggle(ld, m, "budget");
+    if (tg == TG_BAD) return;
+    b->enabled = tg != TG_OFF;
+    if (tg != TG_MAP) return;
+    Node *k[BU_N], *v[BU_N];
+    if (!collect(ld, m, "budget", &budget_schema, "a retry budget", k, v)) return;
+    rd_fraction(ld, v[BU_RATIO], "ratio", false, &b->ratio);
+    rd_number(ld, v[BU_BURST], "burst", 1, 1e9, &b->burst);
+}
+
+static void walk_breaker(Ld *ld, const Node *kn, const Node *m, TopoBreaker *b)
+{
+    Toggle tg = toggle(ld, m, "breaker");
+    if (tg == TG_BAD) return;
+    b->enabled = tg != TG_OFF;
+    b->loc = node_loc(ld, kn);
+    if (tg != TG_MAP) return;
+    Node *k[BR_N], *v[BR_N];
+    if (!collect(ld, m, "breaker", &breaker_schema, "a breaker", k, v)) return;
+    rd_fraction(ld, v[BR_ERROR_RATE], "error_rate", true, &b->error_rate);
+    rd_int(ld, v[BR_MIN_REQUESTS], "min_requests", 1, 1000000000, &b->min_requests);
+    rd_duration(ld, v[BR_WINDOW], "window", true, &b->window);
+    rd_duration(ld, v[BR_OPEN_FOR], "open_for", true, &b->open_for);
+    rd_int(ld, v[BR_PROBES], "probes", 1, 1000000, &b->probes);
+}
+
+static void walk_call(Ld *ld, const Node *m, TopoCall *c)
+{
+    *c = topo_default_call();
+    c->loc = node_loc(ld, m);
+    /* `calls: [db, cache]`: a bare name is a call with the defaults. */
+    if (m->type == YAML_SCALAR_NODE && !is_null(m)) {
+        c->target = rd_ref(ld, m, "calls", &ld->svc, "service");
+        return;
+    }
+    Node *k[C_N], *v[C_N];
+    if (!collect(ld, m, "calls", &call_schema, "a call", k, v)) return;
+    if (v[C_TO]) c->target = rd_ref(ld, v[C_TO], "to", &ld->svc, "service");
+    else ld_err(ld, c->loc, "a call needs 'to': the service it calls");
+    rd_duration(ld, v[C_TIMEOUT], "timeout", true, &c->timeout);
+    rd_int(ld, v[C_RETRIES], "retries", 0, 100, &c->retries);
+    if (v[C_BACKOFF]) walk_backoff(ld, v[C_BACKOFF], "backoff", &c->backoff);
+    if (v[C_BUDGET]) walk_budget(ld, v[C_BUDGET], &c->budget);
+    rd_bool(ld, v[C_CRITICAL], "critical", &c->critical);
+    rd_bool(ld, v[C_FALLBACK], "fallback", &c->fallback);
+    rd_fraction(ld, v[C_PROBABILITY], "probability", false, &c->probability);
+    if (v[C_BREAKER]) walk_breaker(ld, k[C_BREAKER], v[C_BREAKER], &c->breaker);
+}
+
+static void walk_calls(Ld *ld, const Node *m, TopoService *s)
+{
+    if (is_null(m)) return;
+    if (!is_seq(m)) {
+        wrong_type(ld, m, "calls", "a list of calls like [{ to: db, timeout: 1s }]");
+        return;
+    }
+    s->calls = xcalloc(ld, seq_len(m), sizeof *s->calls);
+    if (!s->calls) return;
+    EACH_ITEM(it, m) {
+        Node *c = get(ld, *it);
+        if (!c) return;
+        walk_call(ld, c, &s->calls[s->ncalls++]);
+    }
+}
+
+static void walk_reads(Ld *ld, const Node *m, TopoService *s)
+{
+    if (is_null(m)) return;
+    if (m->type == YAML_SCALAR_NODE) {      /* reads: one-item */
+        s->configs = xcalloc(ld, 1, sizeof *s->configs);
+        if (!s->configs) return;
+        int c = rd_ref(ld, m, "reads", &ld->cfg, "config");
+        if (c >= 0) s->configs[s->nconfigs++] = c;
+        return;
+    }
+    if (!is_seq(m)) {
+        wrong_type(ld, m, "reads", "a list of config names");
+        return;
+    }
+    s->configs = xcalloc(ld, seq_len(m), sizeof *s->configs);
+    if (!s->configs) return;
+    EACH_ITEM(it, m) {
+        Node *n = get(ld, *it);
+        if (!n) return;
+        int c = rd_ref(ld, n, "reads", &ld->cfg, "config");
+        if (c >= 0) s->configs[s->nconfigs++] = c;
+    }
+}
+
+static void walk_deploy(Ld *ld, const Node *kn, const Node *m, TopoService *s)
+{
+    char b[64];
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, node_loc(ld, kn),
+               "deploy: an external service has no instances (its capacity is unlimited)");
+        ld_note(ld, node_loc(ld, kn), "remove 'deploy', or make it kind: service");
+        return;
+    }
+    if (!is_map(m)) {
+        wrong_type(ld, m, "deploy", "a mapping of region to instances, like { eu-west: 2 }");
+        return;
+    }
+    int nreg = ld->t->nregions;
+    s->deploy = xcalloc(ld, map_len(m), sizeof *s->deploy);
+    const Node **first = xcalloc(ld, (size_t)nreg, sizeof *first);
+    if (!s->deploy || !first) {
+        free(first);
+        return;
+    }
+    int64_t total = 0;
+    bool all_ok = true;
+    EACH_PAIR(pr, m) {
+        Node *rk = get(ld, pr->key), *rv = get(ld, pr->value);
+        if (!rk || !rv) break;
+        int r = rd_ref(ld, rk, "deploy", &ld->reg, "region");
+        int64_t n = 0;
+        bool ok = rd_count(ld, rv, "deploy", 0, MAX_INSTANCES, &n);
+        if (r < 0 || !ok) {
+            all_ok = false;
+            continue;
+        }
+        if (first[r]) {
+            ld_err(ld, node_loc(ld, rk), "deploy: region '%s' is listed twice",
+                   show(ld->t->regions[r].name, b, sizeof b));
+            ld_note(ld, node_loc(ld, first[r]), "first listed here");
+            continue;
+        }
+        first[r] = rk;
+        s->deploy[s->ndeploy++] = (TopoDeploy){ r, (int)n, node_loc(ld, rk) };
+        total += n;
+    }
+    free(first);
+    if (!all_ok || ld->stop) return;
+    if (s->ndeploy == 0)
+        ld_err(ld, node_loc(ld, m), "deploy: service '%s' is deployed in no region",
+               show(s->name, b, sizeof b));
+    else if (total == 0)
+        ld_err(ld, node_loc(ld, m), "deploy: service '%s' has no instances in any region",
+               show(s->name, b, sizeof b));
+}
+
+enum { DK_CONSTANT, DK_UNIFORM, DK_EXP, DK_EXPONENTIAL, DK_LOGNORMAL, DK_EMPIRICAL, DK_N };
+static const char *const dist_names[DK_N] = {
+    [DK_CONSTANT] = "constant", [DK_UNIFORM] = "uniform", [DK_EXP] = "exp",
+    [DK_EXPONENTIAL] = "exponential", [DK_LOGNORMAL] = "lognormal", [DK_EMPIRICAL] = "empirical",
+};
+
+/* The keys each distribution takes, as bits of the D_* indexes. */
+#define BIT(i) (1u << (i))
+static const unsigned dist_takes[DK_N] = {
+    [DK_CONSTANT] = BIT(D_VALUE),
+    [DK_UNIFORM] = BIT(D_MIN) | BIT(D_MAX),
+    [DK_EXP] = BIT(D_MEAN),
+    [DK_EXPONENTIAL] = BIT(D_MEAN),
+    [DK_LOGNORMAL] = BIT(D_MEDIAN) | BIT(D_P99),
+    [DK_EMPIRICAL] = BIT(D_TABLE),
+};
+
+static void takes_list(unsigned mask, const char *const *keys, int n, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < n && len < size; i++) {
+        if (!(mask & BIT(i))) continue;
+        int w = snprintf(buf + len, size - len, "%s%s", len ? ", " : "", keys[i]);
+        if (w < 0) break;
+        len += (size_t)w;
+    }
+}
+
+static bool rd_table(Ld *ld, const Node *tab, Dist *out)
+{
+    if (!is_seq(tab)) {
+        wrong_type(ld, tab, "table", "a list of [value, cumulative %] pairs like [[5ms, 50%], [20ms, 100%]]");
+        return false;
+    }
+    size_t n = seq_len(tab);
+    double *xs = xcalloc(ld, n, sizeof *xs), *ps = xcalloc(ld, n, sizeof *ps);
+    bool ok = xs && ps;
+    size_t i = 0;
+    if (ok) {
+        EACH_ITEM(it, tab) {
+            Node *row = get(ld, *it);
+            if (!row) {
+                ok = false;
+                break;
+            }
+            if (!is_seq(row) || seq_len(row) != 2) {
+                wrong_type(ld, row, "table", "a pair like [20ms, 90%]");
+                ok = false;
+                continue;
+            }
+            Node *x = get(ld, row->data.sequence.items.start[0]);
+            Node *p = get(ld, row->data.sequence.items.start[1]);
+            if (!x || !p) {
+                ok = false;
+                break;
+            }
+            SimTime d;
+            bool good = rd_duration(ld, x, "table", false, &d);
+            good = rd_fraction(ld, p, "table", false, &ps[i]) && good;
+            xs[i++] = fd_time_sec(d);
+            if (!good) ok = false;
+        }
+    }
+    const char *why = NULL;
+    if (ok && dist_empirical(out, xs, ps, n, &why) < 0) {
+        ld_err(ld, node_loc(ld, tab), "table: %s", why);
+        ok = false;
+    }
+    free(xs);
+    free(ps);
+    return ok;
+}
+
+/* service_time: a duration (constant) or { dist: ..., ... }. The values are
+ * durations; Dist holds them in seconds. */
+static void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out)
+{
+    if (m->type == YAML_SCALAR_NODE && !is_null(m)) {
+        SimTime d;
+        if (rd_duration(ld, m, key, false, &d)) dist_const(out, fd_time_sec(d), NULL);
+        return;
+    }
+    if (!is_map(m)) {
+        wrong_type(ld, m, key,
+                   "a duration like 20ms or a distribution like { dist: exp, mean: 20ms }");
+        return;
+    }
+    Node *k[D_N], *v[D_N];
+    if (!collect(ld, m, key, &dist_schema, "a distribution", k, v)) return;
+    int kind;
+    if (v[D_DIST]) {
+        kind = rd_word(ld, v[D_DIST], "dist", "a distribution name", dist_names, DK_N);
+        if (kind < 0) return;
+    } else if (v[D_VALUE]) kind = DK_CONSTANT;
+    else if (v[D_MEAN]) kind = DK_EXP;
+    else if (v[D_MEDIAN] || v[D_P99]) kind = DK_LOGNORMAL;
+    else if (v[D_MIN] || v[D_MAX]) kind = DK_UNIFORM;
+    else if (v[D_TABLE]) kind = DK_EMPIRICAL;
+    else {
+        ld_err(ld, node_loc(ld, m), "%s: say which distribution, like { dist: lognormal, median: 5ms, p99: 40ms }", key);
+        return;
+    }
+    char takes[64];
+    takes_list(dist_takes[kind], dist_keys, D_N, takes, sizeof takes);
+    bool bad = false;
+    for (int i = D_DIST + 1; i < D_N; i++) {
+        if (k[i] && !(dist_takes[kind] & BIT(i))) {
+            ld_err(ld, node_loc(ld, k[i]), "%s: '%s' does not apply to a %s distribution (it takes %s)",
+                   key, dist_keys[i], dist_names[kind], takes);
+            bad = true;
+        }
+        if (!k[i] && (dist_takes[kind] & BIT(i))) {
+            ld_err(ld, node_loc(ld, m), "%s: a %s distribution needs '%s'", key,
+                   dist_names[kind], dist_keys[i]);
+            bad = true;
+        }
+    }
+    if (bad) return;
+    const char *why = NULL;
+    const Node *at = m;
+    int rc = 0;
+    SimTime a = 0, z = 0;
+    switch (kind) {
+    case DK_CONSTANT:
+        if (!rd_duration(ld, v[D_VALUE], "value", false, &a)) return;
+        rc = dist_const(out, fd_time_sec(a), &why);
+        break;
+    case DK_UNIFORM:
+        if (!rd_duration(ld, v[D_MIN], "min", false, &a)) bad = true;
+        if (!rd_duration(ld, v[D_MAX], "max", false, &z) || bad) return;
+        at = v[D_MAX];
+        rc = dist_uniform(out, fd_time_sec(a), fd_time_sec(z), &why);
+        break;
+    case DK_EXP:
+    case DK_EXPONENTIAL:
+        if (!rd_duration(ld, v[D_MEAN], "mean", true, &a)) return;
+        at = v[D_MEAN];
+        rc = dist_exp(out, fd_time_sec(a), &why);
+        break;
+    case DK_LOGNORMAL:
+        if (!rd_duration(ld, v[D_MEDIAN], "median", true, &a)) bad = true;
+        if (!rd_duration(ld, v[D_P99], "p99", true, &z) || bad) return;
+        at = v[D_P99];
+        rc = dist_lognormal(out, fd_time_sec(a), fd_time_sec(z), &why);
+        break;
+    case DK_EMPIRICAL:
+        rd_table(ld, v[D_TABLE], out);
+        return;
+    }
+    if (rc < 0) ld_err(ld, node_loc(ld, at), "%s: %s", key, why ? why : "impossible parameters");
+}
+
+static void walk_health(Ld *ld, const Node *m, TopoHealth *h)
+{
+    Toggle tg = toggle(ld, m, "health");
+    if (tg == TG_BAD) return;
+    h->enabled = tg != TG_OFF;
+    if (tg != TG_MAP) return;
+    Node *k[H_N], *v[H_N];
+    if (!collect(ld, m, "health", &health_schema, "health", k, v)) return;
+    rd_duration(ld, v[H_INTERVAL], "interval", true, &h->interval);
+    rd_int(ld, v[H_FAILURES], "failures", 1, 1000, &h->failures);
+}
+
+static const char *const signal_names[] = { "utilisation", "concurrency", "utilization" };
+
+static void walk_autoscale(Ld *ld, const Node *kn, const Node *m, TopoService *s)
+{
+    TopoAutoscale *a = &s->autoscale;
+    Toggle tg = toggle(ld, m, "autoscale");
+    if (tg == TG_BAD) return;
+    a->loc = node_loc(ld, kn);
+    a->enabled = tg != TG_OFF;
+    if (tg == TG_OFF) return;
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, a->loc, "autoscale: an external service has no instances to scale");
+        return;
+    }
+    Node *k[A_N], *v[A_N];
+    for (int i = 0; i < A_N; i++) k[i] = v[i] = NULL;
+    if (tg == TG_MAP && !collect(ld, m, "autoscale", &autoscale_schema, "autoscale", k, v)) return;
+    if (v[A_SIGNAL]) {
+        int sig = rd_word(ld, v[A_SIGNAL], "signal", "a signal name", signal_names, 3);
+        if (sig >= 0) a->signal = sig == 1 ? SCALE_CONCURRENCY : SCALE_UTILISATION;
+    }
+    double x = 0;
+    if (!v[A_TARGET])
+        ld_err(ld, a->loc, "autoscale needs a 'target' (%s)",
+               a->signal == SCALE_UTILISATION ? "a utilisation like 60%"
+                                              : "in-flight requests per instance");
+    else if (a->signal == SCALE_UTILISATION)
+        rd_fraction(ld, v[A_TARGET], "target", true, &a->target);
+    else if (rd_number(ld, v[A_TARGET], "target", 0, 1e6, &x) && !(x > 0))
+        ld_err(ld, node_loc(ld, v[A_TARGET]), "target: in-flight requests must be more than 0");
+    else if (x > 0)
+        a->target = x;
+    rd_duration(ld, v[A_PERIOD], "period", true, &a->period);
+    rd_duration(ld, v[A_DELAY], "delay", false, &a->delay);
+    rd_int(ld, v[A_STEP], "step", 1, MAX_INSTANCES, &a->step);
+    bool min_ok = !v[A_MIN], max_ok = false;
+    int64_t n;
+    if (rd_count(ld, v[A_MIN], "min", 0, MAX_INSTANCES, &n)) a->min = (int)n, min_ok = true;
+    if (!v[A_MAX]) ld_err(ld, a->loc, "autoscale needs a 'max' (instances per region)");
+    else if (rd_count(ld, v[A_MAX], "max", 1, MAX_INSTANCES, &n)) a->max = (int)n, max_ok = true;
+    if (min_ok && max_ok && a->min > a->max)
+        ld_err(ld, node_loc(ld, v[A_MAX]), "autoscale: max (%d) is less than min (%d)", a->max,
+               a->min);
+    double r;
+    if (rd_rate(ld, v[A_RATE], "rate", false, &r)) a->rate = r * 60;
+}
+
+static void walk_admission(Ld *ld, const Node *m, TopoAdmission *a)
+{
+    Node *k[AD_N], *v[AD_N];
+    if (!collect(ld, m, "admission", &admission_schema, "admission", k, v)) return;
+    rd_int(ld, v[AD_MAX_INFLIGHT], "max_inflight", 0, 1000000000, &a->max_inflight);
+    rd_duration(ld, v[AD_MAX_QUEUE_WAIT], "max_queue_wait", false, &a->max_queue_wait);
+    rd_fraction(ld, v[AD_SHED_ABOVE], "shed_above", false, &a->shed_above);
+}
+
+static const char *const kind_names[] = { "service", "storage", "external" };
+
+static void walk_service(Ld *ld, const Node *m, TopoService *s)
+{
+    char what[96], b[64];
+    snprintf(what, sizeof what, "service '%s'", show(s->name, b, sizeof b));
+    Node *k[S_N], *v[S_N];
+    if (!collect(ld, m, s->name, &service_schema, what, k, v)) return;
+    int kind = rd_word(ld, v[S_KIND], "kind", "a service kind", kind_names, 3);
+    if (kind >= 0) s->kind = (SvcKind)kind;
+    if (v[S_DEPLOY]) {
+        walk_deploy(ld, k[S_DEPLOY], v[S_DEPLOY], s);
+    } else if (s->kind != SVC_EXTERNAL) {
+        ld_err(ld, s->loc, "service '%s' has no deploy: say where it runs and how many instances",
+               show(s->name, b, sizeof b));
+        ld_note(ld, s->loc, "like deploy: { %s: 2 }, or kind: external for a service outside your control",
+                ld->t->nregions ? show(ld->t->regions[0].name, b, sizeof b) : "eu-west");
+    }
+    rd_int(ld, v[S_CONCURRENCY], "concurrency", 1, 100000, &s->concurrency);
+    rd_int(ld, v[S_QUEUE], "queue", 0, 10000000, &s->queue);
+    if (v[S_SERVICE_TIME])
+        rd_dist(ld, v[S_SERVICE_TIME], "service_time", &s->service_time);
+    else
+        ld_err(ld, s->loc, "service '%s' has no service_time: how long its own work takes, like service_time: 20ms",
+               show(s->name, b, sizeof b));
+    rd_fraction(ld, v[S_ERROR_RATE], "error_rate", false, &s->error_rate);
+    if (v[S_CALLS]) walk_calls(ld, v[S_CALLS], s);
+    if (v[S_READS]) walk_reads(ld, v[S_READS], s);
+    if (v[S_RUNS_ON]) {
+        s->runs_on = rd_ref(ld, v[S_RUNS_ON], "runs_on", &ld->svc, "service");
+        s->runs_on_loc = node_loc(ld, v[S_RUNS_ON]);
+    }
+    rd_duration(ld, v[S_RESTART_TIME], "restart_time", false, &s->restart_time);
+    if (v[S_HEALTH]) walk_health(ld, v[S_HEALTH], &s->health);
+    if (v[S_AUTOSCALE]) walk_autoscale(ld, k[S_AUTOSCALE], v[S_AUTOSCALE], s);
+    if (v[S_ADMISSION]) walk_admission(ld, v[S_ADMISSION], &s->admission);
+    rd_bool(ld, v[S_CROSS_REGION], "cross_region", &s->cross_region);
+    const char *owner = rd_name(ld, v[S_OWNER], "owner", "a team name");
+    if (owner) s->owner = xstrdup(ld, owner);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sources */
+
+#define NOT_REGULAR (-1)
+
+/* Reads a whole file of at most max bytes. NULL with *err set (an errno
+ * value, or NOT_REGULAR) when it cannot. A file named inside a topology
+ * must be a regular file (regular_only): a FIFO or a device could block or
+ * never end. It is opened without blocking to find out. */
+static char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err)
+{
+    int fd = open(path, O_RDONLY | (regular_only ? O_NONBLOCK : 0));
+    if (fd < 0) {
+        *err = errno;
+        return NULL;
+    }
+    struct stat st;
+    if (regular_only && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        *err = NOT_REGULAR;
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        *err = errno;
+        close(fd);
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    if (!buf) {
+        fclose(f);
+        *err = ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= (size_t)max) {
+                free(buf);
+                fclose(f);
+                *err = EFBIG;
+                return NULL;
+            }
+            cap *= 2;
+            char *nb = realloc(buf, cap + 1);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                *err = ENOMEM;
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    if (ferror(f)) {
+        *err = errno ? errno : EIO;
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    if (n > (size_t)max) {
+        free(buf);
+        *err = EFBIG;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static bool csv_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One CSV field, trimmed, as a C string in buf; false when too long or
+ * holding a NUL byte. *col is its 1-based column. */
+static bool csv_field(const char *b, const char *e, const char *line, char *buf, size_t size,
+                      int *col)
+{
+    while (b < e && csv_space(*b)) b++;
+    while (e > b && csv_space(e[-1])) e--;
+    *col = to_int((size_t)(b - line) + 1);
+    size_t n = (size_t)(e - b);
+    if (n >= size || memchr(b, '\0', n)) return false;
+    memcpy(buf, b, n);
+    buf[n] = '\0';
+    return true;
+}
+
+static bool ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+        if (x != *b) return false;
+    }
+    return !*a && !*b;
+}
+
+/* shape: { kind: csv, file: rate.csv }: columns time,factor after a header
+ * line; time in seconds or as a duration. Errors point into the CSV file. */
+static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
+{
+    const char *name = rd_name(ld, fv, "file", "a file name");
+    if (!name) return;
+    size_t dl = strlen(ld->dir), nl = strlen(name);
+    char *path = malloc(dl + nl + 2);
+    if (!path) {
+        oom(ld);
+        return;
+    }
+    if (name[0] == '/' || dl == 0) memcpy(path, name, nl + 1);
+    else {
+        memcpy(path, ld->dir, dl);
+        path[dl] = '/';
+        memcpy(path + dl + 1, name, nl + 1);
+    }
+    char b[200];
+    for (int j = 0; j < ld->ncsv; j++) {
+        if (strcmp(ld->csv[j].path, path) != 0) continue;
+        free(path);
+        sh->csv_path = xstrdup(ld, ld->csv[j].path);
+        const TopoShape *first = ld->csv[j].shape;
+        if (!first) return;                  /* its errors are reported */
+        if (first->npoints > MAX_CSV_ROWS - ld->csv_rows) {
+            ld_err(ld, node_loc(ld, fv), "file: too many CSV rows: at most %d in all", MAX_CSV_ROWS);
+            return;
+        }
+        sh->points = xcalloc(ld, (size_t)first->npoints, sizeof *sh->points);
+        if (!sh->points) return;
+        memcpy(sh->points, first->points, (size_t)first->npoints * sizeof *sh->points);
+        sh->npoints = first->npoints;
+        ld->csv_rows += first->npoints;
+        return;
+    }
+    CsvFile *csv = realloc(ld->csv, ((size_t)ld->ncsv + 1) * sizeof *csv);
+    if (!csv) {
+        free(path);
+        oom(ld);
+        return;
+    }
+    ld->csv = csv;
+    CsvFile *entry = &ld->csv[ld->ncsv++];
+    *entry = (CsvFile){ path, NULL };
+    sh->csv_path = xstrdup(ld, path);
+    size_t len = 0, errors = ld->errors;
+    int e = 0;
+    char *text = slurp(path, MAX_CSV_BYTES, true, &len, &e);
+    if (!text) {
+        ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(path, b, sizeof b),
+               e == NOT_REGULAR ? "not a regular file" : strerror(e));
+        return;
+    }
+    ld->in_csv = true;
+    ld->csv_anchor = node_loc(ld, fv);
+    size_t cap = 0;
+    bool header = false;
+    int line = 0;
+    SimTime prev = 0;
+    const char *p = text, *end = text + len;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;   /* a spreadsheet's BOM */
+    while (p < end && !ld->stop) {
+        line++;
+        const char *ls = p, *le = memchr(p, '\n', (size_t)(end - p));
+        if (!le) le = end;
+        p = le + 1;
+        if (le > ls && le[-1] == '\r') le--;
+        const char *q = ls;
+        while (q < le && csv_space(*q)) q++;
+        if (q == le || *q == '#') continue;
+        const char *comma[3] = { NULL, NULL, NULL };
+        int ncomma = 0;
+        for (const char *c = ls; c < le && ncomma < 3; c++)
+            if (*c == ',') comma[ncomma++] = c;
+        char f0[64], f1[64];
+        int c0, c1;
+        if (!header) {
+            header = true;
+            bool ok = ncomma == 1 && csv_field(ls, comma[0], ls, f0, sizeof f0, &c0) &&
+                      csv_field(comma[0] + 1, le, ls, f1, sizeof f1, &c1) && ieq(f0, "time") &&
+                      ieq(f1, "factor");
+            if (!ok)
+                ld_err(ld, (FdLoc){ path, line, 1 }, "expected the header line 'time,factor'");
+            continue;
+        }
+        if (ncomma != 1) {
+            int col = ncomma == 0 ? to_int((size_t)(le - ls) + 1) : to_int((size_t)(comma[1] - ls) + 1);
+            ld_err(ld, (FdLoc){ path, line, col }, "expected 2 columns (time,factor), got %s",
+                   ncomma == 0 ? "1" : "more");
+            continue;
+        }
+        const char *why;
+        SimTime at = 0;
+        double factor = 0, sec;
+        bool ok = true;
+        if (!csv_field(ls, comma[0], ls, f0, sizeof f0, &c0)) {
+            ld_err(ld, (FdLoc){ path, line, c0 }, "time: is not a time (seconds, or a duration like 10m)");
+            ok = false;
+        } else if (units_parse_number(f0, &sec, NULL) == 0) {
+            if (sec < 0) {
+                ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' must not be negative", show(f0, b, 64));
+                ok = false;
+            } else if (sec > fd_time_sec(FD_UNITS_MAX_DURATION)) {
+                ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' is longer than a year", show(f0, b, 64));
+                ok = false;
+            } else {
+                at = fd_time_from_sec(sec);
+            }
+        } else if (units_parse_duration(f0, &at, &why) < 0) {
+            ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' %s", show(f0, b, 64), why);
+            ok = false;
+        }
+        if (!csv_field(comma[0] + 1, le, ls, f1, sizeof f1, &c1)) {
+            ld_err(ld, (FdLoc){ path, line, c1 }, "factor: is not a number");
+            ok = false;
+        } else if (units_parse_number(f1, &factor, &why) < 0) {
+            ld_err(ld, (FdLoc){ path, line, c1 }, "factor: '%s' %s", show(f1, b, 64), why);
+            ok = false;
+        } else if (factor < 0 || factor > 1e6) {
+            ld_err(ld, (FdLoc){ path, line, c1 }, "factor: '%s' must be between 0 and 1e6",
+                   show(f1, b, 64));
+            ok = false;
+        }
+        if (!ok) continue;
+        if (sh->npoints > 0 && at < prev) {
+            ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' is before the row above it",
+                   show(f0, b, 64));
+            continue;
+        }
+        if (ld->csv_rows == MAX_CSV_ROWS) {
+            ld_err(ld, (FdLoc){ path, line, 1 }, "too many CSV rows: at most %d in all", MAX_CSV_ROWS);
+            break;
+        }
+        if ((size_t)sh->npoints == cap) {
+            cap = cap ? cap * 2 : 64;
+            ShapePoint *np = realloc(sh->points, cap * sizeof *np);
+            if (!np) {
+                oom(ld);
+                break;
+            }
+            sh->points = np;
+        }
+        sh->points[sh->npoints++] = (ShapePoint){ at, factor };
+        ld->csv_rows++;
+        prev = at;
+    }
+    if (sh->npoints == 0 && !ld->stop)
+        ld_err(ld, (FdLoc){ path, line > 0 ? 1 : 0, line > 0 ? 1 : 0 }, "the CSV file has no data rows");
+    ld->in_csv = false;
+    free(text);
+    if (ld->errors == errors) entry->shape = sh;
+}
+
+static void walk_steps(Ld *ld, const Node *m, TopoShape *sh)
+{
+    if (!is_seq(m) || seq_len(m) == 0) {
+        wrong_type(ld, m, "steps", "a list of steps like [{ at: 10m, factor: 2 }]");
+        return;
+    }
+    sh->points = xcalloc(ld, seq_len(m), sizeof *sh->points);
+    if (!sh->points) return;
+    EACH_ITEM(it, m) {
+        Node *st = get(ld, *it);
+        if (!st) return;
+        Node *k[SP_N], *v[SP_N];
+        if (!collect(ld, st, "steps", &step_schema, "a step", k, v)) continue;
+        ShapePoint pt = { 0, 1 };
+        bool ok = true;
+        if (!v[SP_AT]) ld_err(ld, node_loc(ld, st), "a step needs 'at' (when it starts)"), ok = false;
+        else ok = rd_duration(ld, v[SP_AT], "at", false, &pt.at);
+        if (!v[SP_FACTOR]) ld_err(ld, node_loc(ld, st), "a step needs 'factor' (the rate multiplier)"), ok = false;
+        else ok = rd_number(ld, v[SP_FACTOR], "factor", 0, 1e6, &pt.factor) && ok;
+        if (!ok) continue;
+        if (sh->npoints > 0 && pt.at <= sh->points[sh->npoints - 1].at) {
+            ld_err(ld, node_loc(ld, v[SP_AT]), "at: steps must be in time order, each later than the one before");
+            continue;
+        }
+        sh->points[sh->npoints++] = pt;
+    }
+}
+
+enum { SK_CONSTANT, SK_DIURNAL, SK_STEPS, SK_CSV, SK_N };
+static const char *const shape_names[SK_N] = { "constant", "diurnal", "steps", "csv" };
+static const unsigned shape_takes[SK_N] = {
+    [SK_CONSTANT] = 0,
+    [SK_DIURNAL] = BIT(SH_AMPLITUDE) | BIT(SH_PERIOD) | BIT(SH_PEAK),
+    [SK_STEPS] = BIT(SH_STEPS),
+    [SK_CSV] = BIT(SH_FILE),
+};
+
+static void walk_shape(Ld *ld, const Node *m, TopoShape *sh)
+{
+    if (m->type == YAML_SCALAR_NODE && !is_null(m)) {     /* shape: constant */
+        const char *s = scalar_str(m);
+        if (s && strcmp(s, "constant") == 0) return;
+        wrong_type(ld, m, "shape", "a mapping like { kind: diurnal, amplitude: 30% }");
+        return;
+    }
+    Node *k[SH_N], *v[SH_N];
+    if (!collect(ld, m, "shape", &shape_schema, "a shape", k, v)) return;
+    int kind;
+    if (v[SH_KIND]) {
+        kind = rd_word(ld, v[SH_KIND], "kind", "a shape kind", shape_names, SK_N);
+        if (kind < 0) return;
+    } else if (v[SH_FILE]) kind = SK_CSV;
+    else if (v[SH_STEPS]) kind = SK_STEPS;
+    else if (v[SH_AMPLITUDE] || v[SH_PERIOD] || v[SH_PEAK]) kind = SK_DIURNAL;
+    else kind = SK_CONSTANT;
+    sh->kind = (ShapeKind)kind;
+    bool bad = false;
+    for (int i = SH_KIND + 1; i < SH_N; i++) {
+        if (k[i] && !(shape_takes[kind] & BIT(i))) {
+            ld_err(ld, node_loc(ld, k[i]), "shape: '%s' does not apply to a %s shape", shape_keys[i],
+                   shape_names[kind]);
+            bad = true;
+        }
+    }
+    if (bad) return;
+    switch (kind) {
+    case SK_DIURNAL:
+        if (!v[SH_AMPLITUDE]) ld_err(ld, node_loc(ld, m), "shape: a diurnal shape needs 'amplitude' (like 30%%)");
+        rd_fraction(ld, v[SH_AMPLITUDE], "amplitude", false, &sh->amplitude);
+        rd_duration(ld, v[SH_PERIOD], "period", true, &sh->period);
+        rd_duration(ld, v[SH_PEAK], "peak", false, &sh->peak);
+        break;
+    case SK_STEPS:
+        if (!v[SH_STEPS]) ld_err(ld, node_loc(ld, m), "shape: a steps shape needs 'steps'");
+        else walk_steps(ld, v[SH_STEPS], sh);
+        break;
+    case SK_CSV:
+        if (!v[SH_FILE]) ld_err(ld, node_loc(ld, m), "shape: a csv shape needs 'file'");
+        else read_csv(ld, v[SH_FILE], sh);
+        break;
+    default:
+        break;
+    }
+}
+
+static void walk_weights(Ld *ld, const Node *m, TopoSource *src)
+{
+    if (!is_map(m)) {
+        wrong_type(ld, m, "regions", "a mapping of region to weight, like { eu-west: 60%, us-east: 40% }");
+        return;
+    }
+    int nreg = ld->t->nregions;
+    if (nreg == 0) return;
+    src->weights = xcalloc(ld, (size_t)nreg, sizeof *src->weights);
+    const Node **first = xcalloc(ld, (size_t)nreg, sizeof *first);
+    if (!src->weights || !first) {
+        free(first);
+        return;
+    }
+    bool ok = true;
+    double sum = 0;
+    char b[64];
+    EACH_PAIR(pr, m) {
+        Node *rk = get(ld, pr->key), *rv = get(ld, pr->value);
+        if (!rk || !rv) {
+            ok = false;
+            break;
+        }
+        int r = rd_ref(ld, rk, "regions", &ld->reg, "region");
+        double w = 0;
+        bool good = rd_fraction(ld, rv, "regions", false, &w);
+        if (r < 0 || !good) {
+            ok = false;
+            continue;
+        }
+        if (first[r]) {
+            ld_err(ld, node_loc(ld, rk), "regions: region '%s' is listed twice",
+                   show(ld->t->regions[r].name, b, sizeof b));
+            ld_note(ld, node_loc(ld, first[r]), "first listed here");
+            ok = false;
+            continue;
+        }
+        first[r] = rk;
+        src->weights[r] = w;
+        sum += w;
+    }
+    free(first);
+    if (ok && fabs(sum - 1) > WEIGHT_TOLERANCE)
+        ld_err(ld, node_loc(ld, m), "regions: the weights of source '%s' add up to %.6g%%, not 100%%",
+               show(src->name, b, sizeof b), sum * 100);
+}
+
+static void walk_client(Ld *ld, const Node *m, TopoClient *c)
+{
+    Node *k[CL_N], *v[CL_N];
+    if (!collect(ld, m, "client", &client_schema, "a client", k, v)) return;
+    rd_duration(ld, v[CL_TIMEOUT], "timeout", true, &c->timeout);
+    rd_int(ld, v[CL_RETRIES], "retries", 0, 100, &c->retries);
+    if (v[CL_BACKOFF]) walk_backoff(ld, v[CL_BACKOFF], "backoff", &c->backoff);
+    rd_fraction(ld, v[CL_REATTEMPT], "reattempt", false, &c->reattempt);
+    rd_duration(ld, v[CL_REATTEMPT_AFTER], "reattempt_after", false, &c->reattempt_after);
+    rd_int(ld, v[CL_MAX_REATTEMPTS], "max_reattempts", 0, 1000, &c->max_reattempts);
+    rd_duration(ld, v[CL_PATIENCE], "patience", false, &c->patience);
+    rd_fraction(ld, v[CL_OFFLINE], "offline", false, &c->offline);
+}
+
+static void walk_source(Ld *ld, const Node *m, TopoSource *src, bool *weights_given)
+{
+    char what[96], b[64];
+    snprintf(what, sizeof what, "source '%s'", show(src->name, b, sizeof b));
+    Node *k[SO_N], *v[SO_N];
+    if (!collect(ld, m, src->name, &source_schema, what, k, v)) return;
+    if (v[SO_ENTRY]) src->entry = rd_ref(ld, v[SO_ENTRY], "entry", &ld->svc, "service");
+    else ld_err(ld, src->loc, "source '%s' needs an 'entry': the service its requests arrive at",
+                show(src->name, b, sizeof b));
+    if (v[SO_RATE]) rd_rate(ld, v[SO_RATE], "rate", false, &src->rate);
+    else ld_err(ld, src->loc, "source '%s' needs a 'rate', like rate: 100/s",
+                show(src->name, b, sizeof b));
+    if (v[SO_SHAPE]) walk_shape(ld, v[SO_SHAPE], &src->shape);
+    if (v[SO_REGIONS]) {
+        *weights_given = true;
+        walk_weights(ld, v[SO_REGIONS], src);
+    }
+    int64_t n;
+    if (rd_count(ld, v[SO_CUSTOMERS], "customers", 0, 1000000000000LL, &n))
+        src->customers = (uint64_t)n;
+    rd_fraction(ld, v[SO_SLO], "slo", true, &src->slo);
+    if (v[SO_CLIENT]) walk_client(ld, v[SO_CLIENT], &src->client);
+}
+
+/* Without `regions:`, a source's traffic is spread like its entry
+ * service's instances, or equally when that tells nothing. */
+static void default_weights(Ld *ld, TopoSource *src)
+{
+    Topo *t = ld->t;
+    if (src->weights || t->nregions == 0) return;
+    src->weights = xcalloc(ld, (size_t)t->nregions, sizeof *src->weights);
+    if (!src->weights) return;
+    double total = 0;
+    const TopoService *e = src->entry >= 0 ? &t->services[src->entry] : NULL;
+    if (e)
+        for (int r = 0; r < t->nregions; r++) total += topo_instances(e, r);
+    for (int r = 0; r < t->nregions; r++)
+        src->weights[r] = total > 0 ? topo_instances(e, r) / total : 1.0 / t->nregions;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections */
+
+static void walk_regions(Ld *ld, const Node *m)
+{
+    Topo *t = ld->t;
+    if (!is_seq(m)) {
+        wrong_type(ld, m, "regions", "a list of region names like [eu-west, us-east]");
+        ld->reg.broken = true;
+        return;
+    }
+    size_t n = seq_len(m);
+    if (n == 0) {
+        ld_err(ld, node_loc(ld, m), "regions: the list is empty; name at least one region");
+        ld->reg.broken = true;
+        return;
+    }
+    if (n > MAX_REGIONS) {
+        ld_err(ld, node_loc(ld, m), "regions: too many regions: at most %d", MAX_REGIONS);
+        n = MAX_REGIONS;
+    }
+    t->regions = xcalloc(ld, n, sizeof *t->regions);
+    if (!t->regions) return;
+    size_t i = 0;
+    char b[64];
+    EACH_ITEM(it, m) {
+        if (i++ == n) break;
+        Node *r = get(ld, *it);
+        if (!r) break;
+        const char *name = rd_name(ld, r, "regions", "a region name");
+        if (!name) continue;
+        int dup = -1;
+        for (int j = 0; j < t->nregions && dup < 0; j++)
+            if (strcmp(t->regions[j].name, name) == 0) dup = j;
+        if (dup >= 0) {
+            ld_err(ld, node_loc(ld, r), "region '%s' is listed twice", show(name, b, sizeof b));
+            ld_note(ld, t->regions[dup].loc, "first listed here");
+            continue;
+        }
+        TopoRegion *reg = &t->regions[t->nregions];
+        reg->name = xstrdup(ld, name);
+        if (!reg->name) break;
+        reg->loc = node_loc(ld, r);
+        t->nregions++;
+    }
+    if (t->nregions == 0) {     /* every name was bad, and said so */
+        ld->reg.broken = true;
+        return;
+    }
+    const char **names = xcalloc(ld, (size_t)t->nregions, sizeof *names);
+    if (!names) return;
+    for (int j = 0; j < t->nregions; j++) names[j] = t->regions[j].name;
+    table_build(ld, &ld->reg, names, t->nregions);
+    free(names);
+}
+
+static void service_defaults(TopoService *s)
+{
+    s->kind = SVC_SERVICE;
+    s->concurrency = 16;
+    s->queue = 64;
+    dist_const(&s->service_time, 0, NULL);
+    s->runs_on = -1;
+    s->restart_time = 30 * FD_SEC;
+    s->health = (TopoHealth){ false, 10 * FD_SEC, 3 };
+    s->autoscale = (TopoAutoscale){ .signal = SCALE_UTILISATION, .period = FD_MIN,
+                                    .delay = 2 * FD_MIN, .step = 10, .min = 1 };
+}
+
+/* Defines the services (names, locations, defaults) before any is read, so
+ * that calls may point forward. */
+static void pre_services(Ld *ld, const Node *m)
+{
+    Topo *t = ld->t;
+    if (!is_map(m)) return;      /* walk_services says so */
+    int n = scan_names(ld, m, "service", MAX_SERVICES, &ld->svc_skip);
+    if (!ld->svc_skip) return;
+    t->services = xcalloc(ld, (size_t)n, sizeof *t->services);
+    const char **names = xcalloc(ld, (size_t)n, sizeof *names);
+    if (!t->services || !names) {
+        free(names);
+        return;
+    }
+    size_t i = 0;
+    EACH_PAIR(pr, m) {
+        if (ld->svc_skip[i++] || t->nservices == n) continue;
+        Node *kn = get(ld, pr->key);
+        if (!kn) break;
+        TopoService *s = &t->services[t->nservices++];
+        service_defaults(s);
+        s->name = xstrdup(ld, scalar_str(kn));
+        s->loc = node_loc(ld, kn);
+        names[t->nservices - 1] = s->name;
+    }
+    table_build(ld, &ld->svc, names, t->nservices);
+    free(names);
+}
+
+static void pre_configs(Ld *ld, const Node *m)
+{
+    Topo *t = ld->t;
+    if (!is_map(m)) return;
+    int n = scan_names(ld, m, "config", MAX_CONFIGS, &ld->cfg_skip);
+    if (!ld->cfg_skip) return;
+    t->configs = xcalloc(ld, (size_t)n, sizeof *t->configs);
+    const char **names = xcalloc(ld, (size_t)n, sizeof *names);
+    if (!t->configs || !names) {
+        free(names);
+        return;
+    }
+    size_t i = 0;
+    EACH_PAIR(pr, m) {
+        if (ld->cfg_skip[i++] || t->nconfigs == n) continue;
+        Node *kn = get(ld, pr->key);
+        if (!kn) break;
+        TopoConfig *c = &t->configs[t->nconfigs++];
+        c->name = xstrdup(ld, scalar_str(kn));
+        c->loc = node_loc(ld, kn);
+        c->store = -1;
+        names[t->nconfigs - 1] = c->name;
+    }
+    table_build(ld, &ld->cfg, names, t->nconfigs);
+    free(names);
+}
+
+static void pre_sources(Ld *ld, const Node *m)
+{
+    Topo *t = ld->t;
+    if (!is_map(m)) return;
+    int n = scan_names(ld, m, "source", MAX_SOURCES, &ld->src_skip);
+    if (!ld->src_skip) return;
+    t->sources = xcalloc(ld, (size_t)n, sizeof *t->sources);
+    ld->weights_given = xcalloc(ld, (size_t)n, sizeof *ld->weights_given);
+    if (!t->sources || !ld->weights_given) return;
+    size_t i = 0;
+    EACH_PAIR(pr, m) {
+        if (ld->src_skip[i++] || t->nsources == n) continue;
+        Node *kn = get(ld, pr->key);
+        if (!kn) break;
+        TopoSource *s = &t->sources[t->nsources++];
+        s->name = xstrdup(ld, scalar_str(kn));
+        s->loc = node_loc(ld, kn);
+        s->entry = -1;
+        s->shape = (TopoShape){ .kind = SHAPE_CONSTANT, .period = 24 * FD_HOUR };
+        s->client = topo_default_client();
+        s->slo = 0.99;
+    }
+}
+
+/* Walks the objects of a name mapping that scan_names kept, in order. */
+#define EACH_DEFINED(ld, m, skip, count, idx, vn)                                          \
+    for (size_t ed_i = 0, idx = 0; ed_i < map_len(m) && idx < (size_t)(count); ed_i++)    \
+        for (Node *vn = (skip) && !(skip)[ed_i]                                          \
+                            ? get((ld), (m)->data.mapping.pairs.start[ed_i].value) : NULL; \
+             vn; vn = NULL, idx++)
+
+static void walk_settings(Ld *ld, const Node *m)
+{
+    Topo *t = ld->t;
+    Node *k[ST_N], *v[ST_N];
+    if (!collect(ld, m, "settings", &settings_schema, "settings", k, v)) return;
+    rd_duration(ld, v[ST_INTERVAL], "interval", true, &t->interval);
+    rd_number(ld, v[ST_SAMPLING], "sampling", 1, 1e9, &t->sampling);
+    rd_rate(ld, v[ST_BUDGET], "budget", true, &t->budget);
+    if (v[ST_SAMPLING] && v[ST_BUDGET]) {
+        ld_err(ld, node_loc(ld, k[ST_BUDGET]), "settings: set either 'sampling' or 'budget', not both");
+        ld_note(ld, node_loc(ld, k[ST_SAMPLING]), "'sampling' is set here");
+    }
+    rd_duration(ld, v[ST_PROPAGATION], "propagation", false, &t->propagation);
+    if (v[ST_MONITORING])
+        t->monitoring = rd_ref(ld, v[ST_MONITORING], "monitoring", &ld->svc, "service");
+}
+
+static void walk_configs(Ld *ld, const Node *m)
+{
+    if (is_null(m)) return;
+    if (!is_map(m)) {
+        wrong_type(ld, m, "configs", "a mapping of config names to { store: service }");
+        return;
+    }
+    EACH_DEFINED(ld, m, ld->cfg_skip, ld->t->nconfigs, idx, vn) {
+        TopoConfig *c = &ld->t->configs[idx];
+        char what[96], b[64];
+        snprintf(what, sizeof what, "config '%s'", show(c->name, b, sizeof b));
+        Node *k[CF_N], *v[CF_N];
+        if (!collect(ld, vn, c->name, &config_schema, what, k, v)) continue;
+        if (v[CF_STORE]) c->store = rd_ref(ld, v[CF_STORE], "store", &ld->svc, "service");
+    }
+}
+
+static void walk_services(Ld *ld, const Node *m)
+{
+    if (!is_map(m)) {
+        wrong_type(ld, m, "services", "a mapping of service names to their settings");
+        ld->svc.broken = true;
+        return;
+    }
+    if (map_len(m) == 0) {
+        ld_err(ld, node_loc(ld, m), "services: there are none; a topology needs at least one");
+        ld->svc.broken = true;
+        return;
+    }
+    EACH_DEFINED(ld, m, ld->svc_skip, ld->t->nservices, idx, vn)
+        walk_service(ld, vn, &ld->t->services[idx]);
+}
+
+static void walk_sources(Ld *ld, const Node *m)
+{
+    if (!is_map(m)) {
+        wrong_type(ld, m, "sources", "a mapping of source names to their settings");
+        return;
+    }
+    if (map_len(m) == 0) {
+        ld_err(ld, node_loc(ld, m), "sources: there are none; a topology needs at least one");
+        return;
+    }
+    EACH_DEFINED(ld, m, ld->src_skip, ld->t->nsources, idx, vn)
+        walk_source(ld, vn, &ld->t->sources[idx], &ld->weights_given[idx]);
+}
+
+static void walk_root(Ld *ld, const Node *root)
+{
+    Topo *t = ld->t;
+    if (!is_map(root)) {
+        wrong_type(ld, root, "topology", "a mapping with regions, services and sources");
+        return;
+    }
+    Node *k[R_N], *v[R_N];
+    if (!collect(ld, root, "topology", &root_schema, "the topology", k, v)) return;
+    (void)k;
+    if (v[R_REGIONS]) walk_regions(ld, v[R_REGIONS]);
+    else ld->reg.broken = true;
+    if (v[R_SERVICES]) pre_services(ld, v[R_SERVICES]);
+    else ld->svc.broken = true;
+    if (v[R_CONFIGS]) pre_configs(ld, v[R_CONFIGS]);
+    if (v[R_SOURCES]) pre_sources(ld, v[R_SOURCES]);
+    if (v[R_SETTINGS]) walk_settings(ld, v[R_SETTINGS]);
+    if (v[R_CONFIGS]) walk_configs(ld, v[R_CONFIGS]);
+    if (v[R_SERVICES]) walk_services(ld, v[R_SERVICES]);
+    if (v[R_SOURCES]) walk_sources(ld, v[R_SOURCES]);
+    if (ld->stop) return;
+    FdLoc top = node_loc(ld, root);
+    if (!v[R_REGIONS])
+        ld_err(ld, top, "missing 'regions': list the regions, like regions: [eu-west, us-east]");
+    if (!v[R_SERVICES])
+        ld_err(ld, top, "missing 'services': a topology needs at least one service");
+    if (!v[R_SOURCES])
+        ld_err(ld, top, "missing 'sources': a topology needs at least one traffic source");
+    for (int i = 0; i < t->nsources; i++)
+        if (!ld->weights_given[i]) default_weights(ld, &t->sources[i]);
+}
+
+/* ------------------------------------------------------------------ */
+/* The load */
+
+/* libyaml gave up: say where and why. A reader error (bytes that are not
+ * UTF-8) comes with a byte offset instead of a mark. */
+static void syntax_error(Ld *ld, const yaml_parser_t *p, const char *text, size_t len)
+{
+    const char *file = ld->t->file;
+    if (p->error == YAML_MEMORY_ERROR) {
+        oom(ld);
+        return;
+    }
+    const char *problem = p->problem ? p->problem : "the parser gave up";
+    if (p->error == YAML_READER_ERROR) {
+        size_t off = p->problem_offset < len ? p->problem_offset : len;
+        int line = 1, col = 1;
+        for (size_t i = 0; i < off; i++) {
+            if (text[i] == '\n') line++, col = 1;
+            else if (((unsigned char)text[i] & 0xC0) != 0x80) col++;
+        }
+        if (p->problem_value >= 0)
+            ld_err(ld, (FdLoc){ file, line, col }, "syntax error: %s (byte 0x%02X)", problem,
+                   (unsigned)p->problem_value);
+        else
+            ld_err(ld, (FdLoc){ file, line, col }, "syntax error: %s", problem);
+        return;
+    }
+    if (p->error == YAML_COMPOSER_ERROR) {
+        /* Aliases and anchors: libyaml words a repeated anchor as a context
+         * ("found duplicate anchor; first occurrence") and a problem. */
+        if (p->context && strstr(p->context, "duplicate anchor")) {
+            ld_err(ld, mark_loc(ld, p->problem_mark), "anchor defined twice");
+            ld_note(ld, mark_loc(ld, p->context_mark), "first defined here");
+        } else {
+            ld_err(ld, mark_loc(ld, p->problem_mark), "%s", problem);
+        }
+        return;
+    }
+    ld_err(ld, mark_loc(ld, p->problem_mark), "syntax error: %s", problem);
+    if (p->context) ld_note(ld, mark_loc(ld, p->context_mark), "%s", p->context);
+}
+
+/* A first pass over libyaml's events, before it builds the document. It
+ * reports the syntax error libyaml stops at, and caps what libyaml itself
+ * pays for with the square of its count: its scanner walks every open flow
+ * level on every token, and its composer looks anchors up one by one.
+ * Returns false when the document must not be built. */
+static bool prescan(Ld *ld, const char *text, size_t len)
+{
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) {
+        oom(ld);
+        return false;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    int depth = 0, docs = 0;
+    size_t anchors = 0, aliases = 0;
+    bool ok = true, end = false;
+    while (ok && !end) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            syntax_error(ld, &p, text, len);
+            ok = false;
+            break;
+        }
+        FdLoc at = mark_loc(ld, ev.start_mark);
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            end = true;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            /* Only the first document is read: a second would be ignored. */
+            if (++docs == 2)
+                ld_err(ld, at, "a topology file holds one YAML document; this is a second one");
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor != NULL
+                                                     : ev.data.mapping_start.anchor != NULL)
+                anchors++;
+            if (++depth > MAX_NESTING) {
+                ld_err(ld, at, "nested too deeply: more than %d levels", MAX_NESTING);
+                ok = false;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_SCALAR_EVENT:
+            if (ev.data.scalar.anchor) anchors++;
+            break;
+        case YAML_ALIAS_EVENT:
+            aliases++;
+            break;
+        default:
+            break;
+        }
+        if (anchors > MAX_ANCHORS) {
+            ld_err(ld, at, "too many anchors (&name): at most %d", MAX_ANCHORS);
+            ok = false;
+        } else if (aliases > MAX_ALIASES) {
+            ld_err(ld, at, "too many aliases (*name): at most %d", MAX_ALIASES);
+            ok = false;
+        }
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return ok;
+}
+
+typedef struct Group {
+    int line, col;
+    size_t ord, first, len;
+} Group;
+
+static int cmp_group(const void *a, const void *b)
+{
+    const Group *x = a, *y = b;
+    if (x->line != y->line) return x->line < y->line ? -1 : 1;
+    if (x->col != y->col) return x->col < y->col ? -1 : 1;
+    return (x->ord > y->ord) - (x->ord < y->ord);
+}
+
+/* Puts this load's diagnostics in file order (by their anchors), each
+ * error or warning followed by its notes. Skipped if memory ran out, since
+ * the anchors may then be out of step with the list. */
+static void sort_diags(Ld *ld)
+{
+    DiagList *dl = ld->dl;
+    size_t n = dl->n - ld->start;
+    if (n < 2 || ld->anchor_oom || ld->nanchor != n || dl->oom) return;
+    Group *g = malloc(n * sizeof *g);
+    Diag *tmp = malloc(n * sizeof *tmp);
+    if (!g || !tmp) {
+        free(g);
+        free(tmp);
+        return;
+    }
+    size_t ng = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (dl->v[ld->start + i].level != DIAG_NOTE || ng == 0) {
+            g[ng] = (Group){ ld->anchor[i].line, ld->anchor[i].col, ng, i, 0 };
+            ng++;
+        }
+        g[ng - 1].len++;
+    }
+    qsort(g, ng, sizeof *g, cmp_group);
+    size_t k = 0;
+    for (size_t i = 0; i < ng; i++) {
+        memcpy(tmp + k, dl->v + ld->start + g[i].first, g[i].len * sizeof *tmp);
+        k += g[i].len;
+    }
+    memcpy(dl->v + ld->start, tmp, n * sizeof *tmp);
+    free(g);
+    free(tmp);
+}
+
+/* Sorts the diagnostics and, on failure, empties t but for t->file, into
+ * which the names of the CSV files the diagnostics mention are copied. */
+static int finish(Ld *ld)
+{
+    Topo *t = ld->t;
+    DiagList *dl = ld->dl;
+    sort_diags(ld);
+    if (ld->errors == 0) return 0;
+    size_t tl = strlen(t->file) + 1, total = tl;
+    for (int j = 0; j < ld->ncsv; j++) total += strlen(ld->csv[j].path) + 1;
+    char *blob = malloc(total);
+    if (blob) {
+        memcpy(blob, t->file, tl);
+        for (size_t i = ld->start; i < dl->n; i++)
+            if (dl->v[i].loc.file == t->file) dl->v[i].loc.file = blob;
+    }
+    size_t off = tl;
+    for (int j = 0; j < ld->ncsv; j++) {
+        const char *path = ld->csv[j].path;
+        size_t fl = strlen(path) + 1;
+        /* Without the copy, a CSV diagnostic falls back to the topology's name. */
+        const char *to = blob ? blob + off : t->file;
+        if (blob) memcpy(blob + off, path, fl);
+        for (size_t i = ld->start; i < dl->n; i++)
+            if (dl->v[i].loc.file == path) dl->v[i].loc.file = to;
+        off += fl;
+    }
+    char *file = t->file;
+    t->file = NULL;
+    topo_free(t);
+    if (blob) {
+        free(file);
+        file = blob;
+    }
+    t->file = file;
+    return -1;
+}
+
+static int load(Topo *t, const char *text, size_t len, DiagList *dl)
+{
+    Ld ld;
+    memset(&ld, 0, sizeof ld);
+    ld.t = t;
+    ld.dl = dl;
+    ld.start = dl->n;
+    const char *slash = strrchr(t->file, '/');
+    size_t dirlen = slash ? (size_t)(slash - t->file) : 0;
+    if (slash && dirlen == 0) dirlen = 1;     /* "/topology.yaml": the root folder */
+    ld.dir = malloc(dirlen + 1);
+    if (ld.dir) {
+        memcpy(ld.dir, t->file, dirlen);
+        ld.dir[dirlen] = '\0';
+    }
+    yaml_parser_t p;
+    if (!ld.dir) {
+        oom(&ld);
+    } else if (!prescan(&ld, text, len)) {
+        /* reported */
+    } else if (!yaml_parser_initialize(&p)) {
+        oom(&ld);
+    } else {
+        yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+        yaml_document_t doc;
+        if (!yaml_parser_load(&p, &doc)) {
+            syntax_error(&ld, &p, text, len);
+        } else {
+            Node *root = yaml_document_get_root_node(&doc);
+            if (!root) {
+                ld_err(&ld, (FdLoc){ t->file, 1, 1 },
+                       "the file is empty: a topology needs regions, services and sources");
+            } else {
+                ld.doc = &doc;
+                size_t nodes = (size_t)(doc.nodes.top - doc.nodes.start);
+                ld.max_visits = MAX_VISITS + MAX_VISITS_PER_NODE * nodes;
+                walk_root(&ld, root);
+            }
+            yaml_document_delete(&doc);
+        }
+        yaml_parser_delete(&p);
+    }
+    int rc = finish(&ld);
+    free(ld.dir);
+    free(ld.anchor);
+    table_free(&ld.reg);
+    table_free(&ld.svc);
+    table_free(&ld.cfg);
+    free(ld.svc_skip);
+    free(ld.cfg_skip);
+    free(ld.src_skip);
+    free(ld.weights_given);
+    for (int j = 0; j < ld.ncsv; j++) free(ld.csv[j].path);
+    free(ld.csv);
+    return rc;
+}
+
+int topo_load_string(Topo *t, const char *name, const char *text, size_t len, DiagList *dl)
+{
+    topo_init(t);
+    t->file = strdup(name);
+    if (!t->file) {
+        FdLoc nowhere = { NULL, 0, 0 };
+        diag_error(dl, nowhere, "out of memory");
+        return -2;
+    }
+    return load(t, text, len, dl);
+}
+
+int topo_load_file(Topo *t, const char *path, DiagList *dl)
+{
+    topo_init(t);
+    t->file = strdup(path);
+    if (!t->file) {
+        FdLoc nowhere = { NULL, 0, 0 };
+        diag_error(dl, nowhere, "out of memory");
+        return -2;
+    }
+    size_t len = 0;
+    int e = 0;
+    char *text = slurp(path, MAX_FILE_BYTES, false, &len, &e);
+    if (!text) {
+        FdLoc at = { t->file, 0, 0 };
+        diag_error(dl, at, "cannot read the topology file: %s", strerror(e));
+        return -2;
+    }
+    int rc = load(t, text, len, dl);
+    free(text);
+    return rc;
+}

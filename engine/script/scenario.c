@@ -1,0 +1,742 @@
+/*
+ * scenario.c: a scenario's run, from its top level to its expectations.
+ *
+ * The simulation drives the script, never the other way round: timers,
+ * alert handlers and playbooks are Lua coroutines that the kernel resumes
+ * at their simulated times; a wait() yields back to the kernel. Every
+ * interval the model reports, this file evaluates the alerts (only while
+ * the monitoring service that carries them is up), notes which services
+ * fell over or came back, and advances the incident clock:
+ *
+ *   start      the first interval in which an entry point's availability
+ *              of intents falls below its objective;
+ *   detected   the first alert fired or incident declared;
+ *   mitigated  the first interval after the start in which every entry
+ *              point is back above its objective;
+ *   recovered  the start of the first stretch, `settle` long, in which
+ *              every entry point stays above its objective and its traffic
+ *              stays within half to one and a half times its baseline.
+ *
+ * The clock is computed as the run goes, so it needs no history.
+ */
+#include "script/script_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "script/lua_embed.h"
+
+#define DEFAULT_INSTR (500ull * 1000 * 1000)
+#define DEFAULT_MEM ((size_t)256 << 20)
+#define TRAFFIC_BAND_HI 1.5
+#define TRAFFIC_BAND_LO 0.5
+
+void sandbox_freeze(lua_State *L);
+double api_pool_metric(Scenario *s, int svc, int r, int metric);
+
+/* ---- errors ---- */
+
+/* Records a Lua error (message plus traceback) as a located diagnostic:
+ * "file:line: error: message (at 15:23:10)". */
+static void record_error(Scenario *s, const char *text)
+{
+    char first[1024];
+    size_t n = strcspn(text, "\n");
+    if (n >= sizeof first) n = sizeof first - 1;
+    memcpy(first, text, n);
+    first[n] = 0;
+    FdLoc loc = { 0 };
+    const char *msg = first;
+    /* "path:line: message" */
+    char *colon = strchr(first, ':');
+    while (colon) {
+        char *end;
+        long line = strtol(colon + 1, &end, 10);
+        if (end != colon + 1 && *end == ':' && line > 0) {
+            *colon = 0;
+            loc.file = diag_intern(s->dl, first);
+            loc.line = (int)line;
+            msg = end + 1;
+            while (*msg == ' ') msg++;
+            break;
+        }
+        colon = strchr(colon + 1, ':');
+    }
+    if (!loc.file) loc.file = diag_intern(s->dl, s->path);
+    if (s->sim && s->declared) {
+        char at[16];
+        result_clock(s->res, sim_now(s->sim), true, at, sizeof at);
+        diag_error(s->dl, loc, "%s (at %s)", msg, at);
+    } else {
+        diag_error(s->dl, loc, "%s", msg);
+    }
+    /* Frames in the scenario's own files, as notes. */
+    const char *p = strstr(text, "stack traceback:");
+    int notes = 0;
+    while (p && (p = strchr(p, '\n')) && notes < 6) {
+        p++;
+        while (*p == '\t' || *p == ' ') p++;
+        size_t len = strcspn(p, "\n");
+        if (len == 0 || strncmp(p, "[C]", 3) == 0 || strncmp(p, "(...", 4) == 0) continue;
+        char frame[512];
+        if (len >= sizeof frame) len = sizeof frame - 1;
+        memcpy(frame, p, len);
+        frame[len] = 0;
+        char *c = strchr(frame, ':');
+        char *end = NULL;
+        long line = c ? strtol(c + 1, &end, 10) : 0;
+        if (c && end && *end == ':' && line > 0) {
+            *c = 0;
+            FdLoc fl = { diag_intern(s->dl, frame), (int)line, 0 };
+            const char *what = end + 1;
+            while (*what == ' ') what++;
+            diag_note(s->dl, fl, "called from here (%s)", what);
+            notes++;
+        }
+    }
+    s->failed = true;
+    if (s->sim) sim_stop(s->sim);
+}
+
+void sandbox_error(Scenario *s, lua_State *L, int status)
+{
+    const char *msg = lua_tostring(L, -1);
+    if (status == LUA_ERRMEM) msg = "scenario stopped: out of memory";
+    record_error(s, msg ? msg : "(error object is not a string)");
+    lua_pop(L, 1);
+}
+
+/* ---- coroutines ---- */
+
+static void on_resume(Sim *sim, void *obj, uint64_t arg);
+
+static int park(Scenario *s, int ref, SimTime wake)
+{
+    int id = -1;
+    for (int i = 0; i < s->ncos; i++)
+        if (s->cos[i].ref == LUA_NOREF) { id = i; break; }
+    if (id < 0) {
+        if (s->ncos == s->capcos) {
+            int cap = s->capcos ? s->capcos * 2 : 16;
+            Co *v = realloc(s->cos, sizeof *v * (size_t)cap);
+            if (!v) return -1;
+            s->cos = v;
+            s->capcos = cap;
+        }
+        id = s->ncos++;
+        s->cos[id].gen = 0;
+    }
+    Co *c = &s->cos[id];
+    c->ref = ref;
+    c->gen++;
+    if (wake < sim_now(s->sim)) wake = sim_now(s->sim);
+    c->ev = sim_at(s->sim, wake, on_resume, s, ((uint64_t)c->gen << 32) | (uint32_t)id);
+    return 0;
+}
+
+/* Resumes the thread held by `ref` with nargs arguments already on it. */
+static void resume(Scenario *s, int ref, int nargs)
+{
+    lua_State *L = s->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);                   // [co]
+    lua_State *co = lua_tothread(L, -1);
+    lua_pop(L, 1);
+    int nres = 0;
+    int st = lua_resume(co, L, nargs, &nres);
+    if (st == LUA_YIELD) {
+        if (nres == 2 && lua_type(co, -2) == LUA_TSTRING &&
+            strcmp(lua_tostring(co, -2), "fd.wait") == 0 && lua_isinteger(co, -1)) {
+            SimTime wake = (SimTime)lua_tointeger(co, -1);
+            lua_pop(co, 2);
+            if (park(s, ref, wake) < 0) { s->oom = true; sim_stop(s->sim); }
+            return;
+        }
+        lua_pop(co, nres);
+        luaL_traceback(L, co,
+                       "a scenario function yielded to firedrill: use wait() or wait_until() "
+                       "to pause, not coroutine.yield()", 0);
+        record_error(s, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    } else if (st != LUA_OK) {
+        const char *msg = lua_tostring(co, -1);
+        if (st == LUA_ERRMEM) msg = "scenario stopped: out of memory";
+        luaL_traceback(L, co, msg ? msg : "(error object is not a string)", 0);
+        record_error(s, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, ref);
+}
+
+static void on_resume(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)sim;
+    Scenario *s = obj;
+    int id = (int)(uint32_t)arg;
+    Co *c = &s->cos[id];
+    if (c->gen != (uint32_t)(arg >> 32) || c->ref == LUA_NOREF || s->failed) return;
+    int ref = c->ref;
+    c->ref = LUA_NOREF;
+    resume(s, ref, 0);
+}
+
+/* Runs a function in a new thread: the stack holds exactly the function
+ * and then its arguments. */
+int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team)
+{
+    (void)what;
+    (void)team;
+    int nargs = lua_gettop(L) - 1;                            // [fn, args...]
+    lua_State *co = lua_newthread(L);                         // [fn, args..., co]
+    lua_insert(L, 1);                                         // [co, fn, args...]
+    lua_xmove(L, co, nargs + 1);                              // [co]
+    int ref = luaL_ref(L, LUA_REGISTRYINDEX);                 // []
+    resume(s, ref, nargs);
+    return 0;
+}
+
+/* ---- per interval: health, alerts, the incident clock ---- */
+
+static bool monitoring_up(Scenario *s)
+{
+    int mon = s->topo.monitoring;
+    if (mon < 0) return true;
+    for (int r = 0; r < s->topo.nregions; r++) {
+        const PoolStats *p = model_last_pool(s->model, mon, r);
+        if (!p) continue;
+        if (p->instances[INST_UP] > p->hung && model_availability(s->model, mon, r) >= 0.9) return true;
+    }
+    return false;
+}
+
+static double alert_value(Scenario *s, const Alert *a)
+{
+    if (a->source >= 0) return model_source_availability(s->model, a->source);
+    return api_pool_metric(s, a->service, a->region, (int)a->metric);
+}
+
+static bool alert_holds(const Alert *a, double v)
+{
+    switch (a->op) {
+    case '>': return v > a->threshold;
+    case '<': return v < a->threshold;
+    case 'g': return v >= a->threshold;
+    case 'l': return v <= a->threshold;
+    }
+    return false;
+}
+
+static const char *const metric_label[] = {
+    "error rate", "availability", "p50", "p90", "p99", "utilisation", "queue",
+    "offered", "ok rate", "degraded rate", "instances up",
+};
+
+static void fire_handlers(Scenario *s, int a)
+{
+    lua_State *L = s->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.handlers");        // [handlers]
+    lua_rawgeti(L, -1, a + 1);                                // [handlers, list?]
+    if (!lua_istable(L, -1)) { lua_pop(L, 2); return; }
+    int n = (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= n && !s->failed; i++) {
+        lua_rawgeti(L, -1, i);                                // [handlers, list, fn]
+        lua_createtable(L, 0, 2);                             // [.., fn, alert]
+        lua_pushstring(L, s->alerts[a].name);
+        lua_setfield(L, -2, "name");
+        lua_pushnumber(L, fd_time_sec(sim_now(s->sim)));
+        lua_setfield(L, -2, "fired_at");
+        int top = lua_gettop(L);
+        /* spawn expects [fn, args] alone on the stack: use a fresh base. */
+        lua_State *co = lua_newthread(L);                     // [.., fn, alert, co]
+        lua_insert(L, top - 1);                               // [.., co, fn, alert]
+        lua_xmove(L, co, 2);                                  // [.., co]
+        int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        resume(s, ref, 1);
+    }
+    lua_pop(L, 2);
+}
+
+static void eval_alerts(Scenario *s, const ModelInterval *iv)
+{
+    bool up = monitoring_up(s);
+    bool blind = !up;
+    if (blind != s->blind) {
+        s->blind = blind;
+        const char *mon = s->topo.services[s->topo.monitoring].name;
+        api_note(s, RE_HEALTH, mon, NULL,
+                 blind ? "monitoring (%s) is down: alerts cannot fire" : "monitoring (%s) is back",
+                 mon);
+    }
+    if (blind) return;
+    for (int i = 0; i < s->nalerts && !s->failed; i++) {
+        Alert *a = &s->alerts[i];
+        double v = alert_value(s, a);
+        if (alert_holds(a, v)) {
+            if (a->since < 0) a->since = iv->start;
+            if (!a->firing && iv->end - a->since >= a->hold) {
+                a->firing = true;
+                char val[64];
+                bool lat = a->metric == AM_P50 || a->metric == AM_P90 || a->metric == AM_P99;
+                bool frac = a->metric == AM_ERROR_RATE || a->metric == AM_AVAILABILITY ||
+                            a->metric == AM_UTILISATION;
+                if (lat) snprintf(val, sizeof val, "%.0fms", v * 1e3);
+                else if (frac) snprintf(val, sizeof val, "%.1f%%", v * 100);
+                else snprintf(val, sizeof val, "%.4g", v);
+                const char *subject = a->source >= 0 ? s->topo.sources[a->source].name
+                                                     : s->topo.services[a->service].name;
+                api_note(s, RE_ALERT, a->name, a->region >= 0 ? s->topo.regions[a->region].name : NULL,
+                         "alert %s fires: %s %s is %s", a->name, subject,
+                         metric_label[a->metric], val);
+                if (s->res->t_detected < 0) s->res->t_detected = sim_now(s->sim);
+                fire_handlers(s, i);
+            }
+        } else {
+            a->since = -1;
+            if (a->firing) {
+                a->firing = false;
+                api_note(s, RE_RESOLVED, a->name, NULL, "alert %s resolves", a->name);
+            }
+        }
+    }
+}
+
+bool scenario_alert_firing(Scenario *s, const char *name)
+{
+    for (int i = 0; i < s->nalerts; i++)
+        if (strcmp(s->alerts[i].name, name) == 0) return s->alerts[i].firing;
+    return false;
+}
+
+/* Notes services that fall over and come back, per region. */
+static void eval_health(Scenario *s, const ModelInterval *iv)
+{
+    for (int i = 0; i < iv->npools; i++) {
+        const PoolStats *p = &iv->pools[i];
+        double failed = 0;
+        int worst = 0;
+        for (int c = 0; c < FAIL_NCAUSES; c++) {
+            failed += p->failed[c];
+            if (p->failed[c] > p->failed[worst]) worst = c;
+        }
+        double answered = p->ok + p->degraded + failed;
+        const TopoService *ts = &s->topo.services[p->service];
+        bool none_up = ts->kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
+        bool bad = none_up || (answered > 0 && failed / answered > 0.10);
+        /* An interval with no traffic says nothing: keep the last verdict. */
+        bool good = !none_up && answered > 0 && failed / answered < 0.01;
+        const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
+        if (!s->pool_bad[i] && bad) {
+            s->pool_bad[i] = true;
+            if (none_up && answered == 0)
+                api_note(s, RE_HEALTH, ts->name, region, "%s in %s is down: no instance serving",
+                         ts->name, region ? region : "-");
+            else
+                api_note(s, RE_HEALTH, ts->name, region, "%s in %s is failing %.0f%% of requests (mostly %s)",
+                         ts->name, region ? region : "-", answered > 0 ? 100 * failed / answered : 100,
+                         fail_cause_name((FailCause)worst));
+        } else if (s->pool_bad[i] && good) {
+            s->pool_bad[i] = false;
+            api_note(s, RE_HEALTH, ts->name, region, "%s in %s is serving normally again", ts->name,
+                     region ? region : "-");
+        }
+    }
+}
+
+static void clock_event(Scenario *s, SimTime t, const char *what)
+{
+    if (result_add_event(s->res, t, RE_CLOCK, NULL, NULL, "%s", what) < 0) s->oom = true;
+}
+
+static void eval_clock(Scenario *s, const ModelInterval *iv)
+{
+    RunResult *r = s->res;
+    bool all_good = true, in_band = true;
+    int below = -1;
+    for (int i = 0; i < iv->nsources; i++) {
+        const SourceStats *ss = &iv->sources[i];
+        SourceClock *c = &s->clock[i];
+        double dt = fd_time_sec(iv->end - iv->start);
+        double rate = dt > 0 ? ss->attempts / dt : 0;
+        double good = ss->intents_ok + ss->intents_degraded;
+        double avail = good + ss->user_failures > 0 ? good / (good + ss->user_failures) : 1;
+        double slo = s->topo.sources[i].slo > 0 ? s->topo.sources[i].slo : s->slo;
+        c->good += good;
+        c->bad += ss->user_failures;
+        c->attempts += ss->attempts;
+        c->attempts_ok += ss->attempts_ok;
+        c->intents += ss->intents;
+        c->intents_ok += ss->intents_ok;
+        c->intents_deg += ss->intents_degraded;
+        c->intents_failed += ss->intents_failed;
+        if (rate > c->peak) c->peak = rate;
+        if (avail < slo) {
+            all_good = false;
+            if (below < 0) below = i;
+        }
+        if (!s->started) {
+            c->baseline_sum += rate;
+            c->baseline_n++;
+        } else if (c->baseline_n > 0) {
+            double base = c->baseline_sum / c->baseline_n;
+            if (rate > base * TRAFFIC_BAND_HI || rate < base * TRAFFIC_BAND_LO) in_band = false;
+        }
+    }
+    if (!s->started) {
+        if (!all_good && below >= 0) {
+            s->started = true;
+            r->t_start = iv->start;
+            /* The baseline is the traffic before the start, this interval excluded. */
+            for (int i = 0; i < iv->nsources; i++) {
+                SourceClock *c = &s->clock[i];
+                double dt = fd_time_sec(iv->end - iv->start);
+                if (c->baseline_n > 1) {
+                    c->baseline_sum -= dt > 0 ? iv->sources[i].attempts / dt : 0;
+                    c->baseline_n--;
+                }
+            }
+            char line[256];
+            snprintf(line, sizeof line, "incident starts: %s availability falls below its objective",
+                     s->topo.sources[below].name);
+            clock_event(s, iv->start, line);
+        }
+        return;
+    }
+    if (r->t_mitigated < 0 && all_good) {
+        r->t_mitigated = iv->start;
+        clock_event(s, iv->start, "mitigated: every entry point is back above its objective");
+    }
+    if (r->t_recovered >= 0) return;
+    if (all_good && in_band) {
+        if (s->good_since < 0) s->good_since = iv->start;
+        if (iv->end - s->good_since >= s->settle) {
+            r->t_recovered = s->good_since;
+            clock_event(s, s->good_since, "recovered: objectives met and traffic back to normal");
+        }
+    } else {
+        s->good_since = -1;
+    }
+}
+
+void scenario_on_interval(void *ud, const ModelInterval *iv)
+{
+    Scenario *s = ud;
+    if (s->failed) return;
+    eval_health(s, iv);
+    eval_alerts(s, iv);
+    eval_clock(s, iv);
+    if (s->opt.on_interval) s->opt.on_interval(s->opt.ud, iv);
+}
+
+/* ---- lifecycle ---- */
+
+static int load_library(Scenario *s)
+{
+    lua_State *L = s->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.preload");         // [preload]
+    for (const FdLuaModule *m = fd_lua_modules; m->name; m++) {
+        if (luaL_loadbufferx(L, m->source, m->len, m->chunkname, "t") != LUA_OK) {
+            sandbox_error(s, L, LUA_ERRSYNTAX);
+            lua_pop(L, 1);
+            return -1;
+        }
+        lua_setfield(L, -2, m->name);
+    }
+    lua_pop(L, 1);
+    /* The prelude defines the library's globals (expect, wait_until, ...). */
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "firedrill");
+    return sandbox_pcall(s, L, 1, 0) == LUA_OK ? 0 : -1;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b) { free(buf); buf = NULL; }
+            else buf = b;
+        }
+    }
+    fclose(f);
+    if (buf) *len = n;
+    return buf;
+}
+
+int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, DiagList *dl)
+{
+    *out = NULL;
+    Scenario *s = calloc(1, sizeof *s);
+    if (!s) return -3;
+    *out = s;
+    s->opt = *o;
+    s->res = res;
+    s->dl = dl;
+    s->expects_ref = LUA_NOREF;
+    s->path = strdup(o->path);
+    s->dir = strdup(o->path);
+    if (!s->path || !s->dir) return -3;
+    char *slash = strrchr(s->dir, '/');
+    if (slash) *slash = 0;
+    else strcpy(s->dir, ".");
+    topo_init(&s->topo);
+    s->slo = 0.99;
+    s->settle = 5 * FD_MIN;
+    s->good_since = -1;
+    s->mem_cap = o->mem_cap ? o->mem_cap : DEFAULT_MEM;
+    s->instr_budget = o->instr_budget ? o->instr_budget : DEFAULT_INSTR;
+    rng_init(&s->rng, o->seed, "scenario:math");
+    res->seed = o->seed;
+    free(res->path);
+    res->path = strdup(o->path);
+    for (int i = 0; i < o->nparams; i++) {
+        char **v = realloc(res->params, sizeof *v * (size_t)(res->nparams + 1));
+        if (!v) return -3;
+        res->params = v;
+        res->params[res->nparams++] = strdup(o->params[i]);
+    }
+
+    size_t len = 0;
+    char *text = read_all(o->path, &len);
+    if (!text) {
+        FdLoc loc = { diag_intern(dl, o->path), 0, 0 };
+        diag_error(dl, loc, "cannot read the scenario file");
+        return -1;
+    }
+    s->L = sandbox_new(s);
+    if (!s->L) { free(text); return -3; }
+    lua_State *L = s->L;
+    api_register(s, L);
+    lua_newtable(L);
+    s->expects_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (load_library(s) < 0) { free(text); return -1; }
+    sandbox_freeze(L);
+    sandbox_arm(s);
+
+    lua_pushfstring(L, "@%s", o->path);
+    int rc = luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t");
+    free(text);
+    lua_remove(L, -2);
+    if (rc != LUA_OK) {
+        sandbox_error(s, L, rc);
+        return -1;
+    }
+    if (sandbox_pcall(s, L, 0, 0) != LUA_OK || s->failed) return s->oom ? -3 : -1;
+    if (!s->declared) {
+        FdLoc loc = { diag_intern(dl, o->path), 1, 1 };
+        diag_error(dl, loc, "the scenario never calls scenario{ name = ..., topology = ... }");
+        return -1;
+    }
+    s->pool_bad = calloc((size_t)s->topo.nservices * (size_t)(s->topo.nregions + 1) + 1, 1);
+    if (!s->pool_bad) return -3;
+    return 0;
+}
+
+int scenario_advance(Scenario *s, SimTime t)
+{
+    if (s->failed) return -1;
+    if (t > s->duration) t = s->duration;
+    sim_run_until(s->sim, t);
+    if (s->oom || sim_failed(s->sim)) return -3;
+    if (s->failed) return -1;
+    return sim_now(s->sim) >= s->duration ? 1 : 0;
+}
+
+int scenario_command(Scenario *s, const char *line, char *err, size_t errsize)
+{
+    lua_State *L = s->L;
+    api_note(s, RE_NOTE, NULL, NULL, "> %s", line);
+    if (luaL_loadbufferx(L, line, strlen(line), "=console", "t") != LUA_OK) {
+        snprintf(err, errsize, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    /* Console commands may wait (a playbook typed by hand): run as a thread. */
+    size_t before = s->dl->errors;
+    scenario_spawn(s, L, "console", -1);
+    if (s->dl->errors > before) {
+        /* A mistake at the console is not the scenario's failure. */
+        snprintf(err, errsize, "%s", s->dl->v[s->dl->n - 1].msg);
+        s->failed = false;
+        return -1;
+    }
+    return 0;
+}
+
+/* Pushes the summary table that expectations check. */
+static void push_summary(Scenario *s)
+{
+    lua_State *L = s->L;
+    RunResult *r = s->res;
+    lua_createtable(L, 0, 6);                                 // [sum]
+    lua_createtable(L, 0, 5);                                 // [sum, inc]
+    const struct { const char *k; SimTime v; } moments[] = {
+        { "start", r->t_start }, { "detected", r->t_detected },
+        { "mitigated", r->t_mitigated }, { "recovered", r->t_recovered },
+    };
+    for (int i = 0; i < 4; i++) {
+        if (moments[i].v < 0) continue;
+        lua_pushnumber(L, fd_time_sec(moments[i].v));
+        lua_setfield(L, -2, moments[i].k);
+    }
+    if (r->t_start >= 0 && r->t_recovered >= 0) {
+        lua_pushnumber(L, fd_time_sec(r->t_recovered - r->t_start));
+        lua_setfield(L, -2, "duration");
+    }
+    lua_setfield(L, -2, "incident");                          // [sum]
+    lua_createtable(L, 0, r->nentries);                       // [sum, entries]
+    for (int i = 0; i < r->nentries; i++) {
+        const EntryResult *e = &r->entries[i];
+        lua_createtable(L, 0, 8);
+        const struct { const char *k; double v; } f[] = {
+            { "availability", e->availability }, { "attempt_availability", e->attempt_availability },
+            { "degraded", e->degraded }, { "baseline_rate", e->baseline_rate },
+            { "peak_rate", e->peak_rate }, { "peak_to_baseline", e->peak_to_baseline },
+            { "customers_affected", e->customers_affected },
+            { "customers_reported", e->customers_reported }, { "slo", e->slo },
+        };
+        for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+            lua_pushnumber(L, f[k].v);
+            lua_setfield(L, -2, f[k].k);
+        }
+        lua_setfield(L, -2, e->name);
+    }
+    lua_setfield(L, -2, "entries");                           // [sum]
+    lua_createtable(L, r->ndeadlocks, 0);
+    for (int i = 0; i < r->ndeadlocks; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushnumber(L, fd_time_sec(r->deadlocks[i].at));
+        lua_setfield(L, -2, "t");
+        lua_pushstring(L, r->deadlocks[i].region);
+        lua_setfield(L, -2, "region");
+        lua_pushstring(L, r->deadlocks[i].cycle);
+        lua_setfield(L, -2, "cycle");
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "deadlocks");
+    lua_pushnumber(L, fd_time_sec(s->duration));
+    lua_setfield(L, -2, "duration");
+}
+
+static void fill_entries(Scenario *s)
+{
+    RunResult *r = s->res;
+    r->entries = calloc((size_t)s->topo.nsources + 1, sizeof *r->entries);
+    if (!r->entries) { s->oom = true; return; }
+    r->nentries = s->topo.nsources;
+    for (int i = 0; i < s->topo.nsources; i++) {
+        const SourceClock *c = &s->clock[i];
+        const TopoSource *ts = &s->topo.sources[i];
+        EntryResult *e = &r->entries[i];
+        e->name = strdup(ts->name);
+        e->slo = ts->slo > 0 ? ts->slo : s->slo;
+        e->availability = c->good + c->bad > 0 ? c->good / (c->good + c->bad) : 1;
+        e->attempt_availability = c->attempts > 0 ? c->attempts_ok / c->attempts : 1;
+        double resolved = c->intents_ok + c->intents_deg + c->intents_failed;
+        e->degraded = resolved > 0 ? c->intents_deg / resolved : 0;
+        e->baseline_rate = c->baseline_n ? c->baseline_sum / c->baseline_n : 0;
+        e->peak_rate = c->peak;
+        e->peak_to_baseline = e->baseline_rate > 0 ? c->peak / e->baseline_rate : 0;
+        e->intents = c->intents;
+        e->attempts = c->attempts;
+        e->customers = (double)ts->customers;
+        const SourceStats *last = model_last_source(s->model, i);
+        e->customers_affected = last ? last->customers_affected : 0;
+        e->customers_reported = e->customers_affected * s->report_rate;
+    }
+}
+
+static void run_expectations(Scenario *s)
+{
+    lua_State *L = s->L;
+    RunResult *r = s->res;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->expects_ref);        // [list]
+    int n = (int)lua_rawlen(L, -1);
+    r->expects = calloc((size_t)n + 1, sizeof *r->expects);
+    if (!r->expects) { s->oom = true; lua_pop(L, 1); return; }
+    for (int i = 1; i <= n && !s->failed; i++) {
+        lua_rawgeti(L, -1, i);                                // [list, e]
+        lua_getfield(L, -1, "name");
+        lua_getfield(L, -2, "pass_rate");
+        ExpectResult *x = &r->expects[r->nexpects++];
+        x->name = strdup(lua_tostring(L, -2));
+        x->pass_rate = lua_tonumber(L, -1);
+        lua_pop(L, 2);
+        lua_getfield(L, -1, "check");                         // [list, e, check]
+        push_summary(s);                                      // [list, e, check, sum]
+        if (sandbox_pcall(s, L, 1, 2) != LUA_OK) {
+            lua_pop(L, 1);
+            x->ok = false;
+            x->detail = strdup("the check raised an error");
+            break;
+        }                                                     // [list, e, ok, detail]
+        x->ok = lua_toboolean(L, -2);
+        const char *d = lua_tostring(L, -1);
+        x->detail = strdup(d ? d : "");
+        lua_pop(L, 3);
+    }
+    lua_pop(L, 1);
+}
+
+int scenario_finish(Scenario *s)
+{
+    if (s->failed) return -1;
+    if (s->finished) return 0;
+    s->finished = true;
+    model_flush(s->model);
+    RunResult *r = s->res;
+    fill_entries(s);
+    r->events_run = sim_events_run(s->sim);
+    run_expectations(s);
+    result_sort_events(r);
+    if (s->oom) return -3;
+    return s->failed ? -1 : 0;
+}
+
+void scenario_close(Scenario *s)
+{
+    if (!s) return;
+    if (s->L) lua_close(s->L);
+    model_free(s->model);
+    sim_free(s->sim);
+    topo_free(&s->topo);
+    free(s->timers);
+    free(s->cos);
+    for (int i = 0; i < s->nalerts; i++) {
+        free(s->alerts[i].name);
+        free(s->alerts[i].where);
+    }
+    free(s->alerts);
+    for (int i = 0; i < s->nteams; i++) {
+        free(s->teams[i].name);
+        for (int k = 0; k < s->teams[i].nskills; k++) free(s->teams[i].skills[k]);
+        free(s->teams[i].skills);
+    }
+    free(s->teams);
+    free(s->clock);
+    free(s->pool_bad);
+    free(s->path);
+    free(s->dir);
+    free(s);
+}
+
+SimTime scenario_now(const Scenario *s) { return s->sim ? sim_now(s->sim) : 0; }
+SimTime scenario_duration(const Scenario *s) { return s->duration; }
+const Topo *scenario_topo(const Scenario *s) { return &s->topo; }
+Model *scenario_model(Scenario *s) { return s->model; }
+
+int scenario_run(const ScenarioOptions *o, RunResult *res, DiagList *dl)
+{
+    Scenario *s;
+    int rc = scenario_open(&s, o, res, dl);
+    if (rc == 0) {
+        while ((rc = scenario_advance(s, s->duration)) == 0) {}
+        if (rc == 1) rc = scenario_finish(s);
+    }
+    scenario_close(s);
+    return rc;
+}

@@ -1,0 +1,1354 @@
+/*
+ * script_api.c: the functions a scenario calls.
+ *
+ * Every name a script passes (a service, region, configuration item,
+ * source, alert, team) is checked when the call is made, and an unknown one
+ * is an error at the caller's line with a "did you mean" when one is close:
+ * a typo must never turn into an action silently applied to nothing.
+ *
+ * Functions that take options take one table (`crash{service = "db"}`),
+ * and unknown keys in it are errors too. Durations and rates are strings
+ * with units ("5m", "250ms", "8000/s") or numbers of seconds.
+ */
+#include "script/script_internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "base/units.h"
+#include "load/topo_load.h"
+
+Scenario *api_scenario(lua_State *L)
+{
+    return *(Scenario **)lua_getextraspace(L);
+}
+
+void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
+              const char *fmt, ...)
+{
+    char buf[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    SimTime t = s->sim ? sim_now(s->sim) : 0;
+    if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) s->oom = true;
+}
+
+/* ---- argument helpers ---- */
+
+static Scenario *need_model(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    if (!s->model) luaL_error(L, "call scenario{...} first: it names the topology");
+    return s;
+}
+
+/* Checks that the options table at idx only has keys from `allowed`. */
+static void check_keys(lua_State *L, int idx, const char *fn, const char *const *allowed)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: option names must be strings", fn);
+        const char *k = lua_tostring(L, -1);
+        size_t n = 0;
+        bool ok = false;
+        for (; allowed[n]; n++)
+            if (strcmp(allowed[n], k) == 0) ok = true;
+        if (!ok) {
+            const char *near = diag_suggest(k, allowed, n);
+            if (near) luaL_error(L, "%s: unknown option '%s' (did you mean '%s'?)", fn, k, near);
+            luaL_error(L, "%s: unknown option '%s'", fn, k);
+        }
+    }
+}
+
+static int find_named(lua_State *L, const char *kind, const char *name, int n,
+                      const char *(*name_of)(Scenario *, int))
+{
+    Scenario *s = api_scenario(L);
+    for (int i = 0; i < n; i++)
+        if (strcmp(name_of(s, i), name) == 0) return i;
+    const char *cands[256];
+    int m = n < 256 ? n : 256;
+    for (int i = 0; i < m; i++) cands[i] = name_of(s, i);
+    const char *near = diag_suggest(name, cands, (size_t)m);
+    if (near) return luaL_error(L, "unknown %s '%s' (did you mean '%s'?)", kind, name, near);
+    return luaL_error(L, "unknown %s '%s'", kind, name);
+}
+
+static const char *svc_name(Scenario *s, int i) { return s->topo.services[i].name; }
+static const char *region_name(Scenario *s, int i) { return s->topo.regions[i].name; }
+static const char *cfg_name(Scenario *s, int i) { return s->topo.configs[i].name; }
+static const char *src_name(Scenario *s, int i) { return s->topo.sources[i].name; }
+static const char *alert_name(Scenario *s, int i) { return s->alerts[i].name; }
+static const char *team_name(Scenario *s, int i) { return s->teams[i].name; }
+
+static int check_named(lua_State *L, int idx, const char *field, const char *kind,
+                       int (*count)(Scenario *), const char *(*name_of)(Scenario *, int))
+{
+    Scenario *s = api_scenario(L);
+    if (field) lua_getfield(L, idx, field);
+    else lua_pushvalue(L, idx);
+    if (lua_type(L, -1) != LUA_TSTRING)
+        luaL_error(L, "%s%sexpected a %s name", field ? field : "", field ? ": " : "", kind);
+    int i = find_named(L, kind, lua_tostring(L, -1), count(s), name_of);
+    lua_pop(L, 1);
+    return i;
+}
+
+static int n_svc(Scenario *s) { return s->topo.nservices; }
+static int n_region(Scenario *s) { return s->topo.nregions; }
+static int n_cfg(Scenario *s) { return s->topo.nconfigs; }
+static int n_src(Scenario *s) { return s->topo.nsources; }
+static int n_alert(Scenario *s) { return s->nalerts; }
+static int n_team(Scenario *s) { return s->nteams; }
+
+int api_check_service(lua_State *L, Scenario *s, int idx, const char *field)
+{
+    (void)s;
+    return check_named(L, idx, field, "service", n_svc, svc_name);
+}
+
+/* An optional region: -1 when absent (meaning every region). */
+int api_opt_region(lua_State *L, Scenario *s, int idx, const char *field)
+{
+    (void)s;
+    if (field) lua_getfield(L, idx, field);
+    else lua_pushvalue(L, idx);
+    bool absent = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (absent) return -1;
+    return check_named(L, idx, field, "region", n_region, region_name);
+}
+
+SimTime api_check_duration(lua_State *L, int idx, const char *what)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        double v = lua_tonumber(L, idx);
+        if (!(v >= 0) || v > 3.15e7) luaL_error(L, "%s: %f is not a duration", what, v);
+        return fd_time_from_sec(v);
+    }
+    const char *str = lua_tostring(L, idx);
+    if (!str) luaL_error(L, "%s: expected a duration like '5m'", what);
+    SimTime t;
+    const char *why;
+    if (units_parse_duration(str, &t, &why) < 0) luaL_error(L, "%s: '%s' %s", what, str, why);
+    return t;
+}
+
+static SimTime opt_duration(lua_State *L, int idx, const char *field, SimTime dflt)
+{
+    lua_getfield(L, idx, field);
+    SimTime v = lua_isnil(L, -1) ? dflt : api_check_duration(L, -1, field);
+    lua_pop(L, 1);
+    return v;
+}
+
+static double opt_fraction(lua_State *L, int idx, const char *field, double dflt)
+{
+    lua_getfield(L, idx, field);
+    double v = dflt;
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        v = lua_tonumber(L, -1);
+        if (!(v >= 0 && v <= 1)) luaL_error(L, "%s: %f is not a fraction between 0 and 1", field, v);
+    } else if (!lua_isnil(L, -1)) {
+        const char *why;
+        const char *str = lua_tostring(L, -1);
+        if (!str || units_parse_fraction(str, &v, &why) < 0)
+            luaL_error(L, "%s: expected a fraction like '5%%' or 0.05", field);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static double opt_number(lua_State *L, int idx, const char *field, double dflt, double lo,
+                         double hi)
+{
+    lua_getfield(L, idx, field);
+    double v = dflt;
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "%s: expected a number", field);
+        v = lua_tonumber(L, -1);
+        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %g is out of range (%g to %g)", field, v, lo, hi);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static bool opt_bool(lua_State *L, int idx, const char *field, bool dflt)
+{
+    lua_getfield(L, idx, field);
+    bool v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *region_label(Scenario *s, int r)
+{
+    return r < 0 ? "all regions" : s->topo.regions[r].name;
+}
+
+static const char *region_or_null(Scenario *s, int r)
+{
+    return r < 0 ? NULL : s->topo.regions[r].name;
+}
+
+static void model_result(lua_State *L, Scenario *s, int rc)
+{
+    if (rc < 0) luaL_error(L, "%s", model_last_error(s->model));
+}
+
+/* ---- scenario{} and param() ---- */
+
+/* "2024-04-08 15:00 +08:00" (seconds and offset optional) into Unix
+ * seconds and an offset in minutes. */
+static int parse_start(const char *str, int64_t *unix_s, int *tz)
+{
+    int y, mo, d, h, mi, sec = 0, n = 0;
+    if (sscanf(str, "%d-%d-%d %d:%d%n", &y, &mo, &d, &h, &mi, &n) < 5) return -1;
+    const char *p = str + n;
+    if (*p == ':') {
+        int k = 0;
+        if (sscanf(p, ":%d%n", &sec, &k) < 1) return -1;
+        p += k;
+    }
+    while (*p == ' ') p++;
+    int off = 0;
+    if (*p == '+' || *p == '-') {
+        int oh, om = 0;
+        if (sscanf(p + 1, "%d:%d", &oh, &om) < 1) return -1;
+        off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+    } else if (*p == 'Z' || (p[0] == 'U' && p[1] == 'T' && p[2] == 'C')) {
+        off = 0;
+    } else if (*p) {
+        return -1;
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+        sec > 59)
+        return -1;
+    /* Days from the civil date (Howard Hinnant's algorithm), in UTC. */
+    int yy = y - (mo <= 2);
+    int era = (yy >= 0 ? yy : yy - 399) / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    *unix_s = days * 86400 + h * 3600 + mi * 60 + sec - (int64_t)off * 60;
+    *tz = off;
+    return 0;
+}
+
+static void on_deadlock(void *ud, const ModelDeadlock *d);
+
+static int l_scenario(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    static const char *const keys[] = { "name", "topology", "start", "duration", "slo", "settle",
+                                        "report_rate", "description", NULL };
+    check_keys(L, 1, "scenario", keys);
+    if (s->declared) return luaL_error(L, "scenario{} may be called only once");
+    lua_getfield(L, 1, "name");
+    const char *name = lua_tostring(L, -1);
+    if (!name) return luaL_error(L, "scenario: name is required");
+    free(s->res->scenario);
+    s->res->scenario = strdup(name);
+    lua_pop(L, 1);
+
+    lua_getfield(L, 1, "start");
+    if (!lua_isnil(L, -1)) {
+        const char *st = lua_tostring(L, -1);
+        if (!st || parse_start(st, &s->res->wall_start, &s->res->tz_minutes) < 0)
+            return luaL_error(L, "start: expected a time like '2024-04-08 15:00 +08:00'");
+    }
+    lua_pop(L, 1);
+    s->duration = opt_duration(L, 1, "duration", FD_HOUR);
+    if (s->duration <= 0) return luaL_error(L, "duration: must be more than 0");
+    s->settle = opt_duration(L, 1, "settle", 5 * FD_MIN);
+    s->slo = opt_fraction(L, 1, "slo", 0.99);
+    s->report_rate = opt_fraction(L, 1, "report_rate", 0.0);
+
+    lua_getfield(L, 1, "topology");
+    const char *topo = lua_tostring(L, -1);
+    if (!topo) return luaL_error(L, "scenario: topology is required (a YAML file beside the scenario)");
+    if (topo[0] == '/' || strstr(topo, ".."))
+        return luaL_error(L, "topology: '%s' is outside the scenario's folder", topo);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", s->dir, topo);
+    lua_pop(L, 1);
+    int rc = topo_load_file(&s->topo, path, s->dl);
+    s->have_topo = true;
+    if (rc != 0) {
+        s->failed = true;
+        return luaL_error(L, "topology '%s' has errors (listed above)", topo);
+    }
+    s->declared = true;
+    s->sim = sim_new(s->opt.seed);
+    if (!s->sim) return luaL_error(L, "out of memory");
+    ModelOptions mo = { .on_interval = scenario_on_interval, .ud = s, .on_deadlock = on_deadlock };
+    s->model = model_new(&s->topo, s->sim, &mo);
+    if (!s->model) return luaL_error(L, "out of memory");
+    s->res->sampling = model_sampling(s->model);
+    s->res->duration = s->duration;
+    s->clock = calloc((size_t)s->topo.nsources + 1, sizeof *s->clock);
+    if (!s->clock) return luaL_error(L, "out of memory");
+    return 0;
+}
+
+static int l_param(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checkany(L, 2);
+    size_t len = strlen(name);
+    const char *given = NULL;
+    for (int i = 0; i < s->opt.nparams; i++)
+        if (strncmp(s->opt.params[i], name, len) == 0 && s->opt.params[i][len] == '=')
+            given = s->opt.params[i] + len + 1;
+    /* Remember what the run used, for the summary and for replaying it. */
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.params");          // [name, dflt, params]
+    lua_getfield(L, -1, name);
+    if (!lua_isnil(L, -1)) return luaL_error(L, "param '%s' is declared twice", name);
+    lua_pop(L, 1);
+    if (!given) {
+        lua_pushvalue(L, 2);
+    } else {
+        switch (lua_type(L, 2)) {
+        case LUA_TNUMBER: {
+            double v;
+            const char *why;
+            if (units_parse_number(given, &v, &why) < 0)
+                return luaL_error(L, "--param %s=%s: %s", name, given, "expected a number");
+            if (lua_isinteger(L, 2) && v == floor(v) && fabs(v) < 9e15)
+                lua_pushinteger(L, (lua_Integer)v);
+            else
+                lua_pushnumber(L, v);
+            break;
+        }
+        case LUA_TBOOLEAN:
+            if (strcmp(given, "true") == 0) lua_pushboolean(L, 1);
+            else if (strcmp(given, "false") == 0) lua_pushboolean(L, 0);
+            else return luaL_error(L, "--param %s=%s: expected true or false", name, given);
+            break;
+        default:
+            lua_pushstring(L, given);
+        }
+    }                                                         // [name, dflt, params, v]
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name);
+    return 1;
+}
+
+/* ---- time ---- */
+
+static void on_timer(Sim *sim, void *obj, uint64_t arg);
+
+/* "15:20" or "15:20:30" in the scenario's local time, as simulated time;
+ * the first such moment at or after the start. A duration ("+10m" or
+ * "10m") counts from the start. */
+static SimTime parse_when(lua_State *L, Scenario *s, int idx)
+{
+    if (lua_type(L, idx) == LUA_TNUMBER) return api_check_duration(L, idx, "at");
+    const char *str = luaL_checkstring(L, idx);
+    int h, m, sec = 0, n = 0;
+    if (strchr(str, ':') && sscanf(str, "%d:%d%n", &h, &m, &n) >= 2) {
+        if (str[n] == ':' && sscanf(str + n, ":%d", &sec) != 1)
+            luaL_error(L, "at: '%s' is not a time like 15:20", str);
+        if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59)
+            luaL_error(L, "at: '%s' is not a time like 15:20", str);
+        int64_t local0 = s->res->wall_start + (int64_t)s->res->tz_minutes * 60;
+        int64_t day0 = ((local0 % 86400) + 86400) % 86400;
+        int64_t want = h * 3600 + m * 60 + sec;
+        int64_t delta = want - day0;
+        if (delta < 0) delta += 86400;
+        return (SimTime)delta * FD_SEC;
+    }
+    if (str[0] == '+') str++;
+    lua_pushstring(L, str);
+    SimTime t = api_check_duration(L, -1, "at");
+    lua_pop(L, 1);
+    return t;
+}
+
+static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int fn_idx)
+{
+    luaL_checktype(L, fn_idx, LUA_TFUNCTION);
+    if (at < sim_now(s->sim)) at = sim_now(s->sim);
+    if (s->ntimers == s->captimers) {
+        int cap = s->captimers ? s->captimers * 2 : 16;
+        Timer *v = realloc(s->timers, sizeof *v * (size_t)cap);
+        if (!v) return luaL_error(L, "out of memory");
+        s->timers = v;
+        s->captimers = cap;
+    }
+    int id = s->ntimers++;
+    lua_pushvalue(L, fn_idx);
+    s->timers[id] = (Timer){ .fn = luaL_ref(L, LUA_REGISTRYINDEX), .every = every };
+    s->timers[id].ev = sim_at(s->sim, at, on_timer, s, (uint64_t)id);
+    Timer **ud = lua_newuserdatauv(L, sizeof(int), 0);
+    *(int *)ud = id;
+    luaL_setmetatable(L, "fd.Timer");
+    return 1;
+}
+
+static int l_at(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    return new_timer(L, s, parse_when(L, s, 1), 0, 2);
+}
+
+static int l_after(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    return new_timer(L, s, sim_now(s->sim) + api_check_duration(L, 1, "after"), 0, 2);
+}
+
+static int l_every(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    SimTime d = api_check_duration(L, 1, "every");
+    if (d < FD_SEC) return luaL_error(L, "every: the period must be at least 1s");
+    return new_timer(L, s, sim_now(s->sim) + d, d, 2);
+}
+
+static int l_timer_cancel(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    int id = *(int *)luaL_checkudata(L, 1, "fd.Timer");
+    Timer *t = &s->timers[id];
+    if (!t->cancelled) {
+        t->cancelled = true;
+        sim_cancel(s->sim, t->ev);
+    }
+    return 0;
+}
+
+static void on_timer(Sim *sim, void *obj, uint64_t arg)
+{
+    Scenario *s = obj;
+    Timer *t = &s->timers[arg];
+    if (t->cancelled || s->failed) return;
+    if (t->every > 0) t->ev = sim_after(sim, t->every, on_timer, s, arg);
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, t->fn);              // [fn]
+    if (t->every == 0) {
+        luaL_unref(s->L, LUA_REGISTRYINDEX, t->fn);
+        t->cancelled = true;
+    }
+    scenario_spawn(s, s->L, "timer", -1);
+}
+
+static int l_wait(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    SimTime d = api_check_duration(L, 1, "wait");
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "wait() only works inside at/after/every callbacks, alert handlers and playbooks");
+    lua_pushliteral(L, "fd.wait");
+    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + d));
+    return lua_yield(L, 2);
+}
+
+/* seconds("5m") -> 300: durations for the library's own arithmetic. */
+static int l_seconds(lua_State *L)
+{
+    lua_pushnumber(L, fd_time_sec(api_check_duration(L, 1, "seconds")));
+    return 1;
+}
+
+static int l_now(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    lua_pushnumber(L, s->sim ? fd_time_sec(sim_now(s->sim)) : 0);
+    return 1;
+}
+
+static int l_clock(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    char buf[16];
+    result_clock(s->res, s->sim ? sim_now(s->sim) : 0, true, buf, sizeof buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+/* ---- faults ---- */
+
+static int l_crash(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "count", NULL };
+    check_keys(L, 1, "crash", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
+    model_result(L, s, model_crash(s->model, svc, r, count));
+    if (count < 0)
+        api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "every %s instance crashes in %s",
+                 svc_name(s, svc), region_label(s, r));
+    else
+        api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%d %s instance(s) crash in %s",
+                 count, svc_name(s, svc), region_label(s, r));
+    return 0;
+}
+
+static int hang_common(lua_State *L, bool on)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", NULL };
+    check_keys(L, 1, on ? "hang" : "unhang", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    model_result(L, s, model_hang(s->model, svc, r, on));
+    api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+             on ? "%s hangs in %s: requests are accepted and never answered"
+                : "%s stops hanging in %s",
+             svc_name(s, svc), region_label(s, r));
+    return 0;
+}
+
+static int l_hang(lua_State *L) { return hang_common(L, true); }
+static int l_unhang(lua_State *L) { return hang_common(L, false); }
+
+static int l_latency(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "add", NULL };
+    check_keys(L, 1, "latency", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    SimTime add = opt_duration(L, 1, "add", 0);
+    model_result(L, s, model_add_latency(s->model, svc, r, add));
+    api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%s gets %.0fms of extra latency in %s",
+             svc_name(s, svc), fd_time_sec(add) * 1e3, region_label(s, r));
+    return 0;
+}
+
+static int l_errors(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "rate", NULL };
+    check_keys(L, 1, "errors", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    double rate = opt_fraction(L, 1, "rate", 1.0);
+    model_result(L, s, model_inject_errors(s->model, svc, r, rate));
+    api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%s fails %.1f%% of requests in %s",
+             svc_name(s, svc), rate * 100, region_label(s, r));
+    return 0;
+}
+
+static int partition_common(lua_State *L, bool on)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "from", "to", NULL };
+    check_keys(L, 1, on ? "partition" : "heal", keys);
+    int from = api_check_service(L, s, 1, "from");
+    int to = api_check_service(L, s, 1, "to");
+    model_partition(s->model, from, to, on);
+    api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, to), NULL,
+             on ? "calls from %s to %s are dropped" : "calls from %s to %s flow again",
+             svc_name(s, from), svc_name(s, to));
+    return 0;
+}
+
+static int l_partition(lua_State *L) { return partition_common(L, true); }
+static int l_heal(lua_State *L) { return partition_common(L, false); }
+
+static int l_set_version(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "version", "error_rate", NULL };
+    check_keys(L, 1, "set_version", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    int v = (int)opt_number(L, 1, "version", 0, 0, 1e9);
+    double err = opt_fraction(L, 1, "error_rate", s->topo.services[svc].error_rate);
+    model_result(L, s, model_set_version(s->model, svc, r, v, err));
+    return 0;
+}
+
+static int l_version(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    if (r < 0) r = s->topo.services[svc].ndeploy ? s->topo.services[svc].deploy[0].region : 0;
+    lua_pushinteger(L, model_version(s->model, svc, r));
+    return 1;
+}
+
+static int l_write_config(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "item", "region", "data", NULL };
+    check_keys(L, 1, "write_config", keys);
+    int cfg = check_named(L, 1, "item", "configuration item", n_cfg, cfg_name);
+    int r = api_opt_region(L, s, 1, "region");
+    lua_getfield(L, 1, "data");
+    const char *data = luaL_optstring(L, -1, "good");
+    bool bad;
+    if (strcmp(data, "bad") == 0 || strcmp(data, "corrupt") == 0) bad = true;
+    else if (strcmp(data, "good") == 0) bad = false;
+    else return luaL_error(L, "data: expected 'good' or 'bad', got '%s'", data);
+    lua_pop(L, 1);
+    model_config_write(s->model, cfg, r, bad);
+    return 0;
+}
+
+static int l_config_bad(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int cfg = check_named(L, 1, NULL, "configuration item", n_cfg, cfg_name);
+    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    bool bad = false;
+    for (int k = 0; k < s->topo.nregions; k++)
+        if ((r < 0 || k == r) && model_config_bad(s->model, cfg, k)) bad = true;
+    lua_pushboolean(L, bad);
+    return 1;
+}
+
+static int l_surge(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "source", "factor", NULL };
+    check_keys(L, 1, "surge", keys);
+    int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
+    double f = opt_number(L, 1, "factor", 1, 0, 1000);
+    model_set_rate_factor(s->model, src, f);
+    api_note(s, RE_CHANGE, src_name(s, src), NULL, "%s traffic set to %.2gx its normal rate",
+             src_name(s, src), f);
+    return 0;
+}
+
+/* ---- responses ---- */
+
+static int l_restart(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "count", "manual", "takes", "batch",
+                                        NULL };
+    check_keys(L, 1, "restart", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
+    bool manual = opt_bool(L, 1, "manual", false);
+    SimTime takes = opt_duration(L, 1, "takes", 10 * FD_MIN);
+    int batch = (int)opt_number(L, 1, "batch", 0, 0, 1e5);
+    if (batch > 0) {
+        if (manual) return luaL_error(L, "restart: a manual restart cannot be rolling (batch)");
+        model_result(L, s, model_rolling_restart(s->model, svc, r, batch));
+        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+                 "%s redeployed in %s, %d instance(s) at a time, through its platform",
+                 svc_name(s, svc), region_label(s, r), batch);
+        return 0;
+    }
+    model_result(L, s, model_restart(s->model, svc, r, count, manual, takes));
+    api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s%s restarted in %s%s",
+             count < 0 ? "every " : "", svc_name(s, svc), region_label(s, r),
+             manual ? " by hand, bypassing its platform" : " through its platform");
+    return 0;
+}
+
+static int l_scale(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "instances", "max", NULL };
+    check_keys(L, 1, "scale", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    lua_getfield(L, 1, "instances");
+    bool has_n = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_n) {
+        int n = (int)opt_number(L, 1, "instances", 0, 0, 1e5);
+        model_result(L, s, model_scale(s->model, svc, r, n));
+        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s scaled to %d instances in %s",
+                 svc_name(s, svc), n, region_label(s, r));
+    }
+    lua_getfield(L, 1, "max");
+    bool has_max = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_max) {
+        int max = (int)opt_number(L, 1, "max", 0, 0, 1e5);
+        model_result(L, s, model_set_scale_max(s->model, svc, r, max));
+        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+                 "%s may now autoscale to %d instances in %s", svc_name(s, svc), max,
+                 region_label(s, r));
+    }
+    if (!has_n && !has_max) return luaL_error(L, "scale: give instances or max");
+    return 0;
+}
+
+/* shift_traffic{source = "console", from = "shanghai", to = {"guangzhou", "beijing"}}
+ * moves the `from` region's share to the `to` regions in proportion to
+ * their current shares (equally when they have none). Without `source`
+ * every source shifts. */
+static int l_shift_traffic(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "source", "from", "to", NULL };
+    check_keys(L, 1, "shift_traffic", keys);
+    int from = check_named(L, 1, "from", "region", n_region, region_name);
+    lua_getfield(L, 1, "to");
+    if (!lua_istable(L, -1)) return luaL_error(L, "to: expected a list of regions");
+    int nr = s->topo.nregions;
+    bool to[256] = { false };
+    int nto = 0;
+    for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+        lua_rawgeti(L, -1, i);
+        int r = check_named(L, lua_gettop(L), NULL, "region", n_region, region_name);
+        lua_pop(L, 1);
+        if (r == from) return luaL_error(L, "to: cannot shift %s to itself", region_name(s, r));
+        if (r < 256 && !to[r]) { to[r] = true; nto++; }
+    }
+    lua_pop(L, 1);
+    if (!nto) return luaL_error(L, "to: name at least one region");
+    lua_getfield(L, 1, "source");
+    int only = lua_isnil(L, -1) ? -1 : check_named(L, 1, "source", "traffic source", n_src, src_name);
+    lua_pop(L, 1);
+    for (int src = 0; src < s->topo.nsources; src++) {
+        if (only >= 0 && src != only) continue;
+        double w[256], sum_to = 0;
+        /* Start from the weights now in force. */
+        const double *cur = model_source_weights(s->model, src);
+        for (int r = 0; r < nr && r < 256; r++) w[r] = cur[r];
+        for (int r = 0; r < nr && r < 256; r++) if (to[r]) sum_to += w[r];
+        double moved = w[from];
+        w[from] = 0;
+        for (int r = 0; r < nr && r < 256; r++)
+            if (to[r]) w[r] += sum_to > 0 ? moved * w[r] / sum_to : moved / nto;
+        model_result(L, s, model_shift_traffic(s->model, src, w));
+    }
+    char list[512] = "";
+    for (int r = 0; r < nr && r < 256; r++)
+        if (to[r]) {
+            if (*list) strncat(list, ", ", sizeof list - strlen(list) - 1);
+            strncat(list, region_name(s, r), sizeof list - strlen(list) - 1);
+        }
+    api_note(s, RE_ACTION, NULL, region_name(s, from), "traffic redirected from %s to %s (takes effect in %.0fs)",
+             region_name(s, from), list, fd_time_sec(s->topo.propagation));
+    return 0;
+}
+
+static int breakers_common(lua_State *L, bool open)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "to", NULL };
+    check_keys(L, 1, open ? "open_breakers" : "close_breakers", keys);
+    int to = api_check_service(L, s, 1, "to");
+    model_force_breakers(s->model, to, open);
+    api_note(s, RE_ACTION, svc_name(s, to), NULL,
+             open ? "breakers on calls to %s forced open" : "breakers on calls to %s back to automatic",
+             svc_name(s, to));
+    return 0;
+}
+
+static int l_open_breakers(lua_State *L) { return breakers_common(L, true); }
+static int l_close_breakers(lua_State *L) { return breakers_common(L, false); }
+
+static int l_shed(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "service", "region", "fraction", NULL };
+    check_keys(L, 1, "shed", keys);
+    int svc = api_check_service(L, s, 1, "service");
+    int r = api_opt_region(L, s, 1, "region");
+    double f = opt_fraction(L, 1, "fraction", 0);
+    model_result(L, s, model_shed(s->model, svc, r, f));
+    api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s sheds %.0f%% of new requests in %s",
+             svc_name(s, svc), f * 100, region_label(s, r));
+    return 0;
+}
+
+/* ---- observation ---- */
+
+/* Whether a service (in a region, or everywhere) answered well over the
+ * last interval: availability >= 99% and something serving. */
+static bool pool_healthy(Scenario *s, int svc, int r)
+{
+    for (int k = 0; k < s->topo.nregions; k++) {
+        if (r >= 0 && k != r) continue;
+        if (s->topo.services[svc].kind != SVC_EXTERNAL && topo_instances(&s->topo.services[svc], k) == 0 &&
+            !model_last_pool(s->model, svc, k))
+            continue;
+        if (model_availability(s->model, svc, k) < 0.99) return false;
+        if (s->topo.services[svc].kind != SVC_EXTERNAL && model_last_pool(s->model, svc, k) &&
+            model_instances(s->model, svc, k, INST_UP) == 0)
+            return false;
+    }
+    return true;
+}
+
+static int l_healthy(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    lua_pushboolean(L, pool_healthy(s, svc, r));
+    return 1;
+}
+
+static int l_stalled(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    bool any = false;
+    for (int k = 0; k < s->topo.nregions; k++)
+        if ((r < 0 || k == r) && model_stalled(s->model, svc, k)) any = true;
+    lua_pushboolean(L, any);
+    return 1;
+}
+
+static int l_deadlocked(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    bool any = false;
+    for (int k = 0; k < s->topo.nregions; k++)
+        if ((r < 0 || k == r) && model_deadlocked(s->model, svc, k)) any = true;
+    lua_pushboolean(L, any);
+    return 1;
+}
+
+static const char *const metric_names[] = {
+    "error_rate", "availability", "p50", "p90", "p99", "utilisation", "queue",
+    "offered", "ok_rate", "degraded_rate", "instances_up", NULL,
+};
+
+int api_metric_index(lua_State *L, const char *name);
+int api_metric_index(lua_State *L, const char *name)
+{
+    for (int i = 0; metric_names[i]; i++)
+        if (strcmp(metric_names[i], name) == 0) return i;
+    const char *near = diag_suggest(name, metric_names, AM_NMETRICS);
+    if (near) return luaL_error(L, "unknown metric '%s' (did you mean '%s'?)", name, near);
+    return luaL_error(L, "unknown metric '%s'", name);
+}
+
+/* A metric of a service over the last interval, summed over the regions
+ * asked for. */
+double api_pool_metric(Scenario *s, int svc, int r, int metric);
+double api_pool_metric(Scenario *s, int svc, int r, int metric)
+{
+    double offered = 0, ok = 0, deg = 0, failed = 0, util = 0, queue = 0, dt = 0;
+    int up = 0, n = 0;
+    Hist h;
+    hist_clear(&h);
+    for (int k = 0; k < s->topo.nregions; k++) {
+        if (r >= 0 && k != r) continue;
+        const PoolStats *p = model_last_pool(s->model, svc, k);
+        if (!p) continue;
+        offered += p->offered;
+        ok += p->ok;
+        deg += p->degraded;
+        for (int c = 0; c < FAIL_NCAUSES; c++) failed += p->failed[c];
+        util += p->utilisation;
+        queue += p->queue;
+        up += p->instances[INST_UP];
+        hist_merge(&h, &p->latency);
+        n++;
+        if (s->topo.services[svc].kind == SVC_EXTERNAL) break;
+    }
+    dt = fd_time_sec(s->topo.interval);
+    double answered = ok + deg + failed;
+    switch ((AlertMetric)metric) {
+    case AM_ERROR_RATE: return answered > 0 ? failed / answered : 0;
+    case AM_AVAILABILITY: return answered > 0 ? (ok + deg) / answered : 1;
+    case AM_P50: return fd_time_sec(hist_quantile(&h, 0.5));
+    case AM_P90: return fd_time_sec(hist_quantile(&h, 0.9));
+    case AM_P99: return fd_time_sec(hist_quantile(&h, 0.99));
+    case AM_UTILISATION: return n ? util / n : 0;
+    case AM_QUEUE: return queue;
+    case AM_OFFERED: return dt > 0 ? offered / dt : 0;
+    case AM_OK_RATE: return dt > 0 ? ok / dt : 0;
+    case AM_DEGRADED_RATE: return dt > 0 ? deg / dt : 0;
+    case AM_INSTANCES_UP: return up;
+    case AM_NMETRICS: break;
+    }
+    return 0;
+}
+
+/* metric(service, name [, region]) */
+static int l_metric(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int m = api_metric_index(L, luaL_checkstring(L, 2));
+    int r = lua_isnoneornil(L, 3) ? -1 : check_named(L, 3, NULL, "region", n_region, region_name);
+    lua_pushnumber(L, api_pool_metric(s, svc, r, m));
+    return 1;
+}
+
+/* availability(source): intents answered well over the last interval. */
+static int l_availability(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int src = check_named(L, 1, NULL, "traffic source", n_src, src_name);
+    lua_pushnumber(L, model_source_availability(s->model, src));
+    return 1;
+}
+
+static int l_alert_firing(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int a = check_named(L, 1, NULL, "alert", n_alert, alert_name);
+    lua_pushboolean(L, s->alerts[a].firing);
+    return 1;
+}
+
+/* ---- alerts ---- */
+
+/* "error_rate > 5%" | "availability < 0.99" | "p99 > 2s" */
+static void parse_condition(lua_State *L, Alert *a, const char *cond)
+{
+    char metric[32], op[3], value[64];
+    if (sscanf(cond, " %31[a-z0-9_] %2[<>=] %63s", metric, op, value) != 3)
+        luaL_error(L, "when: expected 'metric > value', like 'error_rate > 5%%', got '%s'", cond);
+    a->metric = (AlertMetric)api_metric_index(L, metric);
+    if (strcmp(op, ">") == 0) a->op = '>';
+    else if (strcmp(op, "<") == 0) a->op = '<';
+    else if (strcmp(op, ">=") == 0) a->op = 'g';
+    else if (strcmp(op, "<=") == 0) a->op = 'l';
+    else luaL_error(L, "when: unknown comparison '%s'", op);
+    const char *why;
+    double v;
+    SimTime t;
+    bool latency = a->metric == AM_P50 || a->metric == AM_P90 || a->metric == AM_P99;
+    if (latency && units_parse_duration(value, &t, &why) == 0) v = fd_time_sec(t);
+    else if (strchr(value, '%') && units_parse_fraction(value, &v, &why) == 0) {}
+    else if (strchr(value, '/') && units_parse_rate(value, &v, &why) == 0) {}
+    else if (units_parse_number(value, &v, &why) < 0)
+        luaL_error(L, "when: '%s' is not a number", value);
+    a->threshold = v;
+}
+
+static int l_alert(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "name", "service", "entry", "region", "when", "hold", NULL };
+    check_keys(L, 1, "alert", keys);
+    lua_getfield(L, 1, "name");
+    const char *name = lua_tostring(L, -1);
+    if (!name) return luaL_error(L, "alert: name is required");
+    for (int i = 0; i < s->nalerts; i++)
+        if (strcmp(s->alerts[i].name, name) == 0) return luaL_error(L, "alert '%s' is declared twice", name);
+    Alert a = { .service = -1, .source = -1, .region = -1, .since = -1 };
+    lua_getfield(L, 1, "entry");
+    bool entry = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (entry) {
+        a.source = check_named(L, 1, "entry", "traffic source", n_src, src_name);
+    } else {
+        a.service = api_check_service(L, s, 1, "service");
+        a.region = api_opt_region(L, s, 1, "region");
+    }
+    lua_getfield(L, 1, "when");
+    const char *cond = lua_tostring(L, -1);
+    if (!cond) return luaL_error(L, "alert: when is required, like 'error_rate > 5%%'");
+    parse_condition(L, &a, cond);
+    if (entry && a.metric != AM_AVAILABILITY)
+        return luaL_error(L, "alert on an entry point: only 'availability' can be watched");
+    lua_pop(L, 1);
+    a.hold = opt_duration(L, 1, "hold", 0);
+    if (s->nalerts == s->capalerts) {
+        int cap = s->capalerts ? s->capalerts * 2 : 8;
+        Alert *v = realloc(s->alerts, sizeof *v * (size_t)cap);
+        if (!v) return luaL_error(L, "out of memory");
+        s->alerts = v;
+        s->capalerts = cap;
+    }
+    a.name = strdup(name);
+    luaL_where(L, 1);
+    a.where = strdup(lua_tostring(L, -1));
+    s->alerts[s->nalerts++] = a;
+    return 0;
+}
+
+static int l_on_alert(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int a = check_named(L, 1, NULL, "alert", n_alert, alert_name);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.handlers");        // [name, fn, handlers]
+    lua_rawgeti(L, -1, a + 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, a + 1);
+    }                                                         // [name, fn, handlers, list]
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    s->alerts[a].handlers++;
+    return 0;
+}
+
+/* ---- responders ---- */
+
+static int l_team(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "name", "skills", "oncall", "ack", "diagnose", "unowned", NULL };
+    check_keys(L, 1, "team", keys);
+    lua_getfield(L, 1, "name");
+    const char *name = lua_tostring(L, -1);
+    if (!name) return luaL_error(L, "team: name is required");
+    for (int i = 0; i < s->nteams; i++)
+        if (strcmp(s->teams[i].name, name) == 0) return luaL_error(L, "team '%s' is declared twice", name);
+    Team t = { 0 };
+    t.oncall = (int)opt_number(L, 1, "oncall", 1, 0, 1000);
+    t.ack = opt_duration(L, 1, "ack", 5 * FD_MIN);
+    t.diagnose = opt_duration(L, 1, "diagnose", 15 * FD_MIN);
+    t.unowned = opt_duration(L, 1, "unowned", 4 * t.diagnose);
+    lua_getfield(L, 1, "skills");
+    if (!lua_isnil(L, -1)) {
+        if (!lua_istable(L, -1)) return luaL_error(L, "skills: expected a list of names");
+        int n = (int)lua_rawlen(L, -1);
+        t.skills = calloc((size_t)n + 1, sizeof *t.skills);
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            const char *sk = lua_tostring(L, -1);
+            if (!sk) return luaL_error(L, "skills: expected a list of names");
+            t.skills[t.nskills++] = strdup(sk);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    if (s->nteams == s->capteams) {
+        int cap = s->capteams ? s->capteams * 2 : 8;
+        Team *v = realloc(s->teams, sizeof *v * (size_t)cap);
+        if (!v) return luaL_error(L, "out of memory");
+        s->teams = v;
+        s->capteams = cap;
+    }
+    t.name = strdup(name);
+    s->teams[s->nteams++] = t;
+    return 0;
+}
+
+/* Whether a team with someone on call owns the component: its skills name
+ * the component, or the component's owner (from the topology). */
+static bool owned(Scenario *s, const Team *t, const char *component)
+{
+    if (t->oncall <= 0) return false;
+    int svc = topo_find_service(&s->topo, component);
+    const char *owner = svc >= 0 ? s->topo.services[svc].owner : NULL;
+    if (owner && strcmp(owner, t->name) == 0) return true;
+    for (int i = 0; i < t->nskills; i++)
+        if (strcmp(t->skills[i], component) == 0 || (owner && strcmp(t->skills[i], owner) == 0))
+            return true;
+    return false;
+}
+
+static int after_busy(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    Scenario *s = api_scenario(L);
+    int team = (int)ctx;
+    if (team >= 0 && s->teams[team].busy > 0) s->teams[team].busy--;
+    return lua_gettop(L) >= 1 ? 0 : 0;
+}
+
+/* Occupies one responder of `team` for `d`, waiting for one to be free
+ * first. Yields; the responder is released when the wait ends. */
+static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d)
+{
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "responders act only inside alert handlers, timers and playbooks");
+    Team *t = &s->teams[team];
+    t->busy++;
+    lua_pushliteral(L, "fd.wait");
+    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + d));
+    return lua_yieldk(L, 2, (lua_KContext)team, after_busy);
+}
+
+/* diagnose{component = "storage", team = "sre"}: a responder of the team
+ * works out what is wrong with the component. Takes the team's diagnosis
+ * time when an on-call team owns the component, the much longer `unowned`
+ * time when nobody does (no one on call knows it). */
+static int l_diagnose(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "component", "team", NULL };
+    check_keys(L, 1, "diagnose", keys);
+    lua_getfield(L, 1, "component");
+    const char *comp = lua_tostring(L, -1);
+    if (!comp) return luaL_error(L, "diagnose: component is required");
+    if (topo_find_service(&s->topo, comp) < 0 && topo_find_config(&s->topo, comp) < 0) {
+        const char *cands[512];
+        size_t n = 0;
+        for (int i = 0; i < s->topo.nservices && n < 512; i++) cands[n++] = s->topo.services[i].name;
+        for (int i = 0; i < s->topo.nconfigs && n < 512; i++) cands[n++] = s->topo.configs[i].name;
+        const char *near = diag_suggest(comp, cands, n);
+        if (near) return luaL_error(L, "unknown component '%s' (did you mean '%s'?)", comp, near);
+        return luaL_error(L, "unknown component '%s'", comp);
+    }
+    int team = check_named(L, 1, "team", "team", n_team, team_name);
+    bool by_owner = false;
+    for (int i = 0; i < s->nteams; i++)
+        if (owned(s, &s->teams[i], comp)) by_owner = true;
+    /* Configuration items are owned by whoever owns a service that reads them. */
+    int cfg = topo_find_config(&s->topo, comp);
+    if (cfg >= 0)
+        for (int v = 0; v < s->topo.nservices && !by_owner; v++)
+            for (int k = 0; k < s->topo.services[v].nconfigs; k++)
+                if (s->topo.services[v].configs[k] == cfg)
+                    for (int i = 0; i < s->nteams; i++)
+                        if (owned(s, &s->teams[i], s->topo.services[v].name)) by_owner = true;
+    Team *t = &s->teams[team];
+    SimTime d = by_owner ? t->diagnose : t->unowned;
+    api_note(s, RE_INCIDENT, comp, NULL, "%s starts diagnosing %s%s", t->name, comp,
+             by_owner ? "" : " (no one on call owns it)");
+    lua_pushstring(L, comp);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.diagnosing");
+    return busy_wait(L, s, team, d);
+}
+
+/* act{team = "sre", takes = "5m"}: a responder is busy for that long. */
+static int l_act(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "team", "takes", NULL };
+    check_keys(L, 1, "act", keys);
+    int team = check_named(L, 1, "team", "team", n_team, team_name);
+    SimTime d = opt_duration(L, 1, "takes", FD_MIN);
+    return busy_wait(L, s, team, d);
+}
+
+/* page(team): waits for the team to acknowledge. A team with nobody on
+ * call never does; page returns false after the team's ack time. */
+static int after_page(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    Scenario *s = api_scenario(L);
+    Team *t = &s->teams[ctx];
+    if (t->oncall > 0) api_note(s, RE_INCIDENT, t->name, NULL, "%s acknowledges the page", t->name);
+    else api_note(s, RE_INCIDENT, t->name, NULL, "page to %s goes unanswered: nobody on call", t->name);
+    lua_pushboolean(L, t->oncall > 0);
+    return 1;
+}
+
+static int l_page(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int team = check_named(L, 1, NULL, "team", n_team, team_name);
+    if (!lua_isyieldable(L)) return luaL_error(L, "page() only works inside alert handlers, timers and playbooks");
+    Team *t = &s->teams[team];
+    api_note(s, RE_INCIDENT, t->name, NULL, "%s paged", t->name);
+    lua_pushliteral(L, "fd.wait");
+    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + t->ack));
+    return lua_yieldk(L, 2, (lua_KContext)team, after_page);
+}
+
+/* ---- the incident and the timeline ---- */
+
+static int l_declare(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    const char *sev = luaL_optstring(L, 1, "incident");
+    const char *why = luaL_optstring(L, 2, NULL);
+    if (why) api_note(s, RE_INCIDENT, NULL, NULL, "%s declared: %s", sev, why);
+    else api_note(s, RE_INCIDENT, NULL, NULL, "%s declared", sev);
+    if (s->res->t_detected < 0) s->res->t_detected = sim_now(s->sim);
+    return 0;
+}
+
+static int l_note(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    api_note(s, RE_NOTE, NULL, NULL, "%s", luaL_checkstring(L, 1));
+    return 0;
+}
+
+/* status_page{text = "...", host = "console"}: a post on the status page.
+ * A status page hosted on a service that is failing fails with it. */
+static int l_status_page(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "text", "host", NULL };
+    check_keys(L, 1, "status_page", keys);
+    lua_getfield(L, 1, "text");
+    const char *text = lua_tostring(L, -1);
+    if (!text) return luaL_error(L, "status_page: text is required");
+    lua_getfield(L, 1, "host");
+    bool ok = true;
+    if (!lua_isnil(L, -1)) {
+        int host = api_check_service(L, s, 1, "host");
+        ok = pool_healthy(s, host, -1);
+        if (!ok)
+            api_note(s, RE_STATUS, svc_name(s, host), NULL,
+                     "status page post fails: the page is hosted on %s, which is down (\"%s\")",
+                     svc_name(s, host), text);
+    }
+    if (ok) api_note(s, RE_STATUS, NULL, NULL, "status page: %s", text);
+    lua_pushboolean(L, ok);
+    return 1;
+}
+
+static void on_deadlock(void *ud, const ModelDeadlock *d)
+{
+    Scenario *s = ud;
+    char cycle[512] = "";
+    for (int k = 0; k < d->ncycle; k++) {
+        strncat(cycle, s->topo.services[d->cycle[k]].name, sizeof cycle - strlen(cycle) - 1);
+        strncat(cycle, " -> ", sizeof cycle - strlen(cycle) - 1);
+    }
+    strncat(cycle, s->topo.services[d->cycle[0]].name, sizeof cycle - strlen(cycle) - 1);
+    const char *region = d->region >= 0 ? s->topo.regions[d->region].name : "-";
+    api_note(s, RE_DEADLOCK, s->topo.services[d->cycle[0]].name, region,
+             "recovery deadlock in %s: %s (instances wait for a scheduler that needs them)", region,
+             cycle);
+    RunResult *r = s->res;
+    DeadlockResult *v = realloc(r->deadlocks, sizeof *v * (size_t)(r->ndeadlocks + 1));
+    if (!v) { s->oom = true; return; }
+    r->deadlocks = v;
+    v[r->ndeadlocks++] = (DeadlockResult){ d->at, strdup(region), strdup(cycle) };
+}
+
+/* _expect(name, check_fn [, pass_rate]): used by lua/firedrill/expect.lua. */
+static int l_expect_register(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    double rate = luaL_optnumber(L, 3, 1.0);
+    luaL_argcheck(L, rate > 0 && rate <= 1, 3, "pass_rate must be in (0, 1]");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->expects_ref);        // [name, fn, rate?, list]
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "name");
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "check");
+    lua_pushnumber(L, rate);
+    lua_setfield(L, -2, "pass_rate");
+    luaL_where(L, 2);
+    lua_setfield(L, -2, "where");
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    return 0;
+}
+
+static int l_names(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    const char *kind = luaL_checkstring(L, 1);
+    lua_newtable(L);
+    int n = 0;
+    const char *(*name_of)(Scenario *, int) = NULL;
+    if (strcmp(kind, "services") == 0) { n = n_svc(s); name_of = svc_name; }
+    else if (strcmp(kind, "regions") == 0) { n = n_region(s); name_of = region_name; }
+    else if (strcmp(kind, "configs") == 0) { n = n_cfg(s); name_of = cfg_name; }
+    else if (strcmp(kind, "sources") == 0) { n = n_src(s); name_of = src_name; }
+    else return luaL_error(L, "names: expected services, regions, configs or sources");
+    for (int i = 0; i < n; i++) {
+        lua_pushstring(L, name_of(s, i));
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* deployed(service): the regions a service runs in. */
+static int l_deployed(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    const TopoService *ts = &s->topo.services[svc];
+    lua_newtable(L);
+    for (int i = 0; i < ts->ndeploy; i++) {
+        lua_pushstring(L, s->topo.regions[ts->deploy[i].region].name);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* instances(service, region [, state]) */
+static int l_instances(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int r = check_named(L, 2, NULL, "region", n_region, region_name);
+    static const char *const states[] = { "up", "starting", "waiting", "stopped", NULL };
+    int st = luaL_checkoption(L, 3, "up", states);
+    lua_pushinteger(L, model_instances(s->model, svc, r, (InstState)st));
+    return 1;
+}
+
+/* readers(item): the services that read a configuration item. */
+static int l_readers(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int cfg = check_named(L, 1, NULL, "configuration item", n_cfg, cfg_name);
+    lua_newtable(L);
+    int n = 0;
+    for (int v = 0; v < s->topo.nservices; v++)
+        for (int k = 0; k < s->topo.services[v].nconfigs; k++)
+            if (s->topo.services[v].configs[k] == cfg) {
+                lua_pushstring(L, s->topo.services[v].name);
+                lua_rawseti(L, -2, ++n);
+            }
+    return 1;
+}
+
+/* _event(kind, text [, subject [, region]]): a timeline line from the library. */
+static int l_event(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    static const char *const kinds[] = { "note", "fault", "change", "action", "alert", "resolved",
+                                         "incident", "status", "health", "deadlock", "clock", NULL };
+    int k = luaL_checkoption(L, 1, NULL, kinds);
+    api_note(s, (RunEventKind)k, luaL_optstring(L, 3, NULL), luaL_optstring(L, 4, NULL), "%s",
+             luaL_checkstring(L, 2));
+    return 0;
+}
+
+void api_register(Scenario *s, lua_State *L)
+{
+    static const luaL_Reg fns[] = {
+        { "scenario", l_scenario },       { "param", l_param },
+        { "at", l_at },                   { "after", l_after },
+        { "every", l_every },             { "wait", l_wait },
+        { "now", l_now },                 { "clock", l_clock },
+        { "seconds", l_seconds },
+        { "crash", l_crash },             { "hang", l_hang },
+        { "unhang", l_unhang },           { "latency", l_latency },
+        { "errors", l_errors },           { "partition", l_partition },
+        { "heal", l_heal },               { "set_version", l_set_version },
+        { "version", l_version },         { "write_config", l_write_config },
+        { "config_bad", l_config_bad },   { "surge", l_surge },
+        { "restart", l_restart },         { "scale", l_scale },
+        { "shift_traffic", l_shift_traffic }, { "open_breakers", l_open_breakers },
+        { "close_breakers", l_close_breakers }, { "shed", l_shed },
+        { "healthy", l_healthy },         { "stalled", l_stalled },
+        { "deadlocked", l_deadlocked },   { "metric", l_metric },
+        { "availability", l_availability }, { "alert_firing", l_alert_firing },
+        { "alert", l_alert },             { "on_alert", l_on_alert },
+        { "team", l_team },               { "diagnose", l_diagnose },
+        { "act", l_act },                 { "page", l_page },
+        { "declare", l_declare },         { "note", l_note },
+        { "status_page", l_status_page }, { "names", l_names },
+        { "deployed", l_deployed },       { "instances", l_instances },
+        { "readers", l_readers },
+        { "_expect", l_expect_register }, { "_event", l_event },
+        { NULL, NULL },
+    };
+    (void)s;
+    lua_pushglobaltable(L);
+    luaL_setfuncs(L, fns, 0);
+    lua_pop(L, 1);
+    luaL_newmetatable(L, "fd.Timer");                          // [mt]
+    lua_newtable(L);
+    lua_pushcfunction(L, l_timer_cancel);
+    lua_setfield(L, -2, "cancel");
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.params");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.handlers");
+}

@@ -1,0 +1,312 @@
+/*
+ * script_sandbox.c: the Lua state a scenario runs in.
+ *
+ * Scenarios are code from anyone, run in CI on shared machines, so the
+ * state is built from an allow-list:
+ *
+ *   - base, string, table, math, utf8 and coroutine only: no os, io, debug
+ *     or package library; no string.dump, so no bytecode out, and every
+ *     load is text-only, so no bytecode in;
+ *   - require, dofile, loadfile and read_file reach only the embedded
+ *     standard library and files inside the scenario's folder;
+ *   - math.random draws from the run's seeded generator;
+ *   - reading an undefined global is an error naming it, instead of a
+ *     silent nil that fails somewhere else;
+ *   - a memory cap (the allocator refuses past it) and an instruction
+ *     budget (a count hook). Once either trips, the hook re-arms itself to
+ *     fire on every instruction, so a script's own pcall cannot swallow the
+ *     stop: the very next instruction raises it again.
+ */
+#include "script/script_internal.h"
+
+#include <lualib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HOOK_EVERY 1000
+
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    Scenario *s = ud;
+    if (!ptr) osize = 0;
+    if (nsize == 0) {
+        s->mem -= osize;
+        free(ptr);
+        return NULL;
+    }
+    if (nsize > osize && s->mem + (nsize - osize) > s->mem_cap) {
+        if (!s->kill) s->kill = "its memory limit was reached";
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p) return NULL;
+    s->mem = s->mem - osize + nsize;
+    return p;
+}
+
+static void l_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    Scenario *s = api_scenario(L);
+    s->instr += HOOK_EVERY;
+    if (!s->kill && s->instr > s->instr_budget) s->kill = "its instruction budget ran out";
+    if (s->kill) {
+        /* Every instruction from now on raises again. */
+        lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, "scenario stopped: %s", s->kill);
+    }
+}
+
+void sandbox_arm(Scenario *s)
+{
+    lua_sethook(s->L, l_hook, LUA_MASKCOUNT, HOOK_EVERY);
+}
+
+/* ---- files inside the scenario's folder ---- */
+
+/* Resolves a script-supplied relative name inside the scenario's folder.
+ * Absolute paths and any ".." component are refused. */
+static const char *inside(lua_State *L, Scenario *s, const char *name)
+{
+    if (!*name || name[0] == '/' || strstr(name, "..") || strchr(name, '\\'))
+        luaL_error(L, "'%s' is outside the scenario's folder", name);
+    lua_pushfstring(L, "%s/%s", s->dir, name);
+    return lua_tostring(L, -1);
+}
+
+static int load_inside(lua_State *L, Scenario *s, const char *name)
+{
+    const char *path = inside(L, s, name);                    // [.., path]
+    FILE *f = fopen(path, "rb");
+    if (!f) return luaL_error(L, "cannot read '%s'", name);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
+    fclose(f);
+    luaL_pushresult(&b);                                      // [.., path, text]
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    lua_pushfstring(L, "@%s", path);                          // [.., path, text, chunkname]
+    int rc = luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t");
+    if (rc != LUA_OK) return lua_error(L);
+    return 1;                                                 // [.., fn]
+}
+
+static int l_read_file(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    const char *name = luaL_checkstring(L, 1);
+    const char *path = inside(L, s, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return luaL_error(L, "cannot read '%s'", name);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
+    fclose(f);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static int l_dofile(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    load_inside(L, s, name);                                  // [name, path, text, cn, fn]
+    lua_call(L, 0, LUA_MULTRET);
+    return lua_gettop(L) - 4;
+}
+
+static int l_loadfile(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    load_inside(L, s, luaL_checkstring(L, 1));
+    return 1;
+}
+
+/* load(text [, chunkname]): text only, in the sandboxed globals. */
+static int l_load(lua_State *L)
+{
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    if (luaL_loadbufferx(L, text, len, name, "t") != LUA_OK) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;                                             // [nil, msg]
+    }
+    return 1;
+}
+
+/* require(name): the embedded standard library, then name.lua inside the
+ * scenario's folder (dots become slashes). Results are cached. */
+static int l_require(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_settop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.loaded");          // [name, loaded]
+    lua_getfield(L, 2, name);                                 // [name, loaded, mod?]
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.preload");         // [name, loaded, preload]
+    lua_getfield(L, 3, name);                                 // [name, loaded, preload, fn?]
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        for (const char *p = name; *p; p++) luaL_addchar(&b, *p == '.' ? '/' : *p);
+        luaL_addstring(&b, ".lua");
+        luaL_pushresult(&b);                                  // [name, loaded, preload, file]
+        load_inside(L, s, lua_tostring(L, -1));               // [.., file, path, text, cn, fn]
+    }
+    lua_pushvalue(L, 1);
+    lua_call(L, 1, 1);                                        // [.., mod]
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 2, name);                                 // loaded[name] = mod
+    return 1;
+}
+
+/* ---- random numbers from the run's generator ---- */
+
+static int l_random(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    lua_Integer lo, hi;
+    switch (lua_gettop(L)) {
+    case 0:
+        lua_pushnumber(L, rng_uniform(&s->rng));
+        return 1;
+    case 1:
+        lo = 1;
+        hi = luaL_checkinteger(L, 1);
+        break;
+    case 2:
+        lo = luaL_checkinteger(L, 1);
+        hi = luaL_checkinteger(L, 2);
+        break;
+    default:
+        return luaL_error(L, "wrong number of arguments to 'random'");
+    }
+    luaL_argcheck(L, lo <= hi, lua_gettop(L), "interval is empty");
+    uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    uint64_t v = span == UINT64_MAX ? rng_next(&s->rng) : rng_below(&s->rng, span + 1);
+    lua_pushinteger(L, (lua_Integer)((uint64_t)lo + v));
+    return 1;
+}
+
+static int l_randomseed(lua_State *L)
+{
+    (void)L;
+    /* The run's seed decides; a script cannot reseed it. */
+    return 0;
+}
+
+static int l_print(lua_State *L)
+{
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1) fputc('\t', stderr);
+        fputs(luaL_tolstring(L, i, NULL), stderr);
+        lua_pop(L, 1);
+    }
+    fputc('\n', stderr);
+    return 0;
+}
+
+static int l_undefined_global(lua_State *L)
+{
+    const char *name = lua_tostring(L, 2);
+    return luaL_error(L, "undefined global '%s'", name ? name : "?");
+}
+
+static void open_lib(lua_State *L, const char *name, lua_CFunction fn)
+{
+    luaL_requiref(L, name, fn, 1);
+    lua_pop(L, 1);
+}
+
+lua_State *sandbox_new(Scenario *s)
+{
+    lua_State *L = lua_newstate(l_alloc, s);
+    if (!L) return NULL;
+    *(Scenario **)lua_getextraspace(L) = s;
+    open_lib(L, LUA_GNAME, luaopen_base);
+    open_lib(L, LUA_TABLIBNAME, luaopen_table);
+    open_lib(L, LUA_STRLIBNAME, luaopen_string);
+    open_lib(L, LUA_MATHLIBNAME, luaopen_math);
+    open_lib(L, LUA_UTF8LIBNAME, luaopen_utf8);
+    open_lib(L, LUA_COLIBNAME, luaopen_coroutine);
+
+    lua_pushglobaltable(L);                                   // [G]
+    static const char *const drop[] = { "dofile", "loadfile", "load", "collectgarbage", NULL };
+    for (int i = 0; drop[i]; i++) {
+        lua_pushnil(L);
+        lua_setfield(L, -2, drop[i]);
+    }
+    static const luaL_Reg safe[] = {
+        { "dofile", l_dofile },     { "loadfile", l_loadfile }, { "load", l_load },
+        { "require", l_require },   { "read_file", l_read_file }, { "print", l_print },
+        { NULL, NULL },
+    };
+    luaL_setfuncs(L, safe, 0);
+    lua_getfield(L, -1, "string");                            // [G, string]
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "math");                              // [G, math]
+    lua_pushcfunction(L, l_random);
+    lua_setfield(L, -2, "random");
+    lua_pushcfunction(L, l_randomseed);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 2);                                            // []
+
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.loaded");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.preload");
+    return L;
+}
+
+/* Reads of undefined globals become errors; called once the library and
+ * the API are in place. */
+void sandbox_freeze(lua_State *L);
+void sandbox_freeze(lua_State *L)
+{
+    lua_pushglobaltable(L);                                   // [G]
+    lua_newtable(L);                                          // [G, mt]
+    lua_pushcfunction(L, l_undefined_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pop(L, 1);
+}
+
+static int msgh(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) msg = luaL_tolstring(L, 1, NULL);
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/* The one road into Lua: a protected call with a traceback handler. On
+ * error the traceback string is left on the stack and recorded. */
+int sandbox_pcall(Scenario *s, lua_State *L, int nargs, int nresults)
+{
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, msgh);
+    lua_insert(L, base);
+    int rc = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    if (rc != LUA_OK) sandbox_error(s, L, rc);
+    return rc;
+}

@@ -1,0 +1,120 @@
+-- firedrill.expect: pass/fail expectations checked at the end of a run.
+--
+-- Each expectation registers a check that receives the run's summary (the
+-- incident clock and per-entry figures) and returns ok and a detail line.
+-- `pass_rate` says what share of a batch's runs must pass (default 1).
+
+local M = {}
+
+local function pct(x) return string.format("%.2f%%", x * 100) end
+local function mins(s) return string.format("%.1f min", s / 60) end
+
+local function entry_of(summary, name)
+  local e = summary.entries[name]
+  if not e then error(("no entry point named '%s'"):format(name), 0) end
+  return e
+end
+
+local function need(o, key, fn)
+  if o[key] == nil then error(("expect.%s: '%s' is required"):format(fn, key), 3) end
+end
+
+-- Checks entry names when the expectation is declared, not at the end.
+local function check_entry(name, fn)
+  for _, s in ipairs(names("sources")) do
+    if s == name then return end
+  end
+  error(("expect.%s: unknown entry point '%s'"):format(fn, name), 3)
+end
+
+---expect.availability{ entry = "console", min = 0.5 [, pass_rate = 0.95] }
+function M.availability(o)
+  need(o, "entry", "availability"); need(o, "min", "availability")
+  check_entry(o.entry, "availability")
+  _expect(("availability(%s) >= %s"):format(o.entry, pct(o.min)), function(sum)
+    local a = entry_of(sum, o.entry).availability
+    return a >= o.min, ("availability of %s intents was %s"):format(o.entry, pct(a))
+  end, o.pass_rate)
+end
+
+---expect.error_budget{ entry = "console", slo = 0.999, window = "30d" }:
+---the run's failures must fit in the error budget of the window.
+function M.error_budget(o)
+  need(o, "entry", "error_budget"); need(o, "slo", "error_budget")
+  check_entry(o.entry, "error_budget")
+  local window = seconds(o.window or "30d")
+  _expect(("error_budget(%s, %s over %s)"):format(o.entry, pct(o.slo), o.window or "30d"),
+    function(sum)
+      local e = entry_of(sum, o.entry)
+      local budget = (1 - o.slo) * window
+      local spent = (1 - e.availability) * sum.duration
+      return spent <= budget,
+        ("spent %s of a %s budget (%s)"):format(mins(spent), mins(budget), pct(spent / budget))
+    end, o.pass_rate)
+end
+
+---expect.recovered_within("100m"): recovered minus start.
+function M.recovered_within(limit, o)
+  local lim = seconds(limit)
+  _expect(("recovered within %s"):format(limit), function(sum)
+    local inc = sum.incident
+    if not inc.start then return true, "no incident started" end
+    if not inc.recovered then return false, "never recovered" end
+    return inc.duration <= lim, ("recovered after %s"):format(mins(inc.duration))
+  end, o and o.pass_rate)
+end
+
+---expect.detected_within("10m"): detected minus start.
+function M.detected_within(limit, o)
+  local lim = seconds(limit)
+  _expect(("detected within %s"):format(limit), function(sum)
+    local inc = sum.incident
+    if not inc.start then return true, "no incident started" end
+    if not inc.detected then return false, "never detected" end
+    local d = inc.detected - inc.start
+    return d <= lim, ("detected after %s"):format(mins(math.max(d, 0)))
+  end, o and o.pass_rate)
+end
+
+---expect.peak_to_baseline{ entry = "console", max = 3 } (or min = 5):
+---the highest attempt rate against the rate before the incident.
+function M.peak_to_baseline(o)
+  need(o, "entry", "peak_to_baseline")
+  check_entry(o.entry, "peak_to_baseline")
+  local label = o.max and ("<= " .. o.max) or (">= " .. tostring(o.min))
+  _expect(("peak_to_baseline(%s) %s"):format(o.entry, label), function(sum)
+    local r = entry_of(sum, o.entry).peak_to_baseline
+    local ok = (not o.max or r <= o.max) and (not o.min or r >= o.min)
+    return ok, ("peak traffic was %.1fx the baseline"):format(r)
+  end, o.pass_rate)
+end
+
+---expect.no_deadlock(): no circular wait among schedulers.
+function M.no_deadlock(o)
+  _expect("no deadlock", function(sum)
+    local d = sum.deadlocks[1]
+    if not d then return true, "no deadlock" end
+    return false, ("deadlock in %s: %s"):format(d.region, d.cycle)
+  end, o and o.pass_rate)
+end
+
+---expect.deadlock{ region = "shanghai" }: the run must show one.
+function M.deadlock(o)
+  o = o or {}
+  _expect(("deadlock%s"):format(o.region and (" in " .. o.region) or ""), function(sum)
+    for _, d in ipairs(sum.deadlocks) do
+      if not o.region or d.region == o.region then
+        return true, ("deadlock in %s: %s"):format(d.region, d.cycle)
+      end
+    end
+    return false, "no deadlock"
+  end, o.pass_rate)
+end
+
+---expect.that("name", function(summary) return ok, detail end)
+function M.that(name, fn, o)
+  if type(fn) ~= "function" then error("expect.that: a check function is required", 2) end
+  _expect(name, fn, o and o.pass_rate)
+end
+
+return M

@@ -1,0 +1,1030 @@
+/*
+ * test_topo_load.c: the YAML topology loader (load/topo_load.c).
+ *
+ * Three parts:
+ * 1. docs/topology-example.yaml loads, and every value it sets lands in the
+ *    right field, with the right unit; what it leaves out gets the default.
+ * 2. Each kind of bad input gives its error with the exact file:line:col
+ *    (1-based) and the note that goes with it ("did you mean", "first
+ *    defined here"), all errors of a file in one pass, in file order.
+ * 3. Inputs meant to hurt (alias bombs, recursive aliases, deep nesting)
+ *    end fast with one error.
+ *
+ * The inline YAML is written one source line per YAML line, so the line
+ * numbers the checks expect can be read off the left margin of each case.
+ */
+#include "fdtest.h"
+
+#include "load/topo_load.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#define NAME "t.yaml"
+
+typedef struct Load {
+    Topo t;
+    DiagList dl;
+    int rc;
+} Load;
+
+static void load(Load *l, const char *text)
+{
+    diag_list_init(&l->dl);
+    l->rc = topo_load_string(&l->t, NAME, text, strlen(text), &l->dl);
+}
+
+/* The diagnostics point at l->t.file: free them first. */
+static void unload(Load *l)
+{
+    diag_list_free(&l->dl);
+    topo_free(&l->t);
+}
+
+static void dump(const DiagList *dl)
+{
+    fprintf(stderr, "  diagnostics were:\n");
+    for (size_t i = 0; i < dl->n; i++)
+        fprintf(stderr, "    %s:%d:%d: %s: %s\n", dl->v[i].loc.file ? dl->v[i].loc.file : "-",
+                dl->v[i].loc.line, dl->v[i].loc.col,
+                dl->v[i].level == DIAG_ERROR ? "error" : dl->v[i].level == DIAG_NOTE ? "note" : "warning",
+                dl->v[i].msg);
+}
+
+static void pass_or_fail(bool ok, int at, const char *what, const DiagList *dl)
+{
+    if (ok) {
+        fdt_pass++;
+        return;
+    }
+    fdt_fail++;
+    fprintf(stderr, "%s:%d: %s\n", __FILE__, at, what);
+    dump(dl);
+}
+
+/* Expects a diagnostic of `level` whose message contains frag, at
+ * file:line:col; returns its index (or -1). */
+static long expect_at(const Load *l, DiagLevel level, const char *file, int line, int col,
+                      const char *frag, int at)
+{
+    const DiagList *dl = &l->dl;
+    for (size_t i = 0; i < dl->n; i++) {
+        const Diag *d = &dl->v[i];
+        if (d->level != level || !strstr(d->msg, frag)) continue;
+        char what[300];
+        snprintf(what, sizeof what, "'%s' is at %s:%d:%d, expected %s:%d:%d", frag,
+                 d->loc.file ? d->loc.file : "-", d->loc.line, d->loc.col, file, line, col);
+        pass_or_fail(d->loc.line == line && d->loc.col == col && d->loc.file &&
+                         strcmp(d->loc.file, file) == 0,
+                     at, what, dl);
+        return (long)i;
+    }
+    char what[200];
+    snprintf(what, sizeof what, "no %s containing '%s'", level == DIAG_NOTE ? "note" : "error", frag);
+    pass_or_fail(false, at, what, dl);
+    return -1;
+}
+
+#define EXPECT_ERR(l, line, col, frag) expect_at((l), DIAG_ERROR, NAME, line, col, frag, __LINE__)
+#define EXPECT_NOTE(l, line, col, frag) expect_at((l), DIAG_NOTE, NAME, line, col, frag, __LINE__)
+
+/* The load failed, with exactly n errors. */
+static void expect_failed(const Load *l, size_t n, int at)
+{
+    char what[100];
+    snprintf(what, sizeof what, "expected rc -1 and %zu errors, got rc %d and %zu", n, l->rc,
+             l->dl.errors);
+    pass_or_fail(l->rc == -1 && l->dl.errors == n, at, what, &l->dl);
+}
+#define EXPECT_FAILED(l, n) expect_failed((l), (n), __LINE__)
+
+/* An error that is followed (before the next error) by a note with frag. */
+static void expect_note_follows(const Load *l, long err, int line, int col, const char *frag,
+                                int at)
+{
+    const DiagList *dl = &l->dl;
+    bool ok = false;
+    if (err >= 0)
+        for (size_t i = (size_t)err + 1; i < dl->n && dl->v[i].level == DIAG_NOTE; i++)
+            if (strstr(dl->v[i].msg, frag) && dl->v[i].loc.line == line && dl->v[i].loc.col == col)
+                ok = true;
+    char what[200];
+    snprintf(what, sizeof what, "no note '%s' at %d:%d after the error", frag, line, col);
+    pass_or_fail(ok, at, what, dl);
+}
+#define EXPECT_NOTE_AFTER(l, err, line, col, frag) \
+    expect_note_follows((l), (err), line, col, frag, __LINE__)
+
+static void expect_ok(const Load *l, int at)
+{
+    pass_or_fail(l->rc == 0 && l->dl.errors == 0, at, "expected the load to succeed", &l->dl);
+}
+#define EXPECT_OK(l) expect_ok((l), __LINE__)
+
+/* ------------------------------------------------------------------ */
+
+static void test_example(void)
+{
+    Load l;
+    const char *path = FD_SOURCE_DIR "/docs/topology-example.yaml";
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, path, &l.dl);
+    EXPECT_OK(&l);
+    Topo *t = &l.t;
+    if (l.rc != 0) {
+        unload(&l);
+        return;
+    }
+    CHECK_STR(t->file, path);
+
+    CHECK_EQ_INT(t->nregions, 3);
+    CHECK_STR(t->regions[0].name, "guangzhou");
+    CHECK_STR(t->regions[2].name, "beijing");
+    CHECK_EQ_INT(t->regions[1].loc.line, 3);
+    CHECK(t->regions[1].loc.file == t->file);
+
+    CHECK_EQ_INT(t->interval, 10 * FD_SEC);
+    CHECK_NEAR(t->sampling, 10, 0);
+    CHECK_NEAR(t->budget, 0, 0);
+    CHECK_EQ_INT(t->propagation, 2 * FD_MIN);
+    CHECK_EQ_INT(t->monitoring, topo_find_service(t, "monitor"));
+
+    CHECK_EQ_INT(t->nconfigs, 1);
+    CHECK_STR(t->configs[0].name, "api-routing");
+    CHECK_EQ_INT(t->configs[0].store, topo_find_service(t, "config-db"));
+    CHECK_EQ_INT(t->configs[0].loc.line, 13);
+    CHECK_EQ_INT(t->configs[0].loc.col, 3);
+
+    CHECK_EQ_INT(t->nservices, 6);
+    int gw = topo_find_service(t, "gateway"), api = topo_find_service(t, "cloud-api");
+    int tke = topo_find_service(t, "tke"), db = topo_find_service(t, "config-db");
+    int sms = topo_find_service(t, "sms");
+    CHECK(gw >= 0 && api >= 0 && tke >= 0 && db >= 0 && sms >= 0);
+    if (gw < 0 || api < 0 || tke < 0 || db < 0 || sms < 0) {
+        unload(&l);
+        return;
+    }
+
+    const TopoService *g = &t->services[gw];
+    CHECK_EQ_INT(g->loc.line, 16);
+    CHECK_EQ_INT(g->loc.col, 3);
+    CHECK(g->loc.file == t->file);
+    CHECK_EQ_INT(g->kind, SVC_SERVICE);
+    CHECK_EQ_INT(g->ndeploy, 3);
+    for (int r = 0; r < 3; r++) CHECK_EQ_INT(topo_instances(g, r), 4);
+    CHECK_EQ_INT(g->deploy[1].loc.line, 18);
+    CHECK_EQ_INT(g->concurrency, 64);
+    CHECK_EQ_INT(g->queue, 128);
+    CHECK_EQ_INT(g->service_time.kind, DIST_LOGNORMAL);
+    CHECK_REL(dist_quantile(&g->service_time, 0.5), 0.005, 1e-9);
+    CHECK_REL(dist_quantile(&g->service_time, 0.99), 0.040, 1e-6);
+    CHECK_NEAR(g->error_rate, 0.001, 1e-15);
+    CHECK_EQ_INT(g->ncalls, 1);
+    const TopoCall *c = &g->calls[0];
+    CHECK_EQ_INT(c->target, api);
+    CHECK_EQ_INT(c->loc.line, 28);
+    CHECK_EQ_INT(c->loc.col, 9);
+    CHECK_EQ_INT(c->timeout, 2 * FD_SEC);
+    CHECK_EQ_INT(c->retries, 2);
+    CHECK_EQ_INT(c->backoff.base, 100 * FD_MS);
+    CHECK_EQ_INT(c->backoff.max, 2 * FD_SEC);
+    CHECK_NEAR(c->backoff.multiplier, 2, 0);
+    CHECK_NEAR(c->backoff.jitter, 1, 0);
+    CHECK(c->budget.enabled);
+    CHECK_NEAR(c->budget.ratio, 0.1, 1e-15);
+    CHECK_NEAR(c->budget.burst, 20, 0);
+    CHECK(c->critical);
+    CHECK(!c->fallback);
+    CHECK_NEAR(c->probability, 1, 0);
+    CHECK(c->breaker.enabled);
+    CHECK_NEAR(c->breaker.error_rate, 0.5, 0);
+    CHECK_EQ_INT(c->breaker.min_requests, 20);
+    CHECK_EQ_INT(c->breaker.window, 10 * FD_SEC);
+    CHECK_EQ_INT(c->breaker.open_for, 30 * FD_SEC);
+    CHECK_EQ_INT(c->breaker.probes, 5);
+    CHECK_EQ_INT(c->breaker.loc.line, 36);
+    CHECK_EQ_INT(g->nconfigs, 1);
+    CHECK_EQ_INT(g->configs[0], 0);
+    CHECK_EQ_INT(g->runs_on, tke);
+    CHECK_EQ_INT(g->runs_on_loc.line, 38);
+    CHECK_EQ_INT(g->runs_on_loc.col, 14);
+    CHECK_EQ_INT(g->restart_time, 45 * FD_SEC);
+    CHECK(g->health.enabled);
+    CHECK_EQ_INT(g->health.interval, 10 * FD_SEC);
+    CHECK_EQ_INT(g->health.failures, 3);
+    const TopoAutoscale *a = &g->autoscale;
+    CHECK(a->enabled);
+    CHECK_EQ_INT(a->signal, SCALE_UTILISATION);
+    CHECK_NEAR(a->target, 0.6, 1e-15);
+    CHECK_EQ_INT(a->period, FD_MIN);
+    CHECK_EQ_INT(a->delay, 3 * FD_MIN);
+    CHECK_EQ_INT(a->step, 10);
+    CHECK_EQ_INT(a->min, 4);
+    CHECK_EQ_INT(a->max, 40);
+    CHECK_NEAR(a->rate, 20, 1e-9);
+    CHECK_EQ_INT(a->loc.line, 41);
+    CHECK_EQ_INT(g->admission.max_inflight, 200);
+    CHECK_EQ_INT(g->admission.max_queue_wait, 500 * FD_MS);
+    CHECK_NEAR(g->admission.shed_above, 0.95, 1e-15);
+    CHECK(!g->cross_region);
+    CHECK_STR(g->owner, "api");
+
+    /* A service that says little gets the defaults. */
+    const TopoService *ca = &t->services[api];
+    CHECK_EQ_INT(ca->kind, SVC_SERVICE);
+    CHECK_EQ_INT(ca->concurrency, 16);
+    CHECK_EQ_INT(ca->queue, 64);
+    CHECK_EQ_INT(ca->service_time.kind, DIST_CONST);
+    CHECK_NEAR(ca->service_time.a, 0.010, 1e-15);
+    CHECK_NEAR(ca->error_rate, 0, 0);
+    CHECK_EQ_INT(ca->ncalls, 0);
+    CHECK_EQ_INT(ca->runs_on, tke);
+    CHECK_EQ_INT(ca->restart_time, 30 * FD_SEC);
+    CHECK(!ca->health.enabled);
+    CHECK(!ca->autoscale.enabled);
+    CHECK_EQ_INT(ca->admission.max_inflight, 0);
+    CHECK(ca->owner == NULL);
+    CHECK_EQ_INT(topo_instances(ca, 2), 2);
+
+    const TopoService *tk = &t->services[tke];
+    CHECK_EQ_INT(tk->ncalls, 1);
+    CHECK_EQ_INT(tk->calls[0].target, api);
+    CHECK_EQ_INT(tk->calls[0].timeout, FD_SEC);
+    CHECK_EQ_INT(tk->calls[0].retries, 0);
+    CHECK(tk->calls[0].critical);
+    CHECK(!tk->calls[0].breaker.enabled);
+    CHECK(!tk->calls[0].budget.enabled);
+    CHECK_EQ_INT(tk->calls[0].backoff.base, 100 * FD_MS);
+    CHECK_EQ_INT(tk->runs_on, -1);
+
+    CHECK_EQ_INT(t->services[db].kind, SVC_STORAGE);
+    CHECK_EQ_INT(t->services[db].ndeploy, 1);
+    CHECK_EQ_INT(topo_instances(&t->services[db], 1), 0);
+
+    const TopoService *sm = &t->services[sms];
+    CHECK_EQ_INT(sm->kind, SVC_EXTERNAL);
+    CHECK_EQ_INT(sm->ndeploy, 0);
+    CHECK_NEAR(sm->service_time.a, 0.080, 1e-15);
+    CHECK_NEAR(sm->error_rate, 0.01, 1e-15);
+
+    CHECK_EQ_INT(t->nsources, 1);
+    const TopoSource *s = &t->sources[0];
+    CHECK_STR(s->name, "console");
+    CHECK_EQ_INT(s->loc.line, 56);
+    CHECK_EQ_INT(s->entry, gw);
+    CHECK_NEAR(s->rate, 2000, 0);
+    CHECK_EQ_INT(s->shape.kind, SHAPE_DIURNAL);
+    CHECK_NEAR(s->shape.amplitude, 0.3, 1e-15);
+    CHECK_EQ_INT(s->shape.period, 24 * FD_HOUR);
+    CHECK_EQ_INT(s->shape.peak, 14 * FD_HOUR);
+    CHECK_NEAR(s->weights[0], 0.40, 1e-15);
+    CHECK_NEAR(s->weights[1], 0.35, 1e-15);
+    CHECK_NEAR(s->weights[2], 0.25, 1e-15);
+    CHECK_EQ_INT(s->customers, 100000);
+    CHECK_NEAR(s->slo, 0.99, 1e-15);
+    CHECK_EQ_INT(s->client.timeout, 10 * FD_SEC);
+    CHECK_EQ_INT(s->client.retries, 2);
+    CHECK_EQ_INT(s->client.backoff.base, 200 * FD_MS);
+    CHECK_EQ_INT(s->client.backoff.max, 5 * FD_SEC);
+    CHECK_NEAR(s->client.backoff.multiplier, 2, 0);
+    CHECK_NEAR(s->client.reattempt, 0.8, 1e-15);
+    CHECK_EQ_INT(s->client.reattempt_after, 30 * FD_SEC);
+    CHECK_EQ_INT(s->client.max_reattempts, 10);
+    CHECK_EQ_INT(s->client.patience, 30 * FD_MIN);
+    CHECK_NEAR(s->client.offline, 0, 0);
+    unload(&l);
+}
+
+/* The smallest sensible topology, and the defaults it gets. */
+static void test_minimal(void)
+{
+    Load l;
+    load(&l,
+         "regions: [eu, us]\n"
+         "services:\n"
+         "  api: { deploy: { eu: 3, us: 1 }, service_time: 10ms, calls: [db] }\n"
+         "  db: { kind: storage, deploy: { eu: 1 }, service_time: 2ms }\n"
+         "  pay: { kind: external, service_time: 200ms }\n"
+         "sources:\n"
+         "  web: { entry: api, rate: 100/s }\n"
+         "  partner: { entry: pay, rate: 5 }\n");
+    EXPECT_OK(&l);
+    Topo *t = &l.t;
+    if (l.rc == 0) {
+        CHECK_EQ_INT(t->interval, 10 * FD_SEC);
+        CHECK_NEAR(t->sampling, 1, 0);
+        CHECK_EQ_INT(t->propagation, FD_MIN);
+        CHECK_EQ_INT(t->monitoring, -1);
+        CHECK_EQ_INT(t->nconfigs, 0);
+        CHECK_EQ_INT(t->services[0].ncalls, 1);
+        CHECK_EQ_INT(t->services[0].calls[0].target, 1);
+        CHECK_EQ_INT(t->services[0].calls[0].timeout, FD_SEC);
+        /* Weights spread like the entry's instances... */
+        CHECK_NEAR(t->sources[0].weights[0], 0.75, 1e-15);
+        CHECK_NEAR(t->sources[0].weights[1], 0.25, 1e-15);
+        /* ...or equally when it has none. */
+        CHECK_NEAR(t->sources[1].weights[0], 0.5, 1e-15);
+        CHECK_NEAR(t->sources[1].weights[1], 0.5, 1e-15);
+        CHECK_NEAR(t->sources[1].rate, 5, 0);
+        CHECK_EQ_INT(t->sources[0].shape.kind, SHAPE_CONSTANT);
+        CHECK_NEAR(t->sources[0].slo, 0.99, 0);
+        CHECK_EQ_INT(t->sources[0].client.timeout, 10 * FD_SEC);
+        CHECK_EQ_INT(t->sources[0].client.max_reattempts, 3);
+        CHECK_STR(t->file, NAME);
+    }
+    unload(&l);
+}
+
+/* Every distribution form, shapes, merge keys with x- anchors, and the
+ * smaller conveniences. */
+static void test_forms(void)
+{
+    Load l;
+    load(&l,
+         "x-call: &call { timeout: 3s, retries: 1 }\n"
+         "regions: [eu]\n"
+         "settings: { budget: 5000/s }\n"
+         "configs: { flags: }\n"
+         "services:\n"
+         "  a: { deploy: { eu: 1 }, service_time: { dist: exp, mean: 20ms },\n"
+         "       calls: [ { <<: *call, to: b }, { <<: *call, to: c, retries: 3 } ],\n"
+         "       reads: flags, health: true, autoscale: { signal: concurrency, target: 8, max: 9 } }\n"
+         "  b: { deploy: { eu: 1 }, service_time: { min: 5ms, max: 15ms } }\n"
+         "  c: { deploy: { eu: 1 }, service_time: { dist: empirical, table: [[5ms, 50%], [20ms, 100%]] } }\n"
+         "  d: { deploy: { eu: 1 }, service_time: { value: 0 } }\n"
+         "sources:\n"
+         "  s1: { entry: a, rate: 20/m, shape: { steps: [ { at: 10m, factor: 2 }, { at: 20m, factor: 0.5 } ] } }\n"
+         "  s2: { entry: a, rate: 1k/s, shape: constant, regions: { eu: 1 } }\n");
+    EXPECT_OK(&l);
+    Topo *t = &l.t;
+    if (l.rc == 0) {
+        CHECK_NEAR(t->budget, 5000, 0);
+        CHECK_EQ_INT(t->services[0].service_time.kind, DIST_EXP);
+        CHECK_NEAR(dist_mean(&t->services[0].service_time), 0.020, 1e-15);
+        CHECK_EQ_INT(t->services[0].calls[0].timeout, 3 * FD_SEC);
+        CHECK_EQ_INT(t->services[0].calls[0].retries, 1);
+        CHECK_EQ_INT(t->services[0].calls[1].retries, 3);   /* explicit beats merged */
+        CHECK_EQ_INT(t->services[0].calls[1].target, 2);
+        CHECK_EQ_INT(t->services[0].nconfigs, 1);
+        CHECK(t->services[0].health.enabled);
+        CHECK_EQ_INT(t->services[0].health.failures, 3);
+        CHECK_EQ_INT(t->services[0].autoscale.signal, SCALE_CONCURRENCY);
+        CHECK_NEAR(t->services[0].autoscale.target, 8, 0);
+        CHECK_EQ_INT(t->services[0].autoscale.min, 1);
+        CHECK_EQ_INT(t->services[1].service_time.kind, DIST_UNIFORM);
+        CHECK_NEAR(dist_mean(&t->services[1].service_time), 0.010, 1e-15);
+        CHECK_EQ_INT(t->services[2].service_time.kind, DIST_EMPIRICAL);
+        CHECK_NEAR(dist_quantile(&t->services[2].service_time, 1), 0.020, 1e-15);
+        CHECK_EQ_INT(t->services[3].service_time.kind, DIST_CONST);
+        CHECK_EQ_INT(t->sources[0].shape.kind, SHAPE_STEPS);
+        CHECK_EQ_INT(t->sources[0].shape.npoints, 2);
+        CHECK_EQ_INT(t->sources[0].shape.points[1].at, 20 * FD_MIN);
+        CHECK_NEAR(t->sources[0].shape.points[1].factor, 0.5, 0);
+        CHECK_NEAR(t->sources[0].rate, 20.0 / 60, 1e-15);
+        CHECK_NEAR(t->sources[1].rate, 1000, 0);
+        CHECK_NEAR(t->sources[1].weights[0], 1, 0);
+    }
+    unload(&l);
+}
+
+/* ------------------------------------------------------------------ */
+/* One mistake at a time */
+
+static void test_syntax_error(void)
+{
+    Load l;
+    load(&l,
+         "regions: [eu, us\n"
+         "services: {}\n");
+    EXPECT_FAILED(&l, 1);
+    long e = EXPECT_ERR(&l, 2, 9, "syntax error: did not find expected ',' or ']'");
+    EXPECT_NOTE_AFTER(&l, e, 1, 10, "while parsing a flow sequence");
+    CHECK(l.t.nservices == 0 && l.t.regions == NULL);
+    CHECK(l.dl.n > 0 && l.dl.v[0].loc.file == l.t.file);   /* t->file outlives the Topo */
+    unload(&l);
+
+    load(&l,
+         "regions: [eu]\n"
+         "\tservices: {}\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 2, 1, "found character that cannot start any token");
+    unload(&l);
+
+    /* Not UTF-8: located by byte offset (libyaml gives no mark). */
+    load(&l, "regions: [eu]\nservices: { a\xff: 1 }\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 2, 14, "invalid leading UTF-8 octet");
+    unload(&l);
+
+    load(&l, "regions: [eu]\nservices: *nowhere\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 2, 11, "found undefined alias");
+    unload(&l);
+}
+
+#define SVC_HEAD \
+    "regions: [eu, us]\n"   /* 1 */ \
+    "services:\n"           /* 2 */ \
+    "  api:\n"              /* 3 */ \
+    "    deploy: { eu: 2 }\n"  /* 4 */
+#define SVC_TAIL \
+    "  db: { deploy: { eu: 1 }, service_time: 1ms }\n" \
+    "sources:\n" \
+    "  web: { entry: api, rate: 100/s }\n"
+
+static void test_wrong_type(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"          /* 5 */
+         "    calls:\n"                      /* 6 */
+         "      - to: db\n"                  /* 7 */
+         "        timeout: [1s]\n"           /* 8 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 8, 18, "timeout: expected a duration like 250ms, got a list");
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"
+         "    cross_region: maybe\n"         /* 6 */
+         "    calls: { to: db }\n"           /* 7 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 2);
+    EXPECT_ERR(&l, 6, 19, "cross_region: 'maybe' is not true or false");
+    EXPECT_ERR(&l, 7, 12, "calls: expected a list of calls");
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10\n"            /* 5 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 5, 19, "service_time: '10' needs a unit");
+    unload(&l);
+}
+
+static void test_negative_and_absurd(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"          /* 5 */
+         "    concurrency: -4\n"             /* 6 */
+         "    queue: 1000000000000\n"        /* 7 */
+         "    restart_time: 400d\n"          /* 8 */
+         "    calls: [ { to: db, retries: 1000, probability: 150% } ]\n"   /* 9 */
+         "  db: { deploy: { eu: 1 }, service_time: 1ms }\n"               /* 10 */
+         "sources:\n"                                                      /* 11 */
+         "  web: { entry: api, rate: 5e9/s }\n");                          /* 12 */
+    EXPECT_FAILED(&l, 6);
+    EXPECT_ERR(&l, 6, 18, "concurrency: '-4' must not be negative");
+    EXPECT_ERR(&l, 7, 12, "queue: '1000000000000' must be at most 10000000");
+    EXPECT_ERR(&l, 8, 19, "restart_time: '400d' is longer than a year");
+    EXPECT_ERR(&l, 9, 33, "retries: '1000' must be at most 100");
+    EXPECT_ERR(&l, 9, 52, "probability: '150%' is more than 100%");
+    EXPECT_ERR(&l, 12, 28, "rate: '5e9/s' is more than 1e9 per second");
+    unload(&l);
+}
+
+static void test_dangling_references(void)
+{
+    Load l;
+    load(&l,
+         "regions: [guangzhou, shanghai]\n"                                    /* 1 */
+         "settings: { monitoring: monitr }\n"                                  /* 2 */
+         "configs: { api-routing: { store: config-dv } }\n"                    /* 3 */
+         "services:\n"                                                         /* 4 */
+         "  api:\n"                                                            /* 5 */
+         "    deploy: { guangzhou: 2, shanghia: 2 }\n"                         /* 6 */
+         "    service_time: 10ms\n"                                            /* 7 */
+         "    calls: [ { to: config-db }, { to: monitor }, { to: nothing-like-it } ]\n" /* 8 */
+         "    reads: [api-routign]\n"                                          /* 9 */
+         "    runs_on: tek\n"                                                  /* 10 */
+         "  config-db: { deploy: { guangzhou: 1 }, service_time: 1ms }\n"      /* 11 */
+         "  monitor: { deploy: { guangzhou: 1 }, service_time: 1ms }\n"        /* 12 */
+         "  tke: { deploy: { guangzhou: 1 }, service_time: 1ms }\n"            /* 13 */
+         "sources:\n"                                                          /* 14 */
+         "  web: { entry: apl, rate: 1/s, regions: { guangzhou: 50%, shangai: 50% } }\n"); /* 15 */
+    EXPECT_FAILED(&l, 8);
+    long e = EXPECT_ERR(&l, 2, 25, "monitoring: unknown service 'monitr'");
+    EXPECT_NOTE_AFTER(&l, e, 2, 25, "did you mean 'monitor'?");
+    e = EXPECT_ERR(&l, 3, 34, "store: unknown service 'config-dv'");
+    EXPECT_NOTE_AFTER(&l, e, 3, 34, "did you mean 'config-db'?");
+    e = EXPECT_ERR(&l, 6, 29, "deploy: unknown region 'shanghia'");
+    EXPECT_NOTE_AFTER(&l, e, 6, 29, "did you mean 'shanghai'?");
+    e = EXPECT_ERR(&l, 8, 56, "to: unknown service 'nothing-like-it'");
+    CHECK(e >= 0 && (size_t)e + 1 < l.dl.n && l.dl.v[e + 1].level != DIAG_NOTE); /* no wild guess */
+    e = EXPECT_ERR(&l, 9, 13, "reads: unknown config 'api-routign'");
+    EXPECT_NOTE_AFTER(&l, e, 9, 13, "did you mean 'api-routing'?");
+    e = EXPECT_ERR(&l, 10, 14, "runs_on: unknown service 'tek'");
+    EXPECT_NOTE_AFTER(&l, e, 10, 14, "did you mean 'tke'?");
+    e = EXPECT_ERR(&l, 15, 17, "entry: unknown service 'apl'");
+    EXPECT_NOTE_AFTER(&l, e, 15, 17, "did you mean 'api'?");
+    e = EXPECT_ERR(&l, 15, 60, "regions: unknown region 'shangai'");
+    EXPECT_NOTE_AFTER(&l, e, 15, 60, "did you mean 'shanghai'?");
+    unload(&l);
+}
+
+static void test_unknown_keys(void)
+{
+    Load l;
+    load(&l,
+         "regions: [eu]\n"                                          /* 1 */
+         "servics: {}\n"                                            /* 2 */
+         "services:\n"                                              /* 3 */
+         "  api:\n"                                                 /* 4 */
+         "    deploy: { eu: 1 }\n"                                  /* 5 */
+         "    service_time: { dist: lognormal, median: 5ms, p90: 40ms }\n"   /* 6 */
+         "    calls:\n"                                             /* 7 */
+         "      - to: api\n"                                        /* 8 */
+         "        timout: 2s\n"                                     /* 9 */
+         "        breaker: { eror_rate: 50% }\n"                    /* 10 */
+         "    frobnicate: yes\n"                                    /* 11 */
+         "sources: { web: { entry: api, rate: 1/s, client: { retires: 2 } } }\n"); /* 12 */
+    EXPECT_FAILED(&l, 7);
+    long e = EXPECT_ERR(&l, 2, 1, "unknown key 'servics' in the topology");
+    EXPECT_NOTE_AFTER(&l, e, 2, 1, "did you mean 'services'?");
+    e = EXPECT_ERR(&l, 6, 51, "unknown key 'p90' in a distribution");
+    EXPECT_NOTE_AFTER(&l, e, 6, 51, "did you mean 'p99'?");
+    /* The lognormal then lacks its p99: said once, at the mapping. */
+    EXPECT_ERR(&l, 6, 19, "a lognormal distribution needs 'p99'");
+    e = EXPECT_ERR(&l, 9, 9, "unknown key 'timout' in a call");
+    EXPECT_NOTE_AFTER(&l, e, 9, 9, "did you mean 'timeout'?");
+    e = EXPECT_ERR(&l, 10, 20, "unknown key 'eror_rate' in a breaker");
+    EXPECT_NOTE_AFTER(&l, e, 10, 20, "did you mean 'error_rate'?");
+    e = EXPECT_ERR(&l, 11, 5, "unknown key 'frobnicate' in service 'api'");
+    EXPECT_NOTE_AFTER(&l, e, 11, 5, "the keys here are: kind, deploy,");
+    e = EXPECT_ERR(&l, 12, 52, "unknown key 'retires' in a client");
+    EXPECT_NOTE_AFTER(&l, e, 12, 52, "did you mean 'retries'?");
+    unload(&l);
+}
+
+static void test_duplicates(void)
+{
+    Load l;
+    load(&l,
+         "regions: [eu, us, eu]\n"                                   /* 1 */
+         "services:\n"                                               /* 2 */
+         "  api:\n"                                                  /* 3 */
+         "    deploy: { eu: 2, us: 1, us: 3 }\n"                     /* 4 */
+         "    service_time: 10ms\n"                                  /* 5 */
+         "    service_time: 20ms\n"                                  /* 6 */
+         "  db: { deploy: { eu: 1 }, service_time: 1ms }\n"          /* 7 */
+         "  api: { deploy: { eu: 1 }, service_time: 1ms }\n"         /* 8 */
+         "sources:\n"                                                /* 9 */
+         "  web: { entry: api, rate: 1/s }\n"                        /* 10 */
+         "  web: { entry: db, rate: 1/s }\n");                       /* 11 */
+    EXPECT_FAILED(&l, 5);
+    long e = EXPECT_ERR(&l, 1, 19, "region 'eu' is listed twice");
+    EXPECT_NOTE_AFTER(&l, e, 1, 11, "first listed here");
+    e = EXPECT_ERR(&l, 4, 29, "deploy: region 'us' is listed twice");
+    EXPECT_NOTE_AFTER(&l, e, 4, 22, "first listed here");
+    e = EXPECT_ERR(&l, 6, 5, "duplicate key 'service_time'");
+    EXPECT_NOTE_AFTER(&l, e, 5, 5, "'service_time' was first set here");
+    e = EXPECT_ERR(&l, 8, 3, "service 'api' is defined twice");
+    EXPECT_NOTE_AFTER(&l, e, 3, 3, "'api' was first defined here");
+    e = EXPECT_ERR(&l, 11, 3, "source 'web' is defined twice");
+    EXPECT_NOTE_AFTER(&l, e, 10, 3, "'web' was first defined here");
+    unload(&l);
+}
+
+static void test_weights(void)
+{
+    Load l;
+    load(&l,
+         "regions: [eu, us, ap]\n"                                           /* 1 */
+         "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"     /* 2 */
+         "sources:\n"                                                        /* 3 */
+         "  web:\n"                                                          /* 4 */
+         "    entry: api\n"                                                  /* 5 */
+         "    rate: 10/s\n"                                                  /* 6 */
+         "    regions: { eu: 40%, us: 35% }\n"                               /* 7 */
+         "  app:\n"                                                          /* 8 */
+         "    entry: api\n"                                                  /* 9 */
+         "    rate: 10/s\n"                                                  /* 10 */
+         "    regions:\n"                                                    /* 11 */
+         "      eu: 0.5\n"                                                   /* 12 */
+         "      us: 0.6\n");                                                 /* 13 */
+    EXPECT_FAILED(&l, 2);
+    EXPECT_ERR(&l, 7, 14, "the weights of source 'web' add up to 75%, not 100%");
+    EXPECT_ERR(&l, 12, 7, "the weights of source 'app' add up to 110%, not 100%");
+    unload(&l);
+
+    /* Within 1e-6 is close enough: thirds do not add up exactly. */
+    load(&l,
+         "regions: [eu, us, ap]\n"
+         "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+         "sources: { web: { entry: api, rate: 1/s, regions: { eu: 0.3333333, us: 0.3333333, ap: 0.3333334 } } }\n");
+    EXPECT_OK(&l);
+    unload(&l);
+}
+
+static void test_missing(void)
+{
+    Load l;
+    load(&l, "regions: [eu]\n");
+    EXPECT_FAILED(&l, 2);
+    EXPECT_ERR(&l, 1, 1, "missing 'services'");
+    EXPECT_ERR(&l, 1, 1, "missing 'sources'");
+    unload(&l);
+
+    load(&l, "# nothing but a comment\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 1, 1, "the file is empty");
+    unload(&l);
+
+    load(&l, "- regions\n- services\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 1, 1, "topology: expected a mapping with regions, services and sources, got a list");
+    unload(&l);
+
+    /* What a service, call or source cannot do without. */
+    load(&l,
+         "regions: [eu]\n"                                            /* 1 */
+         "services:\n"                                                /* 2 */
+         "  api: { service_time: 1ms, calls: [ { timeout: 1s } ] }\n" /* 3 */
+         "  db: { deploy: { eu: 1 } }\n"                              /* 4 */
+         "  ext: { kind: external, deploy: { eu: 1 }, service_time: 1ms }\n" /* 5 */
+         "  idle: { deploy: { eu: 0 }, service_time: 1ms }\n"         /* 6 */
+         "sources:\n"                                                 /* 7 */
+         "  web: { rate: 1/s }\n"                                     /* 8 */
+         "  app: { entry: api }\n");                                  /* 9 */
+    EXPECT_FAILED(&l, 7);
+    long e = EXPECT_ERR(&l, 3, 3, "service 'api' has no deploy");
+    EXPECT_NOTE_AFTER(&l, e, 3, 3, "like deploy: { eu: 2 }");
+    EXPECT_ERR(&l, 3, 38, "a call needs 'to'");
+    EXPECT_ERR(&l, 4, 3, "service 'db' has no service_time");
+    EXPECT_ERR(&l, 5, 26, "deploy: an external service has no instances");
+    EXPECT_ERR(&l, 6, 19, "service 'idle' has no instances in any region");
+    EXPECT_ERR(&l, 8, 3, "source 'web' needs an 'entry'");
+    EXPECT_ERR(&l, 9, 3, "source 'app' needs a 'rate'");
+    unload(&l);
+}
+
+/* A file with many unrelated mistakes: all of them, in one pass, in file
+ * order, each with its notes right after it. */
+static void test_many_errors(void)
+{
+    Load l;
+    load(&l,
+         "sources:\n"                                                     /* 1 */
+         "  web: { entry: apx, rate: fast }\n"                            /* 2 */
+         "regions: [eu]\n"                                                /* 3 */
+         "settings: { sampling: 10, budget: 100/s, interval: 0s }\n"      /* 4 */
+         "services:\n"                                                    /* 5 */
+         "  api:\n"                                                       /* 6 */
+         "    deploy: { eu: 2 }\n"                                        /* 7 */
+         "    service_time: { dist: uniform, min: 20ms, max: 10ms }\n"    /* 8 */
+         "    error_rate: 5\n"                                            /* 9 */
+         "    autoscale: { target: 60%, min: 5, max: 2 }\n"               /* 10 */
+         "    calls: [ { to: api, backoff: { base: 1s, max: 100ms } } ]\n"); /* 11 */
+    EXPECT_FAILED(&l, 8);
+    EXPECT_ERR(&l, 2, 17, "entry: unknown service 'apx'");
+    EXPECT_ERR(&l, 2, 28, "rate: 'fast' is not a rate like 100/s");
+    EXPECT_ERR(&l, 4, 27, "set either 'sampling' or 'budget', not both");
+    EXPECT_NOTE(&l, 4, 13, "'sampling' is set here");
+    EXPECT_ERR(&l, 4, 52, "interval: '0s' must be more than 0");
+    EXPECT_ERR(&l, 8, 52, "service_time: uniform lower bound is above the upper bound");
+    EXPECT_ERR(&l, 9, 17, "error_rate: '5' is more than 1");
+    EXPECT_ERR(&l, 10, 44, "autoscale: max (2) is less than min (5)");
+    EXPECT_ERR(&l, 11, 51, "backoff: max (0.1s) is less than base (1s)");
+    /* File order: each error's line is at or after the one before. */
+    int last = 0;
+    bool ordered = true;
+    for (size_t i = 0; i < l.dl.n; i++) {
+        if (l.dl.v[i].level != DIAG_ERROR) continue;
+        if (l.dl.v[i].loc.line < last) ordered = false;
+        last = l.dl.v[i].loc.line;
+    }
+    pass_or_fail(ordered, __LINE__, "errors are not in file order", &l.dl);
+    /* The note stays with its error. */
+    long e = EXPECT_ERR(&l, 4, 27, "not both");
+    EXPECT_NOTE_AFTER(&l, e, 4, 13, "'sampling' is set here");
+    unload(&l);
+}
+
+/* An anchor used twice fails once. */
+static void test_repeated_alias_error(void)
+{
+    Load l;
+    load(&l,
+         "x-bad: &bad { timeout: soon }\n"                                  /* 1 */
+         "regions: [eu]\n"
+         "services:\n"
+         "  api: { deploy: { eu: 1 }, service_time: 1ms, calls: [ { <<: *bad, to: db }, { <<: *bad, to: db } ] }\n"
+         "  db: { deploy: { eu: 1 }, service_time: 1ms }\n"
+         "sources: { web: { entry: api, rate: 1/s } }\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 1, 24, "timeout: 'soon' is not a duration");
+    unload(&l);
+}
+
+static double seconds_since(clock_t start)
+{
+    return (double)(clock() - start) / CLOCKS_PER_SEC;
+}
+
+static void test_alias_bombs(void)
+{
+    /* Billion laughs through merge keys: each level merges ten of the one
+     * below, 10^8 mappings in all if anyone expanded them. */
+    char text[4096];
+    size_t n = 0;
+    n += (size_t)snprintf(text + n, sizeof text - n, "x-a: &a { timeout: 1s }\n");
+    const char *lv = "abcdefghi";
+    for (int i = 1; i < 9; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, "x-%c: &%c { <<: [", lv[i], lv[i]);
+        for (int j = 0; j < 10; j++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s*%c", j ? ", " : "", lv[i - 1]);
+        n += (size_t)snprintf(text + n, sizeof text - n, "] }\n");
+    }
+    snprintf(text + n, sizeof text - n,
+             "regions: [eu]\n"                                                            /* 10 */
+             "services:\n"                                                                /* 11 */
+             "  api: { deploy: { eu: 1 }, service_time: 1ms, calls: [ { <<: *i, to: api } ] }\n" /* 12 */
+             "sources: { web: { entry: api, rate: 1/s } }\n");
+    Load l;
+    clock_t start = clock();
+    load(&l, text);
+    double took = seconds_since(start);
+    EXPECT_FAILED(&l, 1);
+    /* The budget runs out deep inside the anchors, at a fixed place. */
+    EXPECT_ERR(&l, 2, 15, "alias expansion too large");
+    pass_or_fail(took < 2.0, __LINE__, "the alias bomb took too long", &l.dl);
+    unload(&l);
+
+    /* The classic, list form, where the walk expects names: every item is
+     * the same wrong node, so one error. */
+    n = 0;
+    n += (size_t)snprintf(text + n, sizeof text - n,
+                          "x-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (int i = 1; i < 9; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, "x-%c: &%c [", lv[i], lv[i]);
+        for (int j = 0; j < 10; j++)
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s*%c", j ? ", " : "", lv[i - 1]);
+        n += (size_t)snprintf(text + n, sizeof text - n, "]\n");
+    }
+    snprintf(text + n, sizeof text - n,
+             "regions: *i\n"                                                        /* 10 */
+             "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+             "sources: { web: { entry: api, rate: 1/s } }\n");
+    start = clock();
+    load(&l, text);
+    took = seconds_since(start);
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 8, 6, "regions: expected a region name, got a list");
+    pass_or_fail(took < 2.0, __LINE__, "the list alias bomb took too long", &l.dl);
+    unload(&l);
+
+    /* An anchor that merges itself. */
+    load(&l,
+         "regions: [eu]\n"
+         "services:\n"
+         "  api: &s { deploy: { eu: 1 }, service_time: 1ms, <<: *s }\n"
+         "sources: { web: { entry: api, rate: 1/s } }\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 3, 8, "merge keys (<<) nested too deeply");
+    unload(&l);
+
+    /* Deep nesting: libyaml's scanner is quadratic in it, so it is capped
+     * before the document is built. */
+    size_t depth = 100000;
+    char *deep = malloc(2 * depth + 32);
+    if (deep) {
+        strcpy(deep, "regions: ");
+        memset(deep + 9, '[', depth);
+        memset(deep + 9 + depth, ']', depth);
+        strcpy(deep + 9 + 2 * depth, "\n");
+        start = clock();
+        load(&l, deep);
+        took = seconds_since(start);
+        EXPECT_FAILED(&l, 1);
+        EXPECT_ERR(&l, 1, 73, "nested too deeply");
+        pass_or_fail(took < 2.0, __LINE__, "deep nesting took too long", &l.dl);
+        unload(&l);
+        free(deep);
+    }
+}
+
+static void test_documents(void)
+{
+    Load l;
+    load(&l,
+         "regions: [eu]\n"
+         "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+         "sources: { web: { entry: api, rate: 1/s } }\n"
+         "---\n"
+         "regions: [us]\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 4, 1, "holds one YAML document");
+    unload(&l);
+
+    load(&l, "a: &x 1\nb: &x 2\n");
+    EXPECT_ERR(&l, 2, 4, "anchor defined twice");
+    unload(&l);
+}
+
+/* ------------------------------------------------------------------ */
+/* Files */
+
+static char tmpdir[64];
+
+static void write_file(const char *name, const char *text)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+}
+
+static void remove_file(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    unlink(path);
+}
+
+static void test_files(void)
+{
+    strcpy(tmpdir, "/tmp/fd_topo_load_XXXXXX");
+    if (!mkdtemp(tmpdir)) {
+        CHECK(!"mkdtemp");
+        return;
+    }
+    char topo[128], csv[128], missing[128];
+    snprintf(topo, sizeof topo, "%s/topo.yaml", tmpdir);
+    snprintf(csv, sizeof csv, "%s/rate.csv", tmpdir);
+    snprintf(missing, sizeof missing, "%s/none.yaml", tmpdir);
+
+    /* A file that is not there: -2, with the path and the system's reason. */
+    Load l;
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, missing, &l.dl);
+    CHECK_EQ_INT(l.rc, -2);
+    CHECK_EQ_INT(l.dl.errors, 1);
+    if (l.dl.n == 1) {
+        CHECK_STR(l.dl.v[0].loc.file, missing);
+        CHECK(strstr(l.dl.v[0].msg, "No such file or directory") != NULL);
+    }
+    unload(&l);
+
+    /* A CSV shape, read from the topology's folder. */
+    write_file("rate.csv",
+               "time,factor\n"
+               "0,1\n"
+               "# a comment\n"
+               "\n"
+               "10m, 2.5\r\n"
+               "3600,1\n");
+    write_file("topo.yaml",
+               "regions: [eu]\n"
+               "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+               "sources: { web: { entry: api, rate: 1/s, shape: { kind: csv, file: rate.csv } } }\n");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        const TopoShape *sh = &l.t.sources[0].shape;
+        CHECK_EQ_INT(sh->kind, SHAPE_CSV);
+        CHECK_STR(sh->csv_path, csv);
+        CHECK_EQ_INT(sh->npoints, 3);
+        CHECK_EQ_INT(sh->points[1].at, 10 * FD_MIN);
+        CHECK_NEAR(sh->points[1].factor, 2.5, 0);
+        CHECK_EQ_INT(sh->points[2].at, FD_HOUR);
+    }
+    unload(&l);
+
+    /* Errors inside the CSV point into it, and stay valid after the Topo
+     * is emptied (the path lives with t->file). */
+    write_file("rate.csv",
+               "time,factor\n"          /* 1 */
+               "0,1\n"                  /* 2 */
+               "10m,2\n"                /* 3 */
+               "5m,1\n"                 /* 4 */
+               "1h\n"                   /* 5 */
+               "soon, 1\n"              /* 6 */
+               "2h,-2\n");              /* 7 */
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    CHECK_EQ_INT(l.dl.errors, 4);
+    CHECK(l.t.nsources == 0 && l.t.sources == NULL);
+    expect_at(&l, DIAG_ERROR, csv, 7, 4, "factor: '-2' must be between 0 and 1e6", __LINE__);
+    expect_at(&l, DIAG_ERROR, csv, 4, 1, "time: '5m' is before the row above it", __LINE__);
+    expect_at(&l, DIAG_ERROR, csv, 5, 3, "expected 2 columns (time,factor)", __LINE__);
+    expect_at(&l, DIAG_ERROR, csv, 6, 1, "time: 'soon' is not a duration", __LINE__);
+    unload(&l);
+
+    write_file("rate.csv", "0,1\n");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    expect_at(&l, DIAG_ERROR, csv, 1, 1, "expected the header line 'time,factor'", __LINE__);
+    expect_at(&l, DIAG_ERROR, csv, 1, 1, "no data rows", __LINE__);
+    unload(&l);
+
+    /* Two sources sharing one shape (through an alias) read the file once
+     * and get a copy each; a device is refused, since it could block. */
+    write_file("rate.csv", "time,factor\n0,1\n1h,3\n");
+    write_file("topo.yaml",
+               "regions: [eu]\n"
+               "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+               "sources:\n"
+               "  web: { entry: api, rate: 1/s, shape: &csv { file: rate.csv } }\n"
+               "  app: { entry: api, rate: 1/s, shape: *csv }\n");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        CHECK_EQ_INT(l.t.sources[1].shape.kind, SHAPE_CSV);
+        CHECK_EQ_INT(l.t.sources[1].shape.npoints, 2);
+        CHECK(l.t.sources[1].shape.points != l.t.sources[0].shape.points);
+        CHECK_NEAR(l.t.sources[1].shape.points[1].factor, 3, 0);
+        CHECK_STR(l.t.sources[1].shape.csv_path, csv);
+    }
+    unload(&l);
+    write_file("topo.yaml",
+               "regions: [eu]\n"
+               "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+               "sources: { web: { entry: api, rate: 1/s, shape: { file: /dev/null } } }\n");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    expect_at(&l, DIAG_ERROR, topo, 3, 57, "file: cannot read '/dev/null': not a regular file", __LINE__);
+    unload(&l);
+    write_file("topo.yaml",
+               "regions: [eu]\n"
+               "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+               "sources: { web: { entry: api, rate: 1/s, shape: { kind: csv, file: rate.csv } } }\n");
+
+    /* A CSV file that is not there is the topology's error. */
+    remove_file("rate.csv");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    expect_at(&l, DIAG_ERROR, topo, 3, 68, "file: cannot read", __LINE__);
+    unload(&l);
+
+    remove_file("topo.yaml");
+    rmdir(tmpdir);
+}
+
+/* Bytes that are not a topology at all must not crash anything. */
+static void test_garbage(void)
+{
+    static const char *const inputs[] = {
+        "", "\n", "~", "null", "[]", "{}", "42", "'", "\"", "&a", "*a", "!!binary x", "? ? ?",
+        "regions:", "regions: ~\nservices: ~\nsources: ~\n", "regions: {}\nservices: []\nsources: 1\n",
+        "regions: [a]\nservices: { a: }\nsources: { s: }\n",
+        "regions: [a]\nservices: { [x]: 1, {y: 2}: 2, '': 3, ~: 4 }\nsources: {}\n",
+        "regions: [\"\"]\nservices: { a: { deploy: { \"\": 1 } } }\n",
+        "regions: [a]\nservices: { a: { service_time: { dist: empirical, table: [[1ms], 3, [1ms, 50%]] } } }\n",
+        "regions: [a]\nservices: { a: { service_time: { dist: zipf } } }\n",
+        "regions: [a]\nservices: { a: { calls: [ ~, 1, [], { to: ~ } ] } }\n",
+        "regions: [a]\nsources: { s: { shape: { kind: steps, steps: [ { at: 1m, factor: 1 }, { at: 1m, factor: 2 } ] } } }\n",
+        "regions: [a]\nsources: { s: { shape: { kind: diurnal, file: x.csv } } }\n",
+        "regions: [a]\nservices: { a: { <<: 1, <<: [1, {kind: storage}] } }\n",
+        "%YAML 1.1\n---\nregions: [a]\n...\n",
+        "regions: [a\x00]\n",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        Load l;
+        load(&l, inputs[i]);
+        CHECK_EQ_INT(l.rc, -1);
+        CHECK(l.dl.errors > 0);
+        unload(&l);
+    }
+    /* Embedded NUL bytes, which strlen-based code would cut short. */
+    static const char nul[] = "regions: [\"a\\0b\"]\nservices: { x: { service_time: \"1ms\\0junk\" } }\n";
+    Load l;
+    diag_list_init(&l.dl);
+    l.rc = topo_load_string(&l.t, NAME, nul, sizeof nul - 1, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    EXPECT_ERR(&l, 1, 11, "regions: expected a region name, got text with a NUL character");
+    EXPECT_ERR(&l, 2, 32, "service_time: expected a duration like 250ms, got text with a NUL character");
+    unload(&l);
+}
+
+int main(void)
+{
+    test_example();
+    test_minimal();
+    test_forms();
+    test_syntax_error();
+    test_wrong_type();
+    test_negative_and_absurd();
+    test_dangling_references();
+    test_unknown_keys();
+    test_duplicates();
+    test_weights();
+    test_missing();
+    test_many_errors();
+    test_repeated_alias_error();
+    test_alias_bombs();
+    test_documents();
+    test_files();
+    test_garbage();
+    return fdt_finish();
+}
