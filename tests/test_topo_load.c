@@ -702,6 +702,21 @@ static void test_many_errors(void)
     unload(&l);
 }
 
+/* Past 100 errors, one more says so and the walk stops. */
+static void test_error_cap(void)
+{
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof text, "regions: [eu]\nsettings:\n");
+    for (int i = 0; i < 150; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "  bogus%d: 1\n", i);   /* line i + 3 */
+    Load l;
+    load(&l, text);
+    EXPECT_FAILED(&l, 101);
+    EXPECT_ERR(&l, 102, 3, "unknown key 'bogus99' in settings");
+    EXPECT_ERR(&l, 103, 3, "too many errors; stopping after 100");
+    unload(&l);
+}
+
 /* An anchor used twice fails once. */
 static void test_repeated_alias_error(void)
 {
@@ -1021,6 +1036,7 @@ int main(void)
     test_weights();
     test_missing();
     test_many_errors();
+    test_error_cap();
     test_repeated_alias_error();
     test_alias_bombs();
     test_documents();

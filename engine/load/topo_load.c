@@ -10,8 +10,13 @@
  *   budget, and merge keys (the one place the walk recurses) count depth. An
  *   alias bomb costs one error, not the machine. Everything else the walk
  *   does is linear in what it visits: duplicate names are found by sorting,
- *   references are resolved by binary search, and "did you mean" is skipped
- *   when the candidates are too many to compare.
+ *   references are resolved by binary search, a repeated error skips its
+ *   "did you mean" search, and those searches share a fixed budget.
+ *
+ * - libyaml itself is quadratic in flow nesting (its scanner walks every
+ *   open level on each token) and in anchors (looked up one by one), so a
+ *   first pass over its events (prescan()) caps both before the document is
+ *   built, and reports the syntax error, if any.
  *
  * - All errors of a file are reported in one pass. A bad value is reported
  *   and leaves the default in place, and the walk goes on. Only a syntax
@@ -26,8 +31,8 @@
  *   diagnostics are put back in file order at the end (finish()), keeping
  *   each error with its notes.
  *
- * - Locations: libyaml's marks are 0-based; node_loc() adds 1, and is the
- *   only place that does (csv lines are counted 1-based as they are read).
+ * - Locations: libyaml's marks are 0-based; mark_loc() adds 1, and is the
+ *   only place that does (CSV lines are counted 1-based as they are read).
  *
  * - t->file: every topology FdLoc points at it. Diagnostics about a CSV
  *   file point at that file's path, and on failure the Topo is emptied, so
@@ -981,8 +986,9 @@ static void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b)
     rd_fraction(ld, v[B_JITTER], "jitter", false, &b->jitter);
     if ((base_ok || !v[B_BASE]) && (max_ok || !v[B_MAX]) && b->max < b->base) {
         const Node *at = v[B_MAX] ? v[B_MAX] : v[B_BASE];
-        ld_err(ld, node_loc(ld, at), "backoff: max (%gs) is less than base (%gs)",
-               fd_time_sec(b->max), fd_time_sec(b->base));
+        ld_err(ld, node_loc(ld, at), "backoff: max (%gs%s) is less than base (%gs%s)",
+               fd_time_sec(b->max), v[B_MAX] ? "" : ", the default", fd_time_sec(b->base),
+               v[B_BASE] ? "" : ", the default");
     }
 }
 

@@ -139,6 +139,7 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
         for (int c = 0; c < ts->ncalls; c++) {
             double burst = ts->calls[c].budget.burst / m->sampling;
             p->calls[c].tokens = burst < 1 ? 1 : burst;
+            p->calls[c].fallback = -1;
         }
     }
     if (ts->kind != SVC_EXTERNAL && pool_add_instances(m, p, instances) < 0) return -1;
@@ -168,12 +169,14 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
     m->ext_pool = malloc(sizeof *m->ext_pool * (size_t)(ns + 1));
     m->cfg_bad = calloc((size_t)(topo->nconfigs * nr + 1), sizeof *m->cfg_bad);
     m->partition = calloc((size_t)ns + 1, sizeof *m->partition);
-    if (!m->pool_of || !m->ext_pool || !m->cfg_bad || !m->partition) goto oom;
+    m->cut = calloc((size_t)ns + 1, sizeof *m->cut);
+    if (!m->pool_of || !m->ext_pool || !m->cfg_bad || !m->partition || !m->cut) goto oom;
     for (int i = 0; i < ns * nr; i++) m->pool_of[i] = -1;
     for (int s = 0; s < ns; s++) {
         m->ext_pool[s] = -1;
         m->partition[s] = calloc((size_t)ns, sizeof **m->partition);
-        if (!m->partition[s]) goto oom;
+        m->cut[s] = calloc((size_t)ns, sizeof **m->cut);
+        if (!m->partition[s] || !m->cut[s]) goto oom;
         const TopoService *ts = &topo->services[s];
         m->npools += ts->kind == SVC_EXTERNAL ? 1 : ts->ndeploy;
     }
@@ -202,6 +205,7 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
         SourceRt *s = &m->sources[i];
         const TopoSource *ts = &topo->sources[i];
         s->ts = ts;
+        s->client = ts->client;
         s->index = i;
         s->factor = 1;
         s->weights = malloc(sizeof *s->weights * (size_t)nr);
@@ -250,6 +254,9 @@ void model_free(Model *m)
     if (m->partition)
         for (int s = 0; s < m->topo->nservices; s++) free(m->partition[s]);
     free(m->partition);
+    if (m->cut)
+        for (int s = 0; s < m->topo->nservices; s++) free(m->cut[s]);
+    free(m->cut);
     free(m->cfg_bad);
     free(m->pool_of);
     free(m->ext_pool);
@@ -442,6 +449,49 @@ int model_shift_traffic(Model *m, int src, const double *weights)
     for (int r = 0; r < nr; r++) s->pending_weights[r] = weights[r] / sum;
     source_schedule_shift(m, s);
     return 0;
+}
+
+int model_cut_call(Model *m, int from, int to, bool cut)
+{
+    const TopoService *ts = &m->topo->services[from];
+    for (int c = 0; c < ts->ncalls; c++)
+        if (ts->calls[c].target == to) {
+            m->cut[from][to] = cut;
+            return 0;
+        }
+    model_set_error(m, "%s does not call %s", ts->name, m->topo->services[to].name);
+    return -1;
+}
+
+int model_set_fallback(Model *m, int from, int to, bool on)
+{
+    bool found = false;
+    for (int i = 0; i < m->npools; i++) {
+        Pool *p = &m->pools[i];
+        if (p->svc != from) continue;
+        for (int c = 0; c < p->ts->ncalls; c++)
+            if (p->ts->calls[c].target == to) {
+                p->calls[c].fallback = on;
+                found = true;
+            }
+    }
+    if (!found) {
+        model_set_error(m, "%s does not call %s", m->topo->services[from].name,
+                        m->topo->services[to].name);
+        return -1;
+    }
+    return 0;
+}
+
+int model_set_client(Model *m, int src, const TopoClient *client)
+{
+    m->sources[src].client = *client;
+    return 0;
+}
+
+const TopoClient *model_client(const Model *m, int src)
+{
+    return &m->sources[src].client;
 }
 
 int model_force_breakers(Model *m, int to, bool open)

@@ -161,6 +161,16 @@ int model_set_scale_max(Model *m, int svc, int region, int max);
 /* New routing weights for a source, effective after the topology's
  * propagation delay. weights has nregions entries summing to 1. */
 int model_shift_traffic(Model *m, int src, const double *weights);
+/* Removes (or restores) the dependency of `from` on `to`: its requests
+ * skip those calls, as if the code no longer made them. For what-if runs
+ * ("what if the platform did not need the API to schedule?"). */
+int model_cut_call(Model *m, int from, int to, bool cut);
+/* Replaces a source's client behaviour (retries, re-attempts, patience). */
+int model_set_client(Model *m, int src, const TopoClient *client);
+const TopoClient *model_client(const Model *m, int src);
+/* Turns the fallback answer of calls from `from` to `to` on or off
+ * (degrade instead of failing), overriding the topology. */
+int model_set_fallback(Model *m, int from, int to, bool on);
 /* Forces every breaker on calls to `to` open (or back to automatic). */
 int model_force_breakers(Model *m, int to, bool open);
 /* Sheds a fraction of new requests at a service in a region. */

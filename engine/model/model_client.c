@@ -120,7 +120,7 @@ static void send_attempt(Model *m, Intent *it)
     r->intent = it;
     it->req = r;
     s->acc.attempts += 1;
-    it->timeout = sim_after(m->sim, s->ts->client.timeout, on_client_timeout, it, it->gen);
+    it->timeout = sim_after(m->sim, s->client.timeout, on_client_timeout, it, it->gen);
     req_arrive(m, r, model_pool_for_call(m, s->ts->entry, it->region));
 }
 
@@ -156,7 +156,7 @@ static void mark_affected(SourceRt *s, Intent *it)
 static void attempt_failed(Model *m, Intent *it)
 {
     SourceRt *s = &m->sources[it->source];
-    const TopoClient *cl = &s->ts->client;
+    const TopoClient *cl = &s->client;
     if (it->retries < cl->retries) {
         it->retries++;
         it->ev = sim_after(m->sim, backoff_delay(&cl->backoff, it->retries, &s->rng),

@@ -96,6 +96,7 @@ typedef struct CallState {
     double tokens;
     uint8_t breaker;        /* 0 closed, 1 open, 2 half-open */
     bool forced_open;
+    int8_t fallback;        /* -1: as the topology says; 0 off; 1 on */
     int win_total, win_failed;
     SimTime win_start, open_until;
     int probes_left, probes_ok;
@@ -157,6 +158,7 @@ struct Pool {
 typedef struct SourceRt {
     Model *m;
     const TopoSource *ts;
+    TopoClient client;      /* in force; starts as the topology's */
     int index;
     double factor;          /* surge multiplier */
     double *weights;        /* in force */
@@ -187,6 +189,7 @@ struct Model {
     int *ext_pool;          /* external service -> pool index */
     SourceRt *sources;
     bool **partition;       /* [from][to] */
+    bool **cut;             /* [from][to]: dependency removed */
     bool *cfg_bad;          /* [cfg * nregions + region] */
     Req *req_free;
     Intent *intent_free;

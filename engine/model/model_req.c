@@ -307,7 +307,8 @@ static bool breaker_allows(Model *m, Pool *p, int call)
 static void call_exhausted(Model *m, Req *r, bool timed_out, int origin)
 {
     const TopoCall *c = &r->pool->ts->calls[r->call];
-    if (c->fallback || !c->critical) {
+    int8_t fb = r->pool->calls[r->call].fallback;
+    if ((fb >= 0 ? fb : c->fallback) || !c->critical) {
         r->degraded = 1;
         next_call(m, r);
         return;
@@ -373,6 +374,7 @@ static void next_call(Model *m, Req *r)
     const TopoService *ts = p->ts;
     while (++r->call < ts->ncalls) {
         const TopoCall *c = &ts->calls[r->call];
+        if (m->cut[p->svc][c->target]) continue;
         if (c->probability < 1 && rng_uniform(&p->rng) >= c->probability) continue;
         r->attempt = 0;
         send_attempt(m, r);

@@ -625,6 +625,63 @@ static int l_surge(lua_State *L)
     return 0;
 }
 
+/* remove_dependency{ from = "tke", to = "cloud-api" }: a what-if. The
+ * caller no longer makes those calls (restore with restore = true). */
+static int l_remove_dependency(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "from", "to", "restore", NULL };
+    check_keys(L, 1, "remove_dependency", keys);
+    int from = api_check_service(L, s, 1, "from");
+    int to = api_check_service(L, s, 1, "to");
+    bool restore = opt_bool(L, 1, "restore", false);
+    model_result(L, s, model_cut_call(s->model, from, to, !restore));
+    api_note(s, RE_CHANGE, svc_name(s, from), NULL,
+             restore ? "%s depends on %s again" : "%s no longer depends on %s", svc_name(s, from),
+             svc_name(s, to));
+    return 0;
+}
+
+/* fallback{ from = "portal-web", to = "portal-content" [, off = true] }:
+ * answer with the fallback (degraded) when those calls fail. */
+static int l_fallback(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "from", "to", "off", NULL };
+    check_keys(L, 1, "fallback", keys);
+    int from = api_check_service(L, s, 1, "from");
+    int to = api_check_service(L, s, 1, "to");
+    bool off = opt_bool(L, 1, "off", false);
+    model_result(L, s, model_set_fallback(s->model, from, to, !off));
+    api_note(s, RE_ACTION, svc_name(s, from), NULL,
+             off ? "%s stops using its fallback for %s" : "%s answers with its fallback when %s fails",
+             svc_name(s, from), svc_name(s, to));
+    return 0;
+}
+
+/* client{ source = "console", retries = 0, reattempt = "50%", ... }:
+ * changes how a source's clients and users behave from now on. */
+static int l_client(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "source", "timeout", "retries", "reattempt",
+                                        "reattempt_after", "max_reattempts", "patience",
+                                        "offline", NULL };
+    check_keys(L, 1, "client", keys);
+    int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
+    TopoClient c = *model_client(s->model, src);
+    c.timeout = opt_duration(L, 1, "timeout", c.timeout);
+    if (c.timeout <= 0) return luaL_error(L, "timeout: must be more than 0");
+    c.retries = (int)opt_number(L, 1, "retries", c.retries, 0, 100);
+    c.reattempt = opt_fraction(L, 1, "reattempt", c.reattempt);
+    c.reattempt_after = opt_duration(L, 1, "reattempt_after", c.reattempt_after);
+    c.max_reattempts = (int)opt_number(L, 1, "max_reattempts", c.max_reattempts, 0, 10000);
+    c.patience = opt_duration(L, 1, "patience", c.patience);
+    c.offline = opt_fraction(L, 1, "offline", c.offline);
+    model_set_client(s->model, src, &c);
+    return 0;
+}
+
 /* ---- responses ---- */
 
 static int l_restart(lua_State *L)
@@ -1334,6 +1391,8 @@ void api_register(Scenario *s, lua_State *L)
         { "status_page", l_status_page }, { "names", l_names },
         { "deployed", l_deployed },       { "instances", l_instances },
         { "readers", l_readers },
+        { "remove_dependency", l_remove_dependency }, { "client", l_client },
+        { "fallback", l_fallback },
         { "_expect", l_expect_register }, { "_event", l_event },
         { NULL, NULL },
     };

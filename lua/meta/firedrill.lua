@@ -1,0 +1,703 @@
+---@meta _
+-- lua/meta/firedrill.lua: LuaCATS stubs of the scenario API, for
+-- lua-language-server (completion, hover, signature help, type checks) and
+-- for reading. The real functions are C (engine/script/script_api.c) and
+-- the Lua library (lua/firedrill/); docs/api.md is the reference and
+-- docs/scenarios.md the guide.
+--
+-- This file is never meant to run. cmake embeds every lua/**/*.lua in the
+-- binary as a module (this one as "meta.firedrill"); embedding only
+-- compiles it, and nothing requires it. Should anything ever require it,
+-- the error() below stops it before a single stub could overwrite a real
+-- global. (The layout is Neovim's and luv's for their meta files: an
+-- error() call at the top level is not a block that returns, so LuaLS does
+-- not grey out the rest as unreachable, as it would after `do return end`.)
+-- `---@meta _` tells LuaLS the file is definitions only, and the `_` that it
+-- is not a module anyone may require.
+--
+-- Keep it in step with api_register() in script_api.c, lua/firedrill/ and
+-- the read_globals in .luacheckrc.
+error("lua/meta/firedrill.lua holds editor stubs of the scenario API and must not be required")
+
+-------------------------------------------------------------------------------
+-- Value types
+-------------------------------------------------------------------------------
+
+---A duration: a string with units, or a number of seconds.
+---Units: `ns`, `us`, `ms`, `s`, `m` (or `min`), `h`, `d`; parts add up
+---(`"1h30m"`). A bare string number needs a unit (except `"0"`); a Lua
+---number is seconds. At most a year.
+---@alias fd.Duration
+---| string # "250ms", "90s", "5m", "1h30m"
+---| number # seconds
+
+---A fraction from 0 to 1: a number (`0.05`) or a percentage string (`"5%"`).
+---`5` and `"5"` are errors.
+---@alias fd.Fraction
+---| number # 0.05
+---| string # "5%"
+
+---When a timer fires: a local wall-clock time in the scenario's time zone
+---(`"15:20"`, `"15:20:30"`; the first such moment at or after the start,
+---and never later than 24 hours after it), or a duration counted from the
+---START of the run, not from now (`"+10m"`, `"10m"`, or a number of seconds).
+---A moment already past fires at once.
+---@alias fd.When string|number
+
+---A service name from the topology (`services:`).
+---@alias fd.Service string
+---A region name from the topology (`regions:`).
+---@alias fd.Region string
+---A configuration item from the topology (`configs:`).
+---@alias fd.ConfigItem string
+---A traffic source (an entry point) from the topology (`sources:`).
+---@alias fd.Source string
+---A team declared with `team{}`.
+---@alias fd.Team string
+---An alert declared with `alert{}`.
+---@alias fd.AlertName string
+
+---A metric of a service over the last metrics interval (`settings.interval`,
+---10s unless the topology says otherwise).
+---@alias fd.Metric
+---| "error_rate"    # failed / answered, 0..1
+---| "availability"  # (ok + degraded) / answered, 0..1 (1 when nothing was answered)
+---| "p50"           # latency of answered requests, seconds
+---| "p90"           # seconds
+---| "p99"           # seconds
+---| "utilisation"   # busy workers / workers of serving instances, 0..1 (mean over regions)
+---| "queue"         # mean queued requests (summed over regions)
+---| "offered"       # requests arriving, per second (real traffic, sampling undone)
+---| "ok_rate"       # requests answered ok, per second
+---| "degraded_rate" # requests answered with a fallback, per second
+---| "instances_up"  # instances serving at the end of the interval
+
+---An alert condition: `"<metric> <op> <value>"`, op one of `>`, `<`, `>=`,
+---`<=`. The value is a fraction (`"5%"`), a duration for p50/p90/p99
+---(`"2s"`), a rate (`"100/s"`) or a plain number. Examples:
+---`"error_rate > 5%"`, `"p99 > 2s"`, `"availability < 99%"`,
+---`"instances_up < 2"`. An alert on an entry point (`entry = ...`) can only
+---watch `availability`.
+---@alias fd.Condition string
+
+---@alias fd.InstanceState
+---| "up"       # serving
+---| "starting" # scheduled, not serving yet (restart_time)
+---| "waiting"  # down, waiting for its platform to schedule it
+---| "stopped"  # scaled in or never started
+
+---@alias fd.ConfigData
+---| "good"
+---| "bad"
+---| "corrupt" # the same as "bad"
+
+---@alias fd.NameKind
+---| "services"
+---| "regions"
+---| "configs"
+---| "sources"
+
+-------------------------------------------------------------------------------
+-- The scenario
+-------------------------------------------------------------------------------
+
+---@class (exact) fd.ScenarioOptions
+---@field name string Shown in the timeline, the summary and reports. Required.
+---@field topology string The topology YAML, relative to the scenario's folder (no `/` at the start, no `..`). Required.
+---@field start? string The wall-clock start, `"2024-04-08 15:00 +08:00"` (seconds optional; offset `+HH:MM`, `-HH:MM`, `Z` or `UTC`; none is UTC). Default: 1970-01-01 00:00 UTC.
+---@field duration? fd.Duration How long the run is. Default `"1h"`.
+---@field slo? fd.Fraction Availability objective of every entry point's intents, unless the topology gives a source its own `slo`. Default `"99%"`.
+---@field settle? fd.Duration How long every entry point must stay above its objective, with traffic in its normal band, to count as recovered. Default `"5m"`.
+---@field report_rate? fd.Fraction Share of affected customers who report the problem (the summary's "reported"). Default `0`.
+---@field description? string Accepted and ignored (for the reader).
+
+---Declares the scenario and loads its topology. Must come first: every
+---other call that names a service, region, item, source or team needs the
+---topology. May be called once.
+---@param o fd.ScenarioOptions
+function scenario(o) end
+
+---A knob that `firedrill run --param NAME=VALUE` can override. Returns the
+---override, converted to the default's type (a number, `true`/`false`, or
+---else the text), or the default. The values used are recorded in the
+---summary. Each name may be declared once. May be called before `scenario{}`.
+---@generic T
+---@param name string
+---@param default T
+---@return T
+function param(name, default) end
+
+-------------------------------------------------------------------------------
+-- Simulated time
+-------------------------------------------------------------------------------
+
+---A scheduled callback, returned by `at`, `after` and `every`.
+---@class fd.Timer
+local Timer = {}
+
+---Stops the timer: a pending callback never runs, a periodic one stops.
+---A callback already running goes on.
+function Timer:cancel() end
+
+---Runs `fn` once at `when`, in a coroutine of its own (it may `wait`).
+---@param when fd.When
+---@param fn async fun()
+---@return fd.Timer
+function at(when, fn) end
+
+---Runs `fn` once, `delay` from now, in a coroutine of its own.
+---@param delay fd.Duration
+---@param fn async fun()
+---@return fd.Timer
+function after(delay, fn) end
+
+---Runs `fn` every `period` (at least 1s), first one period from now; each
+---call in a coroutine of its own, even if the previous one still waits.
+---@param period fd.Duration
+---@param fn async fun()
+---@return fd.Timer
+function every(period, fn) end
+
+---Pauses the calling timer, alert handler or playbook for `d` of simulated
+---time. Only inside those (not at the top level of the scenario).
+---@async
+---@param d fd.Duration
+function wait(d) end
+
+---Waits until `cond()` returns true, checking it now and then every `poll`.
+---Returns true when it did, false when `limit` passed first (no limit:
+---waits for ever). Pass a function, not a value:
+---`wait_until(function() return healthy("api") end, "20m")`.
+---@async
+---@param cond fun(): boolean?
+---@param limit? fd.Duration
+---@param poll? fd.Duration Default `"10s"`.
+---@return boolean
+function wait_until(cond, limit, poll) end
+
+---Simulated seconds since the start of the run.
+---@return number
+function now() end
+
+---The scenario's local wall-clock time now, `"HH:MM:SS"`.
+---@return string
+function clock() end
+
+---A duration in seconds: `seconds("5m")` is 300.
+---@param d fd.Duration
+---@return number
+function seconds(d) end
+
+-------------------------------------------------------------------------------
+-- Faults
+-------------------------------------------------------------------------------
+
+---@class (exact) fd.CrashOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region the service is deployed in.
+---@field count? integer Instances to crash in each region; default (or -1) every one.
+
+---Crashes serving (or starting) instances. They come back through the
+---platform they `runs_on` (after its `restart_time`), and only while that
+---platform works; without `runs_on` they restart by themselves.
+---Timeline (fault): "every S instance crashes in R" / "N S instance(s) crash in R".
+---@param o fd.CrashOptions
+function crash(o) end
+
+---@class (exact) fd.HangOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+
+---Makes a service hang: requests are accepted and never answered, so
+---callers wait for their timeouts. Timeline (fault): "S hangs in R: ...".
+---@param o fd.HangOptions
+function hang(o) end
+
+---Ends a hang; held requests are released. Timeline (action): "S stops hanging in R".
+---@param o fd.HangOptions
+function unhang(o) end
+
+---@class (exact) fd.LatencyOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+---@field add? fd.Duration Extra time per request. It replaces any earlier value (it does not add up); `0` removes it. Default `0`.
+
+---Adds latency to every request of a service.
+---Timeline (fault): "S gets Nms of extra latency in R".
+---@param o fd.LatencyOptions
+function latency(o) end
+
+---@class (exact) fd.ErrorsOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+---@field rate? fd.Fraction Share of requests that fail. Replaces any earlier value; `0` removes it. Default `1` (every request).
+
+---Makes a service fail requests on its own (on top of its code's error rate).
+---Timeline (fault): "S fails N% of requests in R".
+---@param o fd.ErrorsOptions
+function errors(o) end
+
+---@class (exact) fd.PartitionOptions
+---@field from fd.Service The caller.
+---@field to fd.Service The callee.
+
+---Drops every call from `from` to `to`, in every region: the caller waits
+---for its timeout. Timeline (fault): "calls from A to B are dropped".
+---@param o fd.PartitionOptions
+function partition(o) end
+
+---Ends a partition. Timeline (action): "calls from A to B flow again".
+---@param o fd.PartitionOptions
+function heal(o) end
+
+---@class (exact) fd.SetVersionOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+---@field version? integer A version number (a label). Default `0`.
+---@field error_rate? fd.Fraction The share of requests this version's code fails. Default: the service's `error_rate` from the topology.
+
+---Low level: puts a version of the code in place at once. Writes nothing to
+---the timeline. Most scenarios use `deploy{}` and `rollback()`.
+---@param o fd.SetVersionOptions
+function set_version(o) end
+
+---@class (exact) fd.WriteConfigOptions
+---@field item fd.ConfigItem
+---@field region? fd.Region Default: every region.
+---@field data? fd.ConfigData Default `"good"`.
+
+---Low level: writes a configuration item's data at once. Every service that
+---`reads` a bad item fails its requests (cause `bad_config`) in that region,
+---whatever version of code it runs. Writes nothing to the timeline. Most
+---scenarios use `deploy{ config = ... }` and `repair_config()`.
+---@param o fd.WriteConfigOptions
+function write_config(o) end
+
+---@class (exact) fd.SurgeOptions
+---@field source fd.Source
+---@field factor? number Multiplies the source's normal rate (its `rate` and `shape`); it replaces an earlier factor. 0 to 1000; default `1` (back to normal).
+
+---Changes a traffic source's rate. Timeline (change): "X traffic set to Fx its normal rate".
+---@param o fd.SurgeOptions
+function surge(o) end
+
+---@class (exact) fd.RemoveDependencyOptions
+---@field from fd.Service The caller; it must have a call to `to` in the topology.
+---@field to fd.Service
+---@field restore? boolean `true` puts the calls back. Default `false`.
+
+---A what-if: `from` stops making its calls to `to` (or makes them again).
+---Timeline (change): "A no longer depends on B" / "A depends on B again".
+---@param o fd.RemoveDependencyOptions
+function remove_dependency(o) end
+
+---@class (exact) fd.ClientOptions
+---@field source fd.Source
+---@field timeout? fd.Duration Per attempt; more than 0.
+---@field retries? integer Automatic client retries per user attempt, 0 to 100.
+---@field reattempt? fd.Fraction Probability that a user tries again after a failure.
+---@field reattempt_after? fd.Duration Mean pause before the user tries again.
+---@field max_reattempts? integer Most times a user tries again per intent, 0 to 10000.
+---@field patience? fd.Duration The user gives up on an intent after this long; 0 never.
+---@field offline? fd.Fraction Share of intents a local cache answers when the service fails.
+
+---Changes how a source's clients and users behave from now on (the
+---topology's `client:` block); keys left out keep their value. Writes
+---nothing to the timeline.
+---@param o fd.ClientOptions
+function client(o) end
+
+-------------------------------------------------------------------------------
+-- Changes: deploys, rollbacks, configuration (lua/firedrill/deploy.lua)
+-------------------------------------------------------------------------------
+
+---@class fd.DeployConfig
+---@field item fd.ConfigItem The configuration item the release writes.
+---@field writes? fd.ConfigData What it writes. Default `"bad"`.
+---@field stages? number[] The data's own stages (cumulative fractions of the regions). Default: the code's `stages`.
+
+---@class fd.DeployHalt
+---@field error_rate? number Halt when the service's error rate in a region already on the new version is above this (a number, 0.05, not "5%").
+
+---@class fd.DeployOptions
+---@field service fd.Service
+---@field version string A name for the new version, like `"v2"`.
+---@field stages? number[] Cumulative fractions of the service's regions (in the topology's `deploy` order) that have the new version after each stage: `{ 0.25, 1.0 }`. Default `{ 1.0 }` (everywhere at once).
+---@field every? fd.Duration The pause between stages. Default `"10m"`.
+---@field error_rate? fd.Fraction The share of requests the new code fails. Default: the service's `error_rate` from the topology.
+---@field config? fd.DeployConfig A configuration write that goes out with the release.
+---@field halt_on? fd.DeployHalt Stop the rollout when it looks bad (checked after each pause). Default: never.
+
+---A staged release of code (and optionally configuration data). Starts at
+---once, in a coroutine of its own; returns at once.
+---Timeline (change): "S v1 -> v2 rolled out to R, ...", "v2 writes bad data
+---to ITEM in R, ...", "rollout of S v2 halted: ...".
+---Unknown keys are NOT reported (this is Lua, not C): check spelling.
+---@param o fd.DeployOptions
+function deploy(o) end
+
+---@class fd.RollbackOptions
+---@field service fd.Service
+---@field batch? integer Instances restarted at a time by the rolling redeploy. Default `2`.
+---@field error_rate? fd.Fraction The old code's error rate. Default `0` (not the topology's `error_rate`).
+
+---Puts the previous version back everywhere and redeploys the service,
+---`batch` instances at a time, through its platform. Configuration DATA is
+---left as it is: rolling back code does not repair data.
+---Timeline (action): "S rolled back to v1", "S redeployed in all regions, N instance(s) at a time, ...".
+---@param o fd.Service|fd.RollbackOptions
+function rollback(o) end
+
+---@class fd.RepairConfigOptions
+---@field item fd.ConfigItem
+---@field region? fd.Region Default: every region.
+
+---Writes good data back into a configuration item.
+---Timeline (action): "configuration data of ITEM repaired in every region" (or "in R").
+---@param o fd.ConfigItem|fd.RepairConfigOptions
+function repair_config(o) end
+
+-------------------------------------------------------------------------------
+-- Responses
+-------------------------------------------------------------------------------
+
+---@class (exact) fd.RestartOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+---@field count? integer Instances to restart in each region; default (or -1) every one.
+---@field manual? boolean Restart by hand, bypassing the platform the service `runs_on` (break glass): works even when the platform is down. Default `false`.
+---@field takes? fd.Duration For a manual restart: how long until the instances serve. Default `"10m"`. Ignored otherwise (the topology's `restart_time` applies).
+---@field batch? integer A rolling redeploy through the platform, this many instances at a time (not with `manual`). Default `0` (all at once).
+
+---Restarts instances: they go down now and come back through their
+---platform, by hand (`manual`), or a few at a time (`batch`).
+---Timeline (action): "every S restarted in R through its platform" / "... by
+---hand, bypassing its platform" / "S redeployed in R, N instance(s) at a time, ...".
+---@param o fd.RestartOptions
+function restart(o) end
+
+---@class (exact) fd.ScaleOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+---@field instances? integer The number of instances wanted in each region, now (new ones go through the platform). Raises the autoscaling max if it is lower.
+---@field max? integer The autoscaling maximum in each region.
+
+---Scales a service by hand, or lets autoscaling go further. Give
+---`instances`, `max` or both.
+---Timeline (action): "S scaled to N instances in R", "S may now autoscale to N instances in R".
+---@param o fd.ScaleOptions
+function scale(o) end
+
+---@class (exact) fd.ShiftTrafficOptions
+---@field source? fd.Source Default: every source.
+---@field from fd.Region The region whose share moves.
+---@field to fd.Region[] Where it goes, in proportion to their current shares (equally when they have none).
+
+---Redirects traffic between regions. Takes effect after the topology's
+---`settings.propagation` (1m unless set).
+---Timeline (action): "traffic redirected from R to A, B (takes effect in Ns)".
+---@param o fd.ShiftTrafficOptions
+function shift_traffic(o) end
+
+---@class (exact) fd.BreakersOptions
+---@field to fd.Service Every call to this service, from every caller.
+
+---Forces the circuit breakers on calls to a service open: calls fail at
+---once instead of waiting. Timeline (action): "breakers on calls to S forced open".
+---@param o fd.BreakersOptions
+function open_breakers(o) end
+
+---Gives the breakers on calls to a service back to their automatic rule.
+---Timeline (action): "breakers on calls to S back to automatic".
+---@param o fd.BreakersOptions
+function close_breakers(o) end
+
+---@class (exact) fd.ShedOptions
+---@field service fd.Service
+---@field region? fd.Region Default: every region.
+---@field fraction? fd.Fraction Share of new requests rejected at once. Replaces an earlier value; `0` stops shedding. Default `0`.
+
+---Sheds load at a service. Timeline (action): "S sheds N% of new requests in R".
+---@param o fd.ShedOptions
+function shed(o) end
+
+-------------------------------------------------------------------------------
+-- Observation (all of it as of the end of the last metrics interval)
+-------------------------------------------------------------------------------
+
+---Whether a service answered well over the last interval: availability of
+---at least 99% and, where it has a pool, an instance serving. Without a
+---region: in every region it is deployed in.
+---@param service fd.Service
+---@param region? fd.Region
+---@return boolean
+function healthy(service, region) end
+
+---Whether a service has instances waiting for a platform that cannot
+---schedule them (in the region, or in any region).
+---@param service fd.Service
+---@param region? fd.Region
+---@return boolean
+function stalled(service, region) end
+
+---Whether a service is caught in a recovery deadlock: a cycle of platforms
+---that each need the other to come back (in the region, or in any).
+---@param service fd.Service
+---@param region? fd.Region
+---@return boolean
+function deadlocked(service, region) end
+
+---A metric of a service over the last interval, over one region or all
+---of them (counts and rates summed, utilisation averaged).
+---@param service fd.Service
+---@param name fd.Metric
+---@param region? fd.Region
+---@return number
+function metric(service, name, region) end
+
+---The availability of a traffic source's intents over the last interval:
+---good / (good + failures users saw), 0..1; 1 when nothing happened.
+---@param source fd.Source
+---@return number
+function availability(source) end
+
+---Whether an alert is firing now.
+---@param name fd.AlertName
+---@return boolean
+function alert_firing(name) end
+
+---The version number a service runs (in a region; default: its first
+---region). 0 until something sets one.
+---@param service fd.Service
+---@param region? fd.Region
+---@return integer
+function version(service, region) end
+
+---Whether a configuration item holds bad data (in the region, or in any).
+---@param item fd.ConfigItem
+---@param region? fd.Region
+---@return boolean
+function config_bad(item, region) end
+
+---The names of the topology's services, regions, configuration items or
+---sources, in the topology's order.
+---@param kind fd.NameKind
+---@return string[]
+function names(kind) end
+
+---The regions a service is deployed in, in the topology's order.
+---@param service fd.Service
+---@return fd.Region[]
+function deployed(service) end
+
+---How many instances of a service are in a state in a region, now.
+---@param service fd.Service
+---@param region fd.Region Required.
+---@param state? fd.InstanceState Default `"up"`.
+---@return integer
+function instances(service, region, state) end
+
+---The services that read a configuration item.
+---@param item fd.ConfigItem
+---@return fd.Service[]
+function readers(item) end
+
+-------------------------------------------------------------------------------
+-- Alerts
+-------------------------------------------------------------------------------
+
+---@class (exact) fd.AlertOptions
+---@field name string Unique.
+---@field service? fd.Service Watch a service (one of `service` and `entry`).
+---@field entry? fd.Source Watch an entry point's availability of intents.
+---@field region? fd.Region With `service`: one region only. Default: all regions together.
+---@field when fd.Condition Like `"error_rate > 5%"`.
+---@field hold? fd.Duration How long the condition must hold before the alert fires. Default `0` (one interval).
+
+---Declares an alert, evaluated at the end of every metrics interval while
+---the topology's monitoring service is up. Firing marks the incident
+---detected (the first time) and runs the alert's `on_alert` handlers.
+---Timeline (alert): "alert A fires: S error rate is 100.0%"; (resolved): "alert A resolves".
+---@param o fd.AlertOptions
+function alert(o) end
+
+---What an alert handler receives.
+---@class fd.FiredAlert
+---@field name string The alert's name.
+---@field fired_at number Simulated seconds since the start.
+
+---Runs `fn` each time the alert starts firing, in a coroutine of its own.
+---An alert may have several handlers; declare the alert first.
+---@param name fd.AlertName
+---@param fn async fun(alert: fd.FiredAlert)
+function on_alert(name, fn) end
+
+-------------------------------------------------------------------------------
+-- Responders and the incident
+-------------------------------------------------------------------------------
+
+---@class (exact) fd.TeamOptions
+---@field name string Unique.
+---@field skills? string[] Components (services or configuration items) or team names whose services it knows.
+---@field oncall? integer People on call, 0 to 1000. 0: pages go unanswered. Default `1`.
+---@field ack? fd.Duration Time to acknowledge a page. Default `"5m"`.
+---@field diagnose? fd.Duration Time to diagnose a component someone on call owns. Default `"15m"`.
+---@field unowned? fd.Duration Time to diagnose a component nobody on call owns. Default: 4 times `diagnose`.
+
+---Declares a team of responders.
+---@param o fd.TeamOptions
+function team(o) end
+
+---@class (exact) fd.DiagnoseOptions
+---@field component fd.Service|fd.ConfigItem
+---@field team fd.Team Who does the work.
+
+---A responder works out what is wrong with a component; returns when done.
+---Takes the team's `diagnose` time when some team with someone on call
+---owns the component (its skills name it or its owner, or for an item a
+---service that reads it), the team's `unowned` time otherwise.
+---Timeline (incident): "T starts diagnosing C" (+ " (no one on call owns it)").
+---@async
+---@param o fd.DiagnoseOptions
+function diagnose(o) end
+
+---@class (exact) fd.ActOptions
+---@field team fd.Team
+---@field takes? fd.Duration Default `"1m"`.
+
+---A responder is busy for `takes` (preparing a fix, say); returns when done.
+---Writes nothing to the timeline.
+---@async
+---@param o fd.ActOptions
+function act(o) end
+
+---Pages a team and waits for its acknowledgement (the team's `ack` time).
+---Returns true, or false when nobody is on call.
+---Timeline (incident): "T paged", then "T acknowledges the page" or "page to T goes unanswered: nobody on call".
+---@async
+---@param team fd.Team
+---@return boolean
+function page(team) end
+
+---Declares an incident (marks it detected, the first time).
+---Timeline (incident): "P0 declared: why".
+---@param severity? string Default `"incident"`.
+---@param why? string
+function declare(severity, why) end
+
+---A line in the timeline (note).
+---@param text string
+function note(text) end
+
+---@class (exact) fd.StatusPageOptions
+---@field text string
+---@field host? fd.Service The service the status page runs on; if it is not healthy the post fails.
+
+---Posts to the status page. Returns whether the post went out.
+---Timeline (status): "status page: TEXT", or "status page post fails: the page is hosted on S, which is down (...)".
+---@param o fd.StatusPageOptions
+---@return boolean
+function status_page(o) end
+
+-------------------------------------------------------------------------------
+-- The sandbox's additions to Lua
+-------------------------------------------------------------------------------
+
+---The text of a file inside the scenario's folder (no absolute path, no `..`).
+---@param name string
+---@return string
+function read_file(name) end
+
+-------------------------------------------------------------------------------
+-- Expectations (lua/firedrill/expect.lua), checked when the run ends
+-------------------------------------------------------------------------------
+
+---@class fd.IncidentClock
+---@field start? number Seconds since the run's start; nil when no incident started.
+---@field detected? number
+---@field mitigated? number
+---@field recovered? number
+---@field duration? number recovered - start, seconds.
+
+---@class fd.EntrySummary
+---@field availability number Of intents, over the whole run, 0..1.
+---@field attempt_availability number Of attempts (requests), 0..1.
+---@field degraded number Share of resolved intents answered degraded.
+---@field baseline_rate number Attempts/s before the incident.
+---@field peak_rate number Highest attempts/s in an interval.
+---@field peak_to_baseline number
+---@field customers_affected number
+---@field customers_reported number customers_affected x report_rate.
+---@field slo number
+
+---@class fd.DeadlockSummary
+---@field t number Seconds since the start.
+---@field region string
+---@field cycle string Like "cloud-api -> tke -> cloud-api".
+
+---What an `expect.that` check receives.
+---@class fd.Summary
+---@field incident fd.IncidentClock
+---@field entries table<string, fd.EntrySummary> By source name.
+---@field deadlocks fd.DeadlockSummary[]
+---@field duration number The run's length, seconds.
+
+---@class fd.ExpectOptions
+---@field pass_rate? number Share of a batch's runs that must pass, (0, 1]. Default 1. Recorded in summary.json; a single run fails on any failed expectation.
+
+---@class fd.ExpectAvailability: fd.ExpectOptions
+---@field entry fd.Source
+---@field min number 0..1, a number (not "50%").
+
+---@class fd.ExpectErrorBudget: fd.ExpectOptions
+---@field entry fd.Source
+---@field slo number Like 0.999.
+---@field window? fd.Duration Default `"30d"`.
+
+---@class fd.ExpectPeak: fd.ExpectOptions
+---@field entry fd.Source
+---@field max? number
+---@field min? number
+
+---@class fd.ExpectDeadlock: fd.ExpectOptions
+---@field region? fd.Region
+
+expect = {}
+
+---The entry point's availability of intents over the run is at least `min`.
+---@param o fd.ExpectAvailability
+function expect.availability(o) end
+
+---The run's unavailability, (1 - availability) x duration, fits in the
+---error budget of `slo` over `window`.
+---@param o fd.ExpectErrorBudget
+function expect.error_budget(o) end
+
+---Recovered minus start is at most `limit`. Passes when no incident started.
+---@param limit fd.Duration
+---@param o? fd.ExpectOptions
+function expect.recovered_within(limit, o) end
+
+---Detected minus start is at most `limit`. Passes when no incident started.
+---@param limit fd.Duration
+---@param o? fd.ExpectOptions
+function expect.detected_within(limit, o) end
+
+---The highest attempt rate against the rate before the incident: at most
+---`max` and/or at least `min`.
+---@param o fd.ExpectPeak
+function expect.peak_to_baseline(o) end
+
+---No recovery deadlock happened.
+---@param o? fd.ExpectOptions
+function expect.no_deadlock(o) end
+
+---A recovery deadlock happened (in `region`, if given).
+---@param o? fd.ExpectDeadlock
+function expect.deadlock(o) end
+
+---A check of your own: `fn(summary)` returns ok and a line of detail.
+---@param name string
+---@param fn fun(summary: fd.Summary): boolean, string?
+---@param o? fd.ExpectOptions
+function expect.that(name, fn, o) end
