@@ -746,8 +746,10 @@ static void test_headroom_surge(void)
     topo_free(&t);
 }
 
-/* Load split by region weights; a region with no instance and no
- * cross-region routing loses its requests; cross_region spreads them. */
+/* Load split by region weights, routed as the model routes it: a service
+ * not deployed in a region serves that region's calls from the first region
+ * where it has instances; one deployed there with no instances fails them
+ * unless it may cross regions. */
 static void test_load_regions(void)
 {
     Topo t;
@@ -766,8 +768,16 @@ static void test_load_regions(void)
     CHECK_NEAR(load[gw * 3 + 0], 500, 1e-9);
     CHECK_NEAR(load[gw * 3 + 2], 200, 1e-9);
     CHECK_NEAR(load[api * 3 + 2], 0, 0);
-    CHECK_NEAR(un[api * 3 + 2], 200, 1e-9);
+    CHECK_NEAR(un[api * 3 + 2], 0, 0);
+    CHECK_NEAR(load[api * 3 + 0], 500 + 200, 1e-9);
+    CHECK_NEAR(load[api * 3 + 1], 300, 1e-9);
 
+    /* Deployed in beijing with no instances, and not allowed to cross. */
+    deploy(&t, api, 2, 0, 23);
+    memset(load, 0, sizeof load);
+    memset(un, 0, sizeof un);
+    CHECK_EQ_INT(topo_source_load(&t, 0, load, un), 0);
+    CHECK_NEAR(un[api * 3 + 2], 200, 1e-9);
     DiagList dl;
     check_topo(&t, 1, &dl);
     CHECK(find_diag(&dl, DIAG_WARNING, "api receives 200/s in beijing but has no instances there "
@@ -779,8 +789,8 @@ static void test_load_regions(void)
     memset(un, 0, sizeof un);
     CHECK_EQ_INT(topo_source_load(&t, 0, load, un), 0);
     CHECK_NEAR(un[api * 3 + 2], 0, 0);
-    CHECK_NEAR(load[api * 3 + 0], 500 + 50, 1e-9);
-    CHECK_NEAR(load[api * 3 + 1], 300 + 150, 1e-9);
+    CHECK_NEAR(load[api * 3 + 0], 500 + 200, 1e-9);
+    CHECK_NEAR(load[api * 3 + 1], 300, 1e-9);
     topo_free(&t);
 }
 

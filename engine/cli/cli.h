@@ -30,6 +30,10 @@ bool cli_is_help(const char *arg);
 /* Parses an unsigned decimal integer; false on junk, sign or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 
+/* A scenario argument: a folder stands for its scenario.lua. Returns a
+ * malloc'd path, or NULL when memory runs out. */
+char *cli_scenario_path(const char *arg);
+
 /* Prints the command's help page to stdout. */
 int cli_print_help(const char *name);
 

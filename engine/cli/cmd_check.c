@@ -9,6 +9,8 @@
  * and printed after the diagnostics, so that on a terminal it is the last
  * thing on the screen and in a pipe the two streams stay separable.
  */
+#include <sys/stat.h>
+#include "script/scenario.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,9 +24,11 @@ static int cmd_check(int argc, char **argv);
 
 const CliCommand cli_check = {
     "check", "Check a topology: cycles, blast radius, single points of failure, headroom",
-    "usage: firedrill check FILE [--surge F] [--strict]\n"
+    "usage: firedrill check TOPOLOGY|SCENARIO [--surge F] [--strict]\n"
     "\n"
-    "Loads the topology FILE and analyses it without simulating:\n"
+    "Loads a topology file, or a scenario (a .lua file or its folder: its top\n"
+    "level runs, so every name it uses is checked, and its topology is\n"
+    "loaded), and analyses the topology without simulating:\n"
     "  - request-path cycles in the calls graph (errors);\n"
     "  - recovery-path cycles: a service that runs on a platform which needs\n"
     "    that service to schedule it cannot come back after a crash (warnings);\n"
@@ -94,11 +98,6 @@ static int cmd_check(int argc, char **argv)
         cli_usage_error("check", "expected a topology file");
         return FD_EXIT_USAGE;
     }
-    if (ends_with(path, ".lua")) {
-        cli_usage_error("check", "checking a scenario is not supported yet; pass its topology file");
-        return FD_EXIT_USAGE;
-    }
-
     Topo t;
     topo_init(&t);
     DiagList dl;
@@ -106,10 +105,32 @@ static int cmd_check(int argc, char **argv)
     char *summary = NULL;
     size_t summary_len = 0;
     int rc = FD_EXIT_OK;
-    int lrc = topo_load_file(&t, path, &dl);
+    int lrc;
+    const Topo *checked = &t;
+    Scenario *sc = NULL;
+    RunResult res;
+    result_init(&res);
+    char *spath = NULL;
+    struct stat st;
+    if (ends_with(path, ".lua") || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
+        /* A scenario: run its top level (which checks every name it uses
+         * and loads its topology), then check that topology. */
+        spath = cli_scenario_path(path);
+        ScenarioOptions so = { .path = spath, .seed = 1 };
+        lrc = spath ? scenario_open(&sc, &so, &res, &dl) : -3;
+        if (lrc == -3) {
+            diag_list_print(&dl, stderr);
+            fprintf(stderr, "firedrill check: out of memory\n");
+            rc = FD_EXIT_SYSTEM;
+            goto out;
+        }
+        if (lrc == 0) checked = scenario_topo(sc);
+    } else {
+        lrc = topo_load_file(&t, path, &dl);
+    }
     if (lrc == 0) {
         FILE *mem = open_memstream(&summary, &summary_len);
-        int crc = mem ? topo_check(&t, &o, &dl, mem) : -1;
+        int crc = mem ? topo_check(checked, &o, &dl, mem) : -1;
         if (mem && fclose(mem) != 0) crc = -1;
         if (crc < 0) {
             diag_list_print(&dl, stderr);
@@ -125,6 +146,9 @@ static int cmd_check(int argc, char **argv)
 out:
     free(summary);
     diag_list_free(&dl);
+    scenario_close(sc);
+    result_free(&res);
+    free(spath);
     topo_free(&t);
     return rc;
 }

@@ -41,8 +41,6 @@ const CliCommand cli_run = {
     cmd_run,
 };
 
-/* A folder stands for its scenario.lua. Returns a malloc'd path. */
-char *cli_scenario_path(const char *arg);
 char *cli_scenario_path(const char *arg)
 {
     size_t n = strlen(arg);

@@ -597,7 +597,13 @@ static void load_dfs(LoadWalk *w, int s)
     w->order[w->norder++] = s;
 }
 
-/* Sends m requests/s to service s from region r (see topo_source_load). */
+/* Sends m requests/s to service s from region r (see topo_source_load),
+ * routing as the model's load balancer does (model_pool_for_call): to the
+ * local deployment when it has instances; when the service is not deployed
+ * in r at all, or is deployed with no instances and may cross regions, to
+ * the first region (in the topology's order) where it has instances. A
+ * local deployment with no instances that may not cross regions fails the
+ * requests. */
 static void load_route(LoadWalk *w, int s, int r, double m)
 {
     const TopoService *sv = &w->t->services[s];
@@ -606,17 +612,19 @@ static void load_route(LoadWalk *w, int s, int r, double m)
         w->mass[s * R + r] += m;
         return;
     }
-    int total = 0;
-    if (sv->cross_region)
-        for (int d = 0; d < sv->ndeploy; d++)
-            if (sv->deploy[d].instances > 0) total += sv->deploy[d].instances;
-    if (total == 0) {
+    bool local = false;
+    for (int d = 0; d < sv->ndeploy; d++)
+        if (sv->deploy[d].region == r) local = true;
+    if (local && !sv->cross_region) {
         w->unserved[s * R + r] += m;
         return;
     }
-    for (int d = 0; d < sv->ndeploy; d++)
-        if (sv->deploy[d].instances > 0)
-            w->mass[s * R + sv->deploy[d].region] += m * sv->deploy[d].instances / total;
+    for (int k = 0; k < R; k++)
+        if (topo_instances(sv, k) > 0) {
+            w->mass[s * R + k] += m;
+            return;
+        }
+    w->unserved[s * R + r] += m;
 }
 
 int topo_source_load(const Topo *t, int source, double *load, double *unserved)

@@ -281,8 +281,13 @@ static int l_scenario(lua_State *L)
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, topo);
     lua_pop(L, 1);
+    size_t before = s->dl->n;
     int rc = topo_load_file(&s->topo, path, s->dl);
     s->have_topo = true;
+    /* The topology's diagnostics point at its own file name, which goes
+     * when the scenario closes; the list keeps copies. */
+    for (size_t i = before; i < s->dl->n; i++)
+        if (s->dl->v[i].loc.file) s->dl->v[i].loc.file = diag_intern(s->dl, s->dl->v[i].loc.file);
     if (rc != 0) {
         s->failed = true;
         return luaL_error(L, "topology '%s' has errors (listed above)", topo);

@@ -103,18 +103,22 @@ function M.deploy(o)
   end)
 end
 
----rollback{ service, batch = 2 } (or rollback("service")): the previous
----version back everywhere, through a rolling redeploy. Data stays as it is.
+---rollback{ service, regions = {...}, batch = 2 } (or rollback("service")):
+---the previous version back in those regions (default: every region it
+---runs in), through a rolling redeploy. Data stays as it is.
 function M.rollback(o)
   if type(o) == "string" then o = { service = o } end
+  if type(o) ~= "table" or not o.service then error("rollback: service is required", 2) end
   local list = versions[o.service] or { "v1" }
-  local cur = version(o.service)
+  local regions = o.regions or deployed(o.service)
+  local cur = version(o.service, regions[1])
   local prev = math.max((cur or 1) - 1, 1)
-  for _, r in ipairs(deployed(o.service)) do
+  for _, r in ipairs(regions) do
     set_version { service = o.service, region = r, version = prev, error_rate = o.error_rate or 0 }
+    restart { service = o.service, region = r, batch = o.batch or 2 }
   end
-  _event("action", ("%s rolled back to %s"):format(o.service, list[prev] or "v1"), o.service)
-  restart { service = o.service, batch = o.batch or 2 }
+  _event("action", ("%s rolled back to %s in %s"):format(o.service, list[prev] or "v1",
+    table.concat(regions, ", ")), o.service)
 end
 
 ---repair_config("item") or repair_config{ item, region }: good data back.

@@ -54,20 +54,29 @@ local function suggest(word, list)
   return best and (" (did you mean '%s'?)"):format(best) or ""
 end
 
+-- Keys in sorted order: pairs() order may change from run to run, and
+-- which mistake is reported first must not.
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  return keys
+end
+
 local function check_opts(fn, o, allowed)
   if type(o) ~= "table" then
     error(("%s: expected a table of options, like %s{ ... }"):format(fn, fn), LEVEL)
   end
-  local keys = {}
-  for k in pairs(allowed) do keys[#keys + 1] = k end
-  table.sort(keys)
   for k in pairs(o) do
     if type(k) ~= "string" then error(("%s: option names must be strings"):format(fn), LEVEL) end
+  end
+  local valid = sorted_keys(allowed)
+  for _, k in ipairs(sorted_keys(o)) do
     if not allowed[k] then
-      error(("%s: unknown option '%s'%s"):format(fn, k, suggest(k, keys)), LEVEL)
+      error(("%s: unknown option '%s'%s"):format(fn, k, suggest(k, valid)), LEVEL)
     end
   end
-  for _, k in ipairs(keys) do
+  for _, k in ipairs(valid) do
     if allowed[k] == "required" and o[k] == nil then
       error(("%s: '%s' is required"):format(fn, k), LEVEL)
     end
@@ -138,10 +147,17 @@ end
 
 local function check_number(fn, key, v, lo, hi)
   if type(v) ~= "number" or not (v >= lo and v <= hi) then
-    error(("%s: %s: expected a number from %g to %g, got '%s'"):format(fn, key, lo, hi, tostring(v)),
-      LEVEL)
+    error(("%s: %s: expected a number from %g to %g, got '%s'")
+      :format(fn, key, lo, hi, tostring(v)), LEVEL)
   end
   return v
+end
+
+-- A shallow copy: the timers must not see later changes to the caller's table.
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
 end
 
 -- Runs fn at `when`, or at once when there is none.
@@ -167,6 +183,7 @@ end
 function M.cascading_storage_failure(o)
   local fn = "cascading_storage_failure"
   check_opts(fn, o, { storage = "required", at = true, lasts = "required", region = true })
+  o = copy(o)
   check_name(fn, "storage", o.storage, "services", "service")
   if o.region ~= nil then
     check_name(fn, "region", o.region, "regions", "region")
@@ -198,6 +215,7 @@ function M.storage_failure(o)
   local fn = "storage_failure"
   check_opts(fn, o, { storage = "required", at = true, lasts = "required", errors = true,
                       region = true })
+  o = copy(o)
   check_name(fn, "storage", o.storage, "services", "service")
   if o.region ~= nil then
     check_name(fn, "region", o.region, "regions", "region")
@@ -235,6 +253,7 @@ function M.bad_config_push(o)
   local fn = "bad_config_push"
   check_opts(fn, o, { service = "required", item = "required", at = true, version = true,
                       gray = true, every = true, halt_on = true, error_rate = true })
+  o = copy(o)
   check_name(fn, "service", o.service, "services", "service")
   check_name(fn, "item", o.item, "configs", "configuration item")
   if o.version ~= nil and (type(o.version) ~= "string" or o.version == "") then
@@ -253,14 +272,16 @@ function M.bad_config_push(o)
       end
       last = f
     end
-    stages = o.gray
+    stages = copy(o.gray)
   end
   if o.halt_on ~= nil then
     if type(o.halt_on) ~= "table" or o.halt_on.error_rate == nil then
       error(fn .. ": halt_on: expected { error_rate = 0.05 }", 2)
     end
-    for k in pairs(o.halt_on) do
-      if k ~= "error_rate" then error(("%s: halt_on: unknown key '%s'"):format(fn, tostring(k)), 2) end
+    for _, k in ipairs(sorted_keys(o.halt_on)) do
+      if k ~= "error_rate" then
+        error(("%s: halt_on: unknown key '%s'"):format(fn, k), 2)
+      end
     end
     if #stages < 2 then
       error(fn .. ": halt_on needs gray stages: a release that goes everywhere at once has "
@@ -303,6 +324,7 @@ function M.circular_dependency(o)
   local fn = "circular_dependency"
   check_opts(fn, o, { service = "required", region = "required", at = true, how = true,
                       batch = true })
+  o = copy(o)
   check_name(fn, "service", o.service, "services", "service")
   check_name(fn, "region", o.region, "regions", "region")
   check_deployed(fn, o.service, o.region)
@@ -342,6 +364,7 @@ end
 function M.retry_storm(o)
   local fn = "retry_storm"
   check_opts(fn, o, { source = "required", at = true, factor = "required", lasts = "required" })
+  o = copy(o)
   check_name(fn, "source", o.source, "sources", "traffic source")
   local factor = check_number(fn, "factor", o.factor, 1, 1000)
   if factor == 1 then error(fn .. ": factor: 1 is no spike", 2) end
@@ -373,6 +396,7 @@ function M.surge_on_recovery(o)
   local fn = "surge_on_recovery"
   check_opts(fn, o, { service = "required", at = true, lasts = "required", region = true,
                       rate = true })
+  o = copy(o)
   check_name(fn, "service", o.service, "services", "service")
   if o.region ~= nil then
     check_name(fn, "region", o.region, "regions", "region")
@@ -410,6 +434,7 @@ end
 function M.region_outage(o)
   local fn = "region_outage"
   check_opts(fn, o, { region = "required", at = true, lasts = "required" })
+  o = copy(o)
   check_name(fn, "region", o.region, "regions", "region")
   local when = o.at ~= nil and check_when(fn, o.at) or nil
   local lasts = check_duration(fn, "lasts", o.lasts)

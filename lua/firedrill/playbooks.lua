@@ -18,24 +18,37 @@
 
 local M = {}
 
-local function fail(fn, msg) error(("%s: %s"):format(fn, msg), 3) end
+-- Raises at the line that called the playbook: `depth` counts the helpers
+-- between the playbook and this call (0 when the playbook calls fail).
+local function fail(fn, msg, depth) error(("%s: %s"):format(fn, msg), 3 + (depth or 0)) end
+
+-- Keys in sorted order: pairs() order may change from run to run, and
+-- which mistake is reported first must not.
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = tostring(k) end
+  table.sort(keys)
+  return keys
+end
 
 local function check_opts(fn, o, allowed)
-  if type(o) ~= "table" then fail(fn, ("expected a table of options, like %s{ ... }"):format(fn)) end
-  for k in pairs(o) do
-    if not allowed[k] then fail(fn, ("unknown option '%s'"):format(tostring(k))) end
+  if type(o) ~= "table" then
+    fail(fn, ("expected a table of options, like %s{ ... }"):format(fn), 1)
   end
-  for k, v in pairs(allowed) do
-    if v == "required" and o[k] == nil then fail(fn, ("'%s' is required"):format(k)) end
+  for _, k in ipairs(sorted_keys(o)) do
+    if not allowed[k] then fail(fn, ("unknown option '%s'"):format(k), 1) end
+  end
+  for _, k in ipairs(sorted_keys(allowed)) do
+    if allowed[k] == "required" and o[k] == nil then fail(fn, ("'%s' is required"):format(k), 1) end
   end
 end
 
 local function check_in(fn, key, v, kind, what)
-  if type(v) ~= "string" then fail(fn, ("%s: expected a %s name"):format(key, what)) end
+  if type(v) ~= "string" then fail(fn, ("%s: expected a %s name"):format(key, what), 1) end
   for _, n in ipairs(names(kind)) do
     if n == v then return v end
   end
-  fail(fn, ("%s: unknown %s '%s'"):format(key, what, v))
+  fail(fn, ("%s: unknown %s '%s'"):format(key, what, v), 1)
 end
 
 -- Teams are declared by the scenario, and names() cannot list them; act{}
@@ -44,9 +57,9 @@ end
 -- also fails, at the caller's line, when the playbook runs outside a
 -- handler or timer, where responders cannot act.
 local function check_team(fn, v)
-  if type(v) ~= "string" or v == "" then fail(fn, "team: expected a team name") end
+  if type(v) ~= "string" or v == "" then fail(fn, "team: expected a team name", 1) end
   local ok, why = pcall(act, { team = v, takes = 0 })
-  if not ok then fail(fn, (tostring(why):gsub("^[^:]*:%d+: ", ""))) end
+  if not ok then fail(fn, (tostring(why):gsub("^[^:]*:%d+: ", "")), 1) end
   return v
 end
 
@@ -56,7 +69,7 @@ local function check_duration(fn, key, v)
     local ok, s = pcall(seconds, v)
     if ok then return s end
   end
-  fail(fn, ("%s: expected a duration like '10m', got '%s'"):format(key, tostring(v)))
+  fail(fn, ("%s: expected a duration like '10m', got '%s'"):format(key, tostring(v)), 1)
 end
 
 local function is_deployed(service, region)
@@ -191,11 +204,16 @@ end
 -- "utilisation > 80%" -> a function of the service's metric.
 local function condition(fn, service, region, when)
   if type(when) == "function" then return when, "the condition" end
-  if type(when) ~= "string" then fail(fn, "when: expected a function or a condition like 'utilisation > 80%'") end
+  if type(when) ~= "string" then
+    fail(fn, "when: expected a function or a condition like 'utilisation > 80%'", 1)
+  end
   local name, op, value = when:match("^%s*([%w_]+)%s*([<>]=?)%s*(%S+)%s*$")
-  if not name then fail(fn, ("when: expected 'metric > value', like 'utilisation > 80%%', got '%s'"):format(when)) end
+  if not name then
+    fail(fn, ("when: expected 'metric > value', like 'utilisation > 80%%', got '%s'")
+      :format(when), 1)
+  end
   local ok, why = pcall(metric, service, name)
-  if not ok then fail(fn, "when: " .. tostring(why)) end
+  if not ok then fail(fn, "when: " .. tostring(why), 1) end
   local v
   local p = value:match("^([%d.]+)%%$")
   if p then
@@ -210,7 +228,7 @@ local function condition(fn, service, region, when)
     local good, s = pcall(seconds, value)
     v = good and s or nil
   end
-  if not v then fail(fn, ("when: '%s' is not a value"):format(value)) end
+  if not v then fail(fn, ("when: '%s' is not a value"):format(value), 1) end
   local cmp = {
     [">"] = function(x) return x > v end, ["<"] = function(x) return x < v end,
     [">="] = function(x) return x >= v end, ["<="] = function(x) return x <= v end,

@@ -16,7 +16,8 @@
 -- is not a module anyone may require.
 --
 -- Keep it in step with api_register() in script_api.c, lua/firedrill/ and
--- the read_globals in .luacheckrc.
+-- the `api` list in .luacheckrc: tests/cli/luacheck.sh fails when a global
+-- of the binary has no stub here, or a stub has no global.
 error("lua/meta/firedrill.lua holds editor stubs of the scenario API and must not be required")
 
 -------------------------------------------------------------------------------
@@ -338,13 +339,15 @@ function deploy(o) end
 
 ---@class fd.RollbackOptions
 ---@field service fd.Service
+---@field regions? fd.Region[] Where to roll back. Default: every region the service is deployed in.
 ---@field batch? integer Instances restarted at a time by the rolling redeploy. Default `2`.
 ---@field error_rate? fd.Fraction The old code's error rate. Default `0` (not the topology's `error_rate`).
 
----Puts the previous version back everywhere and redeploys the service,
----`batch` instances at a time, through its platform. Configuration DATA is
----left as it is: rolling back code does not repair data.
----Timeline (action): "S rolled back to v1", "S redeployed in all regions, N instance(s) at a time, ...".
+---Puts the previous version back in `regions` and redeploys the service
+---there, `batch` instances at a time, through its platform. Configuration
+---DATA is left as it is: rolling back code does not repair data.
+---Timeline (action): "S redeployed in R, N instance(s) at a time, through
+---its platform" per region, then "S rolled back to v1 in R1, R2".
 ---@param o fd.Service|fd.RollbackOptions
 function rollback(o) end
 
@@ -420,6 +423,19 @@ function close_breakers(o) end
 ---Sheds load at a service. Timeline (action): "S sheds N% of new requests in R".
 ---@param o fd.ShedOptions
 function shed(o) end
+
+---@class (exact) fd.FallbackOptions
+---@field from fd.Service The caller; it must have a call to `to` in the topology.
+---@field to fd.Service
+---@field off? boolean `true` stops using the fallback. Default `false`.
+
+---Turns on (or off) the fallback of `from`'s calls to `to`, as if the
+---topology said `fallback: true`: when those calls fail, `from` answers with
+---a fallback, counted as degraded, not failed (the 163 portal switching to
+---its mobile version). Timeline (action): "A answers with its fallback when
+---B fails" / "A stops using its fallback for B".
+---@param o fd.FallbackOptions
+function fallback(o) end
 
 -------------------------------------------------------------------------------
 -- Observation (all of it as of the end of the last metrics interval)

@@ -14,6 +14,16 @@ scenario {
 -- Knobs for ablations and sweeps.
 local gray = param("gray_release", false)       -- stage the configuration data
 local manual_restart = param("manual_restart", true)
+local break_cycle = param("break_cycle", false)  -- tke schedules without the API
+local client_retries = param("client_retries", true) -- clients retry, users come back
+
+if break_cycle then
+  remove_dependency { from = "tke", to = "cloud-api" }
+end
+if not client_retries then
+  client { source = "console", retries = 0, reattempt = 0 }
+  client { source = "paas", retries = 0, reattempt = 0 }
+end
 
 team { name = "api", skills = { "cloud-api", "api-config" }, oncall = 3,
        ack = "2m", diagnose = "10m" }
@@ -41,7 +51,11 @@ on_alert("api-5xx", function()
   page("api")
   -- The standard plan: roll the code back. The bad data stays.
   act { team = "api", takes = "11m" }
-  rollback { service = "cloud-api", batch = 2 }
+  local failing = {}
+  for _, region in ipairs(deployed("cloud-api")) do
+    if not healthy("cloud-api", region) then failing[#failing + 1] = region end
+  end
+  if #failing > 0 then rollback { service = "cloud-api", regions = failing, batch = 2 } end
   if not wait_until(function() return healthy("cloud-api") end, "12m") then
     note("rolling back the version did not restore the service")
     diagnose { component = "api-config", team = "api" }

@@ -1,0 +1,127 @@
+#!/bin/sh
+# patterns.sh: the bundled pattern scenarios (scenarios/patterns/*) end to end.
+#
+#   sh tests/cli/patterns.sh path/to/firedrill      (from the repository root)
+#
+# Every scenario folder under scenarios/patterns/ must run with exit 0 (all
+# its expectations hold). Each known pattern must also show, in its
+# timeline, the line that proves its mechanism fired: a pattern whose
+# expectations pass for the wrong reason is caught here. Two variants run
+# with --param, to keep the scenarios' knobs working.
+set -u
+
+fd=${1:?usage: sh tests/cli/patterns.sh path/to/firedrill}
+case $fd in /*) ;; *) fd=$(pwd)/$fd ;; esac
+root=scenarios/patterns
+dir=$(mktemp -d "${TMPDIR:-/tmp}/fd-patterns.XXXXXX") || { echo "patterns.sh: mktemp failed" >&2; exit 1; }
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 130' INT TERM
+
+fails=0
+checks=0
+
+fail() {
+  echo "patterns.sh: FAIL: $*" >&2
+  fails=$((fails + 1))
+}
+
+# run NAME [ARGS...]: runs the scenario folder NAME with ARGS into
+# $dir/NAME.out (stdout and stderr) and requires exit 0.
+run() {
+  name=$1
+  shift
+  out=$dir/$(echo "$name $*" | tr ' /=' '___').out
+  checks=$((checks + 1))
+  "$fd" run "$root/$name" "$@" >"$out" 2>&1
+  rc=$?
+  last=$out
+  if [ "$rc" -ne 0 ]; then
+    fail "firedrill run $root/$name $* exited $rc, want 0"
+    sed "s/^/    /" "$out" >&2
+  fi
+}
+
+# has TEXT / lacks TEXT: about the output of the last run.
+has() {
+  checks=$((checks + 1))
+  grep -qF -- "$1" "$last" || fail "$(basename "$last" .out): missing: $1"
+}
+
+lacks() {
+  checks=$((checks + 1))
+  if grep -qF -- "$1" "$last"; then fail "$(basename "$last" .out): unexpected: $1"; fi
+}
+
+[ -d "$root" ] || { echo "patterns.sh: no $root (run from the repository root)" >&2; exit 1; }
+
+known="cascading-storage-failure storage-failure bad-config-push circular-dependency
+retry-storm surge-on-recovery region-outage"
+for name in $known; do
+  [ -f "$root/$name/scenario.lua" ] || fail "$root/$name/scenario.lua is missing"
+done
+
+# Every folder, known or new, must hold its expectations.
+for path in "$root"/*/; do
+  name=$(basename "$path")
+  [ -f "$path/scenario.lua" ] || continue
+  run "$name"
+  case " $(echo $known) " in
+    *" $name "*) ;;
+    *) continue ;;
+  esac
+  case $name in
+  cascading-storage-failure)
+    has "db hangs in all regions: requests are accepted and never answered"
+    has "gateway in east is failing 100% of requests"
+    has "news in east is failing 100% of requests"
+    has "db stops hanging in all regions"
+    ;;
+  storage-failure)
+    has "recs-store fails 100.0% of requests in all regions"
+    has "profile-db fails 20.0% of requests in all regions"
+    has "start      not reached"
+    ;;
+  bad-config-push)
+    has "v2 writes bad data to routing in east"
+    has "rollout of api v2 halted: error rate"
+    lacks "writes bad data to routing in west"
+    has "api rolled back to v1"
+    has "configuration data of routing repaired in every region"
+    ;;
+  circular-dependency)
+    has "recovery deadlock in west: api -> platform -> api"
+    has "traffic redirected from west to east"
+    has "every api restarted in west by hand, bypassing its platform"
+    ;;
+  retry-storm)
+    has "app traffic set to 2x its normal rate"
+    has "app traffic set to 1x its normal rate"
+    has "breakers on calls to db forced open"
+    ;;
+  surge-on-recovery)
+    has "edge fails 0.0% of requests in all regions"
+    has "console in east is failing"
+    has "console may now autoscale to 20 instances"
+    ;;
+  region-outage)
+    has "region west goes dark"
+    has "power is back in west"
+    has "kube in west is serving normally again"
+    lacks "traffic redirected"
+    ;;
+  esac
+done
+
+# The knobs: without a gray release the data reaches both regions at once;
+# with a redirect the incident ends before the power returns.
+run bad-config-push --param gray=false
+has "v2 writes bad data to routing in east, west"
+lacks "halted"
+run region-outage --param redirect=true
+has "traffic redirected from west to east"
+
+if [ "$fails" -ne 0 ]; then
+  echo "patterns.sh: $fails of $checks checks failed" >&2
+  exit 1
+fi
+echo "patterns.sh: $checks checks passed"
