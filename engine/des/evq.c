@@ -52,8 +52,10 @@ void evq_free(Evq *q)
 int evq_push(Evq *q, SimTime t, uint64_t payload)
 {
     assert(t >= q->last && "evq: push into the past");
-    EvqBucket *b = &q->b[bucket_of(t, q->last)];
+    unsigned bi = bucket_of(t, q->last);
+    EvqBucket *b = &q->b[bi];
     if (b->len == b->cap && bucket_reserve(b, b->len + 1) < 0) return -1;
+    if (bi) q->nonempty |= 1ull << (bi - 1);
     b->v[b->len++] = (EvqEntry){ t, payload };
     q->size++;
     if (q->peek_known && t < q->peek) q->peek = t;
@@ -65,8 +67,7 @@ int evq_push(Evq *q, SimTime t, uint64_t payload)
 static SimTime scan_min(const Evq *q)
 {
     if (q->b[0].head < q->b[0].len) return q->last;
-    unsigned i = 1;
-    while (q->b[i].len == 0) i++;
+    unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     const EvqBucket *src = &q->b[i];
     SimTime min = src->v[0].time;
     for (uint32_t k = 1; k < src->len; k++)
@@ -82,21 +83,23 @@ static bool refill(Evq *q)
     b0->head = b0->len = 0;
     if (q->size == 0) return false;
 
-    unsigned i = 1;
-    while (q->b[i].len == 0) i++;
+    unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     EvqBucket *src = &q->b[i];
     SimTime min = q->peek_known ? q->peek : scan_min(q);
     q->last = min;
 
     for (uint32_t k = 0; k < src->len; k++) {
         EvqEntry e = src->v[k];
-        EvqBucket *dst = &q->b[bucket_of(e.time, min)];
+        unsigned di = bucket_of(e.time, min);
+        EvqBucket *dst = &q->b[di];
+        if (di) q->nonempty |= 1ull << (di - 1);
         /* dst is below i, so it can never be src itself. Growing it may
          * fail only on the first visit to a new peak size. */
         if (dst->len == dst->cap && bucket_reserve(dst, dst->len + 1) < 0) abort();
         dst->v[dst->len++] = e;
     }
     src->len = 0;
+    q->nonempty &= ~(1ull << (i - 1));
     return true;
 }
 

@@ -14,7 +14,7 @@
  * bucket i holds the entries whose time differs from the last popped time
  * first in bit i-1. Each entry moves down a bucket only when the bucket
  * above it is emptied, so the amortised cost per entry is a few sequential
- * copies instead of a heap's log2(n) scattered compares. bench/hold.c holds
+ * copies instead of a heap's log2(n) scattered compares. bench/bench_hold.c holds
  * the measurement that chose it over binary and 4-ary heaps.
  *
  * Memory: bucket arrays grow to the peak number pending and are reused; in
@@ -47,6 +47,7 @@ typedef struct Evq {
     SimTime last;     /* time of the last entry popped; the floor for pushes */
     SimTime peek;     /* earliest time pending, when peek_known */
     bool peek_known;
+    uint64_t nonempty;   /* bit i-1 set when bucket i (1..64) holds entries */
     size_t size;
 } Evq;
 

@@ -326,7 +326,7 @@ static void eval_health(Scenario *s, const ModelInterval *iv)
         const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
         if (!s->pool_bad[i] && bad) {
             s->pool_bad[i] = true;
-            if (none_up && answered == 0)
+            if (none_up)
                 api_note(s, RE_HEALTH, ts->name, region, "%s in %s is down: no instance serving",
                          ts->name, region ? region : "-");
             else
