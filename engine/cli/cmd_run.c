@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "base/atomic_file.h"
 #include "cli/cli.h"
+#include "report/metrics_csv.h"
 #include "report/run_json.h"
 #include "report/timeline.h"
 #include "script/scenario.h"
@@ -32,7 +33,8 @@ const CliCommand cli_run = {
     "                      give byte-identical output\n"
     "  --param NAME=VALUE  override a param(\"NAME\", default) of the scenario;\n"
     "                      may be repeated\n"
-    "  --out DIR           also write DIR/events.jsonl and DIR/summary.json\n"
+    "  --out DIR           also write DIR/events.jsonl, DIR/summary.json and\n"
+    "                      DIR/metrics.csv (each written whole or not at all)\n"
     "  --quiet             print only the expectations\n"
     "  --json              print the summary as JSON instead of the timeline\n"
     "\n"
@@ -107,7 +109,22 @@ int cmd_run(int argc, char **argv)
     DiagList dl;
     diag_list_init(&dl);
     ScenarioOptions o = { .path = path, .seed = seed, .params = params, .nparams = nparams };
+    MetricsCsv mc = { 0 };
+    if (out) {
+        char mp[4096];
+        snprintf(mp, sizeof mp, "%s/metrics.csv", out);
+        if (fd_mkdir_p(out) < 0 || metrics_csv_open(&mc, mp) < 0) {
+            fprintf(stderr, "firedrill run: cannot write to %s\n", out);
+            rc = FD_EXIT_SYSTEM;
+            diag_list_free(&dl);
+            free(path);
+            goto done;
+        }
+        o.on_interval = metrics_csv_interval;
+        o.ud = &mc;
+    }
     int r = scenario_run(&o, &res, &dl);
+    if (r < 0) metrics_csv_abort(&mc);
     diag_list_print(&dl, stderr);
     if (r == -3) {
         fprintf(stderr, "firedrill run: out of memory\n");
@@ -128,7 +145,7 @@ int cmd_run(int argc, char **argv)
             char p1[4096], p2[4096];
             snprintf(p1, sizeof p1, "%s/events.jsonl", out);
             snprintf(p2, sizeof p2, "%s/summary.json", out);
-            if (fd_mkdir_p(out) < 0 || run_write_events_jsonl(&res, p1) < 0 ||
+            if (metrics_csv_commit(&mc) < 0 || run_write_events_jsonl(&res, p1) < 0 ||
                 run_write_summary(&res, p2) < 0) {
                 fprintf(stderr, "firedrill run: cannot write to %s\n", out);
                 rc = FD_EXIT_SYSTEM;

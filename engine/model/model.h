@@ -85,6 +85,7 @@ typedef struct SourceStats {
 } SourceStats;
 
 typedef struct ModelInterval {
+    const Topo *topo;       /* names for the indexes below */
     SimTime start, end;
     const PoolStats *pools;
     int npools;

@@ -79,6 +79,7 @@ void metrics_emit(Model *m, SimTime end)
         s->has_last = true;
     }
     ModelInterval iv = {
+        .topo = m->topo,
         .start = m->interval_start,
         .end = end,
         .pools = m->stats_pools,

@@ -687,13 +687,15 @@ static int l_client(lua_State *L)
     return 0;
 }
 
+static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d);
+
 /* ---- responses ---- */
 
 static int l_restart(lua_State *L)
 {
     Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "count", "manual", "takes", "batch",
-                                        NULL };
+                                        "team", NULL };
     check_keys(L, 1, "restart", keys);
     int svc = api_check_service(L, s, 1, "service");
     int r = api_opt_region(L, s, 1, "region");
@@ -709,10 +711,25 @@ static int l_restart(lua_State *L)
                  svc_name(s, svc), region_label(s, r), batch);
         return 0;
     }
+    int team = -1;
+    if (manual) {
+        /* Break glass: a person starts the instances by hand, which takes
+         * one of the team's responders for as long as it takes. */
+        lua_getfield(L, 1, "team");
+        bool has = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (!has) return luaL_error(L, "restart: a manual restart needs a team to do it (team = ...)");
+        team = check_named(L, 1, "team", "team", n_team, team_name);
+        if (!lua_isyieldable(L))
+            return luaL_error(L, "restart: a manual restart runs inside an alert handler, timer or playbook");
+        if (s->teams[team].oncall <= 0)
+            return luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
+    }
     model_result(L, s, model_restart(s->model, svc, r, count, manual, takes));
     api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s%s restarted in %s%s",
              count < 0 ? "every " : "", svc_name(s, svc), region_label(s, r),
              manual ? " by hand, bypassing its platform" : " through its platform");
+    if (manual) return busy_wait(L, s, team, takes);
     return 0;
 }
 
@@ -1114,21 +1131,47 @@ static int after_busy(lua_State *L, int status, lua_KContext ctx)
     (void)status;
     Scenario *s = api_scenario(L);
     int team = (int)ctx;
-    if (team >= 0 && s->teams[team].busy > 0) s->teams[team].busy--;
-    return lua_gettop(L) >= 1 ? 0 : 0;
+    if (s->teams[team].busy > 0) s->teams[team].busy--;
+    return 0;
 }
 
-/* Occupies one responder of `team` for `d`, waiting for one to be free
- * first. Yields; the responder is released when the wait ends. */
-static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d)
+#define RESPONDER_POLL (30 * FD_SEC)
+
+static int busy_try(lua_State *L, Scenario *s, int team, SimTime d);
+
+static int busy_retry(lua_State *L, int status, lua_KContext ctx)
 {
-    if (!lua_isyieldable(L))
-        return luaL_error(L, "responders act only inside alert handlers, timers and playbooks");
+    (void)status;
+    SimTime d = (SimTime)lua_tointeger(L, -1);                // [.., d]
+    lua_pop(L, 1);
+    return busy_try(L, api_scenario(L), (int)ctx, d);
+}
+
+/* Occupies one responder of `team` for `d`: when everyone on call is busy
+ * with something else, it first waits for one to be free. Yields; the
+ * responder is released when the work is done. */
+static int busy_try(lua_State *L, Scenario *s, int team, SimTime d)
+{
     Team *t = &s->teams[team];
+    if (t->busy >= t->oncall) {
+        lua_pushinteger(L, (lua_Integer)d);                   // [.., d]
+        lua_pushliteral(L, "fd.wait");
+        lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + RESPONDER_POLL));
+        return lua_yieldk(L, 2, (lua_KContext)team, busy_retry);
+    }
     t->busy++;
     lua_pushliteral(L, "fd.wait");
     lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + d));
     return lua_yieldk(L, 2, (lua_KContext)team, after_busy);
+}
+
+static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d)
+{
+    if (!lua_isyieldable(L))
+        return luaL_error(L, "responders act only inside alert handlers, timers and playbooks");
+    if (s->teams[team].oncall <= 0)
+        return luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
+    return busy_try(L, s, team, d);
 }
 
 /* diagnose{component = "storage", team = "sre"}: a responder of the team

@@ -194,7 +194,7 @@ function M.redirect_region(o)
   if glass and stalled(o.service, o.region) then
     note(("%s cannot be scheduled in %s: its platform needs it; restarting it by hand")
       :format(o.service, o.region))
-    restart { service = o.service, region = o.region, manual = true, takes = glass }
+    restart { service = o.service, region = o.region, manual = true, takes = glass, team = o.team }
   end
   return true
 end

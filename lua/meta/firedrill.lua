@@ -678,6 +678,9 @@ function read_file(name) end
 ---@class fd.ExpectDeadlock: fd.ExpectOptions
 ---@field region? fd.Region
 
+---Expectations: checks that run when the run ends; the run exits 1 when
+---one fails.
+---@class fd.expect
 expect = {}
 
 ---The entry point's availability of intents over the run is at least `min`.

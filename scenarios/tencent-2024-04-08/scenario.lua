@@ -72,7 +72,8 @@ on_alert("api-5xx", function()
         note(("circular dependency in %s: tke needs cloud-api to schedule cloud-api"):format(region))
         shift_traffic { from = region, to = { "guangzhou", "beijing", "chengdu" } }
         if manual_restart then
-          restart { service = "cloud-api", region = region, manual = true, takes = "20m" }
+          restart { service = "cloud-api", region = region, manual = true, takes = "20m",
+                    team = "platform" }
         end
       end
     end

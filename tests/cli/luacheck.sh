@@ -82,7 +82,7 @@ checks=$((checks + 1))
 "$fd" run "$dir/scenario.lua" --quiet >"$dir/out" 2>"$dir/err"
 api=$(sed -n 's/^API //p' "$dir/err" | tr ' ' '\n')
 if [ -z "$api" ]; then
-  fail "could not list the API's globals from $fd"
+  fail "could not list the API's globals from $fd; the lists are not compared"
   sed 's/^/    err: /' "$dir/err" >&2
 fi
 
@@ -98,19 +98,19 @@ has() {  # has WORD LIST
   printf '%s\n' "$2" | grep -qx -- "$1"
 }
 
-for name in $api; do
+[ -n "$api" ] && for name in $api; do
   checks=$((checks + 1))
   has "$name" "$rc_names" || fail "'$name' is in the API but not in .luacheckrc's read_globals"
   checks=$((checks + 1))
   has "$name" "$meta_names" || fail "'$name' is in the API but has no stub in lua/meta/firedrill.lua"
 done
 # read_file is the sandbox's, listed by both on purpose.
-for name in $rc_names; do
+[ -n "$api" ] && for name in $rc_names; do
   [ "$name" = read_file ] && continue
   checks=$((checks + 1))
   has "$name" "$api" || fail "'$name' is in .luacheckrc's read_globals but not in the API"
 done
-for name in $meta_names; do
+[ -n "$api" ] && for name in $meta_names; do
   [ "$name" = read_file ] && continue
   checks=$((checks + 1))
   has "$name" "$api" || fail "'$name' has a stub in lua/meta/firedrill.lua but is not in the API"

@@ -131,6 +131,28 @@ expect 2 "expected a number" -- run "$T/s/rand.lua" --param k=abc
 [ -s "$T/o1/events.jsonl" ] && [ -s "$T/o1/summary.json" ] && ok || bad "--out did not write its files"
 grep -q '"seed": *7' "$T/o1/summary.json" && ok || bad "summary.json lacks the seed"
 ls "$T/o1" | grep -q tmp && bad "temporary files left in --out" || ok
+head -1 "$T/o1/metrics.csv" | grep -qx 't,service,region,metric,value' && ok || bad "metrics.csv header"
+grep -q '^600,web,east,offered,' "$T/o1/metrics.csv" && ok || bad "metrics.csv lacks the last interval"
+grep -q '^600,entry:users,-,availability,' "$T/o1/metrics.csv" && ok || bad "metrics.csv lacks entry rows"
+cmp -s "$T/o1/metrics.csv" "$T/o2/metrics.csv" && ok || bad "metrics.csv differs between identical runs"
+# A run that fails keeps the previous outputs whole.
+cp -r "$T/o1" "$T/o1.before"
+expect 2 "attempt to index a nil value" -- run "$T/s/runtime.lua" --out "$T/o1"
+for f in events.jsonl summary.json metrics.csv; do
+  cmp -s "$T/o1/$f" "$T/o1.before/$f" && ok || bad "a failed run changed $f"
+done
+# So does a run killed while it writes.
+cat >"$T/s/long.lua" <<'LUA'
+scenario { name = "long", topology = "topology.yaml", duration = "300d" }
+LUA
+"$FD" run "$T/s/long.lua" --out "$T/o1" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+for f in events.jsonl summary.json metrics.csv; do
+  cmp -s "$T/o1/$f" "$T/o1.before/$f" && ok || bad "a killed run changed $f"
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
