@@ -160,6 +160,161 @@ awk -v a="$(field "$fd1" rss_kb)" -v b="$(field "$fd10" rss_kb)" 'BEGIN {
 }'
 echo
 
+# ---- 4. the service model: a gateway -> service -> db chain ----------------
+# A self-contained section (it uses only $bin, $tmp, $failed and result()
+# from above). bench_chain runs a three-hop chain on the firedrill model,
+# built from inline YAML through topo_load_string + model_new;
+# bench_chain_ref is a hand-written simulator of the same chain, the
+# yardstick. Speed: five interleaved runs of each (10 simulated minutes at
+# 1000 intents/s, about 1.8 million requests), the best of each compared.
+# Memory: one bench_chain run of 24 simulated hours at 200 intents/s, no
+# sampling, peak RSS after the first hour and at the end. The two programs
+# must print the same figures (they seed the same random streams and draw
+# in the same order, so they are identical unless one of them changed);
+# a disagreement beyond a few percent voids the comparison and fails the
+# run. Missed speed or memory targets never do. See bench/README.md.
+echo "== 4. the service model: gateway -> service -> db chain (bench_chain vs bench_chain_ref)"
+chain_ok=1
+for chain_b in bench_chain bench_chain_ref; do
+  if [ ! -x "$bin/$chain_b" ]; then
+    echo "run.sh: $bin/$chain_b not found; build first (make bench): FAILED"
+    failed="$failed $chain_b"
+    chain_ok=0
+  fi
+done
+
+# chain_run NAME LIMIT_S OUTFILE SHOW CMD...: runs CMD under a time limit;
+# shows its output when SHOW is 1 or when it fails; records a failure.
+chain_run() {
+  chain_name=$1; chain_limit=$2; chain_out=$3; chain_show=$4; shift 4
+  timeout "$chain_limit" "$@" >"$chain_out" 2>&1
+  chain_rc=$?
+  if [ "$chain_show" = 1 ] || [ "$chain_rc" -ne 0 ]; then cat "$chain_out"; fi
+  if [ "$chain_rc" -eq 124 ]; then
+    echo "run.sh: $chain_name did not finish within ${chain_limit} s: FAILED"
+    failed="$failed $chain_name"
+  elif [ "$chain_rc" -ne 0 ]; then
+    echo "run.sh: $chain_name exited with status $chain_rc: FAILED"
+    failed="$failed $chain_name"
+  fi
+  return "$chain_rc"
+}
+
+# chain_best FILE...: of the chain-result lines in the files, the fastest.
+chain_best() {
+  for chain_f in "$@"; do result "$chain_f" chain-result; done | awk '
+    { v = 0; for (i = 1; i <= NF; i++) if ($i ~ /^req_per_s=/) v = substr($i, 11) + 0
+      if (v > best) { best = v; line = $0 } }
+    END { print line }'
+}
+
+chain_fd="" chain_ref="" chain_mem=""
+if [ "$chain_ok" = 1 ]; then
+  for chain_rep in 1 2 3 4 5; do
+    chain_show=0
+    [ "$chain_rep" = 1 ] && chain_show=1
+    chain_run "bench_chain" 120 "$tmp/chain_$chain_rep" "$chain_show" "$bin/bench_chain" || break
+    [ "$chain_show" = 1 ] && echo
+    chain_run "bench_chain_ref" 120 "$tmp/chainref_$chain_rep" "$chain_show" \
+      "$bin/bench_chain_ref" || break
+    [ "$chain_show" = 1 ] && echo
+    awk -v n="$chain_rep" \
+        -v f="$(result "$tmp/chain_$chain_rep" chain-result)" \
+        -v r="$(result "$tmp/chainref_$chain_rep" chain-result)" 'BEGIN {
+      split(f, a, " "); split(r, b, " ")
+      for (i in a) if (a[i] ~ /^req_per_s=/) fv = substr(a[i], 11)
+      for (i in b) if (b[i] ~ /^req_per_s=/) rv = substr(b[i], 11)
+      printf "run %d: firedrill %.3g requests/s, reference %.3g requests/s\n", n, fv, rv }'
+  done
+  chain_fd=$(chain_best "$tmp"/chain_[1-5])
+  chain_ref=$(chain_best "$tmp"/chainref_[1-5])
+  echo
+  chain_run "bench_chain --hours 24" 300 "$tmp/chain_mem" 1 \
+    "$bin/bench_chain" --hours 24 --rate 200 &&
+    chain_mem=$(result "$tmp/chain_mem" chain-mem)
+fi
+echo
+
+echo "== 4. summary: the service model on a gateway -> service -> db chain"
+echo
+# The figures of both, then whether they agree: identical, or within 5%
+# (15% for service timeouts, a rarer event), else the comparison is void.
+chain_agree=$(awk -v f="$chain_fd" -v r="$chain_ref" 'BEGIN {
+  if (f == "" || r == "") { print "none"; exit }
+  nf = split(f, a, " "); nr = split(r, b, " ")
+  for (i = 1; i <= nf; i++) { split(a[i], kv, "="); F[kv[1]] = kv[2] }
+  for (i = 1; i <= nr; i++) { split(b[i], kv, "="); R[kv[1]] = kv[2] }
+  n = split("requests intents intent_ok db_timeout svc_timeout db_error db_amp gw_lat_ms svc_lat_ms db_lat_ms", keys, " ")
+  same = 1; worst = 0; bad = ""
+  for (i = 1; i <= n; i++) {
+    k = keys[i]
+    if (!(k in F) || !(k in R)) { print "none"; exit }
+    if (F[k] != R[k]) same = 0
+    d = R[k] + 0 != 0 ? (F[k] - R[k]) / R[k] : F[k] - R[k]
+    if (d < 0) d = -d
+    tol = k == "svc_timeout" ? 0.15 : 0.05
+    if (d > tol) bad = bad " " k
+    if (d > worst) worst = d
+  }
+  if (same) print "identical"
+  else if (bad == "") printf "within %.2f%%\n", 100 * worst
+  else print "DISAGREE on" bad
+}')
+
+printf '%-40s %13s %13s %9s\n' "chain, 1000 intents/s, 10 simulated min" "firedrill" "reference" "ratio"
+awk -v f="$chain_fd" -v r="$chain_ref" 'BEGIN {
+  nf = split(f, a, " "); nr = split(r, b, " ")
+  for (i = 1; i <= nf; i++) { split(a[i], kv, "="); F[kv[1]] = kv[2] }
+  for (i = 1; i <= nr; i++) { split(b[i], kv, "="); R[kv[1]] = kv[2] }
+  fs = ("req_per_s" in F) ? sprintf("%.3g", F["req_per_s"]) : "-"
+  rs = ("req_per_s" in R) ? sprintf("%.3g", R["req_per_s"]) : "-"
+  if (fs != "-" && rs != "-" && R["req_per_s"] > 0) {
+    x = F["req_per_s"] / R["req_per_s"]
+    # Parenthesised: a bare > in a printf argument list is a redirection.
+    v = (x >= 0.5) ? "target (>= 0.5x) met" : "target (>= 0.5x) missed"
+    v = v ((x >= 1) ? "; parity reached" : "; below parity")
+    printf "%-40s %13s %13s %8.2fx   %s\n", "requests/s (best of 5)", fs, rs, x, v
+  } else
+    printf "%-40s %13s %13s %9s   %s\n", "requests/s (best of 5)", fs, rs, "-", "no comparison"
+  row("requests simulated", "requests", "%.0f", 1)
+  row("intents answered ok", "intent_ok", "%.4f%%", 100)
+  row("db attempts timed out (wasted)", "db_timeout", "%.4f%%", 100)
+  row("service attempts timed out (wasted)", "svc_timeout", "%.4f%%", 100)
+  row("db errors", "db_error", "%.4f%%", 100)
+  row("db attempts per service request", "db_amp", "%.4f", 1)
+  row("mean latency at the gateway", "gw_lat_ms", "%.3f ms", 1)
+}
+function row(label, k, fmt, scale,    x, y) {
+  x = (k in F) ? sprintf(fmt, F[k] * scale) : "-"
+  y = (k in R) ? sprintf(fmt, R[k] * scale) : "-"
+  printf "%-40s %13s %13s\n", label, x, y
+}'
+case $chain_agree in
+  identical) echo "figures: identical (same streams, same order): both simulate the same chain" ;;
+  within*)   echo "figures: agree $chain_agree: both simulate the same chain" ;;
+  none)      echo "figures: no comparison (a run failed)" ;;
+  *)         echo "figures: $chain_agree: FAILED, the speed comparison means nothing"
+             failed="$failed bench_chain-agreement" ;;
+esac
+echo
+awk -v m="$chain_mem" 'BEGIN {
+  n = split(m, a, " ")
+  for (i = 1; i <= n; i++) { split(a[i], kv, "="); M[kv[1]] = kv[2] }
+  if (!("rss1_kb" in M)) {
+    printf "%-40s %13s\n", "peak RSS, 1 h vs 24 h", "- (no result)"
+    exit
+  }
+  label = sprintf("(%s intents/s, sampling %s)", M["rate"], M["sampling"])
+  printf "%-40s %13s   %s\n", "peak RSS after 1 simulated hour", sprintf("%.1f MB", M["rss1_kb"] / 1024), label
+  printf "%-40s %13s   (%.3g requests, %.1f s wall)\n", "peak RSS after " M["hours"] " simulated hours",
+         sprintf("%.1f MB", M["rssend_kb"] / 1024), M["requests"], M["wall_s"]
+  x = M["ratio"] + 0
+  v = (x >= 0.9 && x <= 1.1) ? "target (within 10%) met" : "target (within 10%) missed"
+  printf "%-40s %13s   %+d kB; %s\n", "ratio " M["hours"] " h / 1 h", sprintf("%.3f", x),
+         M["rssend_kb"] - M["rss1_kb"], v
+}'
+echo
+
 if [ -n "$failed" ]; then
   echo "run.sh: FAILED:$failed"
   exit 1
