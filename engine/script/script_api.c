@@ -189,6 +189,18 @@ static bool opt_bool(lua_State *L, int idx, const char *field, bool dflt)
     return v;
 }
 
+/* The prologue of the bindings that act on a service (in a region, or in
+ * every region when none is named): checks the option keys and names. */
+static Scenario *svc_region_args(lua_State *L, const char *fn, const char *const *keys, int *svc,
+                                 int *r)
+{
+    Scenario *s = need_model(L);
+    check_keys(L, 1, fn, keys);
+    *svc = api_check_service(L, s, 1, "service");
+    *r = api_opt_region(L, s, 1, "region");
+    return s;
+}
+
 static const char *region_label(Scenario *s, int r)
 {
     return r < 0 ? "all regions" : s->topo.regions[r].name;
@@ -485,11 +497,9 @@ static int l_clock(lua_State *L)
 
 static int l_crash(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "count", NULL };
-    check_keys(L, 1, "crash", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "crash", keys, &svc, &r);
     int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
     model_result(L, s, model_crash(s->model, svc, r, count));
     if (count < 0)
@@ -503,11 +513,9 @@ static int l_crash(lua_State *L)
 
 static int hang_common(lua_State *L, bool on)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", NULL };
-    check_keys(L, 1, on ? "hang" : "unhang", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, on ? "hang" : "unhang", keys, &svc, &r);
     model_result(L, s, model_hang(s->model, svc, r, on));
     api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, svc), region_or_null(s, r),
              on ? "%s hangs in %s: requests are accepted and never answered"
@@ -521,11 +529,9 @@ static int l_unhang(lua_State *L) { return hang_common(L, false); }
 
 static int l_latency(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "add", NULL };
-    check_keys(L, 1, "latency", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "latency", keys, &svc, &r);
     SimTime add = opt_duration(L, 1, "add", 0);
     model_result(L, s, model_add_latency(s->model, svc, r, add));
     api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%s gets %.0fms of extra latency in %s",
@@ -535,11 +541,9 @@ static int l_latency(lua_State *L)
 
 static int l_errors(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "rate", NULL };
-    check_keys(L, 1, "errors", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "errors", keys, &svc, &r);
     double rate = opt_fraction(L, 1, "rate", 1.0);
     model_result(L, s, model_inject_errors(s->model, svc, r, rate));
     api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%s fails %.1f%% of requests in %s",
@@ -566,11 +570,9 @@ static int l_heal(lua_State *L) { return partition_common(L, false); }
 
 static int l_set_version(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "version", "error_rate", NULL };
-    check_keys(L, 1, "set_version", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "set_version", keys, &svc, &r);
     int v = (int)opt_number(L, 1, "version", 0, 0, 1e9);
     double err = opt_fraction(L, 1, "error_rate", s->topo.services[svc].error_rate);
     model_result(L, s, model_set_version(s->model, svc, r, v, err));
@@ -693,12 +695,10 @@ static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d);
 
 static int l_restart(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "count", "manual", "takes", "batch",
                                         "team", NULL };
-    check_keys(L, 1, "restart", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "restart", keys, &svc, &r);
     int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
     bool manual = opt_bool(L, 1, "manual", false);
     SimTime takes = opt_duration(L, 1, "takes", 10 * FD_MIN);
@@ -735,11 +735,9 @@ static int l_restart(lua_State *L)
 
 static int l_scale(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "instances", "max", NULL };
-    check_keys(L, 1, "scale", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "scale", keys, &svc, &r);
     lua_getfield(L, 1, "instances");
     bool has_n = !lua_isnil(L, -1);
     lua_pop(L, 1);
@@ -832,11 +830,9 @@ static int l_close_breakers(lua_State *L) { return breakers_common(L, false); }
 
 static int l_shed(lua_State *L)
 {
-    Scenario *s = need_model(L);
     static const char *const keys[] = { "service", "region", "fraction", NULL };
-    check_keys(L, 1, "shed", keys);
-    int svc = api_check_service(L, s, 1, "service");
-    int r = api_opt_region(L, s, 1, "region");
+    int svc, r;
+    Scenario *s = svc_region_args(L, "shed", keys, &svc, &r);
     double f = opt_fraction(L, 1, "fraction", 0);
     model_result(L, s, model_shed(s->model, svc, r, f));
     api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s sheds %.0f%% of new requests in %s",

@@ -75,11 +75,13 @@ static const char *inside(lua_State *L, Scenario *s, const char *name)
     return lua_tostring(L, -1);
 }
 
-static int load_inside(lua_State *L, Scenario *s, const char *name)
+/* Pushes the whole text of a file inside the scenario's folder, then its
+ * path below it: [.., path, text]. */
+static const char *read_inside(lua_State *L, Scenario *s, const char *name, size_t *len)
 {
     const char *path = inside(L, s, name);                    // [.., path]
     FILE *f = fopen(path, "rb");
-    if (!f) return luaL_error(L, "cannot read '%s'", name);
+    if (!f) luaL_error(L, "cannot read '%s'", name);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     char chunk[4096];
@@ -87,9 +89,14 @@ static int load_inside(lua_State *L, Scenario *s, const char *name)
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
     fclose(f);
     luaL_pushresult(&b);                                      // [.., path, text]
+    return lua_tolstring(L, -1, len);
+}
+
+static int load_inside(lua_State *L, Scenario *s, const char *name)
+{
     size_t len;
-    const char *text = lua_tolstring(L, -1, &len);
-    lua_pushfstring(L, "@%s", path);                          // [.., path, text, chunkname]
+    const char *text = read_inside(L, s, name, &len);         // [.., path, text]
+    lua_pushfstring(L, "@%s", lua_tostring(L, -2));           // [.., path, text, chunkname]
     int rc = luaL_loadbufferx(L, text, len, lua_tostring(L, -1), "t");
     if (rc != LUA_OK) return lua_error(L);
     return 1;                                                 // [.., fn]
@@ -98,17 +105,8 @@ static int load_inside(lua_State *L, Scenario *s, const char *name)
 static int l_read_file(lua_State *L)
 {
     Scenario *s = api_scenario(L);
-    const char *name = luaL_checkstring(L, 1);
-    const char *path = inside(L, s, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return luaL_error(L, "cannot read '%s'", name);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
-    fclose(f);
-    luaL_pushresult(&b);
+    size_t len;
+    read_inside(L, s, luaL_checkstring(L, 1), &len);          // [name, path, text]
     return 1;
 }
 
