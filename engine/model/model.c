@@ -64,7 +64,7 @@ Pool *model_pool_for_call(Model *m, int svc, int from_region)
     if (m->ext_pool[svc] >= 0) return &m->pools[m->ext_pool[svc]];
     const Topo *t = m->topo;
     Pool *local = from_region >= 0 ? model_pool(m, svc, from_region) : NULL;
-    if (local && (pool_serving(local) > 0 || !t->services[svc].cross_region)) return local;
+    if (local && (!t->services[svc].cross_region || pool_serving(local) > 0)) return local;
     Pool *first = local;
     for (int r = 0; r < t->nregions; r++) {
         Pool *p = model_pool(m, svc, r);

@@ -368,14 +368,17 @@ function repair_config(o) end
 ---@field service fd.Service
 ---@field region? fd.Region Default: every region.
 ---@field count? integer Instances to restart in each region; default (or -1) every one.
----@field manual? boolean Restart by hand, bypassing the platform the service `runs_on` (break glass): works even when the platform is down. Default `false`.
----@field takes? fd.Duration For a manual restart: how long until the instances serve. Default `"10m"`. Ignored otherwise (the topology's `restart_time` applies).
+---@field manual? boolean Restart by hand, bypassing the platform the service `runs_on` (break glass): works even when the platform is down. Needs `team`, and a task (handler, timer). Default `false`.
+---@field takes? fd.Duration For a manual restart: how long until the instances serve, and how long the call (and one of `team`'s responders) is busy. Default `"10m"`. Ignored otherwise (the topology's `restart_time` applies).
+---@field team? fd.Team For a manual restart: the team whose responder does it (someone must be on call).
 ---@field batch? integer A rolling redeploy through the platform, this many instances at a time (not with `manual`). Default `0` (all at once).
 
 ---Restarts instances: they go down now and come back through their
----platform, by hand (`manual`), or a few at a time (`batch`).
+---platform, by hand (`manual`), or a few at a time (`batch`). A manual
+---restart returns when it is done (`takes`), like `act`.
 ---Timeline (action): "every S restarted in R through its platform" / "... by
 ---hand, bypassing its platform" / "S redeployed in R, N instance(s) at a time, ...".
+---@async
 ---@param o fd.RestartOptions
 function restart(o) end
 
@@ -555,7 +558,7 @@ function on_alert(name, fn) end
 ---@class (exact) fd.TeamOptions
 ---@field name string Unique.
 ---@field skills? string[] Components (services or configuration items) or team names whose services it knows.
----@field oncall? integer People on call, 0 to 1000. 0: pages go unanswered. Default `1`.
+---@field oncall? integer People on call, 0 to 1000: how many `act`, `diagnose` and manual restarts the team can run at once. 0: pages go unanswered and the team cannot act. Default `1`.
 ---@field ack? fd.Duration Time to acknowledge a page. Default `"5m"`.
 ---@field diagnose? fd.Duration Time to diagnose a component someone on call owns. Default `"15m"`.
 ---@field unowned? fd.Duration Time to diagnose a component nobody on call owns. Default: 4 times `diagnose`.
@@ -571,7 +574,8 @@ function team(o) end
 ---A responder works out what is wrong with a component; returns when done.
 ---Takes the team's `diagnose` time when some team with someone on call
 ---owns the component (its skills name it or its owner, or for an item a
----service that reads it), the team's `unowned` time otherwise.
+---service that reads it), the team's `unowned` time otherwise. Like `act`,
+---it waits for a free responder first; the team needs someone on call.
 ---Timeline (incident): "T starts diagnosing C" (+ " (no one on call owns it)").
 ---@async
 ---@param o fd.DiagnoseOptions
@@ -582,6 +586,8 @@ function diagnose(o) end
 ---@field takes? fd.Duration Default `"1m"`.
 
 ---A responder is busy for `takes` (preparing a fix, say); returns when done.
+---When every responder of the team on call is busy, it first waits for one
+---(checking every 30s). A team with nobody on call is an error.
 ---Writes nothing to the timeline.
 ---@async
 ---@param o fd.ActOptions
