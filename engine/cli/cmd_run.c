@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "base/atomic_file.h"
 #include "cli/cli.h"
@@ -35,7 +36,8 @@ const CliCommand cli_run = {
     "                      may be repeated\n"
     "  --out DIR           also write DIR/events.jsonl, DIR/summary.json and\n"
     "                      DIR/metrics.csv (each written whole or not at all)\n"
-    "  --quiet             print only the expectations\n"
+    "  --quiet             leave out the timeline: print the summary and the\n"
+    "                      expectations only\n"
     "  --json              print the summary as JSON instead of the timeline\n"
     "\n"
     "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad\n"
@@ -52,6 +54,41 @@ char *cli_scenario_path(const char *arg)
     while (n > 1 && p[n - 1] == '/') p[--n] = 0;
     if (n < 4 || strcmp(p + n - 4, ".lua") != 0) strcat(p, "/scenario.lua");
     return p;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs the scenario in slices of simulated time so that, on a terminal, a
+ * run that takes more than a second shows where it is. The slicing does
+ * not change the run: the kernel does the same events in the same order. */
+static int run_with_progress(const ScenarioOptions *o, RunResult *res, DiagList *dl, bool show)
+{
+    Scenario *s;
+    int rc = scenario_open(&s, o, res, dl);
+    double t0 = wall_now();
+    bool shown = false;
+    if (rc == 0) {
+        SimTime end = scenario_duration(s), step = end / 200 > FD_SEC ? end / 200 : FD_SEC;
+        for (SimTime t = step; (rc = scenario_advance(s, t)) == 0; t += step) {
+            double el = wall_now() - t0;
+            if (show && el > 1.0) {
+                char clock[16];
+                result_clock(res, scenario_now(s), false, clock, sizeof clock);
+                fprintf(stderr, "\r  %s  %3.0f%% of the drill  %.1fs", clock,
+                        100.0 * (double)scenario_now(s) / (double)end, el);
+                shown = true;
+            }
+        }
+        if (rc == 1) rc = scenario_finish(s);
+    }
+    if (shown) fprintf(stderr, "\r%60s\r", "");
+    scenario_close(s);
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -123,7 +160,7 @@ int cmd_run(int argc, char **argv)
         o.on_interval = metrics_csv_interval;
         o.ud = &mc;
     }
-    int r = scenario_run(&o, &res, &dl);
+    int r = run_with_progress(&o, &res, &dl, !quiet && !json && isatty(STDERR_FILENO));
     if (r < 0) metrics_csv_abort(&mc);
     diag_list_print(&dl, stderr);
     if (r == -3) {

@@ -101,7 +101,9 @@ static void record_error(Scenario *s, const char *text)
 void sandbox_error(Scenario *s, lua_State *L, int status)
 {
     const char *msg = lua_tostring(L, -1);
-    if (status == LUA_ERRMEM) msg = "scenario stopped: out of memory";
+    if (status == LUA_ERRMEM)
+        msg = s->kill ? "scenario stopped: its memory limit was reached"
+                      : "scenario stopped: out of memory";
     record_error(s, msg ? msg : "(error object is not a string)");
     lua_pop(L, 1);
 }
@@ -159,7 +161,9 @@ static void resume(Scenario *s, int ref, int nargs)
         lua_pop(L, 1);
     } else if (st != LUA_OK) {
         const char *msg = lua_tostring(co, -1);
-        if (st == LUA_ERRMEM) msg = "scenario stopped: out of memory";
+        if (st == LUA_ERRMEM)
+            msg = s->kill ? "scenario stopped: its memory limit was reached"
+                          : "scenario stopped: out of memory";
         luaL_traceback(L, co, msg ? msg : "(error object is not a string)", 0);
         record_error(s, lua_tostring(L, -1));
         lua_pop(L, 1);
@@ -531,6 +535,24 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
         diag_error(dl, loc, "the scenario never calls scenario{ name = ..., topology = ... }");
         return -1;
     }
+    /* A --param the scenario does not declare is a typo, not a no-op. */
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.params");          // [params]
+    for (int i = 0; i < o->nparams; i++) {
+        const char *eq = strchr(o->params[i], '=');
+        size_t n = eq ? (size_t)(eq - o->params[i]) : strlen(o->params[i]);
+        lua_pushlstring(L, o->params[i], n);
+        lua_rawget(L, -2);
+        bool known = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (!known) {
+            FdLoc loc = { diag_intern(dl, o->path), 0, 0 };
+            diag_error(dl, loc, "--param %.*s: the scenario declares no param '%.*s'", (int)n,
+                       o->params[i], (int)n, o->params[i]);
+            lua_pop(L, 1);
+            return -1;
+        }
+    }
+    lua_pop(L, 1);
     s->pool_bad = calloc((size_t)s->topo.nservices * (size_t)(s->topo.nregions + 1) + 1, 1);
     if (!s->pool_bad) return -3;
     return 0;

@@ -385,11 +385,13 @@ static SimTime parse_when(lua_State *L, Scenario *s, int idx)
         if (delta < 0) delta += 86400;
         return (SimTime)delta * FD_SEC;
     }
-    if (str[0] == '+') str++;
-    lua_pushstring(L, str);
+    /* "+10m" counts from now (from inside a callback, from its time);
+     * a bare duration counts from the start of the run. */
+    bool rel = str[0] == '+';
+    lua_pushstring(L, rel ? str + 1 : str);
     SimTime t = api_check_duration(L, -1, "at");
     lua_pop(L, 1);
-    return t;
+    return rel ? sim_now(s->sim) + t : t;
 }
 
 static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int fn_idx)
@@ -1020,6 +1022,10 @@ static int l_alert(lua_State *L)
     lua_pop(L, 1);
     if (entry) {
         a.source = check_named(L, 1, "entry", "traffic source", n_src, src_name);
+        lua_getfield(L, 1, "region");
+        bool region = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (region) return luaL_error(L, "alert: an entry point's availability covers every region; drop region");
     } else {
         a.service = api_check_service(L, s, 1, "service");
         a.region = api_opt_region(L, s, 1, "region");

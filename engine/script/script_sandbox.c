@@ -127,16 +127,24 @@ static int l_loadfile(lua_State *L)
     return 1;
 }
 
-/* load(text [, chunkname]): text only, in the sandboxed globals. */
+/* load(text [, chunkname [, mode [, env]]]): text only, whatever mode
+ * asks for; with env, the chunk sees that table as its globals. */
 static int l_load(lua_State *L)
 {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
     const char *name = luaL_optstring(L, 2, "=(load)");
+    const char *mode = luaL_optstring(L, 3, "t");
+    if (strchr(mode, 'b') && !strchr(mode, 't'))
+        return luaL_error(L, "load: scenarios may load text only, not bytecode");
     if (luaL_loadbufferx(L, text, len, name, "t") != LUA_OK) {
         lua_pushnil(L);
         lua_insert(L, -2);
-        return 2;                                             // [nil, msg]
+        return 2;                                             // [.., nil, msg]
+    }
+    if (!lua_isnoneornil(L, 4)) {
+        lua_pushvalue(L, 4);                                  // [.., fn, env]
+        if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
     }
     return 1;
 }
@@ -221,10 +229,31 @@ static int l_print(lua_State *L)
     return 0;
 }
 
-static int l_undefined_global(lua_State *L)
+/* _G's __index: built-ins live in a table behind the globals (upvalue 1);
+ * a name found in neither is a mistake worth naming. */
+static int l_global_index(lua_State *L)
 {
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));                       // [G, k, v]
+    if (!lua_isnil(L, -1)) return 1;
     const char *name = lua_tostring(L, 2);
     return luaL_error(L, "undefined global '%s'", name ? name : "?");
+}
+
+/* _G's __newindex: a scenario may define globals of its own, but not
+ * replace the built-ins (`wait = nil` would break every playbook). */
+static int l_global_newindex(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));                       // [G, k, v, old]
+    if (!lua_isnil(L, -1)) {
+        const char *name = lua_tostring(L, 2);
+        return luaL_error(L, "'%s' is built in and cannot be redefined; use a local",
+                          name ? name : "?");
+    }
+    lua_pop(L, 1);
+    lua_rawset(L, 1);
+    return 0;
 }
 
 static void open_lib(lua_State *L, const char *name, lua_CFunction fn)
@@ -275,17 +304,39 @@ lua_State *sandbox_new(Scenario *s)
     return L;
 }
 
-/* Reads of undefined globals become errors; called once the library and
- * the API are in place. */
+/* Freezes the globals once the library and the API are in place: every
+ * built-in moves to a table behind _G, so reading an undefined global and
+ * redefining a built-in are both errors naming the global. */
 void sandbox_freeze(lua_State *L);
 void sandbox_freeze(lua_State *L)
 {
     lua_pushglobaltable(L);                                   // [G]
-    lua_newtable(L);                                          // [G, mt]
-    lua_pushcfunction(L, l_undefined_global);
+    lua_newtable(L);                                          // [G, base]
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {                                 // [G, base, k, v]
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);                                    // [G, base, k, k, v]
+        lua_rawset(L, -4);                                    // [G, base, k]
+    }
+    /* Empty _G now that base holds everything. */
+    lua_pushnil(L);
+    while (lua_next(L, -3)) {                                 // [G, base, k, v]
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushnil(L);
+        lua_rawset(L, -5);                                    // G[k] = nil
+    }
+    lua_newtable(L);                                          // [G, base, mt]
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, l_global_index, 1);
     lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, -2);
-    lua_pop(L, 1);
+    lua_pushvalue(L, -2);
+    lua_pushcclosure(L, l_global_newindex, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "globals");
+    lua_setfield(L, -2, "__metatable");                       /* not replaceable */
+    lua_setmetatable(L, -3);                                  // [G, base]
+    lua_pop(L, 2);
 }
 
 static int msgh(lua_State *L)

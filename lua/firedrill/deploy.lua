@@ -114,7 +114,7 @@ function M.rollback(o)
   local cur = version(o.service, regions[1])
   local prev = math.max((cur or 1) - 1, 1)
   for _, r in ipairs(regions) do
-    set_version { service = o.service, region = r, version = prev, error_rate = o.error_rate or 0 }
+    set_version { service = o.service, region = r, version = prev, error_rate = o.error_rate }
     restart { service = o.service, region = r, batch = o.batch or 2 }
   end
   _event("action", ("%s rolled back to %s in %s"):format(o.service, list[prev] or "v1",

@@ -16,7 +16,17 @@ local function entry_of(summary, name)
 end
 
 local function need(o, key, fn)
+  if type(o) ~= "table" then error(("expect.%s: expected a table of options"):format(fn), 3) end
   if o[key] == nil then error(("expect.%s: '%s' is required"):format(fn, key), 3) end
+end
+
+-- A number between lo and hi, or a clear error at the caller's line.
+local function number(o, key, fn, lo, hi)
+  local v = o[key]
+  if type(v) ~= "number" or v < lo or v > hi then
+    error(("expect.%s: '%s' must be a number from %g to %g"):format(fn, key, lo, hi), 3)
+  end
+  return v
 end
 
 -- Checks entry names when the expectation is declared, not at the end.
@@ -30,6 +40,7 @@ end
 ---expect.availability{ entry = "console", min = 0.5 [, pass_rate = 0.95] }
 function M.availability(o)
   need(o, "entry", "availability"); need(o, "min", "availability")
+  number(o, "min", "availability", 0, 1)
   check_entry(o.entry, "availability")
   _expect(("availability(%s) >= %s"):format(o.entry, pct(o.min)), function(sum)
     local a = entry_of(sum, o.entry).availability
@@ -41,6 +52,7 @@ end
 ---the run's failures must fit in the error budget of the window.
 function M.error_budget(o)
   need(o, "entry", "error_budget"); need(o, "slo", "error_budget")
+  number(o, "slo", "error_budget", 0, 1)
   check_entry(o.entry, "error_budget")
   local window = seconds(o.window or "30d")
   _expect(("error_budget(%s, %s over %s)"):format(o.entry, pct(o.slo), o.window or "30d"),
@@ -80,8 +92,14 @@ end
 ---the highest attempt rate against the rate before the incident.
 function M.peak_to_baseline(o)
   need(o, "entry", "peak_to_baseline")
+  if o.min == nil and o.max == nil then
+    error("expect.peak_to_baseline: give min, max or both", 2)
+  end
+  if o.min ~= nil then number(o, "min", "peak_to_baseline", 0, math.huge) end
+  if o.max ~= nil then number(o, "max", "peak_to_baseline", 0, math.huge) end
   check_entry(o.entry, "peak_to_baseline")
-  local label = o.max and ("<= " .. o.max) or (">= " .. tostring(o.min))
+  local label = o.min and o.max and ("in " .. o.min .. ".." .. o.max)
+    or o.max and ("<= " .. o.max) or (">= " .. o.min)
   _expect(("peak_to_baseline(%s) %s"):format(o.entry, label), function(sum)
     local r = entry_of(sum, o.entry).peak_to_baseline
     local ok = (not o.max or r <= o.max) and (not o.min or r >= o.min)

@@ -104,6 +104,15 @@ scenario yield 'after("1m", function() coroutine.yield() end)'
 expect 2 "use wait() or wait_until()" -- run "$T/s/yield.lua"
 scenario wait_top 'wait("1m")'
 expect 2 "wait() only works inside" -- run "$T/s/wait_top.lua"
+scenario redefine 'wait = nil'
+expect 2 "'wait' is built in and cannot be redefined" -- run "$T/s/redefine.lua"
+scenario own_global 'function helper() return 1 end
+expect.that("own globals work", function() return helper() == 1, "ok" end)'
+expect 0 "1 of 1 expectations hold" -- run "$T/s/own_global.lua"
+scenario load_env 'local f = load("return x", "chunk", "t", { x = 7 })
+expect.that("load with env", function() return f() == 7, "ok" end)'
+expect 0 "1 of 1 expectations hold" -- run "$T/s/load_env.lua"
+expect 2 "its memory limit was reached" -- run "$T/s/membomb.lua"
 # files in the scenario's own folder are fine
 printf 'return { answer = 42 }\n' >"$T/s/helper.lua"
 scenario local_require 'local h = require("helper")
@@ -128,6 +137,7 @@ if cmp -s "$T/a" "$T/b" && cmp -s "$T/o1/summary.json" "$T/o2/summary.json" && c
 if cmp -s "$T/a" "$T/c"; then bad "different seeds, same output"; else ok; fi
 expect 0 "k=5" -- run "$T/s/rand.lua" --param k=5
 expect 2 "expected a number" -- run "$T/s/rand.lua" --param k=abc
+expect 2 "the scenario declares no param 'kk'" -- run "$T/s/rand.lua" --param kk=5
 [ -s "$T/o1/events.jsonl" ] && [ -s "$T/o1/summary.json" ] && ok || bad "--out did not write its files"
 grep -q '"seed": *7' "$T/o1/summary.json" && ok || bad "summary.json lacks the seed"
 ls "$T/o1" | grep -q tmp && bad "temporary files left in --out" || ok
