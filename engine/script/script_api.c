@@ -1352,7 +1352,29 @@ static int l_names(lua_State *L)
     else if (strcmp(kind, "regions") == 0) { n = n_region(s); name_of = region_name; }
     else if (strcmp(kind, "configs") == 0) { n = n_cfg(s); name_of = cfg_name; }
     else if (strcmp(kind, "sources") == 0) { n = n_src(s); name_of = src_name; }
-    else return luaL_error(L, "names: expected services, regions, configs or sources");
+    else if (strcmp(kind, "teams") == 0) { n = n_team(s); name_of = team_name; }
+    else if (strcmp(kind, "alerts") == 0) { n = n_alert(s); name_of = alert_name; }
+    else if (strcmp(kind, "globals") == 0) {
+        /* The built-in globals, sorted: the names a scenario can rely on. */
+        lua_getfield(L, LUA_REGISTRYINDEX, "fd.builtins");    // [kind, list, builtins]
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING) {
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, -4, ++n);
+            }
+        }
+        lua_pop(L, 1);                                        // [kind, list]
+        lua_getglobal(L, "table");
+        lua_getfield(L, -1, "sort");
+        lua_pushvalue(L, -3);
+        lua_call(L, 1, 0);
+        lua_pop(L, 1);
+        return 1;
+    }
+    else return luaL_error(L, "names: expected services, regions, configs, sources, teams, "
+                              "alerts or globals");
     for (int i = 0; i < n; i++) {
         lua_pushstring(L, name_of(s, i));
         lua_rawseti(L, -2, i + 1);

@@ -326,6 +326,8 @@ void sandbox_freeze(lua_State *L)
         lua_pushnil(L);
         lua_rawset(L, -5);                                    // G[k] = nil
     }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.builtins");        /* for names("globals") */
     lua_newtable(L);                                          // [G, base, mt]
     lua_pushvalue(L, -2);
     lua_pushcclosure(L, l_global_index, 1);

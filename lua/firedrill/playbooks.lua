@@ -58,9 +58,10 @@ end
 -- handler or timer, where responders cannot act.
 local function check_team(fn, v)
   if type(v) ~= "string" or v == "" then fail(fn, "team: expected a team name", 1) end
-  local ok, why = pcall(act, { team = v, takes = 0 })
-  if not ok then fail(fn, (tostring(why):gsub("^[^:]*:%d+: ", "")), 1) end
-  return v
+  for _, t in ipairs(names("teams")) do
+    if t == v then return v end
+  end
+  fail(fn, ("team: unknown team '%s'"):format(v), 1)
 end
 
 local function check_duration(fn, key, v)

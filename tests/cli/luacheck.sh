@@ -72,8 +72,8 @@ for name in ([[assert error getmetatable ipairs load loadfile dofile next pairs
   lua[name] = true
 end
 local api = {}
-for k in pairs(_G) do
-  if type(k) == "string" and not lua[k] and k:sub(1, 1) ~= "_" then api[#api + 1] = k end
+for _, k in ipairs(names("globals")) do
+  if not lua[k] and k:sub(1, 1) ~= "_" then api[#api + 1] = k end
 end
 table.sort(api)
 print("API " .. table.concat(api, " "))
