@@ -270,6 +270,49 @@ static void test_bad_config_persists(void)
     fx_close(&fx);
 }
 
+/* ---- an autoscaler on the wrong signal ---- */
+
+static const char *signal_yaml =
+    "regions: [r]\n"
+    "services:\n"
+    "  app: { deploy: { r: 10 }, concurrency: 20, queue: 20, service_time: 1ms,\n"
+    "         calls: [ { to: slow, timeout: 2s } ],\n"
+    "         autoscale: { signal: %s, target: 60%%, period: 30s, delay: 30s,\n"
+    "                      step: 4, min: 2, max: 20 } }\n"
+    "  slow: { kind: external, service_time: 200ms }\n"
+    "sources:\n"
+    "  users: { entry: app, rate: 500/s, client: { timeout: 5s } }\n";
+
+/* Workers that mostly wait on a slow dependency: busy by the worker count,
+ * idle by the CPU. Scaling on CPU shrinks the tier until it cannot keep up. */
+static double scaled_availability(const char *signal, int *up)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, signal_yaml, signal);
+    FxWindow w = { .from = 8 * FD_MIN, .to = 10 * FD_MIN };
+    Fx fx;
+    fx_open(&fx, yaml, 4, &w, 1);
+    fx_run(&fx, 10 * FD_MIN);
+    *up = model_instances(fx.model, fx_svc(&fx, "app"), 0, INST_UP);
+    double a = fx_intent_avail(&w, 0);
+    fx_close(&fx);
+    return a;
+}
+
+static void test_autoscale_signal(void)
+{
+    int up_util, up_cpu;
+    double a_util = scaled_availability("utilisation", &up_util);
+    double a_cpu = scaled_availability("cpu", &up_cpu);
+    printf("autoscaling on utilisation: %d instances, availability %.3f; on cpu: %d instances, "
+           "availability %.3f\n", up_util, a_util, up_cpu, a_cpu);
+    /* 500/s x ~201ms holds ~100 workers: 9 instances of 20 at 60%. */
+    CHECK(up_util >= 9);
+    CHECK(a_util > 0.99);
+    CHECK(up_cpu < 5);
+    CHECK(a_cpu < 0.8);
+}
+
 /* ---- determinism ---- */
 
 static void test_determinism(void)
@@ -300,6 +343,7 @@ int main(void)
     test_storage_hang_cascade();
     test_recovery_cycle();
     test_bad_config_persists();
+    test_autoscale_signal();
     test_determinism();
     return fdt_finish();
 }

@@ -1300,7 +1300,7 @@ static void walk_health(Ld *ld, const Node *m, TopoHealth *h)
     rd_int(ld, v[H_FAILURES], "failures", 1, 1000, &h->failures);
 }
 
-static const char *const signal_names[] = { "utilisation", "concurrency", "utilization" };
+static const char *const signal_names[] = { "utilisation", "concurrency", "utilization", "cpu" };
 
 static void walk_autoscale(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 {
@@ -1318,15 +1318,16 @@ static void walk_autoscale(Ld *ld, const Node *kn, const Node *m, TopoService *s
     for (int i = 0; i < A_N; i++) k[i] = v[i] = NULL;
     if (tg == TG_MAP && !collect(ld, m, "autoscale", &autoscale_schema, "autoscale", k, v)) return;
     if (v[A_SIGNAL]) {
-        int sig = rd_word(ld, v[A_SIGNAL], "signal", "a signal name", signal_names, 3);
-        if (sig >= 0) a->signal = sig == 1 ? SCALE_CONCURRENCY : SCALE_UTILISATION;
+        int sig = rd_word(ld, v[A_SIGNAL], "signal", "a signal name", signal_names, 4);
+        if (sig >= 0)
+            a->signal = sig == 1 ? SCALE_CONCURRENCY : sig == 3 ? SCALE_CPU : SCALE_UTILISATION;
     }
     double x = 0;
     if (!v[A_TARGET])
         ld_err(ld, a->loc, "autoscale needs a 'target' (%s)",
-               a->signal == SCALE_UTILISATION ? "a utilisation like 60%"
+               a->signal != SCALE_CONCURRENCY ? "a utilisation like 60%"
                                               : "in-flight requests per instance");
-    else if (a->signal == SCALE_UTILISATION)
+    else if (a->signal != SCALE_CONCURRENCY)
         rd_fraction(ld, v[A_TARGET], "target", true, &a->target);
     else if (rd_number(ld, v[A_TARGET], "target", 0, 1e6, &x) && !(x > 0))
         ld_err(ld, node_loc(ld, v[A_TARGET]), "target: in-flight requests must be more than 0");

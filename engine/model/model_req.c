@@ -184,6 +184,7 @@ static void begin_work(Model *m, Req *r)
     SimTime work = fd_time_from_sec(secs) + p->extra_latency;
     r->state = RQ_WORKING;
     p->acc.own_area += fd_time_sec(work);
+    p->as_own_area += fd_time_sec(work);
     r->ev = sim_after(m->sim, work, on_work_done, r, r->gen);
 }
 

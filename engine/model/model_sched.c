@@ -355,9 +355,11 @@ static void on_autoscale(Sim *sim, void *obj, uint64_t arg)
     double signal;
     if (as->signal == SCALE_CONCURRENCY)
         signal = serving ? p->as_busy_area / fd_time_sec(as->period) / serving : 0;
+    else if (as->signal == SCALE_CPU)
+        signal = p->as_slot_area > 0 ? p->as_own_area / p->as_slot_area : 0;
     else
         signal = p->as_slot_area > 0 ? p->as_busy_area / p->as_slot_area : 0;
-    p->as_busy_area = p->as_slot_area = 0;
+    p->as_busy_area = p->as_slot_area = p->as_own_area = 0;
 
     int live = live_instances(p);
     int desired = serving > 0 ? (int)ceil(serving * signal / as->target) : live;

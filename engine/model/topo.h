@@ -85,7 +85,11 @@ typedef struct TopoCall {
     TopoBreaker breaker;
 } TopoCall;
 
-typedef enum ScaleSignal { SCALE_UTILISATION, SCALE_CONCURRENCY } ScaleSignal;
+/* What the autoscaler watches: workers busy (including those waiting on
+ * downstream calls), requests in flight per instance, or CPU: the time
+ * workers spend on their own work only. Scaling on CPU while workers wait
+ * on the network sees an idle tier and shrinks it. */
+typedef enum ScaleSignal { SCALE_UTILISATION, SCALE_CONCURRENCY, SCALE_CPU } ScaleSignal;
 
 /* Target tracking: every `period`, desired = ceil(current * signal / target)
  * bounded by `step` per decision and by [min, max]; new instances are
