@@ -83,13 +83,9 @@ void pool_integrate(Model *m, Pool *p)
     double dt = fd_time_sec(now - p->area_last);
     p->area_last = now;
     if (dt <= 0 || p->ts->kind == SVC_EXTERNAL) return;
-    double busy = 0, slots = 0, queued = 0;
-    for (int i = 0; i < p->ninst; i++) {
-        const Inst *in = &p->inst[i];
-        busy += in->busy;
-        queued += in->qlen;
-        if (in->state == INST_UP) slots += p->concurrency;
-    }
+    /* Running totals, kept where instances and requests change, so this
+     * costs the same however many instances the pool has. */
+    double busy = p->nbusy, queued = p->nqueued, slots = (double)p->nup * p->concurrency;
     p->acc.busy_area += busy * dt;
     p->acc.slot_area += slots * dt;
     p->acc.queue_area += queued * dt;
@@ -146,6 +142,7 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     for (int i = 0; i < p->ninst; i++) {
         p->inst[i].state = INST_UP;
         p->inst[i].fresh = false;
+        p->nup++;
     }
     p->waiting = 0;
     return 0;

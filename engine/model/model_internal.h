@@ -120,6 +120,8 @@ struct Pool {
     Inst *inst;
     int ninst, cap;
     int rr;                 /* round-robin cursor */
+    int nbusy, nqueued;     /* workers busy and requests queued, over all instances */
+    int nup;                /* instances in state INST_UP (draining ones included) */
     int concurrency, queue; /* after sampling */
     int max_inflight;
     /* faults and responses */

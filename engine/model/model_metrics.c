@@ -10,6 +10,7 @@
  */
 #include "model/model_internal.h"
 
+#include <assert.h>
 #include <string.h>
 
 static void on_interval(Sim *sim, void *obj, uint64_t arg);
@@ -24,6 +25,17 @@ static void pool_snapshot(Model *m, Pool *p, double dt, PoolStats *out)
     double n = m->sampling;
     PoolAccum *a = &p->acc;
     pool_integrate(m, p);
+    /* The running totals pool_integrate relies on, checked once an interval. */
+    int busy = 0, queued = 0, up = 0;
+    for (int i = 0; i < p->ninst; i++) {
+        busy += p->inst[i].busy;
+        queued += p->inst[i].qlen;
+        up += p->inst[i].state == INST_UP;
+    }
+    assert(busy == p->nbusy && queued == p->nqueued && up == p->nup);
+    (void)busy;
+    (void)queued;
+    (void)up;
     *out = (PoolStats){ .service = p->svc, .region = p->region };
     out->offered = a->offered * n;
     out->ok = a->ok * n;

@@ -124,12 +124,14 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
             pool_integrate(m, p);
             list_remove(&in->active, NULL, r);
             in->busy--;
+            p->nbusy--;
             r->state = RQ_FREE;
             inst_dequeue(m, p, i);
         } else if (r->state == RQ_QUEUED) {
             pool_integrate(m, p);
             list_remove(&in->qhead, &in->qtail, r);
             in->qlen--;
+            p->nqueued--;
         }
     }
 
@@ -157,6 +159,7 @@ void inst_dequeue(Model *m, Pool *p, int i)
         pool_integrate(m, p);
         list_remove(&in->qhead, &in->qtail, r);
         in->qlen--;
+        p->nqueued--;
         r->state = RQ_QUEUED;   /* not holding a worker yet */
         if (maxwait > 0 && sim_now(m->sim) - r->enqueued > maxwait) {
             r->inst = -1;
@@ -169,6 +172,7 @@ void inst_dequeue(Model *m, Pool *p, int i)
         pool_integrate(m, p);
         in->state = INST_STOPPED;
         in->draining = false;
+        p->nup--;
     }
 }
 
@@ -193,6 +197,7 @@ static void start_request(Model *m, Pool *p, int i, Req *r)
     Inst *in = &p->inst[i];
     pool_integrate(m, p);
     in->busy++;
+    p->nbusy++;
     r->inst = i;
     list_push_back(&in->active, NULL, r);
     if (p->hung || in->hung) {
@@ -505,6 +510,7 @@ void req_arrive(Model *m, Req *r, Pool *p)
         r->enqueued = r->arrived;
         list_push_back(&in->qhead, &in->qtail, r);
         in->qlen++;
+        p->nqueued++;
     } else {
         finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
     }

@@ -66,6 +66,7 @@ void inst_crash(Model *m, Pool *p, int i)
     pool_integrate(m, p);
     if (in->state == INST_STARTING) sim_cancel(m->sim, in->ev);
     in->gen++;
+    if (in->state == INST_UP) p->nup--;
     in->state = INST_WAITING;
     in->draining = false;
     in->hung = false;
@@ -102,6 +103,7 @@ static void on_boot_done(Sim *sim, void *obj, uint64_t arg)
     if (in->gen != (uint32_t)(arg >> 32) || in->state != INST_STARTING) return;
     pool_integrate(m, p);
     in->state = INST_UP;
+    p->nup++;
     in->fresh = false;
     in->ev = 0;
     if (in->rolling) {
