@@ -6,23 +6,35 @@
  * interrupted run leaves the previous outputs whole). Exit code: 0 when
  * every expectation holds, 1 when one fails, 2 on bad input, 3 on a system
  * error.
+ *
+ * With --watch it runs the scenario, then runs it again each time a file
+ * in the scenario's folder or its topology's folder changes, and after
+ * each re-run prints how the summary moved (report/summary_diff.h). The
+ * folder watch itself is live/watch.h; this file only says what a run is.
+ * Errors in the scenario are printed and the watch goes on; Ctrl-C ends it
+ * with exit code 0.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "base/atomic_file.h"
 #include "cli/cli.h"
+#include "live/watch.h"
+#include "report/html.h"
+#include "report/junit.h"
 #include "report/metrics_csv.h"
 #include "report/run_json.h"
+#include "report/summary_diff.h"
 #include "report/timeline.h"
 #include "script/scenario.h"
 
 const CliCommand cli_run = {
     "run", "Run a scenario and print its incident timeline",
     "usage: firedrill run SCENARIO [--seed N] [--param NAME=VALUE ...] [--out DIR]\n"
-    "                     [--quiet] [--json]\n"
+    "                     [--quiet] [--json] [--watch]\n"
     "\n"
     "Runs the Lua scenario SCENARIO (a file, or a folder holding scenario.lua)\n"
     "against the topology it names, then prints the incident-review timeline in\n"
@@ -34,14 +46,23 @@ const CliCommand cli_run = {
     "                      give byte-identical output\n"
     "  --param NAME=VALUE  override a param(\"NAME\", default) of the scenario;\n"
     "                      may be repeated\n"
-    "  --out DIR           also write DIR/events.jsonl, DIR/summary.json and\n"
-    "                      DIR/metrics.csv (each written whole or not at all)\n"
+    "  --out DIR           also write DIR/events.jsonl, DIR/summary.json,\n"
+    "                      DIR/metrics.csv, DIR/junit.xml and DIR/report.html\n"
+    "                      (each written whole or not at all)\n"
     "  --quiet             leave out the timeline: print the summary and the\n"
     "                      expectations only\n"
     "  --json              print the summary as JSON instead of the timeline\n"
+    "  --watch             run, then run again whenever a .lua, .yaml, .yml or\n"
+    "                      .csv file in the scenario's folder or its topology's\n"
+    "                      folder changes, printing what moved in the summary:\n"
+    "                      expectations that flipped, the incident clock,\n"
+    "                      availability per entry point. Errors are printed\n"
+    "                      and the watch goes on; Ctrl-C ends it (exit 0)\n"
     "\n"
     "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad\n"
-    "input (the scenario, its topology or an option), 3 a system error.\n",
+    "input (the scenario, its topology or an option), 3 a system error. With\n"
+    "--watch: 0 when stopped by Ctrl-C, 2 for a bad option or folder, 3 when\n"
+    "the folders cannot be watched.\n",
     cmd_run,
 };
 
@@ -63,18 +84,29 @@ static double wall_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* run_with_progress() gave up because the user asked to stop (--watch). */
+#define RUN_CANCELLED (-4)
+
 /* Runs the scenario in slices of simulated time so that, on a terminal, a
  * run that takes more than a second shows where it is. The slicing does
- * not change the run: the kernel does the same events in the same order. */
-static int run_with_progress(const ScenarioOptions *o, RunResult *res, DiagList *dl, bool show)
+ * not change the run: the kernel does the same events in the same order.
+ * Between slices `cancel` (when not NULL) may end the run early, which
+ * returns RUN_CANCELLED. */
+static int run_with_progress(Scenario **sp, const ScenarioOptions *o, RunResult *res, DiagList *dl,
+                             bool show, bool (*cancel)(void *), void *cud)
 {
     Scenario *s;
     int rc = scenario_open(&s, o, res, dl);
+    *sp = s;
     double t0 = wall_now();
     bool shown = false;
     if (rc == 0) {
         SimTime end = scenario_duration(s), step = end / 200 > FD_SEC ? end / 200 : FD_SEC;
         for (SimTime t = step; (rc = scenario_advance(s, t)) == 0; t += step) {
+            if (cancel && cancel(cud)) {
+                rc = RUN_CANCELLED;
+                break;
+            }
             double el = wall_now() - t0;
             if (show && el > 1.0) {
                 char clock[16];
@@ -87,15 +119,198 @@ static int run_with_progress(const ScenarioOptions *o, RunResult *res, DiagList 
         if (rc == 1) rc = scenario_finish(s);
     }
     if (shown) fprintf(stderr, "\r%60s\r", "");
-    scenario_close(s);
     return rc;
+}
+
+/* What one `run` is, parsed from the command line. */
+typedef struct RunSetup {
+    const char *out;
+    const char *path;         /* the scenario file */
+    uint64_t seed;
+    const char **params;
+    int nparams;
+    bool quiet, json;
+} RunSetup;
+
+/* One run: runs the scenario, prints its diagnostics or its report and
+ * writes the outputs. Returns the exit code, or RUN_CANCELLED. `res` must
+ * be initialised; the caller frees it. When `topo` is not NULL it receives
+ * the topology file's path (or "" when the run never got that far), and
+ * `*reported` whether the run got as far as its summary. */
+static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_size,
+                    bool *reported, bool (*cancel)(void *), void *cud)
+{
+    int rc;
+    DiagList dl;
+    diag_list_init(&dl);
+    ScenarioOptions o = { .path = rs->path, .seed = rs->seed, .params = rs->params,
+                          .nparams = rs->nparams };
+    const char *out = rs->out;
+    MetricsCsv mc = { 0 };
+    if (topo) topo[0] = 0;
+    if (reported) *reported = false;
+    if (out) {
+        char mp[4096];
+        snprintf(mp, sizeof mp, "%s/metrics.csv", out);
+        if (fd_mkdir_p(out) < 0 || metrics_csv_open(&mc, mp) < 0) {
+            fprintf(stderr, "firedrill run: cannot write to %s\n", out);
+            diag_list_free(&dl);
+            return FD_EXIT_SYSTEM;
+        }
+        o.on_interval = metrics_csv_interval;
+        o.ud = &mc;
+    }
+    Scenario *sc = NULL;
+    int r = run_with_progress(&sc, &o, res, &dl, !rs->quiet && !rs->json && isatty(STDERR_FILENO),
+                              cancel, cud);
+    if (topo && sc && scenario_topo(sc)->file) snprintf(topo, topo_size, "%s", scenario_topo(sc)->file);
+    if (r < 0) metrics_csv_abort(&mc);
+    diag_list_print(&dl, stderr);
+    if (r == RUN_CANCELLED) {
+        rc = RUN_CANCELLED;
+    } else if (r == -3) {
+        fprintf(stderr, "firedrill run: out of memory\n");
+        rc = FD_EXIT_SYSTEM;
+    } else if (r < 0) {
+        rc = FD_EXIT_USAGE;
+    } else {
+        if (reported) *reported = true;
+        if (rs->json) timeline_print_json(res, stdout);
+        else if (rs->quiet) {
+            RunResult only = *res;
+            only.nevents = 0;
+            timeline_print(&only, stdout, false);
+        } else {
+            timeline_print(res, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+        }
+        rc = result_all_ok(res) ? FD_EXIT_OK : FD_EXIT_FAIL;
+        if (out) {
+            char p1[4096], p2[4096], p3[4096], p4[4096], p5[4096];
+            snprintf(p1, sizeof p1, "%s/events.jsonl", out);
+            snprintf(p2, sizeof p2, "%s/summary.json", out);
+            snprintf(p3, sizeof p3, "%s/junit.xml", out);
+            snprintf(p4, sizeof p4, "%s/metrics.csv", out);
+            snprintf(p5, sizeof p5, "%s/report.html", out);
+            if (metrics_csv_commit(&mc) < 0 || run_write_events_jsonl(res, p1) < 0 ||
+                run_write_summary(res, p2) < 0 || run_write_junit(res, p3) < 0 ||
+                run_write_html(res, scenario_topo(sc), p4, p5) < 0) {
+                fprintf(stderr, "firedrill run: cannot write to %s\n", out);
+                rc = FD_EXIT_SYSTEM;
+            }
+        }
+    }
+    scenario_close(sc);
+    diag_list_free(&dl);
+    return rc;
+}
+
+/* ---- --watch ---- */
+
+typedef struct WatchRun {
+    const RunSetup *rs;
+    RunResult prev;           /* the last run that got to its summary */
+    bool have_prev;
+    int nruns, prev_run;
+} WatchRun;
+
+/* The folder of a file path, into buf ("." for a bare name). */
+static void dir_of(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(buf, size, ".");
+    else if (slash == path) snprintf(buf, size, "/");
+    else snprintf(buf, size, "%.*s", (int)(slash - path), path);
+}
+
+static bool watch_cancel(void *ud) { return watch_stop_requested(ud); }
+
+static int watch_rerun(Watch *w, void *ud)
+{
+    WatchRun *wr = ud;
+    const RunSetup *rs = wr->rs;
+    /* With --json stdout is the JSON; what the watch says goes aside. */
+    FILE *info = rs->json ? stderr : stdout;
+    wr->nruns++;
+    if (wr->nruns > 1) {
+        char when[16] = "";
+        time_t now = time(NULL);
+        struct tm tm;
+        if (localtime_r(&now, &tm)) strftime(when, sizeof when, "%H:%M:%S", &tm);
+        fprintf(info, "\n=== firedrill: a file changed, run %d (at %s) ===\n\n", wr->nruns, when);
+        fflush(info);
+    }
+    RunResult res;
+    result_init(&res);
+    char topo[4096];
+    bool reported;
+    int rc = run_once(rs, &res, topo, sizeof topo, &reported, watch_cancel, w);
+    if (topo[0]) {
+        char dir[4096];
+        dir_of(topo, dir, sizeof dir);
+        int arc = watch_add_dir(w, dir);
+        if (arc < 0)
+            fprintf(stderr, "firedrill run: cannot watch %s: %s\n", dir, watch_strerror(arc));
+    }
+    if (rc == RUN_CANCELLED) {
+        result_free(&res);
+        return 0;
+    }
+    if (rc == FD_EXIT_USAGE) {
+        fprintf(info, "\nrun %d stopped on the errors above; fix them and save to run again\n",
+                wr->nruns);
+    } else if (!reported) {
+        fprintf(info, "\nrun %d failed; save a file to try again\n", wr->nruns);
+    } else {
+        if (wr->have_prev) {
+            fprintf(info, "\nchanges since run %d:\n", wr->prev_run);
+            summary_diff_print(&wr->prev, &res, info);
+            result_free(&wr->prev);
+        }
+        wr->prev = res;
+        wr->have_prev = true;
+        wr->prev_run = wr->nruns;
+        result_init(&res);
+    }
+    result_free(&res);
+    fprintf(info, "\nwatching %d folder%s for changes; Ctrl-C to stop\n", watch_ndirs(w),
+            watch_ndirs(w) == 1 ? "" : "s");
+    fflush(info);
+    fflush(stdout);
+    return 0;
+}
+
+static int run_watch(const RunSetup *rs)
+{
+    char dir[4096];
+    dir_of(rs->path, dir, sizeof dir);
+    const char *dirs[] = { dir };
+    /* Outputs written into a watched folder must not start the next run:
+     * of them only metrics.csv has a watched suffix. */
+    static const char *const outputs[] = { "metrics.csv" };
+    bool ignore_outputs = false;
+    if (rs->out) {
+        struct stat a, b;
+        ignore_outputs = fd_mkdir_p(rs->out) == 0 && stat(rs->out, &a) == 0 &&
+                         stat(dir, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    }
+    WatchRun wr = { .rs = rs };
+    result_init(&wr.prev);
+    WatchOptions wo = { .dirs = dirs, .ndirs = 1, .ignore = ignore_outputs ? outputs : NULL,
+                        .nignore = ignore_outputs ? 1 : 0, .run = watch_rerun, .ud = &wr };
+    int rc = watch_loop(&wo);
+    result_free(&wr.prev);
+    if (rc < 0) {
+        fprintf(stderr, "firedrill run: cannot watch %s: %s\n", dir, watch_strerror(rc));
+        return watch_error_is_input(rc) ? FD_EXIT_USAGE : FD_EXIT_SYSTEM;
+    }
+    return FD_EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
 {
     const char *scenario = NULL, *out = NULL;
     uint64_t seed = 1;
-    bool quiet = false, json = false;
+    bool quiet = false, json = false, watch = false;
     const char **params = calloc((size_t)argc + 1, sizeof *params);
     int nparams = 0;
     if (!params) return FD_EXIT_SYSTEM;
@@ -124,6 +339,8 @@ int cmd_run(int argc, char **argv)
             quiet = true;
         } else if (strcmp(a, "--json") == 0) {
             json = true;
+        } else if (strcmp(a, "--watch") == 0) {
+            watch = true;
         } else if (a[0] == '-' && a[1]) {
             cli_usage_error("run", "unknown option '%s'", a);
             goto done;
@@ -141,56 +358,16 @@ int cmd_run(int argc, char **argv)
 
     char *path = cli_scenario_path(scenario);
     if (!path) { rc = FD_EXIT_SYSTEM; goto done; }
-    RunResult res;
-    result_init(&res);
-    DiagList dl;
-    diag_list_init(&dl);
-    ScenarioOptions o = { .path = path, .seed = seed, .params = params, .nparams = nparams };
-    MetricsCsv mc = { 0 };
-    if (out) {
-        char mp[4096];
-        snprintf(mp, sizeof mp, "%s/metrics.csv", out);
-        if (fd_mkdir_p(out) < 0 || metrics_csv_open(&mc, mp) < 0) {
-            fprintf(stderr, "firedrill run: cannot write to %s\n", out);
-            rc = FD_EXIT_SYSTEM;
-            diag_list_free(&dl);
-            free(path);
-            goto done;
-        }
-        o.on_interval = metrics_csv_interval;
-        o.ud = &mc;
-    }
-    int r = run_with_progress(&o, &res, &dl, !quiet && !json && isatty(STDERR_FILENO));
-    if (r < 0) metrics_csv_abort(&mc);
-    diag_list_print(&dl, stderr);
-    if (r == -3) {
-        fprintf(stderr, "firedrill run: out of memory\n");
-        rc = FD_EXIT_SYSTEM;
-    } else if (r < 0) {
-        rc = FD_EXIT_USAGE;
+    RunSetup rs = { .out = out, .path = path, .seed = seed, .params = params,
+                    .nparams = nparams, .quiet = quiet, .json = json };
+    if (watch) {
+        rc = run_watch(&rs);
     } else {
-        if (json) timeline_print_json(&res, stdout);
-        else if (quiet) {
-            RunResult only = res;
-            only.nevents = 0;
-            timeline_print(&only, stdout, false);
-        } else {
-            timeline_print(&res, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-        }
-        rc = result_all_ok(&res) ? FD_EXIT_OK : FD_EXIT_FAIL;
-        if (out) {
-            char p1[4096], p2[4096];
-            snprintf(p1, sizeof p1, "%s/events.jsonl", out);
-            snprintf(p2, sizeof p2, "%s/summary.json", out);
-            if (metrics_csv_commit(&mc) < 0 || run_write_events_jsonl(&res, p1) < 0 ||
-                run_write_summary(&res, p2) < 0) {
-                fprintf(stderr, "firedrill run: cannot write to %s\n", out);
-                rc = FD_EXIT_SYSTEM;
-            }
-        }
+        RunResult res;
+        result_init(&res);
+        rc = run_once(&rs, &res, NULL, 0, NULL, NULL, NULL);
+        result_free(&res);
     }
-    diag_list_free(&dl);
-    result_free(&res);
     free(path);
 done:
     free(params);

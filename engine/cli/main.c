@@ -30,10 +30,13 @@ static const CliCommand cli_version = {
 };
 
 static const CliCommand *const commands[] = {
+    &cli_batch,
     &cli_check,
     &cli_demo,
     &cli_graph,
     &cli_help,
+    &cli_merge,
+    &cli_report,
     &cli_run,
     &cli_version,
 };

@@ -1,0 +1,19 @@
+/*
+ * html.h: report.html, one self-contained file a team reads after a drill.
+ *
+ * Built from a run's RunResult and its metrics.csv, so `firedrill report
+ * DIR` can rebuild it later from the files a run left.
+ */
+#ifndef FD_HTML_H
+#define FD_HTML_H
+
+#include "model/topo.h"
+#include "report/result.h"
+
+/* Writes path atomically from the result and the metrics.csv at
+ * metrics_path. topo may be NULL (the dependency graph is then drawn from
+ * what metrics.csv names). Returns 0, or -errno. */
+int run_write_html(const RunResult *r, const Topo *topo, const char *metrics_path,
+                   const char *path);
+
+#endif
