@@ -20,6 +20,7 @@
  * Determinism: every number goes out through printf with a fixed format,
  * and nothing depends on the host's locale, time zone or clock.
  */
+#include "base/utf8.h"
 #include "report/html.h"
 
 #include <errno.h>
@@ -303,25 +304,6 @@ static double interval_len(const Metrics *m, int i)
 
 /* ---- text ---- */
 
-/* The length of the valid UTF-8 sequence at p, or 0 (run_json.c's rule:
- * the same bytes become U+FFFD here as in the JSON files). */
-static size_t utf8_seq(const unsigned char *p)
-{
-    unsigned c = p[0];
-    if (c < 0x80) return 1;
-    size_t n;
-    unsigned cp, min;
-    if (c >= 0xc2 && c <= 0xdf) n = 2, cp = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) n = 3, cp = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return n;
-}
 
 /* Writes s escaped for HTML text and attribute values. */
 static void esc(FILE *f, const char *s)
@@ -329,7 +311,7 @@ static void esc(FILE *f, const char *s)
     if (!s) return;
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
-        size_t n = utf8_seq(p);
+        size_t n = fd_utf8_seq(p, NULL);
         if (n == 0) {
             fputs("\xef\xbf\xbd", f);
             p++;

@@ -31,6 +31,7 @@
  * incident, numbered as the printed timeline numbers them, so that a CI
  * page shows what happened without opening the artifacts.
  */
+#include "base/utf8.h"
 #include "report/junit.h"
 
 #include <errno.h>
@@ -47,30 +48,6 @@
 
 /* ---- escaping ---- */
 
-/* The length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, nothing past U+10FFFF) and its code point, or 0. Stops at
- * the NUL, which is never a continuation byte. */
-static size_t utf8_seq(const unsigned char *p, unsigned *cpp)
-{
-    unsigned c = p[0];
-    if (c < 0x80) {
-        *cpp = c;
-        return 1;
-    }
-    size_t n;
-    unsigned cp, min;
-    if (c >= 0xc2 && c <= 0xdf) n = 2, cp = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) n = 3, cp = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    *cpp = cp;
-    return n;
-}
 
 /* Writes s[0..len) as XML character data; attr for an attribute value
  * (see the top of the file). */
@@ -79,7 +56,7 @@ static void put_xmln(FILE *f, const char *s, size_t len, bool attr)
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
         unsigned cp = 0;
-        size_t n = *p ? utf8_seq(p, &cp) : 1;
+        size_t n = *p ? fd_utf8_seq(p, &cp) : 1;
         if (n == 0 || n > (size_t)(end - p)) {
             fputs("\xef\xbf\xbd", f);   /* U+FFFD for the one bad byte */
             p++;

@@ -9,6 +9,7 @@
  * json_object_set_new accepts that NULL and reports -1), and the caller
  * checks once at the end. Out of memory is the only way a build can fail.
  */
+#include "base/utf8.h"
 #include "report/run_json.h"
 
 #include <errno.h>
@@ -23,25 +24,6 @@
 
 /* ---- values ---- */
 
-/* The length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no
- * surrogates, nothing past U+10FFFF), or 0. Stops at the NUL. */
-static size_t utf8_seq(const unsigned char *p)
-{
-    unsigned c = p[0];
-    if (c < 0x80) return 1;
-    size_t n;
-    unsigned cp, min;
-    if (c >= 0xc2 && c <= 0xdf) n = 2, cp = c & 0x1f, min = 0x80;
-    else if (c >= 0xe0 && c <= 0xef) n = 3, cp = c & 0x0f, min = 0x800;
-    else if (c >= 0xf0 && c <= 0xf4) n = 4, cp = c & 0x07, min = 0x10000;
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) return 0;
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return n;
-}
 
 /* A NUL-terminated copy of s[0..len) with each byte that does not start a
  * valid sequence replaced by U+FFFD. Jansson refuses invalid UTF-8, and the
@@ -52,7 +34,7 @@ static char *utf8_clean(const char *s, size_t len)
     if (!out) return NULL;
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
     while (p < end) {
-        size_t n = *p ? utf8_seq(p) : 1;
+        size_t n = *p ? fd_utf8_seq(p, NULL) : 1;
         if (n && n <= (size_t)(end - p)) {
             memcpy(o, p, n);
             o += n;
