@@ -315,6 +315,57 @@ awk -v m="$chain_mem" 'BEGIN {
 }'
 echo
 
+# ---- 5. batch runs: the Tencent replay over many seeds, 1 and 2 workers ----
+# FD_BATCH_SEEDS sets the number of seeds (default 24, so `make bench` stays
+# short; the issue's figure is 1000: FD_BATCH_SEEDS=1000 sh bench/run.sh).
+echo "== 5. batch: the Tencent replay over many seeds (firedrill batch)"
+seeds=${FD_BATCH_SEEDS:-24}
+fd="$bin/../firedrill"
+scen="$here/../scenarios/tencent-2024-04-08"
+bt1=""; bt2=""
+for j in 1 2; do
+  rm -rf "$tmp/batch$j"
+  t0=$(date +%s.%N)
+  timeout 7200 "$fd" batch "$scen" --seeds "1..$seeds" -j "$j" --out "$tmp/batch$j" \
+    >"$tmp/batch$j.log" 2>&1
+  rc=$?
+  t1=$(date +%s.%N)
+  if [ "$rc" -gt 1 ]; then
+    cat "$tmp/batch$j.log"
+    echo "run.sh: batch -j $j exited with status $rc: FAILED"
+    failed="$failed batch-j$j"
+  fi
+  el=$(echo "$t1 $t0" | awk '{ printf "%.2f", $1 - $2 }')
+  echo "batch of $seeds seeds, -j $j: $el s"
+  if [ "$j" = 1 ]; then bt1=$el; else bt2=$el; fi
+done
+if diff -r "$tmp/batch1" "$tmp/batch2" >/dev/null 2>&1; then
+  same="identical"
+else
+  same="DIFFERENT: FAILED"
+  failed="$failed batch-determinism"
+fi
+# Peak memory of one worker: one run of the replay, as a child process.
+rss=$("$py" -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
+  "$fd" batch --worker "$scen" --seed 1 2>/dev/null)
+echo
+echo "== 5. summary: batch runs of the Tencent replay"
+awk -v n="$seeds" -v a="$bt1" -v b="$bt2" -v same="$same" -v rss="$rss" 'BEGIN {
+  printf "%-40s %13s\n", "seeds", n
+  printf "%-40s %13s   (%.2f s per run)\n", "wall time, 1 worker", a " s", a / n
+  printf "%-40s %13s   (%.2f s per run)\n", "wall time, 2 workers", b " s", b / n
+  sp = b > 0 ? a / b : 0
+  printf "%-40s %13s   %s\n", "speed-up 1 -> 2 workers", sprintf("%.2fx", sp),
+         (sp >= 1.8 ? "target (>= 1.8x) met" : "target (>= 1.8x) missed")
+  printf "%-40s %13s\n", "outputs of -j1 and -j2", same
+  if (rss != "") printf "%-40s %13s\n", "peak RSS of one worker", sprintf("%.1f MB", rss / 1024)
+  if (n != 1000) printf "%-40s %13s   (from %d seeds at 2 workers)\n", "1000 seeds, projected", sprintf("%.0f s", b / n * 1000), n
+}'
+echo
+
 if [ -n "$failed" ]; then
   echo "run.sh: FAILED:$failed"
   exit 1
