@@ -142,18 +142,6 @@ static void put_properties(FILE *f, const RunResult *r)
     fputs("    </properties>\n", f);
 }
 
-/* "15:23", or "00:10 +1d" when t is on a later local day than the start,
- * as the printed timeline writes it. */
-static void clock_str(const RunResult *r, SimTime t, char *buf, size_t size)
-{
-    result_clock(r, t, false, buf, size);
-    int64_t days = result_local_day(r, t) - result_local_day(r, 0);
-    if (days != 0) {
-        size_t n = strlen(buf);
-        snprintf(buf + n, size - n, " %+lldd", (long long)days);
-    }
-}
-
 /* The first event (in time order) of the excerpt: a few before the
  * incident's start, or before the first fault when no incident started;
  * moved back when that would leave fewer lines than the excerpt holds. */
@@ -190,7 +178,7 @@ static int put_excerpt(FILE *f, const RunResult *r)
     for (int i = begin; i < end; i++) {
         const RunEvent *e = &r->events[order[i]];
         char hm[32];
-        clock_str(r, e->t, hm, sizeof hm);
+        result_clock_day(r, e->t, hm, sizeof hm);
         fprintf(f, "  %*d. %s  ", width, i + 1, hm);
         put_xml(f, e->text, false);
         fputc('\n', f);
@@ -221,7 +209,7 @@ static void put_moment(FILE *f, const RunResult *r, const char *name, SimTime t)
         return;
     }
     char hm[32];
-    clock_str(r, t, hm, sizeof hm);
+    result_clock_day(r, t, hm, sizeof hm);
     fputs(hm, f);
     if (t != r->t_start && r->t_start >= 0) {
         fputs("  ", f);

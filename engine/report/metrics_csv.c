@@ -30,8 +30,7 @@ int metrics_csv_open(MetricsCsv *mc, const char *path)
     return 0;
 }
 
-/* CSV quoting for names: topology names are plain, but be safe. */
-static void put_name(FILE *f, const char *s)
+void csv_put_field(FILE *f, const char *s)
 {
     if (!strpbrk(s, ",\"\n\r")) {
         fputs(s, f);
@@ -51,9 +50,9 @@ static void row(MetricsCsv *mc, double t, const char *prefix, const char *name,
     FILE *f = mc->f;
     fprintf(f, "%.9g,", t);
     if (prefix) fputs(prefix, f);
-    put_name(f, name);
+    csv_put_field(f, name);
     fputc(',', f);
-    put_name(f, region);
+    csv_put_field(f, region);
     if (fprintf(f, ",%s,%.9g\n", metric, v) < 0) mc->failed = true;
 }
 

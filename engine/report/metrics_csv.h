@@ -36,6 +36,9 @@ int metrics_csv_commit(MetricsCsv *mc);
 /* Drops the temporary; the previous file stays. Safe after commit. */
 void metrics_csv_abort(MetricsCsv *mc);
 
+/* Writes one CSV field, quoted (RFC 4180) only when it has to be. */
+void csv_put_field(FILE *f, const char *s);
+
 /* The metric names, in the order rows are written per service and region. */
 extern const char *const metrics_csv_pool_metrics[];
 extern const char *const metrics_csv_entry_metrics[];

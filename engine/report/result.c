@@ -137,6 +137,16 @@ void result_datetime(const RunResult *r, SimTime t, bool iso, char *buf, size_t 
              iso ? "" : " UTC", sign, off / 60, off % 60);
 }
 
+void result_clock_day(const RunResult *r, SimTime t, char *buf, size_t size)
+{
+    result_clock(r, t, false, buf, size);
+    int64_t days = result_local_day(r, t) - result_local_day(r, 0);
+    if (days != 0) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, size - n, " %+lldd", (long long)days);
+    }
+}
+
 void result_sort_events(RunResult *r)
 {
     /* Insertion sort: events arrive nearly in order, and it is stable. */

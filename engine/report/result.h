@@ -113,6 +113,10 @@ void result_datetime(const RunResult *r, SimTime t, bool iso, char *buf, size_t 
  * local date exactly when their days are equal. */
 int64_t result_local_day(const RunResult *r, SimTime t);
 
+/* result_clock without seconds, with " +1d" (or " -1d") appended when t
+ * falls on another local day than the start, as the timeline writes it. */
+void result_clock_day(const RunResult *r, SimTime t, char *buf, size_t size);
+
 /* Sorts events by time, keeping the order of equal times (stable). */
 void result_sort_events(RunResult *r);
 

@@ -81,21 +81,10 @@ static void header(const Out *o, const char *title)
     fputc('\n', o->f);
 }
 
-/* "15:23", or "00:10 +1d" when t is on a later local day than the start. */
-static void clock_str(const RunResult *r, SimTime t, char *buf, size_t size)
-{
-    result_clock(r, t, false, buf, size);
-    int64_t days = result_local_day(r, t) - result_local_day(r, 0);
-    if (days != 0) {
-        size_t n = strlen(buf);
-        snprintf(buf + n, size - n, " %+lldd", (long long)days);
-    }
-}
-
 static void put_clock(const Out *o, const RunResult *r, SimTime t)
 {
     char buf[32];
-    clock_str(r, t, buf, sizeof buf);
+    result_clock_day(r, t, buf, sizeof buf);
     sgr(o, SGR_DIM);
     fputs(buf, o->f);
     sgr(o, SGR_RESET);
