@@ -12,6 +12,7 @@
  * as not holding, since they prove nothing. A group passes when every
  * expectation meets its declared pass rate and no run failed to finish.
  */
+#include "report/metrics_csv.h"
 #include "batch/batch_report.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/atomic_file.h"
+#include "batch/batch_html.h"
 #include "batch/batch_record.h"
 
 #define SUMMARY_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
@@ -80,17 +82,7 @@ static json_t *find_named(json_t *arr, const char *name)
 
 static void csv_str(FILE *f, const char *s)
 {
-    if (!s) return;
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    if (s) csv_put_field(f, s);
 }
 
 static void csv_num(FILE *f, json_t *v)
@@ -539,7 +531,14 @@ int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int sha
         rc = errno ? -errno : -EIO;
         goto out;
     }
-    rc = commit(&af, write_junit(gs, ng, v, f));
+    if ((rc = commit(&af, write_junit(gs, ng, v, f))) < 0) goto out;
+
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    if (!(f = afile_open(&af, path))) {
+        rc = errno ? -errno : -EIO;
+        goto out;
+    }
+    rc = commit(&af, batch_html_write(p, c.recs, c.total, f));
 out:
     if (gs)
         for (int64_t g = 0; g < ng; g++) {

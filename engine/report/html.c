@@ -305,8 +305,7 @@ static double interval_len(const Metrics *m, int i)
 /* ---- text ---- */
 
 
-/* Writes s escaped for HTML text and attribute values. */
-static void esc(FILE *f, const char *s)
+void html_esc(FILE *f, const char *s)
 {
     if (!s) return;
     const unsigned char *p = (const unsigned char *)s;
@@ -543,7 +542,7 @@ static void legend_item(FILE *f, double x, double y, const char *color, const ch
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
             "stroke-width=\"3\"%s/><text class=\"legend\" x=\"%.1f\" y=\"%.1f\">",
             x, y, x + 18, y, color, dashed ? " stroke-dasharray=\"5 3\"" : "", x + 24, y + 4);
-    esc(f, label);
+    html_esc(f, label);
     fputs("</text>\n", f);
 }
 
@@ -553,18 +552,18 @@ static void legend_box(FILE *f, double x, double y, const char *color, const cha
             "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>"
             "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">",
             x, y - 5, color, x + 20, y + 4);
-    esc(f, label);
+    html_esc(f, label);
     fputs("</text>\n", f);
 }
 
-static void svg_open(FILE *f, const char *id, double w, double h, const char *title)
+void html_svg_open(FILE *f, const char *id, double w, double h, const char *title)
 {
     fprintf(f,
             "<svg id=\"%s\" role=\"img\" viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" "
             "preserveAspectRatio=\"xMidYMid meet\" aria-labelledby=\"%s-title\">"
             "<title id=\"%s-title\">",
             id, w, h, id, id);
-    esc(f, title);
+    html_esc(f, title);
     fputs("</title>\n", f);
 }
 
@@ -578,7 +577,7 @@ static double chart_tmax(const RunResult *r, const Metrics *m)
 static void chart_availability(FILE *f, const RunResult *r, const Metrics *m)
 {
     double h = 320;
-    svg_open(f, "chart-availability", CW, h,
+    html_svg_open(f, "chart-availability", CW, h,
              "Availability of user intents per entry point, with the incident clock");
     Plot p = { 70, 24, CW - 70 - 190, h - 24 - 34, chart_tmax(r, m), 0, 1, false };
     y_axis(f, &p, Y_PCT, "availability");
@@ -612,12 +611,12 @@ static void panels(FILE *f, const RunResult *r, const Metrics *m, const char *id
     int cols = 2, rows = (m->nsvc + cols - 1) / cols;
     double pw = CW / cols, ph = 170;
     double h = legend_h + rows * ph + 10;
-    svg_open(f, id, CW, h, title);
+    html_svg_open(f, id, CW, h, title);
     for (int s = 0; s < m->nsvc; s++) {
         double ox = (s % cols) * pw, oy = legend_h + (s / cols) * ph;
         Plot p = { ox + 62, oy + 26, pw - 62 - 18, ph - 26 - 34, chart_tmax(r, m), 0, 1, false };
         fprintf(f, "<text class=\"ptitle\" x=\"%.1f\" y=\"%.1f\">", p.x, oy + 12);
-        esc(f, m->svc[s].name);
+        html_esc(f, m->svc[s].name);
         fprintf(f, "<tspan class=\"unit\" dx=\"8\">%s</tspan></text>\n", unit);
         fn(f, r, m, s, &p);
     }
@@ -729,7 +728,7 @@ static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Me
     bool entry_only = false;
     for (int s = 0; s < m->nsvc && topo; s++)
         if (is_entry_service(topo, m->svc[s].name)) entry_only = true;
-    svg_open(f, "chart-errors", CW, h,
+    html_svg_open(f, "chart-errors", CW, h,
              entry_only ? "Failed requests per second by cause, at the entry services"
                         : "Failed requests per second by cause, all services summed");
     Plot p = { 70, 24, CW - 70 - 190, h - 24 - 34, chart_tmax(r, m), 0, 1, false };
@@ -779,7 +778,7 @@ static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Me
 static void chart_latency(FILE *f, const RunResult *r, const Metrics *m)
 {
     double h = 320;
-    svg_open(f, "chart-latency", CW, h,
+    html_svg_open(f, "chart-latency", CW, h,
              "p99 latency per service (worst region), logarithmic scale");
     double lo = INFINITY, hi = 0;
     for (int s = 0; s < m->nsvc; s++)
@@ -942,9 +941,9 @@ static void graph_edge(FILE *f, const Node *a, const Node *b, bool dashed, const
         fprintf(f, "M%.1f,%.1fL%.1f,%.1f", x1, y1, x2, y2);
     }
     fputs("\"><title>", f);
-    esc(f, a->name);
+    html_esc(f, a->name);
     fputs(dashed ? " runs on " : " calls ", f);
-    esc(f, b->name);
+    html_esc(f, b->name);
     fputs("</title></path>\n", f);
 }
 
@@ -954,7 +953,7 @@ static void graph_svg(FILE *f, const RunResult *r, const Topo *topo, const Metri
     char title[160], clock[16] = "--:--:--";
     if (at >= 0 && at < m->nt) clock_at(r, fd_time_from_sec(m->t[at]), true, clock, sizeof clock);
     snprintf(title, sizeof title, "Dependency graph %s (interval ending %s)", what, clock);
-    svg_open(f, id, g->w, g->h, title);
+    html_svg_open(f, id, g->w, g->h, title);
     fprintf(f,
             "<defs><marker id=\"%s-call\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
             "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" "
@@ -984,7 +983,7 @@ static void graph_svg(FILE *f, const RunResult *r, const Topo *topo, const Metri
                 "<text class=\"node\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
                 n->cx - BOX_W / 2, n->cy - BOX_H / 2, BOX_W, BOX_H, health_fill[h],
                 health_stroke[h], n->cx, n->cy - 4);
-        esc(f, n->name);
+        html_esc(f, n->name);
         fputs("</text>", f);
         if (h != H_UNKNOWN)
             fprintf(f,
@@ -992,7 +991,7 @@ static void graph_svg(FILE *f, const RunResult *r, const Topo *topo, const Metri
                     "%.0f/%.0f up &#183; %.1f%% failed</text>",
                     n->cx, n->cy + 13, up, all, fr * 100);
         fputs("<title>", f);
-        esc(f, n->name);
+        html_esc(f, n->name);
         fputs(h == H_OK ? ": healthy" : h == H_DEGRADED ? ": degraded"
               : h == H_DOWN ? ": down" : ": no metrics", f);
         fputs("</title></g>\n", f);
@@ -1089,7 +1088,7 @@ static int param_cmp(const void *a, const void *b)
 static void header(FILE *f, const RunResult *r)
 {
     fputs("<h1>", f);
-    esc(f, r->scenario ? r->scenario : "firedrill run");
+    html_esc(f, r->scenario ? r->scenario : "firedrill run");
     fputs("</h1>\n<p>", f);
     bool ok = result_all_ok(r);
     fprintf(f, "<span class=\"verdict %s\">%s</span> ", ok ? "pass" : "fail",
@@ -1098,7 +1097,7 @@ static void header(FILE *f, const RunResult *r)
     char buf[64];
     if (r->path) {
         fputs("<tr><th>scenario file</th><td><code>", f);
-        esc(f, r->path);
+        html_esc(f, r->path);
         fputs("</code></td></tr>\n", f);
     }
     fprintf(f, "<tr><th>seed</th><td>%llu</td></tr>\n", (unsigned long long)r->seed);
@@ -1118,7 +1117,7 @@ static void header(FILE *f, const RunResult *r)
         qsort(ps, (size_t)n, sizeof *ps, param_cmp);
         for (int i = 0; i < n; i++) {
             fputs(i ? ", <code>" : "<code>", f);
-            esc(f, ps[i]);
+            html_esc(f, ps[i]);
             fputs("</code>", f);
         }
         free(ps);
@@ -1177,7 +1176,7 @@ static void entries(FILE *f, const RunResult *r)
         fmt_pct(q_avail(e->attempt_availability), b, sizeof b);
         fmt_pct(q_round(e->degraded, 1e6), c, sizeof c);
         fputs("<tr><td>", f);
-        esc(f, e->name);
+        html_esc(f, e->name);
         double ptb = q_round(e->peak_to_baseline, 1e3);
         fprintf(f,
                 "</td><td class=\"num\">%.4g%%</td><td class=\"num\">%s</td>"
@@ -1197,9 +1196,9 @@ static void entries(FILE *f, const RunResult *r)
             char c[16];
             clock_at(r, q_time(r->deadlocks[i].at), false, c, sizeof c);
             fprintf(f, "<li>%s ", c);
-            esc(f, r->deadlocks[i].region);
+            html_esc(f, r->deadlocks[i].region);
             fputs(": <code>", f);
-            esc(f, r->deadlocks[i].cycle);
+            html_esc(f, r->deadlocks[i].cycle);
             fputs("</code></li>\n", f);
         }
         fputs("</ul>\n", f);
@@ -1220,12 +1219,12 @@ static void expectations(FILE *f, const RunResult *r)
         held += x->ok;
         fprintf(f, "<tr><td><span class=\"verdict %s\">%s</span></td><td><code>",
                 x->ok ? "pass" : "fail", x->ok ? "PASS" : "FAIL");
-        esc(f, x->name);
+        html_esc(f, x->name);
         fputs("</code>", f);
         double pr = q_round(x->pass_rate, 1e6);
         if (isfinite(pr) && pr != 1) fprintf(f, " <span class=\"muted\">(batch pass rate %.4g%%)</span>", pr * 100);
         fputs("</td><td>", f);
-        esc(f, x->detail);
+        html_esc(f, x->detail);
         fputs("</td></tr>\n", f);
     }
     fprintf(f, "</table>\n<p>%d of %d expectations hold.</p>\n", held, r->nexpects);
@@ -1243,7 +1242,7 @@ static void timeline(FILE *f, const RunResult *r)
         clock_at(r, q_time(e->t), false, c, sizeof c);
         const char *k = run_event_kind_name(e->kind);
         fprintf(f, "<li><span class=\"t\">%s</span><span class=\"kind k-%s\">%s</span>", c, k, k);
-        esc(f, e->text);
+        html_esc(f, e->text);
         fputs("</li>\n", f);
     }
     fputs("</ol>\n", f);
@@ -1255,7 +1254,7 @@ static void write_page(FILE *f, const RunResult *r, const Topo *topo, const Metr
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
           f);
-    esc(f, r->scenario ? r->scenario : "firedrill run");
+    html_esc(f, r->scenario ? r->scenario : "firedrill run");
     fputs(" - firedrill report</title>\n<style>\n", f);
     fputs(css, f);
     fputs("</style>\n</head>\n<body>\n<main>\n", f);

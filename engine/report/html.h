@@ -7,6 +7,7 @@
 #ifndef FD_HTML_H
 #define FD_HTML_H
 
+#include <stdio.h>
 #include "model/topo.h"
 #include "report/result.h"
 
@@ -15,5 +16,12 @@
  * what metrics.csv names). Returns 0, or -errno. */
 int run_write_html(const RunResult *r, const Topo *topo, const char *metrics_path,
                    const char *path);
+
+/* Writes s escaped for HTML text and attribute values (invalid UTF-8
+ * becomes U+FFFD, control characters '?'). */
+void html_esc(FILE *f, const char *s);
+
+/* Opens an inline <svg> chart with an id, role="img" and a <title>. */
+void html_svg_open(FILE *f, const char *id, double w, double h, const char *title);
 
 #endif

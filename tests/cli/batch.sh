@@ -20,7 +20,7 @@ same() {
 }
 # outputs DIR: the batch outputs are all there, and no temporaries are left.
 outputs() {
-  for f in plan.json runs.csv summary.json junit.xml; do
+  for f in plan.json runs.csv summary.json junit.xml report.html; do
     [ -s "$1/$f" ] || { bad "$1/$f missing"; return; }
   done
   if find "$1" -name '*.tmp.*' | grep -q .; then bad "temporaries left in $1"; else ok; fi
@@ -89,6 +89,21 @@ grep -q 'name="sweep \[err=0.3\]"' j1/junit.xml && ok || bad "junit.xml testcase
 grep -q '<failure message="availability(users) &gt;= 97.00%' j1/junit.xml && ok || bad "junit.xml: err=0.3 should fail availability"
 [ "$rc1" = 1 ] && ok || bad "an expectation below its pass rate: want exit 1, got $rc1"
 grep -q 'runs done' "$T/err1" && ok || bad "no progress lines on a non-terminal"
+# report.html: self-contained, with its charts and replay commands (-j1 = -j2
+# is covered by the diff -r above, merged = unsharded by the ones below).
+grep -q 'id="g0-duration"' j1/report.html && grep -q 'id="g1-availability-0"' j1/report.html &&
+  grep -q 'id="g1-customers-0"' j1/report.html && grep -q 'id="g1-peak-0"' j1/report.html &&
+  ok || bad "report.html: distribution charts"
+grep -q 'id="s0-sweep-0-duration"' j1/report.html && grep -q 'id="s0-sweep-0-availability-0"' j1/report.html &&
+  ok || bad "report.html: parameter effect charts"
+[ "$(grep -c '<svg id="[^"]*" role="img"' j1/report.html)" = "$(grep -c '<title id=' j1/report.html)" ] &&
+  ok || bad "report.html: every chart an <svg role=img> with a <title>"
+grep -q '<td>availability(users) &gt;= 97.00%' j1/report.html && ok || bad "report.html: expectation pass rates"
+seed=$(grep ',s/scenario.lua,err=0.3,[0-9]*,failed,' j1/runs.csv | head -1 | cut -d, -f4)
+[ -n "$seed" ] && grep -q "<code>firedrill run s/scenario.lua --seed $seed --param err=0.3</code>" j1/report.html &&
+  ok || bad "report.html: replay command of failing seed '$seed'"
+if grep -Eiq '(src|href)=.?https?://' j1/report.html || grep -qi '<script' j1/report.html; then
+  bad "report.html fetches from the network or runs a script"; else ok; fi
 # A passing sweep exits 0.
 "$FD" batch s --seeds 1..6 --param err=0.02 --out pass 2>/dev/null; rc=$?
 [ "$rc" = 0 ] && ok || bad "all pass rates met: want exit 0, got $rc"
@@ -101,6 +116,7 @@ done
 grep -q '^2,' sh3/runs.csv && grep -q '^6,' sh3/runs.csv && ok || bad "shard 3/4 runs indexes 2, 6, ..."
 "$FD" merge sh1 sh2 sh3 sh4 --out merged 2>/dev/null; rc=$?
 [ "$rc" = "$rc1" ] && ok || bad "merge exit $rc, batch exit $rc1"
+outputs merged
 same j1 merged "merged shards differ from the unsharded batch"
 # order of inputs does not matter
 "$FD" merge sh4 sh2 sh3 sh1 --out merged2 2>/dev/null
@@ -160,6 +176,9 @@ same whole killed "killed then resumed differs from an uninterrupted batch"
 grep -q ',error,s/flaky.lua:5: error: boom on a bad draw' flaky/runs.csv && ok || bad "a Lua error's reason, with file and line"
 grep -q ',ok,' flaky/runs.csv && ok || bad "the other runs went on"
 grep -q 'did not finish' flaky/junit.xml && ok || bad "junit.xml: errored runs fail the testcase"
+seed=$(grep ',error,' flaky/runs.csv | head -1 | cut -d, -f4)
+grep -q "<code>firedrill run s/flaky.lua --seed $seed</code>" flaky/report.html &&
+  ok || bad "report.html: replay command of an errored seed"
 # runaways hit the time limit and are killed
 "$FD" batch s/flaky.lua --seeds 1..8 --param mode=loop -j4 --timeout 1 --out loop 2>/dev/null; rc=$?
 [ "$rc" = 1 ] && ok || bad "runaway runs: want exit 1, got $rc"
