@@ -366,6 +366,50 @@ awk -v n="$seeds" -v a="$bt1" -v b="$bt2" -v same="$same" -v rss="$rss" 'BEGIN {
 }'
 echo
 
+# ---- 6. the NetEase sweep: 1000 seeds x on-call size, sharded and merged ----
+# FD_SWEEP_SEEDS sets the seeds (default 1000; about 6 minutes for the sweep
+# and as long again for the two shards on two cores, at sampling 40).
+echo "== 6. sweep: NetEase 2024-08-18 over on-call size (firedrill batch, shards, merge)"
+sw=${FD_SWEEP_SEEDS:-1000}
+ne="$here/../scenarios/netease-2024-08-18"
+sweep_args="--seeds 1..$sw --param storage_oncall=0,1 --param sampling=40 -j 2"
+t0=$(date +%s.%N)
+# shellcheck disable=SC2086
+"$fd" batch "$ne" $sweep_args --out "$tmp/sweep" >"$tmp/sweep.log" 2>&1
+src=$?
+t1=$(date +%s.%N)
+# shellcheck disable=SC2086
+"$fd" batch "$ne" $sweep_args --shard 1/2 --out "$tmp/sweep1" >/dev/null 2>&1
+# shellcheck disable=SC2086
+"$fd" batch "$ne" $sweep_args --shard 2/2 --out "$tmp/sweep2" >/dev/null 2>&1
+"$fd" merge "$tmp/sweep1" "$tmp/sweep2" --out "$tmp/sweepm" >/dev/null 2>&1
+if [ "$src" -gt 1 ]; then
+  cat "$tmp/sweep.log"
+  failed="$failed sweep"
+fi
+if diff -r "$tmp/sweep" "$tmp/sweepm" >/dev/null 2>&1; then merged="identical"; else
+  merged="DIFFERENT: FAILED"; failed="$failed sweep-merge"; fi
+outs=""
+for f in runs.csv summary.json junit.xml report.html; do
+  [ -s "$tmp/sweep/$f" ] && outs="$outs $f" || failed="$failed sweep-$f"
+done
+echo
+echo "== 6. summary: NetEase sweep over on-call size"
+el=$(echo "$t1 $t0" | awk '{ printf "%.1f", $1 - $2 }')
+printf '%-40s %13s\n' "runs" "$((sw * 2))"
+printf '%-40s %13s\n' "wall time (2 workers)" "$el s"
+printf '%-40s %13s\n' "outputs" "$outs"
+printf '%-40s %13s\n' "2 shards merged vs unsharded" "$merged"
+"$py" - "$tmp/sweep/summary.json" <<'PY' || true
+import json, sys
+s = json.load(open(sys.argv[1]))
+for g in s.get("groups", s.get("points", [])):
+    params = g.get("params", {})
+    d = g.get("recovery_duration_s", g.get("duration_s", {}))
+    print("  %-30s recovery p5 %s  p50 %s  p95 %s" % (params, d.get("p5"), d.get("p50"), d.get("p95")))
+PY
+echo
+
 if [ -n "$failed" ]; then
   echo "run.sh: FAILED:$failed"
   exit 1

@@ -262,7 +262,7 @@ static int l_scenario(lua_State *L)
 {
     Scenario *s = api_scenario(L);
     static const char *const keys[] = { "name", "topology", "start", "duration", "slo", "settle",
-                                        "report_rate", "description", NULL };
+                                        "report_rate", "description", "sampling", NULL };
     check_keys(L, 1, "scenario", keys);
     if (s->declared) return luaL_error(L, "scenario{} may be called only once");
     lua_getfield(L, 1, "name");
@@ -303,6 +303,14 @@ static int l_scenario(lua_State *L)
     if (rc != 0) {
         s->failed = true;
         return luaL_error(L, "topology '%s' has errors (listed above)", topo);
+    }
+    /* sampling = N overrides the topology's: a sweep over many seeds may
+     * trade fidelity for speed without a second topology file. */
+    double sampling = opt_number(L, 1, "sampling", 0, 0, 1e6);
+    if (sampling > 0) {
+        if (sampling < 1) return luaL_error(L, "sampling: must be at least 1");
+        s->topo.sampling = sampling;
+        s->topo.budget = 0;
     }
     s->declared = true;
     s->sim = sim_new(s->opt.seed);

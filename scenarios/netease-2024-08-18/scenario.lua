@@ -10,6 +10,9 @@ scenario {
   start = "2024-08-18 14:30 +08:00",
   duration = "3h",
   report_rate = 0.005,
+  -- One simulated request stands for this many; sweeps over many seeds may
+  -- raise it (--param sampling=40) to trade fidelity for speed.
+  sampling = param("sampling", 2),
 }
 
 local storage_oncall = param("storage_oncall", 0)   -- the storage team was cut
