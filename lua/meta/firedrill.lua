@@ -110,6 +110,7 @@ error("lua/meta/firedrill.lua holds editor stubs of the scenario API and must no
 ---@field slo? fd.Fraction Availability objective of every entry point's intents, unless the topology gives a source its own `slo`. Default `"99%"`.
 ---@field settle? fd.Duration How long every entry point must stay above its objective, with traffic in its normal band, to count as recovered. Default `"5m"`.
 ---@field report_rate? fd.Fraction Share of affected customers who report the problem (the summary's "reported"). Default `0`.
+---@field sampling? number One simulated request stands for this many real ones, overriding the topology's sampling (>= 1).
 ---@field description? string Accepted and ignored (for the reader).
 
 ---Declares the scenario and loads its topology. Must come first: every
