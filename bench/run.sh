@@ -403,10 +403,13 @@ printf '%-40s %13s\n' "2 shards merged vs unsharded" "$merged"
 "$py" - "$tmp/sweep/summary.json" <<'PY' || true
 import json, sys
 s = json.load(open(sys.argv[1]))
-for g in s.get("groups", s.get("points", [])):
-    params = g.get("params", {})
-    d = g.get("recovery_duration_s", g.get("duration_s", {}))
-    print("  %-30s recovery p5 %s  p50 %s  p95 %s" % (params, d.get("p5"), d.get("p50"), d.get("p95")))
+for g in s["groups"]:
+    params = " ".join("%s=%s" % kv for kv in sorted(g["params"].items()))
+    rec = g["recovery"]
+    d = rec["duration_s"]
+    print("  %-34s outage p5 %5.0f min  p50 %5.0f min  p95 %5.0f min  (%d of %d runs "
+          "not recovered within the window)" % (params, d["p5"] / 60, d["p50"] / 60,
+          d["p95"] / 60, rec["never_recovered"], g["runs"]))
 PY
 echo
 
