@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/utf8.h"
+#include "batch/batch_stats.h"
 #include "batch/batch_record.h"
 
 #define CW 720.0
@@ -28,25 +29,9 @@ typedef struct Vals {
     int n, cap;
 } Vals;
 
-typedef struct Names {
-    const char **v;
-    int n, cap;
-} Names;
+/* Nearest rank over sorted values (batch_stats.h). */
+static double pct(const Vals *v, double q) { return batch_pct(v->v, v->n, q); }
 
-static int names_add(Names *l, const char *s)
-{
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0) return i;
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 8;
-        const char **v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n] = s;
-    return l->n++;
-}
 
 static int vals_push(Vals *v, double x)
 {
@@ -61,36 +46,9 @@ static int vals_push(Vals *v, double x)
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
-/* Nearest rank, as in summary.json; v sorted. */
-static double pct(const Vals *v, double q)
-{
-    int k = (int)ceil(q * v->n - 1e-9) - 1;
-    if (k < 0) k = 0;
-    if (k >= v->n) k = v->n - 1;
-    return v->v[k];
-}
 
-static const char *jstr(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
 
-static json_t *find_named(json_t *arr, const char *name)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        const char *n = jstr(e, "name");
-        if (n && strcmp(n, name) == 0) return e;
-    }
-    return NULL;
-}
 
 /* The value of metric k (for entry point `entry`) in a record, if any. */
 static bool rec_value(json_t *r, int k, const char *entry, double *out)
@@ -103,7 +61,7 @@ static bool rec_value(json_t *r, int k, const char *entry, double *out)
     } else {
         static const char *const keys[] = { "", "availability", "peak_to_baseline",
                                             "customers_affected" };
-        x = json_object_get(find_named(json_object_get(r, "entries"), entry), keys[k]);
+        x = json_object_get(batch_find_named(json_object_get(r, "entries"), entry), keys[k]);
     }
     if (!json_is_number(x)) return false;
     *out = json_number_value(x);
@@ -152,7 +110,7 @@ static void strip(FILE *f, const char *id, const char *title, Vals *v)
         fputs(": no values.</p>\n", f);
         return;
     }
-    qsort(v->v, (size_t)v->n, sizeof *v->v, cmp_double);
+    batch_sort(v->v, v->n);
     double lo = v->v[0], hi = v->v[v->n - 1];
     if (hi <= lo) {
         double dd = fabs(lo) > 0 ? fabs(lo) * 0.05 : 1;
@@ -210,7 +168,7 @@ static void sweep_chart(FILE *f, const char *id, const char *title, const BatchA
         if (end == ax->values[k] || *end || !isfinite(x)) numeric = false;
         xs[k] = x;
         if (per[k].n) {
-            qsort(per[k].v, (size_t)per[k].n, sizeof *per[k].v, cmp_double);
+            batch_sort(per[k].v, per[k].n);
             q5[k] = pct(&per[k], 0.05);
             q50[k] = pct(&per[k], 0.5);
             q95[k] = pct(&per[k], 0.95);
@@ -351,13 +309,13 @@ static int write_group(FILE *f, const BatchPlan *p, json_t *const *recs, int64_t
         if (!r) continue;
         n++;
         if (bad_status(batch_record_status(r))) nbad++;
-        if (!name) name = jstr(r, "name");
+        if (!name) name = batch_jstr(r, "name");
         size_t j;
         json_t *e;
         json_array_foreach(json_object_get(r, "entries"), j, e)
-            if (jstr(e, "name") && names_add(&entries, jstr(e, "name")) < 0) rc = -ENOMEM;
+            if (batch_jstr(e, "name") && names_add(&entries, batch_jstr(e, "name")) < 0) rc = -ENOMEM;
         json_array_foreach(json_object_get(r, "expectations"), j, e)
-            if (jstr(e, "name") && names_add(&expects, jstr(e, "name")) < 0) rc = -ENOMEM;
+            if (batch_jstr(e, "name") && names_add(&expects, batch_jstr(e, "name")) < 0) rc = -ENOMEM;
     }
     if (n == 0 || rc < 0) goto out;
     BatchRun first = batch_plan_run(p, lo);
@@ -376,7 +334,7 @@ static int write_group(FILE *f, const BatchPlan *p, json_t *const *recs, int64_t
     for (int x = 0; x < expects.n; x++) {
         for (int64_t i = lo; i < hi; i++) {
             if (!recs[i]) continue;
-            json_t *xr = find_named(json_object_get(recs[i], "expectations"), expects.v[x]);
+            json_t *xr = batch_find_named(json_object_get(recs[i], "expectations"), expects.v[x]);
             if (!xr) continue;
             if (json_is_true(json_object_get(xr, "ok"))) passed[x]++;
             double pr = json_number_value(json_object_get(xr, "pass_rate"));
@@ -468,7 +426,7 @@ static int write_group(FILE *f, const BatchPlan *p, json_t *const *recs, int64_t
         fprintf(f, "<tr><td class=\"num\">%lld</td><td>", seed);
         html_esc(f, batch_record_status(r));
         fputs("</td><td>", f);
-        html_esc(f, jstr(r, "reason"));
+        html_esc(f, batch_jstr(r, "reason"));
         fputs("</td><td><code>firedrill run ", f);
         sh_word(f, scen);
         fprintf(f, " --seed %lld", seed);
@@ -511,11 +469,11 @@ static int write_sweeps(FILE *f, const BatchPlan *p, json_t *const *recs, int s)
     const char *name = NULL;
     for (int64_t i = lo; i < hi; i++) {
         if (!recs[i]) continue;
-        if (!name) name = jstr(recs[i], "name");
+        if (!name) name = batch_jstr(recs[i], "name");
         size_t j;
         json_t *e;
         json_array_foreach(json_object_get(recs[i], "entries"), j, e)
-            if (jstr(e, "name") && names_add(&entries, jstr(e, "name")) < 0) rc = -ENOMEM;
+            if (batch_jstr(e, "name") && names_add(&entries, batch_jstr(e, "name")) < 0) rc = -ENOMEM;
     }
     if (!name && entries.n == 0) goto out;   /* no record of this scenario here */
     fprintf(f, "<h2 id=\"s%d-sweeps\">Parameter effects: ", s);

@@ -24,30 +24,11 @@
 #include <string.h>
 #include "base/atomic_file.h"
 #include "batch/batch_html.h"
+#include "batch/batch_stats.h"
 #include "batch/batch_record.h"
 
 #define SUMMARY_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
 
-typedef struct Names {
-    const char **v;
-    int n, cap;
-} Names;
-
-/* The index of s in the list, adding it when absent; -1 on ENOMEM. */
-static int names_add(Names *l, const char *s)
-{
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], s) == 0) return i;
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 8;
-        const char **v = realloc(l->v, (size_t)cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n] = s;
-    return l->n++;
-}
 
 typedef struct Ctx {
     const BatchPlan *p;
@@ -61,22 +42,7 @@ static bool in_shard(const Ctx *c, int64_t i) { return i % c->shard_n == c->shar
 
 /* ---- small readers ---- */
 
-static const char *jget_str(json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
 
-/* The named entry of a record, or NULL. */
-static json_t *find_named(json_t *arr, const char *name)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(arr, i, e) {
-        const char *n = jget_str(e, "name");
-        if (n && strcmp(n, name) == 0) return e;
-    }
-    return NULL;
-}
 
 /* ---- runs.csv ---- */
 
@@ -136,7 +102,7 @@ static int write_csv(Ctx *c, FILE *f)
         char params[2048];
         params_text(json_object_get(r, "params"), params, sizeof params);
         fprintf(f, "%lld,", (long long)i);
-        csv_str(f, jget_str(r, "scenario"));
+        csv_str(f, batch_jstr(r, "scenario"));
         fputc(',', f);
         csv_str(f, params);
         fputc(',', f);
@@ -144,7 +110,7 @@ static int write_csv(Ctx *c, FILE *f)
         fputc(',', f);
         csv_str(f, batch_record_status(r));
         fputc(',', f);
-        csv_str(f, jget_str(r, "reason"));
+        csv_str(f, batch_jstr(r, "reason"));
         fputc(',', f);
         csv_num(f, json_object_get(r, "exit_code"));
         json_t *inc = json_object_get(r, "incident");
@@ -154,7 +120,7 @@ static int write_csv(Ctx *c, FILE *f)
         }
         json_t *entries = json_object_get(r, "entries");
         for (int e = 0; e < c->entries.n; e++) {
-            json_t *en = find_named(entries, c->entries.v[e]);
+            json_t *en = batch_find_named(entries, c->entries.v[e]);
             fputc(',', f);
             csv_num(f, json_object_get(en, "availability"));
             fputc(',', f);
@@ -165,7 +131,7 @@ static int write_csv(Ctx *c, FILE *f)
         json_t *xs = json_object_get(r, "expectations");
         for (int x = 0; x < c->expects.n; x++) {
             fputc(',', f);
-            csv_num(f, json_object_get(find_named(xs, c->expects.v[x]), "ok"));
+            csv_num(f, json_object_get(batch_find_named(xs, c->expects.v[x]), "ok"));
         }
         fputc('\n', f);
     }
@@ -179,11 +145,9 @@ typedef struct Vals {
     int n;
 } Vals;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+/* Nearest rank over sorted values (batch_stats.h). */
+static double pct(const Vals *v, double q) { return batch_pct(v->v, v->n, q); }
+
 
 static json_t *jnum(double x)
 {
@@ -192,20 +156,11 @@ static json_t *jnum(double x)
     return json_real(x);
 }
 
-/* Nearest rank: the smallest value with at least q of the values at or
- * below it. */
-static double pct(const Vals *v, double q)
-{
-    int k = (int)ceil(q * v->n - 1e-9) - 1;
-    if (k < 0) k = 0;
-    if (k >= v->n) k = v->n - 1;
-    return v->v[k];
-}
 
 static json_t *dist_json(Vals *v)
 {
     json_t *o = json_object();
-    qsort(v->v, (size_t)v->n, sizeof *v->v, cmp_double);
+    batch_sort(v->v, v->n);
     json_object_set_new(o, "n", json_integer(v->n));
     static const struct { const char *k; double q; } qs[] = {
         { "p5", 0.05 }, { "p50", 0.5 }, { "p95", 0.95 }, { "max", 1.0 } };
@@ -263,13 +218,13 @@ static int group_out(Ctx *c, int64_t g, GroupOut *go, BatchVerdict *v)
         const char *st = batch_record_status(r);
         for (int k = 0; k < 5; k++)
             if (strcmp(st, statuses[k]) == 0) counts[k]++;
-        if (!name) name = jget_str(r, "name");
+        if (!name) name = batch_jstr(r, "name");
         size_t j;
         json_t *e;
         json_array_foreach(json_object_get(r, "entries"), j, e)
-            if (jget_str(e, "name") && names_add(&entries, jget_str(e, "name")) < 0) return -ENOMEM;
+            if (batch_jstr(e, "name") && names_add(&entries, batch_jstr(e, "name")) < 0) return -ENOMEM;
         json_array_foreach(json_object_get(r, "expectations"), j, e)
-            if (jget_str(e, "name") && names_add(&expects, jget_str(e, "name")) < 0) return -ENOMEM;
+            if (batch_jstr(e, "name") && names_add(&expects, batch_jstr(e, "name")) < 0) return -ENOMEM;
     }
     memset(go, 0, sizeof *go);
     if (n == 0) {
@@ -330,7 +285,7 @@ static int group_out(Ctx *c, int64_t g, GroupOut *go, BatchVerdict *v)
             for (int64_t i = lo; i < hi; i++)
                 if (c->recs[i])
                     vals_push(&vals, json_object_get(
-                        find_named(json_object_get(c->recs[i], "entries"), entries.v[e]), keys[k]));
+                        batch_find_named(json_object_get(c->recs[i], "entries"), entries.v[e]), keys[k]));
             json_object_set_new(eo, keys[k], dist_json(&vals));
         }
         json_array_append_new(ea, eo);
@@ -351,7 +306,7 @@ static int group_out(Ctx *c, int64_t g, GroupOut *go, BatchVerdict *v)
         double need = 0;
         for (int64_t i = lo; i < hi; i++) {
             if (!c->recs[i]) continue;
-            json_t *xr = find_named(json_object_get(c->recs[i], "expectations"), expects.v[x]);
+            json_t *xr = batch_find_named(json_object_get(c->recs[i], "expectations"), expects.v[x]);
             if (!xr) continue;
             if (json_is_true(json_object_get(xr, "ok"))) passed++;
             double pr = json_number_value(json_object_get(xr, "pass_rate"));
@@ -476,12 +431,12 @@ int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int sha
         size_t j;
         json_t *e;
         json_array_foreach(json_object_get(c.recs[i], "entries"), j, e)
-            if (jget_str(e, "name") && names_add(&c.entries, jget_str(e, "name")) < 0) {
+            if (batch_jstr(e, "name") && names_add(&c.entries, batch_jstr(e, "name")) < 0) {
                 rc = -ENOMEM;
                 goto out;
             }
         json_array_foreach(json_object_get(c.recs[i], "expectations"), j, e)
-            if (jget_str(e, "name") && names_add(&c.expects, jget_str(e, "name")) < 0) {
+            if (batch_jstr(e, "name") && names_add(&c.expects, batch_jstr(e, "name")) < 0) {
                 rc = -ENOMEM;
                 goto out;
             }
