@@ -282,14 +282,13 @@ void dist_free(Dist *d)
 }
 
 /*
- * Acklam's rational approximation (relative error < 1.15e-9), then one Halley
- * step on f(x) = Phi(x) - p, which roughly triples the number of correct
- * digits. Only the lower half is computed: for p > 1/2, 1 - p is exact
- * (Sterbenz), and working with the small tail probability keeps erfc's
- * residual meaningful where p itself would have lost its low digits; it also
- * makes the function exactly odd about 1/2.
+ * Acklam's rational approximation (relative error < 1.15e-9). Only the lower
+ * half is computed: for p > 1/2, 1 - p is exact (Sterbenz), and working with
+ * the small tail probability keeps the refinement's residual meaningful where
+ * p itself would have lost its low digits; it also makes the function exactly
+ * odd about 1/2.
  */
-double fd_normal_quantile(double p)
+double fd_normal_quantile_rough(double p)
 {
     static const double a[6] = {
         -3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
@@ -308,18 +307,24 @@ double fd_normal_quantile(double p)
     if (isnan(p)) return NAN;
     if (p <= 0) return -INFINITY;
     if (p >= 1) return INFINITY;
-    if (p > 0.5) return -fd_normal_quantile(1 - p);
-
-    double x;
+    if (p > 0.5) return -fd_normal_quantile_rough(1 - p);
     if (p < p_low) {
         double q = sqrt(-2 * log(p));
-        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-            ((((dd[0] * q + dd[1]) * q + dd[2]) * q + dd[3]) * q + 1);
-    } else {
-        double q = p - 0.5, r = q * q;
-        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((dd[0] * q + dd[1]) * q + dd[2]) * q + dd[3]) * q + 1);
     }
+    double q = p - 0.5, r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/* The rough estimate, then one Halley step on f(x) = Phi(x) - p, which
+ * roughly triples the number of correct digits. */
+double fd_normal_quantile(double p)
+{
+    if (isnan(p) || p <= 0 || p >= 1) return fd_normal_quantile_rough(p);
+    if (p > 0.5) return -fd_normal_quantile(1 - p);
+    double x = fd_normal_quantile_rough(p);
 
     /* Halley: e is the residual in probability, u = e / phi(x). Below
      * p ~ 1e-300 phi(x) underflows and u is not finite; Acklam's estimate

@@ -58,4 +58,9 @@ void dist_free(Dist *d);
  * refined by one Halley step; |error| < 1e-12). */
 double fd_normal_quantile(double p);
 
+/* Acklam's approximation alone: relative error < 1.15e-9, about a third of
+ * the cost (no erfc, no exp). What sampling uses: an error of a part in 10^9
+ * of a deviate is far below anything a nanosecond clock can show. */
+double fd_normal_quantile_rough(double p);
+
 #endif

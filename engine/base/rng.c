@@ -15,8 +15,8 @@
  * the xor keeps nearby seeds and similar names from cancelling out. Nothing
  * here touches floating point except the conversions at the end, which are
  * exact, so the bits are the same on every machine. rng_normal is the one
- * exception: it goes through libm (log, sqrt, exp, erfc) in
- * fd_normal_quantile, which lives with the distributions in the same layer.
+ * exception: it goes through libm (log, sqrt) in
+ * fd_normal_quantile_rough, which lives with the distributions in the same layer.
  *
  * Every draw consumes exactly one rng_next() except rng_below's rare
  * rejections; in particular rng_normal uses one draw, not a pair, so streams
@@ -142,5 +142,5 @@ uint64_t rng_below(Rng *r, uint64_t n)
 double rng_normal(Rng *r)
 {
     double u = ((double)(rng_next(r) >> 12) + 0.5) * 0x1.0p-52;
-    return fd_normal_quantile(u);
+    return fd_normal_quantile_rough(u);
 }
