@@ -88,15 +88,36 @@ static void test_fault(uint64_t seed)
     }
 }
 
+/* `--worker --check-params`: the top level only. Exit 2 with the
+ * diagnostic on stdout when a --param names no declared param; 0 otherwise,
+ * also when the top level fails (the runs will record that). */
+static int worker_check_params(const char *scenario, uint64_t seed, const char **params,
+                               int nparams)
+{
+    DiagList dl;
+    diag_list_init(&dl);
+    ScenarioOptions o = { .path = scenario, .seed = seed, .params = params, .nparams = nparams };
+    int r = scenario_check_params(&o, &dl);
+    if (r == 1) diag_list_print(&dl, stdout);
+    diag_list_free(&dl);
+    free(params);
+    return r == 1 ? FD_EXIT_USAGE : r == -3 ? FD_EXIT_SYSTEM : FD_EXIT_OK;
+}
+
 static int worker(int argc, char **argv)
 {
     const char *scenario = NULL;
     uint64_t seed = 1;
     const char **params = calloc((size_t)argc + 1, sizeof *params);
     int nparams = 0;
+    bool check_params = false;
     if (!params) return FD_EXIT_SYSTEM;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--worker") == 0) continue;
+        if (strcmp(argv[i], "--check-params") == 0) {
+            check_params = true;
+            continue;
+        }
         if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc && cli_parse_u64(argv[i + 1], &seed)) i++;
         else if (strcmp(argv[i], "--param") == 0 && i + 1 < argc) params[nparams++] = argv[++i];
         else if (!scenario && argv[i][0] != '-') scenario = argv[i];
@@ -121,6 +142,7 @@ static int worker(int argc, char **argv)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() == 1) return FD_EXIT_SYSTEM;
 #endif
+    if (check_params) return worker_check_params(scenario, seed, params, nparams);
     test_fault(seed);
 
     RunResult res;
@@ -171,6 +193,8 @@ typedef struct Batch {
     int64_t *todo;          /* run indexes to run, ascending */
     int ntodo;
     char ***argvs;          /* per job, while it runs */
+    bool checking;          /* jobs are the scenarios' param checks */
+    int bad_params;         /* scenarios whose check failed */
     int64_t total, done, failed;  /* over the shard, counting resumed runs */
     int64_t started_done;   /* done when this process started */
     bool tty;
@@ -226,14 +250,16 @@ static char **argv_for(void *ud, int job)
 {
     Batch *b = ud;
     const BatchPlan *p = &b->plan;
-    BatchRun run = batch_plan_run(p, b->todo[job]);
-    int n = 6 + 2 * p->naxes + 1, k = 0;
+    /* A check runs scenario `job` at the first seed and parameter point. */
+    BatchRun run = b->checking ? (BatchRun){ .scenario = job, .seed = p->seed_lo, .point = 0 }
+                               : batch_plan_run(p, b->todo[job]);
+    int n = 7 + 2 * p->naxes + 1, k = 0;
     char **argv = calloc((size_t)n, sizeof *argv);
     if (!argv) return NULL;
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run.seed);
-    const char *fixed[] = { b->exe, "batch", "--worker", "--seed", seed };
-    for (int i = 0; i < 5; i++)
+    const char *fixed[] = { b->exe, "batch", "--worker", "--seed", seed, "--check-params" };
+    for (int i = 0; i < (b->checking ? 6 : 5); i++)
         if (!(argv[k++] = strdup(fixed[i]))) goto oom;
     char **params = batch_plan_point_params(p, run.point);
     if (!params) goto oom;
@@ -251,6 +277,18 @@ oom_params:
 oom:
     free_argv(argv);
     return NULL;
+}
+
+static int check_done(void *ud, int job, const BatchOutcome *o)
+{
+    Batch *b = ud;
+    free_argv(b->argvs[job]);
+    b->argvs[job] = NULL;
+    if (o->exit_status == FD_EXIT_USAGE && !o->term_signal && !o->timed_out && !o->spawn_error) {
+        fputs(o->out, stderr);
+        b->bad_params++;
+    }
+    return 0;
 }
 
 static int job_done(void *ud, int job, const BatchOutcome *o)
@@ -407,9 +445,37 @@ static int cmd_batch(int argc, char **argv)
     }
 
     rc = FD_EXIT_SYSTEM;
+    int r;
+    if ((r = batch_pool_exepath(b.exe, sizeof b.exe)) < 0) {
+        fprintf(stderr, "firedrill batch: cannot find my own executable: %s\n", strerror(-r));
+        goto out;
+    }
+    /* A --param that a scenario does not declare would fail every run: say
+     * so now, before DIR is touched. Each scenario's top level runs in a
+     * worker, like any run. */
+    if (b.plan.naxes) {
+        b.argvs = calloc((size_t)b.plan.nscenarios + 1, sizeof *b.argvs);
+        if (!b.argvs) goto out;
+        b.checking = true;
+        BatchPoolOptions co = { .njobs = b.plan.nscenarios, .parallel = jobs,
+                                .timeout_s = b.timeout_s, .argv_for = argv_for,
+                                .done = check_done, .ud = &b };
+        r = batch_pool_run(&co);
+        free(b.argvs);
+        b.argvs = NULL;
+        b.checking = false;
+        if (r < 0) {
+            fprintf(stderr, "firedrill batch: %s\n", strerror(-r));
+            goto out;
+        }
+        if (b.bad_params) {
+            rc = FD_EXIT_USAGE;
+            goto out;
+        }
+    }
     char runs_dir[4096];
     snprintf(runs_dir, sizeof runs_dir, "%s/runs", b.dir);
-    int r = fd_mkdir_p(runs_dir);
+    r = fd_mkdir_p(runs_dir);
     if (r < 0) {
         fprintf(stderr, "firedrill batch: cannot create %s: %s\n", runs_dir, strerror(-r));
         goto out;
@@ -431,11 +497,6 @@ static int cmd_batch(int argc, char **argv)
         fprintf(stderr, "firedrill batch: cannot write %s/plan.json: %s\n", b.dir, strerror(-r));
         goto out;
     }
-    if ((r = batch_pool_exepath(b.exe, sizeof b.exe)) < 0) {
-        fprintf(stderr, "firedrill batch: cannot find my own executable: %s\n", strerror(-r));
-        goto out;
-    }
-
     /* The runs of this shard, minus those already recorded when resuming. */
     int64_t total = batch_plan_total(&b.plan);
     b.todo = calloc((size_t)total + 1, sizeof *b.todo);

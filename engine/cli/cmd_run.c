@@ -152,8 +152,10 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
     if (out) {
         char mp[4096];
         snprintf(mp, sizeof mp, "%s/metrics.csv", out);
-        if (fd_mkdir_p(out) < 0 || metrics_csv_open(&mc, mp) < 0) {
-            fprintf(stderr, "firedrill run: cannot write to %s\n", out);
+        int e = fd_mkdir_p(out);
+        if (e == 0) e = metrics_csv_open(&mc, mp);
+        if (e < 0) {
+            fprintf(stderr, "firedrill run: cannot write to %s: %s\n", out, strerror(-e));
             diag_list_free(&dl);
             return FD_EXIT_SYSTEM;
         }
@@ -175,14 +177,10 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
         rc = FD_EXIT_USAGE;
     } else {
         if (reported) *reported = true;
+        bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
         if (rs->json) timeline_print_json(res, stdout);
-        else if (rs->quiet) {
-            RunResult only = *res;
-            only.nevents = 0;
-            timeline_print(&only, stdout, false);
-        } else {
-            timeline_print(res, stdout, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-        }
+        else if (rs->quiet) timeline_print_summary(res, stdout, color);
+        else timeline_print(res, stdout, color);
         rc = result_all_ok(res) ? FD_EXIT_OK : FD_EXIT_FAIL;
         if (out) {
             char p1[4096], p2[4096], p3[4096], p4[4096], p5[4096];
@@ -191,10 +189,13 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
             snprintf(p3, sizeof p3, "%s/junit.xml", out);
             snprintf(p4, sizeof p4, "%s/metrics.csv", out);
             snprintf(p5, sizeof p5, "%s/report.html", out);
-            if (metrics_csv_commit(&mc) < 0 || run_write_events_jsonl(res, p1) < 0 ||
-                run_write_summary(res, p2) < 0 || run_write_junit(res, p3) < 0 ||
-                run_write_html(res, scenario_topo(sc), p4, p5) < 0) {
-                fprintf(stderr, "firedrill run: cannot write to %s\n", out);
+            int e = metrics_csv_commit(&mc);
+            if (e == 0) e = run_write_events_jsonl(res, p1);
+            if (e == 0) e = run_write_summary(res, p2);
+            if (e == 0) e = run_write_junit(res, p3);
+            if (e == 0) e = run_write_html(res, scenario_topo(sc), p4, p5);
+            if (e < 0) {
+                fprintf(stderr, "firedrill run: cannot write to %s: %s\n", out, strerror(-e));
                 rc = FD_EXIT_SYSTEM;
             }
         }

@@ -321,15 +321,25 @@ static void print_expectations(const Out *o, const RunResult *r)
     fputc('\n', o->f);
 }
 
-void timeline_print(const RunResult *r, FILE *out, bool color)
+static void print_all(const RunResult *r, FILE *out, bool color, bool events)
 {
     Out o = { out, color };
     print_header(&o, r);
-    print_events(&o, r);
+    if (events) print_events(&o, r);
     print_incident(&o, r);
     print_entries(&o, r);
     print_deadlocks(&o, r);
     print_expectations(&o, r);
+}
+
+void timeline_print(const RunResult *r, FILE *out, bool color)
+{
+    print_all(r, out, color, true);
+}
+
+void timeline_print_summary(const RunResult *r, FILE *out, bool color)
+{
+    print_all(r, out, color, false);
 }
 
 int timeline_print_json(const RunResult *r, FILE *out)

@@ -24,6 +24,9 @@
 
 void timeline_print(const RunResult *r, FILE *out, bool color);
 
+/* The same without the timeline of events (`run --quiet`). */
+void timeline_print_summary(const RunResult *r, FILE *out, bool color);
+
 /* The summary JSON (report/run_json.h) for `--json`. Returns 0 or a
  * negative errno (-ENOMEM, or the stream's error). */
 int timeline_print_json(const RunResult *r, FILE *out);

@@ -471,6 +471,43 @@ static char *read_all(const char *path, size_t *len)
     return buf;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* With the params table on top of the stack: a note naming the declared
+ * param closest to the unknown one, or listing them all. */
+static void suggest_param(lua_State *L, DiagList *dl, FdLoc loc, const char *name, size_t n)
+{
+    enum { MAXN = 64 };
+    const char *names[MAXN];
+    size_t k = 0;
+    char word[128];
+    snprintf(word, sizeof word, "%.*s", (int)(n < sizeof word ? n : sizeof word - 1), name);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING && k < MAXN) names[k++] = lua_tostring(L, -1);
+    }
+    if (k == 0) {
+        diag_note(dl, loc, "this scenario takes no params");
+        return;
+    }
+    const char *best = diag_suggest(word, names, k);
+    if (best) {
+        diag_note(dl, loc, "did you mean '%s'?", best);
+        return;
+    }
+    qsort(names, k, sizeof *names, cmp_str);
+    char list[512];
+    size_t used = 0;
+    list[0] = 0;
+    for (size_t i = 0; i < k && used < sizeof list; i++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", names[i]);
+    diag_note(dl, loc, "its params are: %s", list);
+}
+
 int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, DiagList *dl)
 {
     *out = NULL;
@@ -545,9 +582,11 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
         bool known = !lua_isnil(L, -1);
         lua_pop(L, 1);
         if (!known) {
+            s->bad_param = true;
             FdLoc loc = { diag_intern(dl, o->path), 0, 0 };
             diag_error(dl, loc, "--param %.*s: the scenario declares no param '%.*s'", (int)n,
                        o->params[i], (int)n, o->params[i]);
+            suggest_param(L, dl, loc, o->params[i], n);
             lua_pop(L, 1);
             return -1;
         }
@@ -750,6 +789,18 @@ SimTime scenario_now(const Scenario *s) { return s->sim ? sim_now(s->sim) : 0; }
 SimTime scenario_duration(const Scenario *s) { return s->duration; }
 const Topo *scenario_topo(const Scenario *s) { return &s->topo; }
 Model *scenario_model(Scenario *s) { return s->model; }
+
+int scenario_check_params(const ScenarioOptions *o, DiagList *dl)
+{
+    RunResult res;
+    result_init(&res);
+    Scenario *s;
+    int rc = scenario_open(&s, o, &res, dl);
+    if (rc == -1 && s && s->bad_param) rc = 1;
+    scenario_close(s);
+    result_free(&res);
+    return rc;
+}
 
 int scenario_run(const ScenarioOptions *o, RunResult *res, DiagList *dl)
 {

@@ -63,6 +63,13 @@ SimTime scenario_duration(const Scenario *s);
 const Topo *scenario_topo(const Scenario *s);
 Model *scenario_model(Scenario *s);
 
+/* Runs the top level only and checks the --param overrides against the
+ * params it declared. Returns 0 when they are all declared; 1 when one is
+ * not (its diagnostic is in dl); -1 when the top level itself failed (dl
+ * holds why; a run with this seed would meet the same error); -3 on OOM.
+ * What a batch asks before it starts any run. */
+int scenario_check_params(const ScenarioOptions *o, DiagList *dl);
+
 /* Open, run to the end, finish, close. */
 int scenario_run(const ScenarioOptions *o, RunResult *res, DiagList *dl);
 

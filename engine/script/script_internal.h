@@ -84,6 +84,7 @@ struct Scenario {
     SimTime duration, settle;
     double slo, report_rate;
     bool declared;
+    bool bad_param;         /* a --param names no declared param */
     bool finished;
     /* sandbox */
     size_t mem, mem_cap;

@@ -68,6 +68,13 @@ SWEEP="s --seeds 1..20 --param err=0.02,0.3"   # 40 runs
 "$FD" batch s --param err >/dev/null 2>&1; [ $? = 2 ] && ok || bad "bad param: want exit 2"
 "$FD" batch nowhere.lua --out "$T/x" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "missing scenario: want exit 2"
 "$FD" merge >/dev/null 2>&1; [ $? = 2 ] && ok || bad "merge without args: want exit 2"
+# A --param no scenario declares fails every run: refused up front, with a
+# did-you-mean, before DIR is touched.
+"$FD" batch s --seeds 1..3 --param eror=0.1,0.2 --out typo 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && ok || bad "an undeclared --param: want exit 2, got $rc"
+grep -q "s/scenario.lua: error: --param eror: the scenario declares no param 'eror'" "$T/err" &&
+  grep -q "note: did you mean 'err'?" "$T/err" && ok || bad "an undeclared --param: message"
+[ ! -e typo ] && ok || bad "an undeclared --param: DIR was created"
 
 # --- -j1 and -j2 give the same bytes ---
 "$FD" batch $SWEEP -j1 --out j1 2>"$T/err1"

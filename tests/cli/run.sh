@@ -138,6 +138,15 @@ if cmp -s "$T/a" "$T/c"; then bad "different seeds, same output"; else ok; fi
 expect 0 "k=5" -- run "$T/s/rand.lua" --param k=5
 expect 2 "expected a number" -- run "$T/s/rand.lua" --param k=abc
 expect 2 "the scenario declares no param 'kk'" -- run "$T/s/rand.lua" --param kk=5
+expect 2 "note: did you mean 'k'?" -- run "$T/s/rand.lua" --param kk=5
+# --quiet leaves the timeline out altogether; the summary stays
+"$FD" run "$T/s/rand.lua" --quiet >"$T/out" 2>&1
+if grep -q '^Timeline' "$T/out" || ! grep -q '^Incident clock' "$T/out"; then
+  bad "run --quiet: want the summary without a Timeline section"; sed 's/^/  | /' "$T/out" >&2
+else ok; fi
+# --out over a file: the reason is given
+: >"$T/afile"
+expect 3 "cannot write to $T/afile: Not a directory" -- run "$T/s/rand.lua" --out "$T/afile"
 [ -s "$T/o1/events.jsonl" ] && [ -s "$T/o1/summary.json" ] && ok || bad "--out did not write its files"
 grep -q '"seed": *7' "$T/o1/summary.json" && ok || bad "summary.json lacks the seed"
 ls "$T/o1" | grep -q tmp && bad "temporary files left in --out" || ok
