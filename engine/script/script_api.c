@@ -544,8 +544,13 @@ static int l_latency(lua_State *L)
     Scenario *s = svc_region_args(L, "latency", keys, &svc, &r);
     SimTime add = opt_duration(L, 1, "add", 0);
     model_result(L, s, model_add_latency(s->model, svc, r, add));
-    api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%s gets %.0fms of extra latency in %s",
-             svc_name(s, svc), fd_time_sec(add) * 1e3, region_label(s, r));
+    if (add > 0)
+        api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r),
+                 "%s gets %.0fms of extra latency in %s", svc_name(s, svc), fd_time_sec(add) * 1e3,
+                 region_label(s, r));
+    else
+        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+                 "%s's extra latency is removed in %s", svc_name(s, svc), region_label(s, r));
     return 0;
 }
 
@@ -556,8 +561,13 @@ static int l_errors(lua_State *L)
     Scenario *s = svc_region_args(L, "errors", keys, &svc, &r);
     double rate = opt_fraction(L, 1, "rate", 1.0);
     model_result(L, s, model_inject_errors(s->model, svc, r, rate));
-    api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r), "%s fails %.1f%% of requests in %s",
-             svc_name(s, svc), rate * 100, region_label(s, r));
+    if (rate > 0)
+        api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r),
+                 "%s fails %.1f%% of requests in %s", svc_name(s, svc), rate * 100,
+                 region_label(s, r));
+    else
+        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+                 "%s stops failing requests on its own in %s", svc_name(s, svc), region_label(s, r));
     return 0;
 }
 
@@ -700,8 +710,16 @@ static int l_client(lua_State *L)
 }
 
 static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d);
+static int manual_restart_try(lua_State *L, int status, lua_KContext ctx);
 
 /* ---- responses ---- */
+
+static void note_restart(Scenario *s, int svc, int r, int count, bool manual)
+{
+    api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s%s restarted in %s%s",
+             count < 0 ? "every " : "", svc_name(s, svc), region_label(s, r),
+             manual ? " by hand, bypassing its platform" : " through its platform");
+}
 
 static int l_restart(lua_State *L)
 {
@@ -735,11 +753,17 @@ static int l_restart(lua_State *L)
         if (s->teams[team].oncall <= 0)
             return luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
     }
-    model_result(L, s, model_restart(s->model, svc, r, count, manual, takes));
-    api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s%s restarted in %s%s",
-             count < 0 ? "every " : "", svc_name(s, svc), region_label(s, r),
-             manual ? " by hand, bypassing its platform" : " through its platform");
-    if (manual) return busy_wait(L, s, team, takes);
+    if (manual) {
+        /* The restart starts when a responder is free to do it. */
+        lua_settop(L, 0);
+        lua_pushinteger(L, svc);
+        lua_pushinteger(L, r);
+        lua_pushinteger(L, count);
+        lua_pushinteger(L, (lua_Integer)takes);
+        return manual_restart_try(L, LUA_OK, (lua_KContext)team);
+    }
+    model_result(L, s, model_restart(s->model, svc, r, count, false, takes));
+    note_restart(s, svc, r, count, false);
     return 0;
 }
 
@@ -1173,6 +1197,32 @@ static int busy_try(lua_State *L, Scenario *s, int team, SimTime d)
     lua_pushliteral(L, "fd.wait");
     lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + d));
     return lua_yieldk(L, 2, (lua_KContext)team, after_busy);
+}
+
+/* A manual restart, with [svc, region, count, takes] on the stack: waits
+ * for a free responder of team `ctx`, then restarts by hand and keeps the
+ * responder busy for `takes`. */
+static int manual_restart_try(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    Scenario *s = api_scenario(L);
+    int team = (int)ctx;
+    Team *t = &s->teams[team];
+    if (t->busy >= t->oncall) {
+        lua_pushliteral(L, "fd.wait");
+        lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + RESPONDER_POLL));
+        return lua_yieldk(L, 2, ctx, manual_restart_try);
+    }
+    int svc = (int)lua_tointeger(L, -4), r = (int)lua_tointeger(L, -3);
+    int count = (int)lua_tointeger(L, -2);
+    SimTime takes = (SimTime)lua_tointeger(L, -1);
+    lua_pop(L, 4);
+    model_result(L, s, model_restart(s->model, svc, r, count, true, takes));
+    note_restart(s, svc, r, count, true);
+    t->busy++;
+    lua_pushliteral(L, "fd.wait");
+    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + takes));
+    return lua_yieldk(L, 2, ctx, after_busy);
 }
 
 static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d)

@@ -99,7 +99,7 @@ for path in "$root"/*/; do
     has "breakers on calls to db forced open"
     ;;
   surge-on-recovery)
-    has "edge fails 0.0% of requests in all regions"
+    has "edge stops failing requests on its own in all regions"
     has "console in east is failing"
     has "console may now autoscale to 20 instances"
     ;;

@@ -144,6 +144,14 @@ expect 2 "note: did you mean 'k'?" -- run "$T/s/rand.lua" --param kk=5
 if grep -q '^Timeline' "$T/out" || ! grep -q '^Incident clock' "$T/out"; then
   bad "run --quiet: want the summary without a Timeline section"; sed 's/^/  | /' "$T/out" >&2
 else ok; fi
+# A manual restart waits for a free responder before anything restarts: the
+# only one on call is busy from 10:01 to 10:06, so web restarts at 10:06.
+scenario busy 'team { name = "ops", skills = { "web" }, oncall = 1 }
+at("10:01", function() act { team = "ops", takes = "5m" } end)
+at("10:02", function() restart { service = "web", manual = true, team = "ops", takes = "1m" } end)'
+"$FD" run "$T/s/busy.lua" >"$T/out" 2>&1
+if grep -q ' 10:06  every web restarted in all regions by hand' "$T/out"; then ok; else
+  bad "a manual restart should wait for the busy responder (10:06)"; sed 's/^/  | /' "$T/out" >&2; fi
 # --out over a file: the reason is given
 : >"$T/afile"
 expect 3 "cannot write to $T/afile: Not a directory" -- run "$T/s/rand.lua" --out "$T/afile"
