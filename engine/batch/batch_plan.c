@@ -223,7 +223,7 @@ int batch_plan_write(const BatchPlan *p, const char *dir)
     return afile_commit(&af);
 }
 
-int batch_plan_read(BatchPlan *p, const char *dir)
+int batch_plan_read(BatchPlan *p, const char *dir, char *why, size_t whysize)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/plan.json", dir);
@@ -232,7 +232,11 @@ int batch_plan_read(BatchPlan *p, const char *dir)
     json_error_t je;
     json_t *o = json_loadf(f, 0, &je);
     fclose(f);
-    if (!o) return -EINVAL;
+    if (!o) {
+        if (why) snprintf(why, whysize, "%s:%d:%d: error: %s", path, je.line, je.column, je.text);
+        return -EINVAL;
+    }
+    if (why) snprintf(why, whysize, "%s: error: not the plan of a firedrill batch", path);
     int rc = -EINVAL;
     json_t *sc = json_object_get(o, "scenarios"), *axes = json_object_get(o, "params");
     json_t *lo = json_object_get(o, "seed_first"), *hi = json_object_get(o, "seed_last");
@@ -270,6 +274,7 @@ int batch_plan_read(BatchPlan *p, const char *dir)
     rc = p->seed_hi >= p->seed_lo ? 0 : -EINVAL;
 out:
     json_decref(o);
+    if (rc == 0 && why && whysize) why[0] = 0;
     return rc;
 }
 

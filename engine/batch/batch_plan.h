@@ -75,8 +75,10 @@ void batch_plan_free_params(char **params, int n);
 int batch_plan_write(const BatchPlan *p, const char *dir);
 
 /* Reads DIR/plan.json into an initialised, empty plan. Returns 0, -ENOENT
- * when there is none, -EINVAL when it is not a plan, or -errno. */
-int batch_plan_read(BatchPlan *p, const char *dir);
+ * when there is none, -EINVAL when it is not a plan, or -errno. With -EINVAL,
+ * why (when not NULL) gets "DIR/plan.json:LINE:COL: error: ..." or
+ * "DIR/plan.json: error: ...". */
+int batch_plan_read(BatchPlan *p, const char *dir, char *why, size_t whysize);
 
 bool batch_plan_equal(const BatchPlan *a, const BatchPlan *b);
 

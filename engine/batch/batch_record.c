@@ -303,7 +303,8 @@ static bool same_string(json_t *j, const char *s)
     return json_is_string(j) && strcmp(json_string_value(j), s) == 0;
 }
 
-int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t **out)
+int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t **out,
+                      char *why, size_t whysize)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/runs/%lld.json", dir, (long long)index);
@@ -312,7 +313,10 @@ int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t
     json_error_t je;
     json_t *rec = json_loadf(f, 0, &je);
     fclose(f);
-    if (!rec) return -EINVAL;
+    if (!rec) {
+        if (why) snprintf(why, whysize, "%s:%d:%d: error: %s", path, je.line, je.column, je.text);
+        return -EINVAL;
+    }
     BatchRun run = batch_plan_run(p, index);
     json_t *params = json_object_get(rec, "params");
     bool match = json_is_object(rec) &&
@@ -327,6 +331,9 @@ int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t
         match = same_string(json_object_get(params, p->axes[a].name),
                             batch_plan_value(p, run.point, a));
     if (!match) {
+        if (why)
+            snprintf(why, whysize, "%s: error: not the record of run %lld of this batch", path,
+                     (long long)index);
         json_decref(rec);
         return -EINVAL;
     }

@@ -51,8 +51,11 @@ int batch_record_write(const char *dir, int64_t index, json_t *rec);
 
 /* Reads DIR/runs/<index>.json. Returns 0 with *out set when it is there and
  * is the record of that run of this plan; -ENOENT when absent; -EINVAL
- * when it is not a record of this run (a different batch, a torn copy). */
-int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t **out);
+ * when it is not a record of this run (a different batch, a torn copy),
+ * and then why (when not NULL) says so, with the file and, for malformed
+ * JSON, the line and column. */
+int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t **out,
+                      char *why, size_t whysize);
 
 /* "ok", "failed", "error", "timeout" or "crash" */
 const char *batch_record_status(const json_t *rec);

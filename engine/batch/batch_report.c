@@ -418,7 +418,7 @@ int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int sha
     }
     for (int64_t i = 0; i < c.total; i++) {
         if (!in_shard(&c, i)) continue;
-        int r = batch_record_read(dir, p, i, &c.recs[i]);
+        int r = batch_record_read(dir, p, i, &c.recs[i], NULL, 0);
         if (r == -ENOENT || r == -EINVAL) {
             v->missing++;
             continue;

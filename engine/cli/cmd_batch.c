@@ -480,7 +480,8 @@ static int cmd_batch(int argc, char **argv)
         fprintf(stderr, "firedrill batch: cannot create %s: %s\n", runs_dir, strerror(-r));
         goto out;
     }
-    r = batch_plan_read(&old, b.dir);
+    char why[1024];
+    r = batch_plan_read(&old, b.dir, why, sizeof why);
     if (r == 0 && !batch_plan_equal(&old, &b.plan)) {
         fprintf(stderr, "firedrill batch: %s holds another batch (its plan.json differs);\n"
                 "use another --out, or remove %s first\n", b.dir, b.dir);
@@ -488,6 +489,7 @@ static int cmd_batch(int argc, char **argv)
         goto out;
     }
     if (r < 0 && r != -ENOENT) {
+        if (r == -EINVAL) fprintf(stderr, "%s\n", why);
         fprintf(stderr, "firedrill batch: %s/plan.json is unreadable; remove it or use another --out\n",
                 b.dir);
         rc = FD_EXIT_USAGE;
@@ -505,7 +507,7 @@ static int cmd_batch(int argc, char **argv)
     for (int64_t i = shard_k - 1; i < total; i += shard_n) {
         b.total++;
         json_t *rec;
-        if (resume && batch_record_read(b.dir, &b.plan, i, &rec) == 0) {
+        if (resume && batch_record_read(b.dir, &b.plan, i, &rec, NULL, 0) == 0) {
             b.done++;
             if (strcmp(batch_record_status(rec), "ok") != 0) b.failed++;
             json_decref(rec);

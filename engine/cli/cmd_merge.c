@@ -85,10 +85,11 @@ static int cmd_merge(int argc, char **argv)
     }
     for (int k = 0; k < nin; k++) {
         BatchPlan *p = k == 0 ? &plan : &other;
-        int r = batch_plan_read(p, in[k]);
+        char why[1024];
+        int r = batch_plan_read(p, in[k], why, sizeof why);
         if (r < 0) {
-            fprintf(stderr, "firedrill merge: %s/plan.json: %s\n", in[k],
-                    r == -EINVAL ? "not a batch plan" : strerror(-r));
+            if (r == -EINVAL) fprintf(stderr, "%s\n", why);
+            else fprintf(stderr, "firedrill merge: %s/plan.json: %s\n", in[k], strerror(-r));
             goto done;
         }
         if (k > 0) {
@@ -104,20 +105,24 @@ static int cmd_merge(int argc, char **argv)
 
     /* Find every run's record before writing anything. */
     int64_t total = batch_plan_total(&plan), missing = 0, first_missing = -1;
+    char bad[1024] = "";   /* why the first unusable record is unusable */
     int *from = calloc((size_t)total + 1, sizeof *from);
     if (!from) { rc = FD_EXIT_SYSTEM; goto done; }
     for (int64_t i = 0; i < total; i++) {
         from[i] = -1;
+        char why[1024] = "";
         for (int k = 0; k < nin && from[i] < 0; k++) {
             json_t *rec;
-            if (batch_record_read(in[k], &plan, i, &rec) == 0) {
+            if (batch_record_read(in[k], &plan, i, &rec, why, sizeof why) == 0) {
                 from[i] = k;
                 json_decref(rec);
             }
         }
+        if (from[i] < 0 && why[0] && !bad[0]) snprintf(bad, sizeof bad, "%s", why);
         if (from[i] < 0 && missing++ == 0) first_missing = i;
     }
     if (missing) {
+        if (bad[0]) fprintf(stderr, "%s\n", bad);
         fprintf(stderr, "firedrill merge: %lld of %lld runs have no record in the inputs "
                 "(the first is run %lld); were all shards run to the end?\n",
                 (long long)missing, (long long)total, (long long)first_missing);

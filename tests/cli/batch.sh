@@ -131,6 +131,17 @@ same j1 merged2 "merge depends on the order of its inputs"
 # a missing shard is an error
 "$FD" merge sh1 sh2 sh4 --out partial 2>"$T/err"; rc=$?
 [ "$rc" = 2 ] && grep -q 'have no record' "$T/err" && ok || bad "merge with a missing shard: want exit 2"
+# a torn record is named, with its line and column, and the merge refused
+cp -r sh2 torn
+printf '{"index": 1, "seed"' >torn/runs/1.json
+"$FD" merge sh1 torn sh3 sh4 --out nope 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && grep -q '^torn/runs/1.json:1:[0-9]*: error: ' "$T/err" && [ ! -e nope ] &&
+  ok || bad "merge with a torn record: want exit 2 naming torn/runs/1.json:LINE:COL"
+# so is a malformed plan
+printf '{"scenarios": [' >torn/plan.json
+"$FD" merge sh1 torn --out nope 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && grep -q '^torn/plan.json:[0-9]*:[0-9]*: error: ' "$T/err" &&
+  ok || bad "merge with a malformed plan.json: want exit 2 naming torn/plan.json:LINE:COL"
 # different plans do not merge
 "$FD" batch s --seeds 1..2 --out other 2>/dev/null
 "$FD" merge sh1 other --out nope 2>"$T/err"; rc=$?
