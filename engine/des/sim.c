@@ -8,7 +8,20 @@
  * Cancel is therefore O(1) and the queue never needs a "remove" operation.
  *
  * Invariant: a record is either free (on the list), or queued (live or
- * cancelled). `live` counts queued records whose fn is set.
+ * cancelled). `live` counts queued records whose fn is set, plus live lane
+ * timers, plus armed lanes (`armed`, subtracted again by sim_pending).
+ *
+ * Lanes (sim_after_fifo): a ring of (time, fn, obj, arg) entries per delay,
+ * in the order set, which is time order because the clock never goes back.
+ * Entries are named by a sequence number that only grows, so an id never
+ * comes back to life: ids of lane timers are LANE_BIT | lane << 48 | seq. A
+ * lane with live entries has one queued event (its wake) at the time of an
+ * entry that was its earliest live one when it was armed; when the wake
+ * runs it drops the dead entries at the head, runs the head if it is due,
+ * and arms itself for the next live one. Since most timers are cancelled
+ * long before they are due, a wake typically drops a long run of dead
+ * entries, sequentially, and the event set sees about one event per lane per
+ * delay instead of one per timer.
  */
 #include "des/sim.h"
 
@@ -26,6 +39,27 @@ typedef struct SimEvent {
 
 #define NO_SLOT UINT32_MAX
 
+typedef struct LaneEntry {
+    SimTime t;
+    SimEventFn fn;          /* NULL once run or cancelled */
+    void *obj;
+    uint64_t arg;
+} LaneEntry;
+
+typedef struct SimLane {
+    Sim *sim;
+    SimTime delay;
+    LaneEntry *ring;
+    uint64_t mask;          /* ring size - 1; the size is a power of two */
+    uint64_t head, tail;    /* entries head..tail-1 are in the ring */
+    SimEventId wake;        /* the queued wake, or 0 */
+    uint32_t index;
+} SimLane;
+
+#define LANE_BIT (1ull << 63)
+#define LANE_SHIFT 48
+#define LANE_SEQ_MASK ((1ull << LANE_SHIFT) - 1)
+
 struct Sim {
     SimTime now;
     uint64_t seed;
@@ -35,6 +69,10 @@ struct Sim {
     uint32_t free_head;
     size_t live;
     uint64_t ran;
+    SimLane *lanes[SIM_MAX_LANES];
+    int nlanes;
+    size_t armed;           /* lanes with a queued wake */
+    uint64_t wakeups;       /* wakes run (not counted as events) */
     bool stop;
     bool failed;
 };
@@ -53,14 +91,18 @@ void sim_free(Sim *sim)
 {
     if (!sim) return;
     evq_free(&sim->q);
+    for (int i = 0; i < sim->nlanes; i++) {
+        free(sim->lanes[i]->ring);
+        free(sim->lanes[i]);
+    }
     free(sim->ev);
     free(sim);
 }
 
 SimTime sim_now(const Sim *sim) { return sim->now; }
 uint64_t sim_seed(const Sim *sim) { return sim->seed; }
-size_t sim_pending(const Sim *sim) { return sim->live; }
-uint64_t sim_events_run(const Sim *sim) { return sim->ran; }
+size_t sim_pending(const Sim *sim) { return sim->live - sim->armed; }
+uint64_t sim_events_run(const Sim *sim) { return sim->ran - sim->wakeups; }
 bool sim_failed(const Sim *sim) { return sim->failed; }
 void sim_stop(Sim *sim) { sim->stop = true; }
 bool sim_stopped(const Sim *sim) { return sim->stop; }
@@ -123,9 +165,111 @@ SimEventId sim_after(Sim *sim, SimTime delay, SimEventFn fn, void *obj, uint64_t
     return sim_at(sim, t, fn, obj, arg);
 }
 
+/* ---- lanes ---- */
+
+static void lane_wake(Sim *sim, void *obj, uint64_t arg);
+
+static LaneEntry *lane_entry(const Sim *sim, SimEventId id)
+{
+    uint64_t li = (id & ~LANE_BIT) >> LANE_SHIFT, seq = id & LANE_SEQ_MASK;
+    if (li >= (uint64_t)sim->nlanes) return NULL;
+    SimLane *l = sim->lanes[li];
+    if (seq < l->head || seq >= l->tail) return NULL;
+    LaneEntry *e = &l->ring[seq & l->mask];
+    return e->fn ? e : NULL;
+}
+
+static SimLane *lane_for(Sim *sim, SimTime delay)
+{
+    for (int i = 0; i < sim->nlanes; i++)
+        if (sim->lanes[i]->delay == delay) return sim->lanes[i];
+    if (sim->nlanes == SIM_MAX_LANES) return NULL;
+    SimLane *l = calloc(1, sizeof *l);
+    LaneEntry *ring = malloc(64 * sizeof *ring);
+    if (!l || !ring) {
+        free(l);
+        free(ring);
+        return NULL;
+    }
+    l->sim = sim;
+    l->delay = delay;
+    l->ring = ring;
+    l->mask = 63;
+    l->index = (uint32_t)sim->nlanes;
+    sim->lanes[sim->nlanes++] = l;
+    return l;
+}
+
+static int lane_grow(SimLane *l)
+{
+    uint64_t size = (l->mask + 1) * 2;
+    LaneEntry *ring = malloc(size * sizeof *ring);
+    if (!ring) return -1;
+    for (uint64_t s = l->head; s < l->tail; s++) ring[s & (size - 1)] = l->ring[s & l->mask];
+    free(l->ring);
+    l->ring = ring;
+    l->mask = size - 1;
+    return 0;
+}
+
+static void lane_drop_dead(SimLane *l)
+{
+    while (l->head < l->tail && !l->ring[l->head & l->mask].fn) l->head++;
+}
+
+static void lane_arm(Sim *sim, SimLane *l)
+{
+    l->wake = sim_at(sim, l->ring[l->head & l->mask].t, lane_wake, l, 0);
+    if (l->wake) sim->armed++;
+}
+
+SimEventId sim_after_fifo(Sim *sim, SimTime delay, SimEventFn fn, void *obj, uint64_t arg)
+{
+    assert(fn && delay >= 0);
+    SimLane *l = lane_for(sim, delay);
+    if (!l) return sim_after(sim, delay, fn, obj, arg);
+    if (l->tail - l->head > l->mask && lane_grow(l) < 0) {
+        sim->failed = sim->stop = true;
+        return 0;
+    }
+    assert(l->tail < LANE_SEQ_MASK);
+    SimTime t = delay > FD_TIME_NEVER - sim->now ? FD_TIME_NEVER : sim->now + delay;
+    uint64_t seq = l->tail++;
+    l->ring[seq & l->mask] = (LaneEntry){ t, fn, obj, arg };
+    sim->live++;
+    if (!l->wake) lane_arm(sim, l);
+    return LANE_BIT | (uint64_t)l->index << LANE_SHIFT | seq;
+}
+
+static void lane_wake(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)arg;
+    SimLane *l = obj;
+    l->wake = 0;
+    sim->armed--;
+    sim->wakeups++;
+    lane_drop_dead(l);
+    if (l->head == l->tail) return;
+    LaneEntry *e = &l->ring[l->head & l->mask];
+    if (e->t > sim->now) {      /* the entry it was armed for was cancelled */
+        lane_arm(sim, l);
+        return;
+    }
+    LaneEntry due = *e;
+    e->fn = NULL;
+    l->head++;
+    sim->live--;
+    sim->ran++;
+    lane_drop_dead(l);
+    if (l->head < l->tail) lane_arm(sim, l);
+    due.fn(sim, due.obj, due.arg);
+}
+
+/* ---- events ---- */
+
 static SimEvent *lookup(const Sim *sim, SimEventId id)
 {
-    if (id == 0) return NULL;
+    if (id == 0 || (id & LANE_BIT)) return NULL;
     uint64_t slot = (id & 0xffffffffu) - 1;
     if (slot >= sim->nev) return NULL;
     SimEvent *e = &sim->ev[slot];
@@ -135,6 +279,13 @@ static SimEvent *lookup(const Sim *sim, SimEventId id)
 
 bool sim_cancel(Sim *sim, SimEventId id)
 {
+    if (id & LANE_BIT) {
+        LaneEntry *le = lane_entry(sim, id);
+        if (!le) return false;
+        le->fn = NULL;
+        sim->live--;
+        return true;
+    }
     SimEvent *e = lookup(sim, id);
     if (!e) return false;
     e->fn = NULL;
@@ -144,6 +295,7 @@ bool sim_cancel(Sim *sim, SimEventId id)
 
 bool sim_is_pending(const Sim *sim, SimEventId id)
 {
+    if (id & LANE_BIT) return lane_entry(sim, id) != NULL;
     return lookup(sim, id) != NULL;
 }
 

@@ -12,6 +12,13 @@
  * skipped when its time comes), because most timeouts are cancelled long
  * before they would fire.
  *
+ * Timeouts get a cheaper path still, sim_after_fifo(): timers that all wait
+ * the same delay come due in the order they were set, so they queue in a
+ * FIFO lane per delay instead of the event set. Setting one appends to the
+ * lane, cancelling one clears a flag in it, and a cancelled one is dropped
+ * by a sequential scan when the lane's head passes it; the event set holds
+ * one event per lane, for its earliest live timer.
+ *
  * Ownership: the Sim never owns `obj`. Event records are pooled; in steady
  * state scheduling and running events allocate nothing.
  *
@@ -49,7 +56,17 @@ SimEventId sim_at(Sim *sim, SimTime t, SimEventFn fn, void *obj, uint64_t arg);
 /* Schedules it `delay` (>= 0) from now. */
 SimEventId sim_after(Sim *sim, SimTime delay, SimEventFn fn, void *obj, uint64_t arg);
 
-/* Cancels a pending event. Returns true if it was pending. */
+/* Like sim_after, through the lane of timers with this delay (see the top).
+ * For timers of which there are many with the same delay and most are
+ * cancelled: the timeouts of calls. Ties: a lane timer runs at its time, but
+ * among other events at that instant it runs when its lane's event was
+ * scheduled, which may be after the timer was set. That order is as
+ * deterministic as the rest. A Sim keeps up to SIM_MAX_LANES lanes; timers
+ * with further delays take the plain sim_after path. */
+#define SIM_MAX_LANES 32
+SimEventId sim_after_fifo(Sim *sim, SimTime delay, SimEventFn fn, void *obj, uint64_t arg);
+
+/* Cancels a pending event or lane timer. Returns true if it was pending. */
 bool sim_cancel(Sim *sim, SimEventId id);
 bool sim_is_pending(const Sim *sim, SimEventId id);
 
@@ -69,8 +86,9 @@ bool sim_stopped(const Sim *sim);
  * still be queued at the front), or FD_TIME_NEVER when nothing is queued. */
 SimTime sim_next_time(Sim *sim);
 
-/* Events scheduled and not yet run or cancelled. */
+/* Events and lane timers scheduled and not yet run or cancelled. */
 size_t sim_pending(const Sim *sim);
+/* Events and lane timers run (a lane's own wake-ups are not counted). */
 uint64_t sim_events_run(const Sim *sim);
 
 /* True once an allocation has failed; the run cannot be trusted after it. */

@@ -120,7 +120,7 @@ static void send_attempt(Model *m, Intent *it)
     r->intent = it;
     it->req = r;
     s->acc.attempts += 1;
-    it->timeout = sim_after(m->sim, s->client.timeout, on_client_timeout, it, it->gen);
+    it->timeout = sim_after_fifo(m->sim, s->client.timeout, on_client_timeout, it, it->gen);
     req_arrive(m, r, model_pool_for_call(m, s->ts->entry, it->region));
 }
 
