@@ -111,6 +111,15 @@ seed=$(grep ',s/scenario.lua,err=0.3,[0-9]*,failed,' j1/runs.csv | head -1 | cut
   ok || bad "report.html: replay command of failing seed '$seed'"
 if grep -Eiq '(src|href)=.?https?://' j1/report.html || grep -qi '<script' j1/report.html; then
   bad "report.html fetches from the network or runs a script"; else ok; fi
+# On a terminal, a progress bar instead of lines (script(1) gives it a pty).
+if command -v script >/dev/null 2>&1; then
+  script -qec "\"$FD\" batch s --seeds 1..8 --param err=0.02 -j2 --out bar" /dev/null >"$T/tty.log" 2>&1
+  if grep -q '\[#*\.*\] [0-9]*/8 runs  [0-9]* failed' "$T/tty.log" && grep -q '\[##############################\] 8/8 runs' "$T/tty.log" &&
+     ! grep -q 'runs done' "$T/tty.log"; then ok; else
+    bad "no progress bar on a terminal"; tr '\r' '\n' <"$T/tty.log" | sed 's/^/  | /' >&2; fi
+else
+  echo "note: script(1) not installed; skipping the terminal progress bar" >&2
+fi
 # A passing sweep exits 0.
 "$FD" batch s --seeds 1..6 --param err=0.02 --out pass 2>/dev/null; rc=$?
 [ "$rc" = 0 ] && ok || bad "all pass rates met: want exit 0, got $rc"
