@@ -4,10 +4,12 @@
  * NAME` (or `firedrill NAME --help`) prints one command's page.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
 
 static int cmd_help(int argc, char **argv);
@@ -127,8 +129,26 @@ static int cmd_version(int argc, char **argv)
     return FD_EXIT_OK;
 }
 
+/*
+ * A parent may start firedrill with stdin, stdout or stderr closed (a CI
+ * runner with no standard input, a job scheduler, `cmd <&-`). The next file
+ * opened would then take that number and be mistaken for it: libuv, for one,
+ * asserts when asked to close a descriptor it takes for stdio. Each closed one
+ * is opened on /dev/null before anything else runs; open() returns the lowest
+ * free number, so the three fill in order.
+ */
+static void open_standard_fds(void)
+{
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+        int got = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (got != fd) _exit(FD_EXIT_SYSTEM);  /* nowhere to say why */
+    }
+}
+
 int main(int argc, char **argv)
 {
+    open_standard_fds();
     if (argc < 2) {
         print_overview(stderr);
         return FD_EXIT_USAGE;

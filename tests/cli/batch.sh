@@ -124,6 +124,12 @@ fi
 "$FD" batch s --seeds 1..6 --param err=0.02 --out pass 2>/dev/null; rc=$?
 [ "$rc" = 0 ] && ok || bad "all pass rates met: want exit 0, got $rc"
 
+# Started with its standard descriptors closed (a runner with no stdin, a
+# scheduler): the same batch, the same bytes, no crash.
+"$FD" batch s --seeds 1..6 --param err=0.02 --out closed <&- >&- 2>&-; rc=$?
+[ "$rc" = 0 ] && ok || bad "a batch with stdin, stdout and stderr closed: want exit 0, got $rc"
+same pass closed "a batch with its standard descriptors closed differs"
+
 # --- shards, run one after the other, merged, equal the whole ---
 for k in 1 2 3 4; do
   "$FD" batch $SWEEP -j2 --shard $k/4 --out sh$k 2>/dev/null

@@ -128,14 +128,16 @@ def setup_env(tmp, fd):
     os.makedirs(bin_dir)
     os.symlink(fd, os.path.join(bin_dir, "firedrill"))
     # A stand-in ssh: skips ssh's options, then runs the command in a folder
-    # per host, as a remote login shell would run it in the home folder.
+    # per host, as a remote login shell would run it in the home folder. sshd
+    # gives the login HOME and SHELL whatever the caller's environment holds
+    # (Parallel's remote wrapper runs the job with $SHELL), so this does too.
     with open(os.path.join(bin_dir, "fake-ssh"), "w") as f:
         f.write('#!/bin/sh\n'
                 'while [ $# -gt 0 ]; do case $1 in -[lpoiFJ]) shift 2 ;; -*) shift ;; *) break ;; esac; done\n'
                 'host=$1; shift\n'
                 '[ "${1:-}" = "--" ] && shift\n'
                 'mkdir -p "$FAKE_HOSTS/$host" && cd "$FAKE_HOSTS/$host" || exit 255\n'
-                'exec sh -c "$*"\n')
+                'HOME=$PWD SHELL=/bin/sh exec sh -c "$*"\n')
     # A stand-in sbatch: `--parsable SCRIPT` runs every task of the script's
     # #SBATCH --array with the task id and cpus set and prints a job id;
     # `--dependency=... --wrap CMD` runs CMD.
