@@ -85,6 +85,13 @@ int batch_plan_add_axis(BatchPlan *p, const char *spec, char *err, size_t errsiz
             snprintf(err, errsize, "--param %s: empty value", spec);
             return -EINVAL;
         }
+        /* Two equal values would be two groups with one name. */
+        for (int i = 0; i < ax->nvalues; i++)
+            if (strlen(ax->values[i]) == n && memcmp(ax->values[i], s, n) == 0) {
+                snprintf(err, errsize, "--param %s: the value '%.*s' is given twice", spec,
+                         (int)n, s);
+                return -EINVAL;
+            }
         if (axis_push(ax, s, n) < 0) return -ENOMEM;
         if (!c) break;
         s = c + 1;
@@ -121,16 +128,23 @@ int batch_plan_set_seeds(BatchPlan *p, const char *spec)
     return 0;
 }
 
+/* a * b for counts >= 0, held at INT64_MAX rather than wrapping: a plan
+ * too large to run must still compare as too large. */
+static int64_t count_mul(int64_t a, int64_t b)
+{
+    return b && a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
 int64_t batch_plan_points(const BatchPlan *p)
 {
     int64_t n = 1;
-    for (int a = 0; a < p->naxes; a++) n *= p->axes[a].nvalues;
+    for (int a = 0; a < p->naxes; a++) n = count_mul(n, p->axes[a].nvalues);
     return n;
 }
 
 int64_t batch_plan_seeds(const BatchPlan *p) { return (int64_t)(p->seed_hi - p->seed_lo) + 1; }
-int64_t batch_plan_groups(const BatchPlan *p) { return p->nscenarios * batch_plan_points(p); }
-int64_t batch_plan_total(const BatchPlan *p) { return batch_plan_groups(p) * batch_plan_seeds(p); }
+int64_t batch_plan_groups(const BatchPlan *p) { return count_mul(p->nscenarios, batch_plan_points(p)); }
+int64_t batch_plan_total(const BatchPlan *p) { return count_mul(batch_plan_groups(p), batch_plan_seeds(p)); }
 
 BatchRun batch_plan_run(const BatchPlan *p, int64_t index)
 {

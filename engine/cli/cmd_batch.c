@@ -59,8 +59,9 @@ const CliCommand cli_batch = {
     "\n"
     "Outputs in DIR, each written whole or not at all: plan.json, runs/INDEX.json\n"
     "(one record per finished run), runs.csv, summary.json (distributions and\n"
-    "pass rates per scenario and parameter point) and junit.xml. They are the\n"
-    "same bytes whatever -j, and a merge of shards equals an unsharded batch.\n"
+    "pass rates per scenario and parameter point), junit.xml and report.html.\n"
+    "They are the same bytes whatever -j, and a merge of shards equals an\n"
+    "unsharded batch. A batch holds at most 10^8 runs.\n"
     "See docs/batch.md.\n"
     "\n"
     "Exit codes: 0 every expectation met its pass rate and every run finished,\n"
@@ -203,18 +204,29 @@ typedef struct Batch {
     int shown;              /* a progress bar is on screen */
 } Batch;
 
+/* "~40s left", "~12 min left", "~3 h 20 min left", "~9 days left". */
+static void format_eta(char *buf, size_t size, double s)
+{
+    if (s < 90) snprintf(buf, size, "~%.0fs left", s);
+    else if (s < 90 * 60) snprintf(buf, size, "~%.0f min left", s / 60);
+    else if (s < 48 * 3600) {
+        long m = (long)(s / 60 + 0.5);
+        snprintf(buf, size, "~%ld h %ld min left", m / 60, m % 60);
+    } else snprintf(buf, size, "~%.0f days left", s / 86400);
+}
+
 static void progress(Batch *b, bool final)
 {
     double now = mono_now(), el = now - b->t0;
     int64_t ran = b->done - b->started_done, left = b->total - b->done;
     char eta[32] = "";
-    if (ran > 0 && left > 0) snprintf(eta, sizeof eta, "~%.0fs left", el / (double)ran * (double)left);
+    if (ran > 0 && left > 0) format_eta(eta, sizeof eta, el / (double)ran * (double)left);
     if (b->tty) {
         int width = 30, fill = b->total ? (int)(width * b->done / b->total) : width;
         char bar[64];
         for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
         bar[width] = 0;
-        fprintf(stderr, "\r[%s] %lld/%lld runs  %lld failed  %-14s", bar, (long long)b->done,
+        fprintf(stderr, "\r[%s] %lld/%lld runs  %lld failed  %-18s", bar, (long long)b->done,
                 (long long)b->total, (long long)b->failed, final ? "" : eta);
         if (final) fputc('\n', stderr);
         b->shown = 1;
@@ -370,7 +382,7 @@ static int cmd_batch(int argc, char **argv)
         uint64_t u;
         if (strcmp(a, "--seeds") == 0) {
             if (!v || batch_plan_set_seeds(&b.plan, v) < 0) {
-                cli_usage_error("batch", "--seeds needs A..B (whole numbers, A <= B)");
+                cli_usage_error("batch", "--seeds needs A..B (whole numbers, A <= B, at most 10^8 seeds)");
                 goto out;
             }
             i++;
@@ -440,7 +452,7 @@ static int cmd_batch(int argc, char **argv)
         goto out;
     }
     if (batch_plan_total(&b.plan) > 100000000) {
-        cli_usage_error("batch", "%lld runs is too many", (long long)batch_plan_total(&b.plan));
+        cli_usage_error("batch", "more than 10^8 runs (scenarios x parameter points x seeds)");
         goto out;
     }
 

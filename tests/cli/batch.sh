@@ -68,6 +68,15 @@ SWEEP="s --seeds 1..20 --param err=0.02,0.3"   # 40 runs
 "$FD" batch s --param err >/dev/null 2>&1; [ $? = 2 ] && ok || bad "bad param: want exit 2"
 "$FD" batch nowhere.lua --out "$T/x" >/dev/null 2>&1; [ $? = 2 ] && ok || bad "missing scenario: want exit 2"
 "$FD" merge >/dev/null 2>&1; [ $? = 2 ] && ok || bad "merge without args: want exit 2"
+"$FD" batch s --param err=0.1,0.2,0.1 --out dup 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && grep -q "the value '0.1' is given twice" "$T/err" && [ ! -e dup ] &&
+  ok || bad "a value given twice in one axis: want exit 2 before DIR is made, got $rc"
+# 25 axes of 10 values overflow a 64-bit count: still refused as too many.
+many=$(i=0; while [ $i -lt 25 ]; do printf ' --param p%d=0,1,2,3,4,5,6,7,8,9' $i; i=$((i + 1)); done)
+# shellcheck disable=SC2086
+"$FD" batch s $many --out many 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && grep -q 'more than 10^8 runs' "$T/err" && [ ! -e many ] &&
+  ok || bad "a plan past 10^8 runs: want exit 2, got $rc"
 # A --param no scenario declares fails every run: refused up front, with a
 # did-you-mean, before DIR is touched.
 "$FD" batch s --seeds 1..3 --param eror=0.1,0.2 --out typo 2>"$T/err"; rc=$?
