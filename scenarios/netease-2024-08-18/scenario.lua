@@ -77,10 +77,15 @@ expect.that("offline playback kept working", function(sum)
   local d = sum.entries["music-app"].degraded
   return d > 0.1, ("%.1f%% of app intents answered from the offline cache"):format(d * 100)
 end)
+-- More of the portal's intents got the mobile version than an error, and it
+-- stayed available. (How long it ran on the fallback depends on how soon the
+-- storage came back, which is what the on-call sweep varies.)
 expect.that("the portal fell back instead of failing", function(sum)
   local p = sum.entries["portal"]
-  return p.degraded > 0.3 and p.availability > 0.8,
-    ("portal: %.1f%% available, %.1f%% degraded"):format(p.availability * 100, p.degraded * 100)
+  local failed = 1 - p.availability
+  return p.degraded > failed and p.availability > 0.8,
+    ("portal: %.1f%% available (%.1f%% on its fallback), %.1f%% failed"):format(
+      p.availability * 100, p.degraded * 100, failed * 100)
 end)
 expect.that("news went down with the shared storage", function(sum)
   local n = sum.entries["news"]
