@@ -92,16 +92,46 @@ static void sh_word(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-static const char *fmt(char *buf, double x)
+/* How each metric reads on the page: records hold seconds and fractions,
+ * people read minutes and percentages. */
+static const struct { double scale; const char *suffix; } units[] = {
+    [K_DUR] = { 1.0 / 60, " min" },
+    [K_AVAIL] = { 100, "%" },
+    [K_PEAK] = { 1, "x" },
+    [K_CUST] = { 1, "" },
+};
+
+/* x of metric k with `decimals` digits after the point, or, when decimals
+ * < 0, with up to four significant ones past a whole number. */
+static const char *fmtk(char *buf, int k, double x, int decimals)
 {
-    snprintf(buf, 32, "%.6g", x == 0 ? 0 : x);
+    double d = x * units[k].scale;
+    if (d == 0) d = 0;   /* no "-0" */
+    if (decimals < 0) {
+        double a = fabs(d);
+        decimals = a >= 1000 || k == K_CUST ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
+    }
+    snprintf(buf, 32, "%.*f%s", decimals, d, units[k].suffix);
     return buf;
 }
 
+/* Round ticks over [*lo, *hi] (record units) for metric k: widens the range
+ * to whole steps and returns the step; *decimals is what a tick label
+ * needs. */
+static double ticks(int k, double *lo, double *hi, int *decimals)
+{
+    double sc = units[k].scale, step = html_nice_step((*hi - *lo) * sc, 4);
+    *lo = floor(*lo * sc / step + 1e-9) * step / sc;
+    *hi = ceil(*hi * sc / step - 1e-9) * step / sc;
+    int d = (int)-floor(log10(step) + 1e-9);
+    *decimals = d > 0 ? d : 0;
+    return step / sc;
+}
 
-/* A strip/box plot of v (sorted here): one dot per run, the p5-p95 box,
- * p50 and max marked. */
-static void strip(FILE *f, const char *id, const char *title, Vals *v)
+
+/* A strip/box plot of v (metric k, sorted here): one dot per run, the
+ * p5-p95 box, p50 and max marked, on an axis with round ticks. */
+static void strip(FILE *f, const char *id, const char *title, int k, Vals *v)
 {
     char a[32], b[32], c[32], d[32];
     if (v->n == 0) {
@@ -113,10 +143,12 @@ static void strip(FILE *f, const char *id, const char *title, Vals *v)
     batch_sort(v->v, v->n);
     double lo = v->v[0], hi = v->v[v->n - 1];
     if (hi <= lo) {
-        double dd = fabs(lo) > 0 ? fabs(lo) * 0.05 : 1;
+        double dd = fabs(lo) > 0 ? fabs(lo) * 0.05 : 1 / units[k].scale;
         lo -= dd;
         hi += dd;
     }
+    int dec;
+    double step = ticks(k, &lo, &hi, &dec);
     const double L = 24, R = CW - 24, y0 = 28, y1 = 68, H = 100;
 #define SX(x) (L + ((x) - lo) / (hi - lo) * (R - L))
     double p5 = pct(v, 0.05), p50 = pct(v, 0.5), p95 = pct(v, 0.95), mx = v->v[v->n - 1];
@@ -124,32 +156,38 @@ static void strip(FILE *f, const char *id, const char *title, Vals *v)
     fprintf(f, "<text class=\"ptitle\" x=\"%.1f\" y=\"14\">", L);
     html_esc(f, title);
     fputs("</text>\n", f);
+    int nt = (int)floor((hi - lo) / step + 0.5);
+    for (int i = 0; i <= nt; i++) {
+        double t = lo + step * i;
+        const char *anchor = i == 0 ? "start" : i == nt ? "end" : "middle";
+        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
+                SX(t), y0 - 6, SX(t), y1 + 8, SX(t), H - 8, anchor, fmtk(a, k, t, dec));
+    }
     fprintf(f, "<line class=\"frame\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", L,
             y1 + 8, R, y1 + 8);
     fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#cfe3f7\" "
             "stroke=\"#5b8fd0\"><title>p5 %s to p95 %s</title></rect>\n", SX(p5), y0,
-            SX(p95) - SX(p5), y1 - y0, fmt(a, p5), fmt(b, p95));
+            SX(p95) - SX(p5), y1 - y0, fmtk(a, k, p5, -1), fmtk(b, k, p95, -1));
     for (int i = 0; i < v->n; i++)
         fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\" fill=\"#1565c0\" "
                 "fill-opacity=\"0.45\"/>\n", SX(v->v[i]), y0 + 4 + (i % 9) * 4.0);
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#0d47a1\" "
             "stroke-width=\"2.5\"><title>p50 %s</title></line>\n", SX(p50), y0 - 4, SX(p50),
-            y1 + 4, fmt(a, p50));
+            y1 + 4, fmtk(a, k, p50, -1));
     fprintf(f, "<path d=\"M%.1f %.1fl-4 -7h8z\" fill=\"#c62828\"><title>max %s</title></path>\n",
-            SX(mx), y0 - 2, fmt(a, mx));
-    fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", L, H - 8, fmt(a, lo));
-    fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", R,
-            H - 8, fmt(a, hi));
+            SX(mx), y0 - 2, fmtk(a, k, mx, -1));
     fputs("</svg>\n", f);
 #undef SX
     fprintf(f, "<p class=\"stat\">n=%d &middot; p5 %s &middot; p50 %s &middot; p95 %s "
-            "&middot; max %s</p>\n", v->n, fmt(a, p5), fmt(b, p50), fmt(c, p95), fmt(d, mx));
+            "&middot; max %s</p>\n", v->n, fmtk(a, k, p5, -1), fmtk(b, k, p50, -1),
+            fmtk(c, k, p95, -1), fmtk(d, k, mx, -1));
 }
 
 /* A parameter's effect: per value of the axis, the median and the p5-p95
- * band of per[k]. */
-static void sweep_chart(FILE *f, const char *id, const char *title, const BatchAxis *ax,
-                        Vals *per)
+ * band of per[v], values of metric k. */
+static void sweep_chart(FILE *f, const char *id, const char *title, int metric,
+                        const BatchAxis *ax, Vals *per)
 {
     int nv = ax->nvalues;
     double *xs = calloc((size_t)nv * 5 + 1, sizeof *xs);
@@ -197,10 +235,12 @@ static void sweep_chart(FILE *f, const char *id, const char *title, const BatchA
         xhi = nv - 1 > 0 ? nv - 1 : 1;
     }
     if (yhi <= ylo) {
-        double dd = fabs(ylo) > 0 ? fabs(ylo) * 0.05 : 1;
+        double dd = fabs(ylo) > 0 ? fabs(ylo) * 0.05 : 1 / units[metric].scale;
         ylo -= dd;
         yhi += dd;
     }
+    int dec;
+    double ystep = ticks(metric, &ylo, &yhi, &dec);
     /* the values by x, stable */
     for (int k = 0; k < nv; k++) ord[k] = k;
     for (int i = 1; i < nv; i++)
@@ -214,11 +254,12 @@ static void sweep_chart(FILE *f, const char *id, const char *title, const BatchA
 #define PY(y) (B - ((y) - ylo) / (yhi - ylo) * (B - T))
     char a[32], b[32], c[32];
     html_svg_open(f, id, CW, H, title);
-    for (int i = 0; i <= 4; i++) {
-        double y = ylo + (yhi - ylo) * i / 4;
+    int nt = (int)floor((yhi - ylo) / ystep + 0.5);
+    for (int i = 0; i <= nt; i++) {
+        double y = ylo + ystep * i;
         fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
                 "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                L, PY(y), R, PY(y), L - 6, PY(y) + 4, fmt(a, y));
+                L, PY(y), R, PY(y), L - 6, PY(y) + 4, fmtk(a, metric, y, dec));
     }
     fprintf(f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
             L, T, R - L, B - T);
@@ -255,8 +296,9 @@ static void sweep_chart(FILE *f, const char *id, const char *title, const BatchA
         html_esc(f, ax->name);
         fprintf(f, "=");
         html_esc(f, ax->values[k]);
-        fprintf(f, ": p50 %s, p5 %s, p95 %s (n=%d)</title></circle>\n", fmt(a, q50[k]),
-                fmt(b, q5[k]), fmt(c, q95[k]), per[k].n);
+        fprintf(f, ": p50 %s, p5 %s, p95 %s (n=%d)</title></circle>\n",
+                fmtk(a, metric, q50[k], -1), fmtk(b, metric, q5[k], -1),
+                fmtk(c, metric, q95[k], -1), per[k].n);
     }
     fprintf(f, "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">", (L + R) / 2,
             B + 36);
@@ -366,7 +408,7 @@ static int write_group(FILE *f, const BatchPlan *p, json_t *const *recs, int64_t
     for (int64_t i = lo; i < hi; i++)
         if (recs[i] && rec_value(recs[i], K_DUR, NULL, &x) && vals_push(&v, x) < 0) rc = -ENOMEM;
     snprintf(id, sizeof id, "g%lld-duration", (long long)g);
-    strip(f, id, "Recovery duration (s), runs that had an incident and recovered", &v);
+    strip(f, id, "Recovery duration, runs that had an incident and recovered", K_DUR, &v);
     static const struct { int k; const char *id, *what; } ms[] = {
         { K_AVAIL, "availability", "Availability" },
         { K_CUST, "customers", "Customers affected" },
@@ -381,7 +423,7 @@ static int write_group(FILE *f, const BatchPlan *p, json_t *const *recs, int64_t
                     rc = -ENOMEM;
             snprintf(id, sizeof id, "g%lld-%s-%d", (long long)g, ms[m].id, e);
             snprintf(title, sizeof title, "%s, entry point %s", ms[m].what, entries.v[e]);
-            strip(f, id, title, &v);
+            strip(f, id, title, ms[m].k, &v);
         }
     free(v.v);
 
@@ -503,7 +545,7 @@ static int write_sweeps(FILE *f, const BatchPlan *p, json_t *const *recs, int s)
             }
             if (m < 0) {
                 snprintf(id, sizeof id, "s%d-sweep-%d-duration", s, a);
-                snprintf(title, sizeof title, "Recovery duration (s) against %s", ax->name);
+                snprintf(title, sizeof title, "Recovery duration against %s", ax->name);
             } else {
                 snprintf(id, sizeof id, "s%d-sweep-%d-availability-%d", s, a, m);
                 snprintf(title, sizeof title, "Availability of %s against %s", entries.v[m],
@@ -512,7 +554,7 @@ static int write_sweeps(FILE *f, const BatchPlan *p, json_t *const *recs, int s)
             fputs("<h3>", f);
             html_esc(f, title);
             fputs("</h3>\n", f);
-            sweep_chart(f, id, title, ax, per);
+            sweep_chart(f, id, title, k, ax, per);
         }
         for (int vi = 0; vi < ax->nvalues; vi++) free(per[vi].v);
         free(per);

@@ -396,7 +396,7 @@ static double py(const Plot *p, double v)
     return p->y + p->h * (1 - f);
 }
 
-static double nice_step(double range, int want)
+double html_nice_step(double range, int want)
 {
     if (!(range > 0)) return 1;
     double raw = range / want, mag = pow(10, floor(log10(raw)));
@@ -408,7 +408,7 @@ static double nice_step(double range, int want)
 static double nice_max(double hi)
 {
     if (!(hi > 0)) return 1;
-    double s = nice_step(hi, 4);
+    double s = html_nice_step(hi, 4);
     return ceil(hi * 1.05 / s) * s;
 }
 
@@ -460,7 +460,7 @@ static void y_axis(FILE *f, const Plot *p, YFmt fmt, const char *unit)
                     p->x, y, p->x + p->w, y, p->x - 6, y + 4, lab);
         }
     } else {
-        double s = nice_step(p->ymax - p->ymin, 4);
+        double s = html_nice_step(p->ymax - p->ymin, 4);
         for (int i = 0;; i++) {
             double v = p->ymin + s * i;
             if (v > p->ymax + s * 1e-9) break;

@@ -115,6 +115,11 @@ grep -q 'id="s0-sweep-0-duration"' j1/report.html && grep -q 'id="s0-sweep-0-ava
 [ "$(grep -c '<svg id="[^"]*" role="img"' j1/report.html)" = "$(grep -c '<title id=' j1/report.html)" ] &&
   ok || bad "report.html: every chart an <svg role=img> with a <title>"
 grep -q '<td>availability(users) &gt;= 97.00%' j1/report.html && ok || bad "report.html: expectation pass rates"
+# People read minutes and percentages on round ticks, not seconds and fractions.
+grep -Eq '<p class="stat">n=[0-9]+ &middot; p5 [0-9.]+ min &middot; p50 [0-9.]+ min' j1/report.html &&
+  grep -Eq 'text-anchor="end">[0-9]+(\.[0-9])?%</text>' j1/report.html &&
+  ! grep -Eq '>[0-9]\.[0-9]{5,}</text>' j1/report.html &&
+  ok || bad "report.html: durations in minutes, availability in percent, round tick labels"
 seed=$(grep ',s/scenario.lua,err=0.3,[0-9]*,failed,' j1/runs.csv | head -1 | cut -d, -f4)
 [ -n "$seed" ] && grep -q "<code>firedrill run s/scenario.lua --seed $seed --param err=0.3</code>" j1/report.html &&
   ok || bad "report.html: replay command of failing seed '$seed'"
