@@ -122,7 +122,7 @@ int batch_plan_set_seeds(BatchPlan *p, const char *spec)
         if (!parse_u64(spec, spec + strlen(spec), &lo)) return -EINVAL;
         hi = lo;
     }
-    if (hi < lo || hi - lo >= 100000000) return -EINVAL;
+    if (hi < lo || hi - lo >= (uint64_t)FD_BATCH_MAX_RUNS) return -EINVAL;
     p->seed_lo = lo;
     p->seed_hi = hi;
     return 0;

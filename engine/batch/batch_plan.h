@@ -20,6 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The most runs (scenarios x parameter points x seeds) a batch may hold. */
+#define FD_BATCH_MAX_RUNS INT64_C(100000000)
+
 typedef struct BatchAxis {
     char *name;
     char **values;

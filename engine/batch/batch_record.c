@@ -87,6 +87,9 @@ int batch_worker_print(const RunResult *r, FILE *out)
     bool ok = true;
     json_t *o = json_object();
     put(o, "name", jstr(r->scenario), &ok);
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)r->inputs);
+    put(o, "inputs", jstr(hex), &ok);
     json_t *inc = json_object();
     put(inc, "start", jmoment(r->t_start), &ok);
     put(inc, "detected", jmoment(r->t_detected), &ok);
@@ -135,6 +138,44 @@ int batch_worker_print_error(const char *reason, FILE *out)
     return dump_line(o, out);
 }
 
+/* ---- the inputs of a group's runs ---- */
+
+int batch_inputs_init(BatchInputs *in, const BatchPlan *p)
+{
+    in->ngroups = batch_plan_groups(p);
+    in->seeds = batch_plan_seeds(p);
+    in->digest = calloc((size_t)in->ngroups + 1, sizeof *in->digest);
+    in->first = calloc((size_t)in->ngroups + 1, sizeof *in->first);
+    if (!in->digest || !in->first) {
+        batch_inputs_free(in);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void batch_inputs_free(BatchInputs *in)
+{
+    free(in->digest);
+    free(in->first);
+    in->digest = NULL;
+    in->first = NULL;
+}
+
+bool batch_inputs_note(BatchInputs *in, int64_t index, const json_t *rec, int64_t *other)
+{
+    const char *d = json_string_value(json_object_get(rec, "inputs"));
+    int64_t g = index / in->seeds;   /* runs are ordered scenario, point, seed */
+    if (!d || g >= in->ngroups) return true;
+    if (!in->digest[g][0]) {
+        snprintf(in->digest[g], sizeof in->digest[g], "%s", d);
+        in->first[g] = index;
+        return true;
+    }
+    if (strcmp(in->digest[g], d) == 0) return true;
+    *other = in->first[g];
+    return false;
+}
+
 /* ---- parent side ---- */
 
 static json_t *params_object(const BatchPlan *p, int64_t point, bool *ok)
@@ -175,7 +216,7 @@ static json_t *first_line(const char *s)
 /* Copies the keys of the worker's result into the record. */
 static void take_result(json_t *rec, json_t *res, bool *ok)
 {
-    static const char *const keys[] = { "name", "incident", "entries", "expectations" };
+    static const char *const keys[] = { "name", "inputs", "incident", "entries", "expectations" };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         json_t *v = json_object_get(res, keys[i]);
         put(rec, keys[i], v ? json_incref(v) : json_null(), ok);

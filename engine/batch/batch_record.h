@@ -10,6 +10,9 @@
  * these records alone; that is why a resumed, sharded or merged batch
  * writes the same bytes as a single uninterrupted one.
  *
+ * A record also carries "inputs", the digest of the files its run read
+ * (BatchInputs below).
+ *
  * Records hold no wall-clock values. Numbers are rounded when the worker
  * prints them (times to 1 ms, ratios to 1e-3, availability floored to
  * 1e-6) and pass through JSON unchanged after that.
@@ -59,5 +62,25 @@ int batch_record_read(const char *dir, const BatchPlan *p, int64_t index, json_t
 
 /* "ok", "failed", "error", "timeout" or "crash" */
 const char *batch_record_status(const json_t *rec);
+
+/* The runs of one group (a scenario at one parameter point) read the same
+ * files, so their records carry the same "inputs" digest (base/digest.h),
+ * unless the files changed between runs: a batch resumed after its
+ * scenario was edited, or shards run on different copies of the drills.
+ * BatchInputs keeps, per group, the digest of the first record noted; a
+ * record without one (a run that crashed or never started) agrees with
+ * any. A scenario that reads other files depending on its seed would also
+ * disagree, so only resumed batches and merges check. */
+typedef struct BatchInputs {
+    char (*digest)[24];    /* per group; "" until a record with one is noted */
+    int64_t *first;        /* per group, the run that digest came from */
+    int64_t ngroups, seeds;
+} BatchInputs;
+
+int batch_inputs_init(BatchInputs *in, const BatchPlan *p);   /* 0 or -ENOMEM */
+void batch_inputs_free(BatchInputs *in);
+/* Notes the record of run `index`. Returns false when it read other inputs
+ * than the first run noted of its group, whose index goes to *other. */
+bool batch_inputs_note(BatchInputs *in, int64_t index, const json_t *rec, int64_t *other);
 
 #endif

@@ -404,7 +404,7 @@ static int commit(AtomicFile *af, int rc)
 }
 
 int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int shard_n,
-                       BatchVerdict *v)
+                       bool check_inputs, BatchVerdict *v)
 {
     memset(v, 0, sizeof *v);
     Ctx c = { .p = p, .shard_k = shard_k, .shard_n = shard_n, .total = batch_plan_total(p) };
@@ -444,6 +444,17 @@ int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int sha
     if (v->missing) {
         rc = -ENOENT;
         goto out;
+    }
+    if (check_inputs) {
+        BatchInputs in;
+        if ((rc = batch_inputs_init(&in, p)) < 0) goto out;
+        for (int64_t i = 0; i < c.total && rc == 0; i++)
+            if (c.recs[i] && !batch_inputs_note(&in, i, c.recs[i], &v->stale_other)) {
+                v->stale = i;
+                rc = -ESTALE;
+            }
+        batch_inputs_free(&in);
+        if (rc < 0) goto out;
     }
     json_t *groups = json_array();
     for (int64_t g = 0; g < ng; g++) {

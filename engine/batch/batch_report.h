@@ -24,11 +24,15 @@ typedef struct BatchVerdict {
     int64_t bad;           /* runs that errored, timed out or crashed */
     int groups, groups_failed;
     int expect_below;      /* expectations below their pass rate, over all groups */
+    int64_t stale, stale_other;  /* with -ESTALE: two runs of a group that read other inputs */
 } BatchVerdict;
 
-/* Writes the three files. Returns 0, -ENOENT when records are missing
- * (v->missing says how many; nothing is written), or -errno. */
+/* Writes the files. Returns 0, -ENOENT when records are missing
+ * (v->missing says how many; nothing is written), -ESTALE when
+ * check_inputs is set and two runs of one group read different inputs
+ * (v->stale and v->stale_other name them; nothing is written; see
+ * BatchInputs in batch_record.h), or -errno. */
 int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int shard_n,
-                       BatchVerdict *v);
+                       bool check_inputs, BatchVerdict *v);
 
 #endif

@@ -15,6 +15,7 @@
  * hold no wall-clock values; -j, --shard and --resume change when runs
  * happen, never what they produce.
  */
+#include <assert.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -451,7 +452,7 @@ static int cmd_batch(int argc, char **argv)
         cli_usage_error("batch", "which scenarios?");
         goto out;
     }
-    if (batch_plan_total(&b.plan) > 100000000) {
+    if (batch_plan_total(&b.plan) > FD_BATCH_MAX_RUNS) {
         cli_usage_error("batch", "more than 10^8 runs (scenarios x parameter points x seeds)");
         goto out;
     }
@@ -513,6 +514,7 @@ static int cmd_batch(int argc, char **argv)
     }
     /* The runs of this shard, minus those already recorded when resuming. */
     int64_t total = batch_plan_total(&b.plan);
+    assert(total >= 0 && total <= FD_BATCH_MAX_RUNS);   /* refused above */
     b.todo = calloc((size_t)total + 1, sizeof *b.todo);
     b.argvs = calloc((size_t)total + 1, sizeof *b.argvs);
     if (!b.todo || !b.argvs) goto out;
@@ -546,12 +548,21 @@ static int cmd_batch(int argc, char **argv)
     }
 
     BatchVerdict v;
-    r = batch_report_write(&b.plan, b.dir, shard_k, shard_n, &v);
+    r = batch_report_write(&b.plan, b.dir, shard_k, shard_n, b.started_done > 0, &v);
     if (r < 0) {
         if (r == -ENOENT)
             fprintf(stderr, "firedrill batch: %lld runs have no record in %s\n",
                     (long long)v.missing, b.dir);
-        else
+        else if (r == -ESTALE) {
+            BatchRun run = batch_plan_run(&b.plan, v.stale);
+            fprintf(stderr, "firedrill batch: %s: runs %lld and %lld of one parameter point "
+                    "read different files: the scenario, its topology or a file it reads "
+                    "changed since %s was started, and its records would mix the two.\n"
+                    "Nothing was aggregated. Run again without --resume to start over, "
+                    "or into another --out.\n", b.plan.scenarios[run.scenario],
+                    (long long)v.stale_other, (long long)v.stale, b.dir);
+            rc = FD_EXIT_USAGE;
+        } else
             fprintf(stderr, "firedrill batch: cannot write the reports in %s: %s\n", b.dir,
                     strerror(-r));
         goto out;

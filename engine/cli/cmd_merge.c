@@ -107,7 +107,13 @@ static int cmd_merge(int argc, char **argv)
     int64_t total = batch_plan_total(&plan), missing = 0, first_missing = -1;
     char bad[1024] = "";   /* why the first unusable record is unusable */
     int *from = calloc((size_t)total + 1, sizeof *from);
-    if (!from) { rc = FD_EXIT_SYSTEM; goto done; }
+    BatchInputs inputs;
+    if (!from || batch_inputs_init(&inputs, &plan) < 0) {
+        free(from);
+        rc = FD_EXIT_SYSTEM;
+        goto done;
+    }
+    int64_t stale = -1, stale_other = -1;
     for (int64_t i = 0; i < total; i++) {
         from[i] = -1;
         char why[1024] = "";
@@ -115,17 +121,29 @@ static int cmd_merge(int argc, char **argv)
             json_t *rec;
             if (batch_record_read(in[k], &plan, i, &rec, why, sizeof why) == 0) {
                 from[i] = k;
+                if (stale < 0 && !batch_inputs_note(&inputs, i, rec, &stale_other)) stale = i;
                 json_decref(rec);
             }
         }
         if (from[i] < 0 && why[0] && !bad[0]) snprintf(bad, sizeof bad, "%s", why);
         if (from[i] < 0 && missing++ == 0) first_missing = i;
     }
+    batch_inputs_free(&inputs);
     if (missing) {
         if (bad[0]) fprintf(stderr, "%s\n", bad);
         fprintf(stderr, "firedrill merge: %lld of %lld runs have no record in the inputs "
                 "(the first is run %lld); were all shards run to the end?\n",
                 (long long)missing, (long long)total, (long long)first_missing);
+        free(from);
+        goto done;
+    }
+    if (stale >= 0) {
+        BatchRun run = batch_plan_run(&plan, stale);
+        fprintf(stderr, "firedrill merge: %s: run %lld (in %s) and run %lld (in %s) of one "
+                "parameter point read different files: the shards ran different versions of "
+                "the scenario, its topology or a file it reads. Nothing was written.\n",
+                plan.scenarios[run.scenario], (long long)stale_other, in[from[stale_other]],
+                (long long)stale, in[from[stale]]);
         free(from);
         goto done;
     }
@@ -158,7 +176,7 @@ static int cmd_merge(int argc, char **argv)
     }
     free(from);
     BatchVerdict v;
-    r = batch_report_write(&plan, out, 1, 1, &v);
+    r = batch_report_write(&plan, out, 1, 1, false, &v);   /* checked above */
     if (r < 0) {
         fprintf(stderr, "firedrill merge: cannot write the reports in %s: %s\n", out, strerror(-r));
         goto done;

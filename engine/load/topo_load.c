@@ -1555,6 +1555,7 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
                e == NOT_REGULAR ? "not a regular file" : strerror(e));
         return;
     }
+    ld->t->inputs = fd_digest_add(ld->t->inputs, text, len);
     ld->in_csv = true;
     ld->csv_anchor = node_loc(ld, fv);
     size_t cap = 0;
@@ -2291,6 +2292,7 @@ static int finish(Ld *ld)
 
 static int load(Topo *t, const char *text, size_t len, DiagList *dl)
 {
+    t->inputs = fd_digest_add(t->inputs, text, len);
     Ld ld;
     memset(&ld, 0, sizeof ld);
     ld.t = t;

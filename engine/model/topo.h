@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "base/diag.h"
 #include "base/dist.h"
+#include "base/digest.h"
 #include "base/fd_time.h"
 
 typedef enum SvcKind {
@@ -220,6 +221,7 @@ typedef struct Topo {
     SimTime interval;      /* metrics interval; default 10s */
     SimTime propagation;   /* routing-weight change propagation delay; default 1m */
     int monitoring;        /* the service that carries alerting, or -1 */
+    uint64_t inputs;       /* base/digest.h over the file and each CSV it names, as read */
 } Topo;
 
 void topo_init(Topo *t);

@@ -91,6 +91,7 @@ typedef struct RunResult {
     char **params;        /* "name=value" as the run saw them */
     int nparams;
     uint64_t events_run;  /* kernel events, for the curious */
+    uint64_t inputs;      /* base/digest.h of every file the run read, in order */
 } RunResult;
 
 void result_init(RunResult *r);

@@ -548,6 +548,7 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
         diag_error(dl, loc, "cannot read the scenario file");
         return -1;
     }
+    res->inputs = fd_digest_add(FD_DIGEST_INIT, text, len);
     s->L = sandbox_new(s);
     if (!s->L) { free(text); return -3; }
     lua_State *L = s->L;

@@ -296,6 +296,7 @@ static int l_scenario(lua_State *L)
     size_t before = s->dl->n;
     int rc = topo_load_file(&s->topo, path, s->dl);
     s->have_topo = true;
+    s->res->inputs = fd_digest_fold(s->res->inputs, s->topo.inputs);
     /* The topology's diagnostics point at its own file name, which goes
      * when the scenario closes; the list keeps copies. */
     for (size_t i = before; i < s->dl->n; i++)

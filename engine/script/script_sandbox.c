@@ -89,7 +89,9 @@ static const char *read_inside(lua_State *L, Scenario *s, const char *name, size
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
     fclose(f);
     luaL_pushresult(&b);                                      // [.., path, text]
-    return lua_tolstring(L, -1, len);
+    const char *text = lua_tolstring(L, -1, len);
+    s->res->inputs = fd_digest_add(s->res->inputs, text, *len);
+    return text;
 }
 
 static int load_inside(lua_State *L, Scenario *s, const char *name)

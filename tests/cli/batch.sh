@@ -200,6 +200,29 @@ same j1 res "--resume did not replace a wrong record"
 "$FD" batch s --seeds 1..3 --out res --resume 2>"$T/err"; rc=$?
 [ "$rc" = 2 ] && grep -q 'holds another batch' "$T/err" && ok || bad "a different plan in DIR: want exit 2"
 
+# Records carry a digest of the files their run read: a scenario edited
+# between an interrupted batch and its --resume does not mix into it.
+cp -r s s2
+ED="s2 --seeds 1..6 --param err=0.02,0.3 -j2"
+"$FD" batch $ED --out edited 2>/dev/null
+"$FD" batch $ED --shard 1/2 --out old1 2>/dev/null
+cp -r edited edited.before
+rm edited/runs/2.json edited/runs/9.json
+printf '%s\n' '-- an edit: the same scenario, other bytes' >>s2/scenario.lua
+"$FD" batch $ED --out edited --resume 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && grep -q 'read different files' "$T/err" && grep -q 'without --resume' "$T/err" &&
+  ok || bad "--resume after the scenario changed: want exit 2 naming the change, got $rc"
+cmp -s edited/summary.json edited.before/summary.json && ok ||
+  bad "--resume after the scenario changed: the old aggregates should stay as they were"
+# ... and shards run on different copies of the drills do not merge.
+"$FD" batch $ED --shard 2/2 --out new2 2>/dev/null
+"$FD" merge old1 new2 --out edmerged 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] && grep -q 'the shards ran different versions' "$T/err" && [ ! -e edmerged ] &&
+  ok || bad "merging shards of two versions of a scenario: want exit 2 and nothing written, got $rc"
+"$FD" batch $ED --shard 1/2 --out new1 2>/dev/null
+"$FD" merge new1 new2 --out edmerged 2>/dev/null; rc=$?
+[ "$rc" -le 1 ] && ok || bad "merging shards of one version: want exit 0 or 1, got $rc"
+
 # --- kill -9 mid-way, then --resume ---
 "$FD" batch s --seeds 1..60 --param err=0.02,0.3 -j2 --out killed 2>/dev/null &
 pid=$!
