@@ -214,7 +214,10 @@ printf '%s\n' '-- an edit: the same scenario, other bytes' >>s2/scenario.lua
   ok || bad "--resume after the scenario changed: want exit 2 naming the change, got $rc"
 cmp -s edited/summary.json edited.before/summary.json && ok ||
   bad "--resume after the scenario changed: the old aggregates should stay as they were"
-# ... and shards run on different copies of the drills do not merge.
+# ... and shards run on different copies of the drills do not merge: here
+# the scenario is as it was, but its topology has changed.
+cp s/scenario.lua s2/scenario.lua
+printf '%s\n' '# an edit' >>s2/topology.yaml
 "$FD" batch $ED --shard 2/2 --out new2 2>/dev/null
 "$FD" merge old1 new2 --out edmerged 2>"$T/err"; rc=$?
 [ "$rc" = 2 ] && grep -q 'the shards ran different versions' "$T/err" && [ ! -e edmerged ] &&
