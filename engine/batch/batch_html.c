@@ -101,8 +101,9 @@ static const struct { double scale; const char *suffix; } units[] = {
     [K_CUST] = { 1, "" },
 };
 
-/* x of metric k with `decimals` digits after the point, or, when decimals
- * < 0, with up to four significant ones past a whole number. */
+/* x of metric k in its unit, with `decimals` digits after the point; when
+ * decimals < 0, as many as suit its size (3 below 10, none from 1000, none
+ * for a count). */
 static const char *fmtk(char *buf, int k, double x, int decimals)
 {
     double d = x * units[k].scale;
@@ -127,7 +128,6 @@ static double ticks(int k, double *lo, double *hi, int *decimals)
     *decimals = d > 0 ? d : 0;
     return step / sc;
 }
-
 
 /* A strip/box plot of v (metric k, sorted here): one dot per run, the
  * p5-p95 box, p50 and max marked, on an axis with round ticks. */
