@@ -208,19 +208,21 @@ typedef struct Batch {
 /* "~40s left", "~12 min left", "~3 h 20 min left", "~9 days left". */
 static void format_eta(char *buf, size_t size, double s)
 {
-    if (s < 90) snprintf(buf, size, "~%.0fs left", s);
-    else if (s < 90 * 60) snprintf(buf, size, "~%.0f min left", s / 60);
-    else if (s < 48 * 3600) {
-        long m = (long)(s / 60 + 0.5);
+    if (s > 1e12) s = 1e12;   /* some 30,000 years: enough for any batch's estimate */
+    long n = (long)(s + 0.5);
+    if (n < 90) snprintf(buf, size, "~%lds left", n);
+    else if (n < 90 * 60) snprintf(buf, size, "~%ld min left", (n + 30) / 60);
+    else if (n < 48 * 3600) {
+        long m = (n + 30) / 60;
         snprintf(buf, size, "~%ld h %ld min left", m / 60, m % 60);
-    } else snprintf(buf, size, "~%.0f days left", s / 86400);
+    } else snprintf(buf, size, "~%ld days left", (n + 43200) / 86400);
 }
 
 static void progress(Batch *b, bool final)
 {
     double now = mono_now(), el = now - b->t0;
     int64_t ran = b->done - b->started_done, left = b->total - b->done;
-    char eta[32] = "";
+    char eta[48] = "";
     if (ran > 0 && left > 0) format_eta(eta, sizeof eta, el / (double)ran * (double)left);
     if (b->tty) {
         int width = 30, fill = b->total ? (int)(width * b->done / b->total) : width;
