@@ -31,6 +31,7 @@ if [ $# -ne 1 ]; then
   exit 2
 fi
 bin=$1/bench
+fd=$1/firedrill   # sections 5 and 6 drive the binary itself
 here=$(cd "$(dirname "$0")" && pwd)
 # Debian's python3-simpy3 is installed for the system interpreter; a pyenv or
 # venv python3 earlier in PATH would not see it.
@@ -346,7 +347,6 @@ echo "== 5. batch: the Tencent replay over many seeds (firedrill batch)"
 seeds=${FD_BATCH_SEEDS:-1000}
 sseeds=${FD_BATCH_SPEEDUP_SEEDS:-24}
 cores=$(nproc 2>/dev/null || echo 2)
-fd="$bin/../firedrill"
 scen="$here/../scenarios/tencent-2024-04-08"
 # batch_time NAME DIR ARGS...: times one batch, in seconds; a status above 1
 # (bad input, a system error) fails the section.
@@ -454,6 +454,8 @@ for g in s["groups"]:
     print("  %-34s outage p5 %5.0f min  p50 %5.0f min  p95 %5.0f min  (%d of %d runs "
           "not recovered within the window)" % (params, d["p5"] / 60, d["p50"] / 60,
           d["p95"] / 60, rec["never_recovered"], g["runs"]))
+    for x in g["expectations"]:
+        print("  %-34s   %4d of %4d runs pass: %s" % ("", x["passed"], x["runs"], x["name"]))
 PY
 echo
 
