@@ -22,6 +22,10 @@
 
 #define FD_DIGEST_INIT UINT64_C(0xcbf29ce484222325)
 
+/* Plain FNV-1a 64 of n bytes, continuing from h (FD_DIGEST_INIT to
+ * start): also what base/rng.c hashes stream names with. */
+uint64_t fd_fnv1a(uint64_t h, const void *data, size_t n);
+
 /* The digest h with one more file's bytes folded in. */
 uint64_t fd_digest_add(uint64_t h, const void *data, size_t len);
 

@@ -8,7 +8,7 @@
  *
  * A stream's seed depends only on (run seed, stream name):
  *
- *     stream_seed = sm(sm(seed) ^ fnv1a64(name))      (name NULL: hash 0)
+ *     stream_seed = sm(sm(seed) ^ fd_fnv1a(name))     (name NULL: hash 0)
  *
  * where sm is one SplitMix64 step. Hashing the name rather than counting
  * streams is what makes creation order irrelevant; mixing the run seed before
@@ -24,9 +24,11 @@
  * cached spare deviate.
  */
 #include "base/rng.h"
+#include "base/digest.h"
 #include "base/dist.h"
 
 #include <assert.h>
+#include <string.h>
 
 #define SM_GAMMA 0x9e3779b97f4a7c15u
 
@@ -43,16 +45,6 @@ static uint64_t splitmix_once(uint64_t x)
     return mix64(x + SM_GAMMA);
 }
 
-static uint64_t fnv1a64(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
-
 static inline uint64_t rotl(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));
@@ -62,7 +54,7 @@ uint64_t rng_stream_seed(uint64_t seed, const char *name)
 {
     /* NULL hashes to 0, apart from "" (which hashes to the FNV offset basis),
      * so the root stream is not any named stream. */
-    uint64_t h = name ? fnv1a64(name) : 0;
+    uint64_t h = name ? fd_fnv1a(FD_DIGEST_INIT, name, strlen(name)) : 0;
     return splitmix_once(splitmix_once(seed) ^ h);
 }
 
