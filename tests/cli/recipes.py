@@ -129,8 +129,9 @@ def setup_env(tmp, fd):
     os.symlink(fd, os.path.join(bin_dir, "firedrill"))
     # A stand-in ssh: skips ssh's options, then runs the command in a folder
     # per host, as a remote login shell would run it in the home folder. sshd
-    # gives the login HOME and SHELL whatever the caller's environment holds
-    # (Parallel's remote wrapper runs the job with $SHELL), so this does too.
+    # sets HOME and SHELL for the login, whatever the caller's environment
+    # holds (Parallel's remote wrapper runs the job with $SHELL), so this
+    # does too.
     with open(os.path.join(bin_dir, "fake-ssh"), "w") as f:
         f.write('#!/bin/sh\n'
                 'while [ $# -gt 0 ]; do case $1 in -[lpoiFJ]) shift 2 ;; -*) shift ;; *) break ;; esac; done\n'
