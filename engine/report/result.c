@@ -26,6 +26,7 @@ void result_free(RunResult *r)
 {
     free(r->scenario);
     free(r->path);
+    free(r->detected_by);
     for (int i = 0; i < r->nevents; i++) {
         free(r->events[i].text);
         free(r->events[i].subject);

@@ -80,6 +80,7 @@ typedef struct RunResult {
     double sampling;
     /* The incident clock; -1 when the moment never came. */
     SimTime t_start, t_detected, t_mitigated, t_recovered;
+    char *detected_by;    /* "alert api-5xx", "declared", "customer reports", or NULL */
     RunEvent *events;
     int nevents, capevents;
     EntryResult *entries;

@@ -188,6 +188,7 @@ static json_t *incident_json(const RunResult *r, bool *ok)
     json_t *o = json_object();
     put(o, "start", moment_json(r, r->t_start), ok);
     put(o, "detected", moment_json(r, r->t_detected), ok);
+    put(o, "detected_by", r->detected_by ? jstr(r->detected_by) : json_null(), ok);
     put(o, "mitigated", moment_json(r, r->t_mitigated), ok);
     put(o, "recovered", moment_json(r, r->t_recovered), ok);
     bool whole = r->t_start >= 0 && r->t_recovered >= 0;

@@ -195,6 +195,8 @@ static void read_summary_obj(Reader *rd, RunResult *r, json_t *o)
     } else if (inc) {
         r->t_start = moment(rd, inc, "start");
         r->t_detected = moment(rd, inc, "detected");
+        json_t *by = json_object_get(inc, "detected_by");
+        if (json_is_string(by)) r->detected_by = strdup(json_string_value(by));
         r->t_mitigated = moment(rd, inc, "mitigated");
         r->t_recovered = moment(rd, inc, "recovered");
     }

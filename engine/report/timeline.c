@@ -207,7 +207,8 @@ static void print_events(const Out *o, const RunResult *r)
     free(order);
 }
 
-static void print_moment(const Out *o, const RunResult *r, const char *name, SimTime t)
+static void print_moment(const Out *o, const RunResult *r, const char *name, SimTime t,
+                         const char *how)
 {
     fprintf(o->f, "  %-10s ", name);
     if (t < 0) {
@@ -220,16 +221,17 @@ static void print_moment(const Out *o, const RunResult *r, const char *name, Sim
         minutes_str(t - r->t_start, true, m, sizeof m);
         fprintf(o->f, "  %s", m);
     }
+    if (how) fprintf(o->f, "  (%s)", how);
     fputc('\n', o->f);
 }
 
 static void print_incident(const Out *o, const RunResult *r)
 {
     header(o, "Incident clock");
-    print_moment(o, r, "start", r->t_start);
-    print_moment(o, r, "detected", r->t_detected);
-    print_moment(o, r, "mitigated", r->t_mitigated);
-    print_moment(o, r, "recovered", r->t_recovered);
+    print_moment(o, r, "start", r->t_start, NULL);
+    print_moment(o, r, "detected", r->t_detected, r->detected_by);
+    print_moment(o, r, "mitigated", r->t_mitigated, NULL);
+    print_moment(o, r, "recovered", r->t_recovered, NULL);
     fprintf(o->f, "  %-10s ", "duration");
     if (r->t_start >= 0 && r->t_recovered >= 0) {
         char m[32];

@@ -21,6 +21,8 @@
  */
 #include "script/script_internal.h"
 
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +114,9 @@ void sandbox_error(Scenario *s, lua_State *L, int status)
 
 static void on_resume(Sim *sim, void *obj, uint64_t arg);
 
-static int park(Scenario *s, int ref, SimTime wake)
+/* Parks a thread: until `wake` (an event) or, with a token, until the
+ * responders answer it (scenario_resp_done). */
+static int park(Scenario *s, int ref, SimTime wake, uint64_t token)
 {
     int id = -1;
     for (int i = 0; i < s->ncos; i++)
@@ -131,6 +135,9 @@ static int park(Scenario *s, int ref, SimTime wake)
     Co *c = &s->cos[id];
     c->ref = ref;
     c->gen++;
+    c->wait = token;
+    c->ev = 0;
+    if (token) return 0;
     if (wake < sim_now(s->sim)) wake = sim_now(s->sim);
     c->ev = sim_at(s->sim, wake, on_resume, s, ((uint64_t)c->gen << 32) | (uint32_t)id);
     return 0;
@@ -150,7 +157,14 @@ static void resume(Scenario *s, int ref, int nargs)
             strcmp(lua_tostring(co, -2), "fd.wait") == 0 && lua_isinteger(co, -1)) {
             SimTime wake = (SimTime)lua_tointeger(co, -1);
             lua_pop(co, 2);
-            if (park(s, ref, wake) < 0) { s->oom = true; sim_stop(s->sim); }
+            if (park(s, ref, wake, 0) < 0) { s->oom = true; sim_stop(s->sim); }
+            return;
+        }
+        if (nres == 2 && lua_type(co, -2) == LUA_TSTRING &&
+            strcmp(lua_tostring(co, -2), "fd.park") == 0 && lua_isinteger(co, -1)) {
+            uint64_t token = (uint64_t)lua_tointeger(co, -1);
+            lua_pop(co, 2);
+            if (park(s, ref, 0, token) < 0) { s->oom = true; sim_stop(s->sim); }
             return;
         }
         lua_pop(co, nres);
@@ -183,6 +197,94 @@ static void on_resume(Sim *sim, void *obj, uint64_t arg)
     resume(s, ref, 0);
 }
 
+/* Marks the thread on top of L's stack as the engine's own. */
+static void own_thread(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.threads");        // [.., co, threads]
+    lua_pushvalue(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);                                            // [.., co]
+}
+
+bool scenario_engine_thread(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.threads");        // [.., threads]
+    lua_pushthread(L);
+    lua_rawget(L, -2);
+    bool own = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return own;
+}
+
+void scenario_resp_note(void *ud, int team, const char *text)
+{
+    Scenario *s = ud;
+    api_note(s, RE_INCIDENT, s->teams[team].name, NULL, "%s", text);
+}
+
+void scenario_resp_start(void *ud, int team, const RespWork *w, SimTime takes)
+{
+    Scenario *s = ud;
+    if (w->kind == RESP_RESTART) {
+        int svc = (int)w->arg[0], r = (int)w->arg[1], count = (int)w->arg[2];
+        if (model_restart(s->model, svc, r, count, true, takes) < 0) {
+            api_note(s, RE_NOTE, s->teams[team].name, NULL, "manual restart not possible: %s",
+                     model_last_error(s->model));
+            return;
+        }
+        api_note_restart(s, svc, r, count, true);
+    } else if (w->kind == RESP_ACT && w->what) {
+        api_note(s, RE_ACTION, s->teams[team].name, NULL, "%s: %s (%.0f min)", s->teams[team].name,
+                 w->what, fd_time_sec(takes) / 60);
+    }
+}
+
+/* The page or work a parked thread waited for is done: it resumes with
+ * (ok, team name or nil), the results of its page(), act() or diagnose(). */
+void scenario_resp_done(void *ud, uint64_t token, bool ok, int team)
+{
+    Scenario *s = ud;
+    if (s->failed) return;
+    for (int i = 0; i < s->ncos; i++) {
+        Co *c = &s->cos[i];
+        if (c->ref == LUA_NOREF || c->wait != token) continue;
+        int ref = c->ref;
+        c->ref = LUA_NOREF;
+        c->wait = 0;
+        lua_rawgeti(s->L, LUA_REGISTRYINDEX, ref);           // [co]
+        lua_State *co = lua_tothread(s->L, -1);
+        lua_pop(s->L, 1);
+        lua_pushboolean(co, ok);
+        if (team >= 0) lua_pushstring(co, s->teams[team].name);
+        else lua_pushnil(co);
+        resume(s, ref, 2);
+        return;
+    }
+}
+
+/* on_page handlers of a team run when it acknowledges, each in a thread. */
+void scenario_resp_engaged(void *ud, int team)
+{
+    Scenario *s = ud;
+    lua_State *L = s->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.pagehandlers");   // [handlers]
+    lua_rawgeti(L, -1, team + 1);                             // [handlers, list?]
+    int n = lua_istable(L, -1) ? (int)lua_rawlen(L, -1) : 0;
+    for (int i = 1; i <= n && !s->failed; i++) {
+        lua_rawgeti(L, -1, i);                                // [handlers, list, fn]
+        lua_createtable(L, 0, 1);                             // [handlers, list, fn, page]
+        lua_pushstring(L, s->teams[team].name);
+        lua_setfield(L, -2, "team");
+        lua_State *co = lua_newthread(L);                     // [.., fn, page, co]
+        own_thread(L);
+        lua_insert(L, -3);                                    // [.., co, fn, page]
+        lua_xmove(L, co, 2);                                  // [.., co]
+        resume(s, luaL_ref(L, LUA_REGISTRYINDEX), 1);         // [handlers, list]
+    }
+    lua_pop(L, 2);
+}
+
 /* Runs a function in a new thread: the stack holds exactly the function
  * and then its arguments. */
 int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team)
@@ -191,6 +293,7 @@ int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team)
     (void)team;
     int nargs = lua_gettop(L) - 1;                            // [fn, args...]
     lua_State *co = lua_newthread(L);                         // [fn, args..., co]
+    own_thread(L);
     lua_insert(L, 1);                                         // [co, fn, args...]
     lua_xmove(L, co, nargs + 1);                              // [co]
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);                 // []
@@ -251,12 +354,35 @@ static void fire_handlers(Scenario *s, int a)
         int top = lua_gettop(L);
         /* spawn expects [fn, args] alone on the stack: use a fresh base. */
         lua_State *co = lua_newthread(L);                     // [.., fn, alert, co]
+        own_thread(L);
         lua_insert(L, top - 1);                               // [.., co, fn, alert]
         lua_xmove(L, co, 2);                                  // [.., co]
         int ref = luaL_ref(L, LUA_REGISTRYINDEX);
         resume(s, ref, 1);
     }
     lua_pop(L, 2);
+}
+
+void scenario_detected(Scenario *s, const char *fmt, ...)
+{
+    if (s->res->t_detected >= 0) return;
+    s->res->t_detected = sim_now(s->sim);
+    char buf[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    free(s->res->detected_by);
+    s->res->detected_by = strdup(buf);
+    if (!s->res->detected_by) s->oom = true;
+}
+
+static void page_for_alert(Scenario *s, const Alert *a)
+{
+    char why[160];
+    snprintf(why, sizeof why, "alert %s", a->name);
+    for (int k = 0; k < a->npages; k++)
+        if (resp_page(s->resp, a->pages[k], -1, why, 0) < 0) s->oom = true;
 }
 
 static void eval_alerts(Scenario *s, const ModelInterval *iv)
@@ -290,7 +416,8 @@ static void eval_alerts(Scenario *s, const ModelInterval *iv)
                 api_note(s, RE_ALERT, a->name, a->region >= 0 ? s->topo.regions[a->region].name : NULL,
                          "alert %s fires: %s %s is %s", a->name, subject,
                          metric_label[a->metric], val);
-                if (s->res->t_detected < 0) s->res->t_detected = sim_now(s->sim);
+                if (s->res->t_detected < 0) scenario_detected(s, "alert %s", a->name);
+                page_for_alert(s, a);
                 fire_handlers(s, i);
             }
         } else {
@@ -420,12 +547,66 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
     }
 }
 
+/* The support channel: reports from newly affected customers are drawn
+ * with their delays into per-interval slots; the slot of the interval just
+ * ended is what arrived in it. Past the threshold within the window, the
+ * channel pages its team, and detects the incident if nothing else has. */
+static void eval_support(Scenario *s, const ModelInterval *iv)
+{
+    Support *sp = &s->support;
+    if (s->report_rate <= 0) return;
+    SimTime step = s->topo.interval;
+    if (!sp->slots) {
+        sp->nslots = (int)(s->duration / step) + 2;
+        sp->slots = calloc((size_t)sp->nslots, sizeof *sp->slots);
+        sp->affected_before = calloc((size_t)s->topo.nsources + 1, sizeof *sp->affected_before);
+        if (!sp->slots || !sp->affected_before) { s->oom = true; return; }
+    }
+    for (int i = 0; i < iv->nsources; i++) {
+        double aff = iv->sources[i].customers_affected;
+        double d = aff - sp->affected_before[i];
+        sp->affected_before[i] = aff;
+        if (d <= 0) continue;
+        double expect = d * s->report_rate;
+        double n = floor(expect + rng_uniform(&sp->rng));
+        /* Many reports are drawn as at most 4096 delays of equal weight. */
+        int draws = n > 4096 ? 4096 : (int)n;
+        for (int k = 0; k < draws; k++) {
+            SimTime at = iv->end + fd_time_from_sec(dist_sample(&sp->delay, &sp->rng));
+            int slot = (int)(at / step);
+            if (slot >= 0 && slot < sp->nslots) sp->slots[slot] += n / draws;
+        }
+    }
+    int cur = (int)(iv->start / step);
+    if (cur < 0 || cur >= sp->nslots) return;
+    sp->arrived += sp->slots[cur];
+    if (!sp->declared || sp->fired) return;
+    int width = (int)(sp->window / step);
+    double recent = 0;
+    for (int k = cur; k >= 0 && k > cur - (width > 0 ? width : 1); k--) recent += sp->slots[k];
+    if (recent < sp->threshold) return;
+    sp->fired = true;
+    double mins = fd_time_sec(sp->window) / 60;
+    if (sp->pages >= 0)
+        api_note(s, RE_INCIDENT, "support", NULL, "support: %.0f customer reports in the last %.0f min; "
+                 "support pages %s", recent, mins, s->teams[sp->pages].name);
+    else
+        api_note(s, RE_INCIDENT, "support", NULL, "support: %.0f customer reports in the last %.0f min",
+                 recent, mins);
+    if (s->res->t_detected < 0) {
+        scenario_detected(s, "customer reports");
+        api_note(s, RE_INCIDENT, "support", NULL, "incident detected through customer reports");
+    }
+    if (sp->pages >= 0 && resp_page(s->resp, sp->pages, -1, "customer reports", 0) < 0) s->oom = true;
+}
+
 void scenario_on_interval(void *ud, const ModelInterval *iv)
 {
     Scenario *s = ud;
     if (s->failed) return;
     eval_health(s, iv);
     eval_alerts(s, iv);
+    eval_support(s, iv);
     eval_clock(s, iv);
     if (s->opt.on_interval) s->opt.on_interval(s->opt.ud, iv);
 }
@@ -525,6 +706,9 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
     if (slash) *slash = 0;
     else strcpy(s->dir, ".");
     topo_init(&s->topo);
+    /* Customers who report do so after about ten minutes, some much later
+     * (an assumption; docs/api.md, "support"). */
+    dist_lognormal(&s->support.delay, 10 * 60, 2 * 3600, NULL);
     s->slo = 0.99;
     s->settle = 5 * FD_MIN;
     s->good_since = -1;
@@ -571,6 +755,20 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
     if (!s->declared) {
         FdLoc loc = { diag_intern(dl, o->path), 1, 1 };
         diag_error(dl, loc, "the scenario never calls scenario{ name = ..., topology = ... }");
+        return -1;
+    }
+    int bad;
+    if (s->resp && resp_resolve(s->resp, &bad) < 0) {
+        /* Where the team was declared: "file:line:" from luaL_where. */
+        FdLoc loc = { diag_intern(dl, o->path), 0, 0 };
+        char file[1024];
+        snprintf(file, sizeof file, "%s", s->teams[bad].where ? s->teams[bad].where : "");
+        char *c = strrchr(file, ':');
+        if (c) *c = 0;
+        c = strrchr(file, ':');
+        if (c) { *c = 0; loc.file = diag_intern(dl, file); loc.line = atoi(c + 1); }
+        diag_error(dl, loc, "team '%s': unknown secondary team (escalation goes nowhere)",
+                   s->teams[bad].name);
         return -1;
     }
     /* A --param the scenario does not declare is a typo, not a no-op. */
@@ -649,6 +847,10 @@ static void push_summary(Scenario *s)
         lua_pushnumber(L, fd_time_sec(r->t_recovered - r->t_start));
         lua_setfield(L, -2, "duration");
     }
+    if (r->detected_by) {
+        lua_pushstring(L, r->detected_by);
+        lua_setfield(L, -2, "detected_by");
+    }
     lua_setfield(L, -2, "incident");                          // [sum]
     lua_createtable(L, 0, r->nentries);                       // [sum, entries]
     for (int i = 0; i < r->nentries; i++) {
@@ -708,7 +910,13 @@ static void fill_entries(Scenario *s)
         e->customers = (double)ts->customers;
         const SourceStats *last = model_last_source(s->model, i);
         e->customers_affected = last ? last->customers_affected : 0;
-        e->customers_reported = e->customers_affected * s->report_rate;
+        /* Reports that arrived, shared out by customers affected. */
+        double all = 0;
+        for (int k = 0; k < s->topo.nsources; k++) {
+            const SourceStats *o = model_last_source(s->model, k);
+            all += o ? o->customers_affected : 0;
+        }
+        e->customers_reported = all > 0 ? s->support.arrived * e->customers_affected / all : 0;
     }
 }
 
@@ -771,12 +979,18 @@ void scenario_close(Scenario *s)
     for (int i = 0; i < s->nalerts; i++) {
         free(s->alerts[i].name);
         free(s->alerts[i].where);
+        free(s->alerts[i].pages);
     }
+    resp_free(s->resp);
+    free(s->support.slots);
+    free(s->support.affected_before);
+    dist_free(&s->support.delay);
     free(s->alerts);
     for (int i = 0; i < s->nteams; i++) {
         free(s->teams[i].name);
         for (int k = 0; k < s->teams[i].nskills; k++) free(s->teams[i].skills[k]);
         free(s->teams[i].skills);
+        free(s->teams[i].where);
     }
     free(s->teams);
     free(s->clock);

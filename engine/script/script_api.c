@@ -12,6 +12,7 @@
  */
 #include "script/script_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -316,6 +317,13 @@ static int l_scenario(lua_State *L)
     s->declared = true;
     s->sim = sim_new(s->opt.seed);
     if (!s->sim) return luaL_error(L, "out of memory");
+    RespHooks rh = { .ud = s, .note = scenario_resp_note, .start = scenario_resp_start,
+                     .done = scenario_resp_done, .engaged = scenario_resp_engaged };
+    s->resp = resp_new(s->sim, &rh);
+    if (!s->resp) return luaL_error(L, "out of memory");
+    rng_init(&s->leads, s->opt.seed, "scenario:leads");
+    rng_init(&s->support.rng, s->opt.seed, "scenario:support");
+    s->support.pages = -1;
     ModelOptions mo = { .on_interval = scenario_on_interval, .ud = s, .on_deadlock = on_deadlock };
     s->model = model_new(&s->topo, s->sim, &mo);
     if (!s->model) return luaL_error(L, "out of memory");
@@ -474,8 +482,9 @@ static int l_wait(lua_State *L)
 {
     Scenario *s = need_model(L);
     SimTime d = api_check_duration(L, 1, "wait");
-    if (!lua_isyieldable(L))
-        return luaL_error(L, "wait() only works inside at/after/every callbacks, alert handlers and playbooks");
+    if (!scenario_engine_thread(L))
+        return luaL_error(L, "wait() only works inside at/after/every callbacks, alert handlers and "
+                             "playbooks (not in a coroutine the script made)");
     lua_pushliteral(L, "fd.wait");
     lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + d));
     return lua_yield(L, 2);
@@ -710,12 +719,12 @@ static int l_client(lua_State *L)
     return 0;
 }
 
-static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d);
-static int manual_restart_try(lua_State *L, int status, lua_KContext ctx);
+static int team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn);
+static int park(lua_State *L, Scenario *s, uint64_t token);
 
 /* ---- responses ---- */
 
-static void note_restart(Scenario *s, int svc, int r, int count, bool manual)
+void api_note_restart(Scenario *s, int svc, int r, int count, bool manual)
 {
     api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s%s restarted in %s%s",
              count < 0 ? "every " : "", svc_name(s, svc), region_label(s, r),
@@ -730,7 +739,6 @@ static int l_restart(lua_State *L)
     Scenario *s = svc_region_args(L, "restart", keys, &svc, &r);
     int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
     bool manual = opt_bool(L, 1, "manual", false);
-    SimTime takes = opt_duration(L, 1, "takes", 10 * FD_MIN);
     int batch = (int)opt_number(L, 1, "batch", 0, 0, 1e5);
     if (batch > 0) {
         if (manual) return luaL_error(L, "restart: a manual restart cannot be rolling (batch)");
@@ -740,32 +748,31 @@ static int l_restart(lua_State *L)
                  svc_name(s, svc), region_label(s, r), batch);
         return 0;
     }
-    int team = -1;
-    if (manual) {
-        /* Break glass: a person starts the instances by hand, which takes
-         * one of the team's responders for as long as it takes. */
-        lua_getfield(L, 1, "team");
-        bool has = !lua_isnil(L, -1);
-        lua_pop(L, 1);
-        if (!has) return luaL_error(L, "restart: a manual restart needs a team to do it (team = ...)");
-        team = check_named(L, 1, "team", "team", n_team, team_name);
-        if (!lua_isyieldable(L))
-            return luaL_error(L, "restart: a manual restart runs inside an alert handler, timer or playbook");
-        if (s->teams[team].oncall <= 0)
-            return luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
+    if (!manual) {
+        SimTime takes = opt_duration(L, 1, "takes", 10 * FD_MIN);
+        model_result(L, s, model_restart(s->model, svc, r, count, false, takes));
+        api_note_restart(s, svc, r, count, false);
+        return 0;
     }
-    if (manual) {
-        /* The restart starts when a responder is free to do it. */
-        lua_settop(L, 0);
-        lua_pushinteger(L, svc);
-        lua_pushinteger(L, r);
-        lua_pushinteger(L, count);
-        lua_pushinteger(L, (lua_Integer)takes);
-        return manual_restart_try(L, LUA_OK, (lua_KContext)team);
-    }
-    model_result(L, s, model_restart(s->model, svc, r, count, false, takes));
-    note_restart(s, svc, r, count, false);
-    return 0;
+    /* Break glass: a person starts the instances by hand when one of the
+     * team is free, and is busy for as long as it takes. */
+    lua_getfield(L, 1, "team");
+    bool has = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (!has) return luaL_error(L, "restart: a manual restart needs a team to do it (team = ...)");
+    int team = team_ready(L, s, 1, "team", "restart");
+    Dist takes;
+    lua_getfield(L, 1, "takes");
+    if (lua_isnil(L, -1)) dist_const(&takes, 600, NULL);
+    else api_check_dist(L, -1, "takes", &takes);
+    lua_pop(L, 1);
+    RespWork w = { .kind = RESP_RESTART, .takes = &takes, .misdiagnose = -1,
+                   .arg = { svc, r, count } };
+    uint64_t token = ++s->next_wait;
+    int rc = resp_work(s->resp, team, &w, token);
+    dist_free(&takes);
+    if (rc < 0) return luaL_error(L, "out of memory");
+    return park(L, s, token);
 }
 
 static int l_scale(lua_State *L)
@@ -1039,42 +1046,78 @@ static void parse_condition(lua_State *L, Alert *a, const char *cond)
     a->threshold = v;
 }
 
+/* alert{ name, service|entry, [region], when, [hold], [page] }. With
+ * when = "absent" it is a dead-man alert: it fires when the monitoring
+ * service stops hearing from the service (or, without a service, from
+ * anything at all), and it is evaluated outside monitoring, so a blind
+ * monitoring service is exactly what it catches. */
 static int l_alert(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "name", "service", "entry", "region", "when", "hold", NULL };
+    static const char *const keys[] = { "name", "service", "entry", "region", "when", "hold",
+                                        "page", NULL };
     check_keys(L, 1, "alert", keys);
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "alert: name is required");
-    for (int i = 0; i < s->nalerts; i++)
-        if (strcmp(s->alerts[i].name, name) == 0) return luaL_error(L, "alert '%s' is declared twice", name);
+    /* Names are kept in a registry table: declaring many stays linear. */
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.alertnames");     // [opts, name, names]
+    lua_getfield(L, -1, name);
+    if (!lua_isnil(L, -1)) return luaL_error(L, "alert '%s' is declared twice", name);
+    lua_pop(L, 1);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);                                            // [opts, name]
     Alert a = { .service = -1, .source = -1, .region = -1, .since = -1 };
+    lua_getfield(L, 1, "when");
+    const char *cond = lua_tostring(L, -1);
+    if (!cond) return luaL_error(L, "alert: when is required, like 'error_rate > 5%%'");
+    a.absent = strcmp(cond, "absent") == 0;
     lua_getfield(L, 1, "entry");
     bool entry = !lua_isnil(L, -1);
     lua_pop(L, 1);
+    lua_getfield(L, 1, "service");
+    bool service = !lua_isnil(L, -1);
+    lua_pop(L, 1);
     if (entry) {
+        if (a.absent) return luaL_error(L, "alert: an absent alert watches a service (or, with none, "
+                                           "all telemetry); drop entry");
         a.source = check_named(L, 1, "entry", "traffic source", n_src, src_name);
         lua_getfield(L, 1, "region");
         bool region = !lua_isnil(L, -1);
         lua_pop(L, 1);
         if (region) return luaL_error(L, "alert: an entry point's availability covers every region; drop region");
-    } else {
+    } else if (service || !a.absent) {
         a.service = api_check_service(L, s, 1, "service");
         a.region = api_opt_region(L, s, 1, "region");
     }
-    lua_getfield(L, 1, "when");
-    const char *cond = lua_tostring(L, -1);
-    if (!cond) return luaL_error(L, "alert: when is required, like 'error_rate > 5%%'");
-    parse_condition(L, &a, cond);
+    if (a.absent && s->topo.monitoring < 0)
+        return luaL_error(L, "alert: an absent alert needs a monitoring service (settings.monitoring "
+                             "in the topology)");
+    if (!a.absent) parse_condition(L, &a, cond);
     if (entry && a.metric != AM_AVAILABILITY)
         return luaL_error(L, "alert on an entry point: only 'availability' can be watched");
     lua_pop(L, 1);
     a.hold = opt_duration(L, 1, "hold", 0);
+    lua_getfield(L, 1, "page");
+    if (!lua_isnil(L, -1)) {
+        int idx = lua_gettop(L);
+        int n = lua_istable(L, idx) ? (int)lua_rawlen(L, idx) : 1;
+        a.pages = calloc((size_t)n + 1, sizeof *a.pages);
+        if (!a.pages) return luaL_error(L, "out of memory");
+        for (int i = 1; i <= n; i++) {
+            if (lua_istable(L, idx)) lua_rawgeti(L, idx, i);
+            else lua_pushvalue(L, idx);
+            int team = find_named(L, "team", luaL_checkstring(L, -1), s->nteams, team_name);
+            lua_pop(L, 1);
+            a.pages[a.npages++] = team;
+        }
+    }
+    lua_pop(L, 1);
     if (s->nalerts == s->capalerts) {
         int cap = s->capalerts ? s->capalerts * 2 : 8;
         Alert *v = realloc(s->alerts, sizeof *v * (size_t)cap);
-        if (!v) return luaL_error(L, "out of memory");
+        if (!v) { free(a.pages); return luaL_error(L, "out of memory"); }
         s->alerts = v;
         s->capalerts = cap;
     }
@@ -1082,6 +1125,39 @@ static int l_alert(lua_State *L)
     luaL_where(L, 1);
     a.where = strdup(lua_tostring(L, -1));
     s->alerts[s->nalerts++] = a;
+    return 0;
+}
+
+/* support{ pages = "sre", threshold = 50, within = "15m" [, rate, delay] }:
+ * the support channel. Affected customers report (a share `rate`, the
+ * scenario's report_rate by default, each after a drawn `delay`); once
+ * `threshold` reports arrive within `within`, it pages the team. */
+static int l_support(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    static const char *const keys[] = { "pages", "threshold", "within", "rate", "delay", NULL };
+    check_keys(L, 1, "support", keys);
+    Support *sp = &s->support;
+    if (sp->declared) return luaL_error(L, "support{} may be called only once");
+    lua_getfield(L, 1, "pages");
+    sp->pages = lua_isnil(L, -1) ? -1 : check_named(L, 1, "pages", "team", n_team, team_name);
+    lua_pop(L, 1);
+    sp->threshold = opt_number(L, 1, "threshold", 20, 1, 1e9);
+    sp->window = opt_duration(L, 1, "within", 15 * FD_MIN);
+    if (sp->window <= 0) return luaL_error(L, "within: must be more than 0");
+    lua_getfield(L, 1, "rate");
+    bool has_rate = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_rate) s->report_rate = opt_fraction(L, 1, "rate", 0);
+    Dist d;
+    lua_getfield(L, 1, "delay");
+    if (!lua_isnil(L, -1)) {
+        api_check_dist(L, -1, "delay", &d);
+        dist_free(&sp->delay);
+        sp->delay = d;
+    }
+    lua_pop(L, 1);
+    sp->declared = true;
     return 0;
 }
 
@@ -1106,35 +1182,190 @@ static int l_on_alert(lua_State *L)
 
 /* ---- responders ---- */
 
+/* on_page(team, fn): runs fn{ team = name } in a thread of its own each
+ * time the team acknowledges a page: the team's part of the response. */
+static int l_on_page(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int team = check_named(L, 1, NULL, "team", n_team, team_name);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    (void)s;
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.pagehandlers");   // [team, fn, handlers]
+    lua_rawgeti(L, -1, team + 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, team + 1);
+    }                                                         // [team, fn, handlers, list]
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    return 0;
+}
+
+/* A distribution of a duration: a plain duration (constant) or a table in
+ * the topology's syntax, { dist = "lognormal", median = "10m", p99 = "1h" };
+ * `dist` may be left out when the keys say which. Values in seconds. */
+void api_check_dist(lua_State *L, int idx, const char *what, Dist *out)
+{
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx)) {
+        dist_const(out, fd_time_sec(api_check_duration(L, idx, what)), NULL);
+        return;
+    }
+    static const char *const keys[] = { "dist", "value", "mean", "median", "p99", "min", "max",
+                                        "table", NULL };
+    check_keys(L, idx, what, keys);
+    static const char *const kinds[] = { "constant", "uniform", "exp", "exponential",
+                                         "lognormal", "empirical", NULL };
+    lua_getfield(L, idx, "dist");
+    const char *kind = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    bool has[8];
+    for (int i = 1; keys[i]; i++) {
+        lua_getfield(L, idx, keys[i]);
+        has[i] = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+    }
+    if (!kind) {
+        kind = has[1] ? "constant" : has[2] ? "exp" : (has[3] || has[4]) ? "lognormal"
+             : (has[5] || has[6]) ? "uniform" : has[7] ? "empirical" : NULL;
+        if (!kind)
+            luaL_error(L, "%s: say which distribution, like { dist = \"lognormal\", median = \"10m\", "
+                          "p99 = \"1h\" }", what);
+    }
+    int k = -1;
+    for (int i = 0; kinds[i]; i++)
+        if (strcmp(kinds[i], kind) == 0) k = i;
+    if (k < 0) {
+        const char *near = diag_suggest(kind, kinds, 6);
+        if (near) luaL_error(L, "%s: unknown distribution '%s' (did you mean '%s'?)", what, kind, near);
+        luaL_error(L, "%s: unknown distribution '%s'", what, kind);
+    }
+    /* The keys each kind takes, as indexes into keys[]. */
+    static const int takes[6][3] = { { 1, 0 }, { 5, 6, 0 }, { 2, 0 }, { 2, 0 }, { 3, 4, 0 }, { 7, 0 } };
+    for (int i = 1; keys[i]; i++) {
+        bool wanted = false;
+        for (int j = 0; takes[k][j]; j++) wanted = wanted || takes[k][j] == i;
+        if (has[i] && !wanted)
+            luaL_error(L, "%s: '%s' does not apply to a %s distribution", what, keys[i], kind);
+        if (!has[i] && wanted) luaL_error(L, "%s: a %s distribution needs '%s'", what, kind, keys[i]);
+    }
+    const char *why = NULL;
+    int rc = 0;
+    double a, b;
+    switch (k) {
+    case 0:
+        rc = dist_const(out, fd_time_sec(opt_duration(L, idx, "value", 0)), &why);
+        break;
+    case 1:
+        a = fd_time_sec(opt_duration(L, idx, "min", 0));
+        b = fd_time_sec(opt_duration(L, idx, "max", 0));
+        rc = dist_uniform(out, a, b, &why);
+        break;
+    case 2:
+    case 3:
+        rc = dist_exp(out, fd_time_sec(opt_duration(L, idx, "mean", 0)), &why);
+        break;
+    case 4:
+        a = fd_time_sec(opt_duration(L, idx, "median", 0));
+        b = fd_time_sec(opt_duration(L, idx, "p99", 0));
+        rc = dist_lognormal(out, a, b, &why);
+        break;
+    default: {
+        lua_getfield(L, idx, "table");                        // [.., table]
+        if (!lua_istable(L, -1))
+            luaL_error(L, "%s: table: expected a list of { duration, cumulative fraction } pairs", what);
+        size_t n = lua_rawlen(L, -1);
+        if (n == 0 || n > 10000) luaL_error(L, "%s: table: give 1 to 10000 points", what);
+        double *xs = lua_newuserdatauv(L, sizeof *xs * n * 2, 0);   // [.., table, buf]
+        double *ps = xs + n;
+        for (size_t i = 0; i < n; i++) {
+            lua_rawgeti(L, -2, (lua_Integer)i + 1);           // [.., table, buf, row]
+            if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 2)
+                luaL_error(L, "%s: table: each point is a pair like { \"20m\", 0.9 }", what);
+            lua_rawgeti(L, -1, 1);
+            xs[i] = fd_time_sec(api_check_duration(L, -1, "table"));
+            lua_pop(L, 1);
+            lua_rawgeti(L, -1, 2);
+            if (lua_type(L, -1) != LUA_TNUMBER)
+                luaL_error(L, "%s: table: a cumulative fraction is a number from 0 to 1", what);
+            ps[i] = lua_tonumber(L, -1);
+            lua_pop(L, 2);
+        }
+        rc = dist_empirical(out, xs, ps, n, &why);
+        lua_pop(L, 2);
+    }
+    }
+    if (rc < 0) luaL_error(L, "%s: %s", what, why ? why : "impossible parameters");
+}
+
+static void opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt)
+{
+    lua_getfield(L, idx, field);
+    if (lua_isnil(L, -1)) {
+        if (dist_copy(out, dflt) < 0) luaL_error(L, "out of memory");
+    } else {
+        api_check_dist(L, -1, field, out);
+    }
+    lua_pop(L, 1);
+}
+
+/* Parks the calling engine thread until the responders answer `token`;
+ * what the call returns is what the wake pushes. */
+static int park(lua_State *L, Scenario *s, uint64_t token)
+{
+    (void)s;
+    lua_settop(L, 0);
+    lua_pushliteral(L, "fd.park");
+    lua_pushinteger(L, (lua_Integer)token);
+    return lua_yield(L, 2);
+}
+
+/* Only the engine's own threads may wait for people: a thread the script
+ * made with coroutine.create would yield to the script, not to firedrill. */
+static void need_engine_thread(lua_State *L, const char *fn)
+{
+    if (!scenario_engine_thread(L))
+        luaL_error(L, "%s: responders act only inside alert handlers, timers and playbooks "
+                      "(not in a coroutine the script made)", fn);
+}
+
+/* The team named by t[field] (or the value at idx when field is NULL),
+ * checked: it has been paged, someone is on call, and the caller may wait. */
+static int team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn)
+{
+    int team = check_named(L, idx, field, "team", n_team, team_name);
+    need_engine_thread(L, fn);
+    if (resp_oncall(s->resp, team) <= 0)
+        luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
+    if (!resp_paged(s->resp, team))
+        luaL_error(L, "%s: team '%s' was never paged: page it first (page(\"%s\"), an alert's "
+                      "page = \"%s\", declare's page, or the support channel)",
+                   fn, s->teams[team].name, s->teams[team].name, s->teams[team].name);
+    return team;
+}
+
+/* Defaults for human times, in seconds: see docs/api.md ("Human times")
+ * for where each comes from. */
+static void default_dists(Dist *ack, Dist *diag, Dist *unowned, Dist *handoff)
+{
+    dist_lognormal(ack, 3 * 60, 20 * 60, NULL);
+    dist_lognormal(diag, 15 * 60, 90 * 60, NULL);
+    dist_lognormal(unowned, 60 * 60, 6 * 3600, NULL);
+    dist_lognormal(handoff, 5 * 60, 20 * 60, NULL);
+}
+
 static int l_team(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "name", "skills", "oncall", "ack", "diagnose", "unowned", NULL };
+    static const char *const keys[] = { "name", "skills", "oncall", "ack", "diagnose", "unowned",
+                                        "handoff", "misdiagnose", "escalate", "secondary", NULL };
     check_keys(L, 1, "team", keys);
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "team: name is required");
-    for (int i = 0; i < s->nteams; i++)
-        if (strcmp(s->teams[i].name, name) == 0) return luaL_error(L, "team '%s' is declared twice", name);
-    Team t = { 0 };
-    t.oncall = (int)opt_number(L, 1, "oncall", 1, 0, 1000);
-    t.ack = opt_duration(L, 1, "ack", 5 * FD_MIN);
-    t.diagnose = opt_duration(L, 1, "diagnose", 15 * FD_MIN);
-    t.unowned = opt_duration(L, 1, "unowned", 4 * t.diagnose);
-    lua_getfield(L, 1, "skills");
-    if (!lua_isnil(L, -1)) {
-        if (!lua_istable(L, -1)) return luaL_error(L, "skills: expected a list of names");
-        int n = (int)lua_rawlen(L, -1);
-        t.skills = calloc((size_t)n + 1, sizeof *t.skills);
-        for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, -1, i + 1);
-            const char *sk = lua_tostring(L, -1);
-            if (!sk) return luaL_error(L, "skills: expected a list of names");
-            t.skills[t.nskills++] = strdup(sk);
-            lua_pop(L, 1);
-        }
-    }
-    lua_pop(L, 1);
+    if (resp_find(s->resp, name) >= 0) return luaL_error(L, "team '%s' is declared twice", name);
     if (s->nteams == s->capteams) {
         int cap = s->capteams ? s->capteams * 2 : 8;
         Team *v = realloc(s->teams, sizeof *v * (size_t)cap);
@@ -1142,16 +1373,72 @@ static int l_team(lua_State *L)
         s->teams = v;
         s->capteams = cap;
     }
+    RespTeamSpec sp = { .name = name };
+    sp.oncall = (int)opt_number(L, 1, "oncall", 1, 0, 1000);
+    sp.misdiagnose = opt_fraction(L, 1, "misdiagnose", 0);
+    lua_getfield(L, 1, "secondary");
+    if (!lua_isnil(L, -1) && !lua_isstring(L, -1)) return luaL_error(L, "secondary: expected a team name");
+    sp.secondary = lua_tostring(L, -1);                       // [opts, name, secondary]
+    sp.escalate = opt_duration(L, 1, "escalate", sp.secondary ? 15 * FD_MIN : 0);
+    if (sp.escalate > 0 && !sp.secondary)
+        return luaL_error(L, "escalate: name the secondary the page escalates to (secondary = ...)");
+    Dist dack, ddiag, down, dhand;
+    default_dists(&dack, &ddiag, &down, &dhand);
+    opt_dist(L, 1, "ack", &sp.ack, &dack);
+    opt_dist(L, 1, "diagnose", &sp.diagnose, &ddiag);
+    /* Unowned: four times the team's own diagnosis unless given. */
+    Dist four;
+    if (sp.diagnose.kind == DIST_CONST) dist_const(&four, sp.diagnose.a * 4, NULL);
+    else if (sp.diagnose.kind == DIST_LOGNORMAL)
+        dist_lognormal(&four, 4 * dist_quantile(&sp.diagnose, 0.5), 4 * dist_quantile(&sp.diagnose, 0.99), NULL);
+    else dist_copy(&four, &down);
+    lua_getfield(L, 1, "diagnose");
+    bool own_diag = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    opt_dist(L, 1, "unowned", &sp.unowned, own_diag ? &four : &down);
+    opt_dist(L, 1, "handoff", &sp.handoff, &dhand);
+    int idx = resp_add_team(s->resp, &sp);
+    dist_free(&dack);
+    dist_free(&ddiag);
+    dist_free(&down);
+    dist_free(&dhand);
+    dist_free(&four);
+    dist_free(&sp.ack);
+    dist_free(&sp.diagnose);
+    dist_free(&sp.unowned);
+    dist_free(&sp.handoff);
+    if (idx < 0) return luaL_error(L, "out of memory");
+    Team t = { 0 };
+    lua_getfield(L, 1, "skills");
+    if (!lua_isnil(L, -1)) {
+        if (!lua_istable(L, -1)) return luaL_error(L, "skills: expected a list of names");
+        int n = (int)lua_rawlen(L, -1);
+        t.skills = calloc((size_t)n + 1, sizeof *t.skills);
+        if (!t.skills) return luaL_error(L, "out of memory");
+        for (int i = 0; i < n; i++) {
+            lua_rawgeti(L, -1, i + 1);
+            const char *sk = lua_tostring(L, -1);
+            if (!sk) { free(t.skills); return luaL_error(L, "skills: expected a list of names"); }
+            t.skills[t.nskills++] = strdup(sk);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
     t.name = strdup(name);
+    luaL_where(L, 1);
+    t.where = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    assert(idx == s->nteams);
     s->teams[s->nteams++] = t;
     return 0;
 }
 
 /* Whether a team with someone on call owns the component: its skills name
  * the component, or the component's owner (from the topology). */
-static bool owned(Scenario *s, const Team *t, const char *component)
+static bool owned(Scenario *s, int team, const char *component)
 {
-    if (t->oncall <= 0) return false;
+    const Team *t = &s->teams[team];
+    if (resp_oncall(s->resp, team) <= 0) return false;
     int svc = topo_find_service(&s->topo, component);
     const char *owner = svc >= 0 ? s->topo.services[svc].owner : NULL;
     if (owner && strcmp(owner, t->name) == 0) return true;
@@ -1161,88 +1448,35 @@ static bool owned(Scenario *s, const Team *t, const char *component)
     return false;
 }
 
-static int after_busy(lua_State *L, int status, lua_KContext ctx)
+/* A wrong lead for a diagnosis of `comp`: a service next to it in the
+ * graph (a caller or a callee; for a configuration item, a reader), drawn
+ * from the scenario's leads stream. NULL when it has no neighbour. */
+static const char *wrong_lead(Scenario *s, const char *comp)
 {
-    (void)status;
-    Scenario *s = api_scenario(L);
-    int team = (int)ctx;
-    if (s->teams[team].busy > 0) s->teams[team].busy--;
-    return 0;
-}
-
-#define RESPONDER_POLL (30 * FD_SEC)
-
-static int busy_try(lua_State *L, Scenario *s, int team, SimTime d);
-
-static int busy_retry(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    SimTime d = (SimTime)lua_tointeger(L, -1);                // [.., d]
-    lua_pop(L, 1);
-    return busy_try(L, api_scenario(L), (int)ctx, d);
-}
-
-/* Occupies one responder of `team` for `d`: when everyone on call is busy
- * with something else, it first waits for one to be free. Yields; the
- * responder is released when the work is done. */
-static int busy_try(lua_State *L, Scenario *s, int team, SimTime d)
-{
-    Team *t = &s->teams[team];
-    if (t->busy >= t->oncall) {
-        lua_pushinteger(L, (lua_Integer)d);                   // [.., d]
-        lua_pushliteral(L, "fd.wait");
-        lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + RESPONDER_POLL));
-        return lua_yieldk(L, 2, (lua_KContext)team, busy_retry);
+    const Topo *t = &s->topo;
+    int svc = topo_find_service(t, comp), cfg = topo_find_config(t, comp);
+    int cand[256], n = 0;
+    for (int v = 0; v < t->nservices && n < 256; v++) {
+        bool near = false;
+        const TopoService *ts = &t->services[v];
+        for (int c = 0; c < ts->ncalls; c++) near = near || (svc >= 0 && ts->calls[c].target == svc);
+        for (int c = 0; c < ts->nconfigs; c++) near = near || (cfg >= 0 && ts->configs[c] == cfg);
+        if (svc >= 0)
+            for (int c = 0; c < t->services[svc].ncalls; c++) near = near || t->services[svc].calls[c].target == v;
+        if (near && v != svc) cand[n++] = v;
     }
-    t->busy++;
-    lua_pushliteral(L, "fd.wait");
-    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + d));
-    return lua_yieldk(L, 2, (lua_KContext)team, after_busy);
+    if (n == 0) return NULL;
+    return t->services[cand[rng_below(&s->leads, (uint64_t)n)]].name;
 }
 
-/* A manual restart, with [svc, region, count, takes] on the stack: waits
- * for a free responder of team `ctx`, then restarts by hand and keeps the
- * responder busy for `takes`. */
-static int manual_restart_try(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    Scenario *s = api_scenario(L);
-    int team = (int)ctx;
-    Team *t = &s->teams[team];
-    if (t->busy >= t->oncall) {
-        lua_pushliteral(L, "fd.wait");
-        lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + RESPONDER_POLL));
-        return lua_yieldk(L, 2, ctx, manual_restart_try);
-    }
-    int svc = (int)lua_tointeger(L, -4), r = (int)lua_tointeger(L, -3);
-    int count = (int)lua_tointeger(L, -2);
-    SimTime takes = (SimTime)lua_tointeger(L, -1);
-    lua_pop(L, 4);
-    model_result(L, s, model_restart(s->model, svc, r, count, true, takes));
-    note_restart(s, svc, r, count, true);
-    t->busy++;
-    lua_pushliteral(L, "fd.wait");
-    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + takes));
-    return lua_yieldk(L, 2, ctx, after_busy);
-}
-
-static int busy_wait(lua_State *L, Scenario *s, int team, SimTime d)
-{
-    if (!lua_isyieldable(L))
-        return luaL_error(L, "responders act only inside alert handlers, timers and playbooks");
-    if (s->teams[team].oncall <= 0)
-        return luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
-    return busy_try(L, s, team, d);
-}
-
-/* diagnose{component = "storage", team = "sre"}: a responder of the team
- * works out what is wrong with the component. Takes the team's diagnosis
- * time when an on-call team owns the component, the much longer `unowned`
- * time when nobody does (no one on call knows it). */
+/* diagnose{component = "storage", team = "sre" [, takes, misdiagnose]}: a
+ * responder of the team works out what is wrong with the component: the
+ * team's diagnosis time when an on-call team owns it, its much longer
+ * `unowned` time when nobody does. It may first follow a wrong lead. */
 static int l_diagnose(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "component", "team", NULL };
+    static const char *const keys[] = { "component", "team", "takes", "misdiagnose", NULL };
     check_keys(L, 1, "diagnose", keys);
     lua_getfield(L, 1, "component");
     const char *comp = lua_tostring(L, -1);
@@ -1256,10 +1490,10 @@ static int l_diagnose(lua_State *L)
         if (near) return luaL_error(L, "unknown component '%s' (did you mean '%s'?)", comp, near);
         return luaL_error(L, "unknown component '%s'", comp);
     }
-    int team = check_named(L, 1, "team", "team", n_team, team_name);
+    int team = team_ready(L, s, 1, "team", "diagnose");
     bool by_owner = false;
     for (int i = 0; i < s->nteams; i++)
-        if (owned(s, &s->teams[i], comp)) by_owner = true;
+        if (owned(s, i, comp)) by_owner = true;
     /* Configuration items are owned by whoever owns a service that reads them. */
     int cfg = topo_find_config(&s->topo, comp);
     if (cfg >= 0)
@@ -1267,54 +1501,99 @@ static int l_diagnose(lua_State *L)
             for (int k = 0; k < s->topo.services[v].nconfigs; k++)
                 if (s->topo.services[v].configs[k] == cfg)
                     for (int i = 0; i < s->nteams; i++)
-                        if (owned(s, &s->teams[i], s->topo.services[v].name)) by_owner = true;
-    Team *t = &s->teams[team];
-    SimTime d = by_owner ? t->diagnose : t->unowned;
-    api_note(s, RE_INCIDENT, comp, NULL, "%s starts diagnosing %s%s", t->name, comp,
-             by_owner ? "" : " (no one on call owns it)");
+                        if (owned(s, i, s->topo.services[v].name)) by_owner = true;
+    double mis = -1;
+    lua_getfield(L, 1, "misdiagnose");
+    bool has_mis = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_mis) mis = opt_fraction(L, 1, "misdiagnose", 0);
+    Dist takes;
+    lua_getfield(L, 1, "takes");
+    bool has_takes = !lua_isnil(L, -1);
+    if (has_takes) api_check_dist(L, -1, "takes", &takes);
+    lua_pop(L, 1);
+    RespWork w = { .kind = RESP_DIAGNOSE, .takes = has_takes ? &takes : NULL, .owned = by_owner,
+                   .misdiagnose = mis, .what = comp, .wrong = wrong_lead(s, comp) };
     lua_pushstring(L, comp);
     lua_setfield(L, LUA_REGISTRYINDEX, "fd.diagnosing");
-    return busy_wait(L, s, team, d);
+    uint64_t token = ++s->next_wait;
+    int rc = resp_work(s->resp, team, &w, token);
+    if (has_takes) dist_free(&takes);
+    if (rc < 0) return luaL_error(L, "out of memory");
+    return park(L, s, token);
 }
 
-/* act{team = "sre", takes = "5m"}: a responder is busy for that long. */
+/* act{team = "sre", takes = "5m" [, what = "..."]}: a responder is busy for
+ * that long (a duration or a distribution). */
 static int l_act(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "team", "takes", NULL };
+    static const char *const keys[] = { "team", "takes", "what", NULL };
     check_keys(L, 1, "act", keys);
-    int team = check_named(L, 1, "team", "team", n_team, team_name);
-    SimTime d = opt_duration(L, 1, "takes", FD_MIN);
-    return busy_wait(L, s, team, d);
+    int team = team_ready(L, s, 1, "team", "act");
+    Dist takes;
+    lua_getfield(L, 1, "takes");
+    if (lua_isnil(L, -1)) dist_const(&takes, 60, NULL);
+    else api_check_dist(L, -1, "takes", &takes);
+    lua_pop(L, 1);
+    lua_getfield(L, 1, "what");
+    if (!lua_isnil(L, -1) && !lua_isstring(L, -1)) {
+        dist_free(&takes);
+        return luaL_error(L, "what: expected a text");
+    }
+    RespWork w = { .kind = RESP_ACT, .takes = &takes, .misdiagnose = -1, .what = lua_tostring(L, -1) };
+    uint64_t token = ++s->next_wait;
+    int rc = resp_work(s->resp, team, &w, token);
+    dist_free(&takes);
+    if (rc < 0) return luaL_error(L, "out of memory");
+    return park(L, s, token);
 }
 
-/* page(team): waits for the team to acknowledge. A team with nobody on
- * call never does; page returns false after the team's ack time. */
-static int after_page(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    Scenario *s = api_scenario(L);
-    Team *t = &s->teams[ctx];
-    if (t->oncall > 0) api_note(s, RE_INCIDENT, t->name, NULL, "%s acknowledges the page", t->name);
-    else api_note(s, RE_INCIDENT, t->name, NULL, "page to %s goes unanswered: nobody on call", t->name);
-    lua_pushboolean(L, t->oncall > 0);
-    return 1;
-}
-
+/* page(team [, { from = "api", why = "..." }]) -> acknowledged, who: waits
+ * until someone acknowledges (the team, or the secondary it escalates to).
+ * Returns false when nobody ever can. */
 static int l_page(lua_State *L)
 {
     Scenario *s = need_model(L);
     int team = check_named(L, 1, NULL, "team", n_team, team_name);
-    if (!lua_isyieldable(L)) return luaL_error(L, "page() only works inside alert handlers, timers and playbooks");
-    Team *t = &s->teams[team];
-    api_note(s, RE_INCIDENT, t->name, NULL, "%s paged", t->name);
-    lua_pushliteral(L, "fd.wait");
-    lua_pushinteger(L, (lua_Integer)(sim_now(s->sim) + t->ack));
-    return lua_yieldk(L, 2, (lua_KContext)team, after_page);
+    int from = -1;
+    const char *why = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+        static const char *const keys[] = { "from", "why", NULL };
+        check_keys(L, 2, "page", keys);
+        lua_getfield(L, 2, "from");
+        bool has = !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (has) from = check_named(L, 2, "from", "team", n_team, team_name);
+        if (from == team) return luaL_error(L, "page: a team cannot hand off to itself");
+        lua_getfield(L, 2, "why");
+        why = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    need_engine_thread(L, "page");
+    uint64_t token = ++s->next_wait;
+    if (resp_page(s->resp, team, from, why, token) < 0) return luaL_error(L, "out of memory");
+    return park(L, s, token);
+}
+
+/* Pages each team named by the string or list at idx (no waiting). */
+static void page_all(lua_State *L, Scenario *s, int idx, const char *why)
+{
+    idx = lua_absindex(L, idx);
+    int n = lua_istable(L, idx) ? (int)lua_rawlen(L, idx) : 1;
+    for (int i = 1; i <= n; i++) {
+        if (lua_istable(L, idx)) lua_rawgeti(L, idx, i);
+        else lua_pushvalue(L, idx);
+        int team = check_named(L, lua_gettop(L), NULL, "team", n_team, team_name);
+        lua_pop(L, 1);
+        if (resp_page(s->resp, team, -1, why, 0) < 0) luaL_error(L, "out of memory");
+    }
 }
 
 /* ---- the incident and the timeline ---- */
 
+/* declare(severity?, why?, { page = {...} }?): the incident is declared;
+ * the first declaration (or alert, or the support channel) detects it. */
 static int l_declare(lua_State *L)
 {
     Scenario *s = need_model(L);
@@ -1322,7 +1601,16 @@ static int l_declare(lua_State *L)
     const char *why = luaL_optstring(L, 2, NULL);
     if (why) api_note(s, RE_INCIDENT, NULL, NULL, "%s declared: %s", sev, why);
     else api_note(s, RE_INCIDENT, NULL, NULL, "%s declared", sev);
-    if (s->res->t_detected < 0) s->res->t_detected = sim_now(s->sim);
+    scenario_detected(s, "%s declared", sev);
+    if (!lua_isnoneornil(L, 3)) {
+        static const char *const keys[] = { "page", NULL };
+        check_keys(L, 3, "declare", keys);
+        lua_getfield(L, 3, "page");
+        char what[128];
+        snprintf(what, sizeof what, "%s declared", sev);
+        if (!lua_isnil(L, -1)) page_all(L, s, -1, what);
+        lua_pop(L, 1);
+    }
     return 0;
 }
 
@@ -1495,6 +1783,41 @@ static int l_event(lua_State *L)
     return 0;
 }
 
+/* coroutine.resume and coroutine.close, refusing the engine's own
+ * threads: a parked timer or handler is resumed by the kernel with what it
+ * waited for, never by script code with values of its choosing. */
+static void refuse_engine_thread(lua_State *L, const char *fn)
+{
+    lua_State *co = lua_tothread(L, 1);
+    if (!co) return;
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.threads");        // [.., threads]
+    lua_pushvalue(L, 1);
+    lua_rawget(L, -2);
+    bool engine = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    if (engine)
+        luaL_error(L, "coroutine.%s: this coroutine belongs to firedrill (a timer, alert handler "
+                      "or playbook): it resumes by itself", fn);
+}
+
+static int l_co_resume(lua_State *L)
+{
+    refuse_engine_thread(L, "resume");
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.co_resume");       // [args.., resume]
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int l_co_close(lua_State *L)
+{
+    refuse_engine_thread(L, "close");
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.co_close");
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 void api_register(Scenario *s, lua_State *L)
 {
     static const luaL_Reg fns[] = {
@@ -1521,7 +1844,8 @@ void api_register(Scenario *s, lua_State *L)
         { "declare", l_declare },         { "note", l_note },
         { "status_page", l_status_page }, { "names", l_names },
         { "deployed", l_deployed },       { "instances", l_instances },
-        { "readers", l_readers },
+        { "readers", l_readers },         { "support", l_support },
+        { "on_page", l_on_page },
         { "remove_dependency", l_remove_dependency }, { "client", l_client },
         { "fallback", l_fallback },
         { "_expect", l_expect_register }, { "_event", l_event },
@@ -1541,4 +1865,24 @@ void api_register(Scenario *s, lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, "fd.params");
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "fd.handlers");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.alertnames");
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.pagehandlers");
+    /* The engine's own threads, weakly: only the engine resumes them. */
+    lua_newtable(L);                                          // [threads]
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.threads");         // []
+    static const luaL_Reg co_fns[] = { { "resume", l_co_resume }, { "close", l_co_close },
+                                       { NULL, NULL } };
+    lua_getglobal(L, "coroutine");                            // [co]
+    lua_getfield(L, -1, "resume");
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.co_resume");
+    lua_getfield(L, -1, "close");
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.co_close");
+    luaL_setfuncs(L, co_fns, 0);
+    lua_pop(L, 1);
 }

@@ -15,6 +15,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "base/rng.h"
+#include "model/resp.h"
 #include "script/scenario.h"
 
 typedef struct Timer {
@@ -24,12 +25,15 @@ typedef struct Timer {
     bool cancelled;
 } Timer;
 
+/* A parked engine thread: waiting for a time (ev) or for a responder's
+ * page or work (wait, a token from Scenario.next_wait). What it waits for
+ * is kept here, in C, never on the thread's stack, and only the engine
+ * resumes its own threads (coroutine.resume refuses them). */
 typedef struct Co {
     int ref;                /* registry ref to the thread, LUA_NOREF when free */
     uint32_t gen;
     SimEventId ev;
-    int team;               /* responder held while it waits, -1 */
-    char what[64];          /* for error messages */
+    uint64_t wait;          /* 0, or the token of the page or work it waits on */
 } Co;
 
 typedef enum AlertMetric {
@@ -50,16 +54,37 @@ typedef struct Alert {
     bool firing;
     int handlers;           /* number of on_alert handlers */
     char *where;            /* "file:line" of its declaration */
+    bool absent;            /* a dead-man alert: fires when telemetry stops */
+    int *pages;             /* teams it pages when it fires */
+    int npages;
 } Alert;
 
+/* What the scenario layer keeps of a team; the people, their queue and
+ * their pages live in the Resp (model/resp.h), under the same index. */
 typedef struct Team {
     char *name;
     char **skills;
     int nskills;
-    int oncall;
-    int busy;
-    SimTime ack, diagnose, unowned;   /* unowned: diagnosis time when nobody owns it */
+    char *where;            /* "file:line" of its declaration */
 } Team;
+
+/* The support channel: affected customers report, some of them, after a
+ * delay; past a threshold within a window it pages a team. Reports are
+ * counted per metrics interval, so memory is bounded by the run's length. */
+typedef struct Support {
+    bool declared;
+    double rate;            /* share of affected customers who report */
+    Dist delay;             /* seconds from being affected to the report */
+    int pages;              /* team, or -1 */
+    double threshold;       /* reports within `window` */
+    SimTime window;
+    double *slots;          /* reports arriving per interval */
+    int nslots;
+    double *affected_before;/* per source: customers affected at the last look */
+    double arrived;         /* reports arrived so far */
+    bool fired;
+    Rng rng;
+} Support;
 
 typedef struct SourceClock {
     double baseline_sum;    /* attempts/s summed over intervals before the start */
@@ -100,6 +125,10 @@ struct Scenario {
     int nalerts, capalerts;
     Team *teams;
     int nteams, capteams;
+    Resp *resp;
+    uint64_t next_wait;     /* tokens for parked threads */
+    Rng leads;              /* which wrong lead a misdiagnosis follows */
+    Support support;
     /* incident clock */
     SourceClock *clock;
     SimTime good_since;     /* start of the current good streak, or -1 */
@@ -123,12 +152,25 @@ Scenario *api_scenario(lua_State *L);
 int api_check_service(lua_State *L, Scenario *s, int idx, const char *field);
 int api_opt_region(lua_State *L, Scenario *s, int idx, const char *field);
 SimTime api_check_duration(lua_State *L, int idx, const char *what);
+/* A duration or a distribution table ({ dist = "lognormal", median = "10m",
+ * p99 = "1h" }, ...), in seconds, into *out (dist_free it). */
+void api_check_dist(lua_State *L, int idx, const char *what, Dist *out);
+void api_note_restart(Scenario *s, int svc, int r, int count, bool manual);
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* scenario.c */
 int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team);
+/* Resp hooks (model/resp.h): timeline lines, work starting, waiters woken. */
+void scenario_resp_note(void *ud, int team, const char *text);
+void scenario_resp_start(void *ud, int team, const RespWork *w, SimTime takes);
+void scenario_resp_done(void *ud, uint64_t token, bool ok, int team);
+void scenario_resp_engaged(void *ud, int team);
+/* Whether L is one of the engine's own threads (timers, handlers). */
+bool scenario_engine_thread(lua_State *L);
 void scenario_on_interval(void *ud, const ModelInterval *iv);
 bool scenario_alert_firing(Scenario *s, const char *name);
+/* Marks the incident detected now, and how (printf-style), if it is not yet. */
+void scenario_detected(Scenario *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -66,6 +66,8 @@ end
 
 local function check_duration(fn, key, v)
   if type(v) == "number" and v >= 0 then return v end
+  -- A distribution of a human time goes to act{} as it is, which checks it.
+  if type(v) == "table" then return v end
   if type(v) == "string" then
     local ok, s = pcall(seconds, v)
     if ok then return s end
@@ -117,6 +119,7 @@ function M.rollback_then_repair(o)
   local function ok() return healthy(o.service) end
 
   note(("playbook rollback_then_repair: team %s rolls %s back first"):format(o.team, o.service))
+  page(o.team)   -- a team acts once paged; at once when it already is
   act { team = o.team, takes = takes }
   rollback { service = o.service, batch = o.batch or 2 }
   if wait_until(ok, verify) then
@@ -190,6 +193,7 @@ function M.redirect_region(o)
   end
   note(("playbook redirect_region: %s is failing in %s; %s moves its users to %s")
     :format(o.service, o.region, o.team, table.concat(to, ", ")))
+  page(o.team)
   act { team = o.team, takes = takes }
   shift_traffic { source = o.source, from = o.region, to = to }
   if glass and stalled(o.service, o.region) then
@@ -287,6 +291,7 @@ function M.scale_for_surge(o)
   note(("playbook scale_for_surge: %s at %s utilisation, %d up; %s asks for up to %d instances")
     :format(o.service, pct(metric(o.service, "utilisation", o.region)),
       math.floor(metric(o.service, "instances_up", o.region)), o.team, o.max))
+  page(o.team)
   act { team = o.team, takes = takes }
   scale { service = o.service, region = o.region, max = o.max, instances = o.instances }
   return true

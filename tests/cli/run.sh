@@ -146,7 +146,8 @@ if grep -q '^Timeline' "$T/out" || ! grep -q '^Incident clock' "$T/out"; then
 else ok; fi
 # A manual restart waits for a free responder before anything restarts: the
 # only one on call is busy from 10:01 to 10:06, so web restarts at 10:06.
-scenario busy 'team { name = "ops", skills = { "web" }, oncall = 1 }
+scenario busy 'team { name = "ops", skills = { "web" }, oncall = 1, ack = "1m" }
+at("10:00", function() page("ops") end)
 at("10:01", function() act { team = "ops", takes = "5m" } end)
 at("10:02", function() restart { service = "web", manual = true, team = "ops", takes = "1m" } end)'
 "$FD" run "$T/s/busy.lua" >"$T/out" 2>&1
