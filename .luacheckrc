@@ -38,7 +38,7 @@ local api = {
   -- Alerts.
   "alert", "on_alert",
   -- Responders and the incident.
-  "team", "diagnose", "act", "page", "declare", "note", "status_page",
+  "team", "diagnose", "act", "page", "on_page", "declare", "note", "status_page", "support",
   -- Expectations (a table of functions).
   "expect",
   -- The sandbox's own addition to the base library.

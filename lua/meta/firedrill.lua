@@ -32,6 +32,24 @@ error("lua/meta/firedrill.lua holds editor stubs of the scenario API and must no
 ---| string # "250ms", "90s", "5m", "1h30m"
 ---| number # seconds
 
+---A distribution of a duration, in the topology's syntax: `dist` may be left
+---out when the keys say which (`value`: constant; `mean`: exponential;
+---`median` and `p99`: lognormal; `min` and `max`: uniform; `table`:
+---empirical, a list of `{ duration, cumulative fraction }` pairs).
+---@class (exact) fd.Distribution
+---@field dist? "constant"|"uniform"|"exp"|"exponential"|"lognormal"|"empirical"
+---@field value? fd.Duration
+---@field mean? fd.Duration
+---@field median? fd.Duration
+---@field p99? fd.Duration
+---@field min? fd.Duration
+---@field max? fd.Duration
+---@field table? table[]
+
+---A human time: a plain duration (always that long) or a distribution that
+---each occasion draws from, like `{ median = "10m", p99 = "1h" }`.
+---@alias fd.HumanTime fd.Duration|fd.Distribution
+
 ---A fraction from 0 to 1: a number (`0.05`) or a percentage string (`"5%"`).
 ---`5` and `"5"` are errors.
 ---@alias fd.Fraction
@@ -370,8 +388,8 @@ function repair_config(o) end
 ---@field region? fd.Region Default: every region.
 ---@field count? integer Instances to restart in each region; default (or -1) every one.
 ---@field manual? boolean Restart by hand, bypassing the platform the service `runs_on` (break glass): works even when the platform is down. Needs `team`, and a task (handler, timer). Default `false`.
----@field takes? fd.Duration For a manual restart: how long until the instances serve, and how long the call (and one of `team`'s responders) is busy. Default `"10m"`. Ignored otherwise (the topology's `restart_time` applies).
----@field team? fd.Team For a manual restart: the team whose responder does it (someone must be on call).
+---@field takes? fd.HumanTime For a manual restart: how long until the instances serve, and how long the call (and one of `team`'s responders) is busy, drawn when the person starts. Default `"10m"`. Ignored otherwise (the topology's `restart_time` applies).
+---@field team? fd.Team For a manual restart: the team whose responder does it (paged, someone on call).
 ---@field batch? integer A rolling redeploy through the platform, this many instances at a time (not with `manual`). Default `0` (all at once).
 
 ---Restarts instances: they go down now and come back through their
@@ -533,10 +551,14 @@ function readers(item) end
 ---@field region? fd.Region With `service`: one region only. Default: all regions together.
 ---@field when fd.Condition Like `"error_rate > 5%"`.
 ---@field hold? fd.Duration How long the condition must hold before the alert fires. Default `0` (one interval).
+---@field page? fd.Team|fd.Team[] Teams the alert pages when it fires.
 
----Declares an alert, evaluated at the end of every metrics interval while
----the topology's monitoring service is up. Firing marks the incident
----detected (the first time) and runs the alert's `on_alert` handlers.
+---Declares an alert, evaluated at the end of every metrics interval on the
+---telemetry the monitoring service received. Firing marks the incident
+---detected (the first time), pages its teams and runs its `on_alert`
+---handlers. With `when = "absent"` it is a dead-man alert: it fires when
+---monitoring stops hearing from `service` (or, without one, from anything),
+---and is evaluated outside monitoring, so a blind monitor is what it catches.
 ---Timeline (alert): "alert A fires: S error rate is 100.0%"; (resolved): "alert A resolves".
 ---@param o fd.AlertOptions
 function alert(o) end
@@ -560,53 +582,93 @@ function on_alert(name, fn) end
 ---@field name string Unique.
 ---@field skills? string[] Components (services or configuration items) or team names whose services it knows.
 ---@field oncall? integer People on call, 0 to 1000: how many `act`, `diagnose` and manual restarts the team can run at once. 0: pages go unanswered and the team cannot act. Default `1`.
----@field ack? fd.Duration Time to acknowledge a page. Default `"5m"`.
----@field diagnose? fd.Duration Time to diagnose a component someone on call owns. Default `"15m"`.
----@field unowned? fd.Duration Time to diagnose a component nobody on call owns. Default: 4 times `diagnose`.
+---@field ack? fd.HumanTime Time to acknowledge a page. Default `{ median = "3m", p99 = "20m" }`.
+---@field diagnose? fd.HumanTime Time to diagnose a component someone on call owns. Default `{ median = "15m", p99 = "90m" }`.
+---@field unowned? fd.HumanTime Time to diagnose a component nobody on call owns. Default: 4 times `diagnose` (median and p99), or `{ median = "60m", p99 = "6h" }`.
+---@field handoff? fd.HumanTime The briefing a team needs when another team pages it, before it takes up any work. Default `{ median = "5m", p99 = "20m" }`.
+---@field misdiagnose? number|string Chance (0..1 or "10%") that a diagnosis first follows a wrong lead, for a drawn diagnosis time. Default `0`.
+---@field secondary? fd.Team Where a page goes when it is not acknowledged within `escalate` (or at once, after `escalate`, when nobody is on call).
+---@field escalate? fd.Duration Escalation time; needs `secondary`. Default `"15m"` with a secondary.
 
----Declares a team of responders.
+---Declares a team of responders. A team works only once paged; its work
+---waits in a first-come-first-served queue for a free person.
 ---@param o fd.TeamOptions
 function team(o) end
 
 ---@class (exact) fd.DiagnoseOptions
 ---@field component fd.Service|fd.ConfigItem
----@field team fd.Team Who does the work.
+---@field team fd.Team Who does the work (paged, someone on call).
+---@field takes? fd.HumanTime Instead of the team's `diagnose`/`unowned` time.
+---@field misdiagnose? number|string Instead of the team's `misdiagnose`.
 
 ---A responder works out what is wrong with a component; returns when done.
 ---Takes the team's `diagnose` time when some team with someone on call
 ---owns the component (its skills name it or its owner, or for an item a
 ---service that reads it), the team's `unowned` time otherwise. Like `act`,
 ---it waits for a free responder first; the team needs someone on call.
----Timeline (incident): "T starts diagnosing C" (+ " (no one on call owns it)").
+---Timeline (incident): "T starts diagnosing C" (+ " (no one on call owns it)"), or
+---"T starts diagnosing and follows a wrong lead first: W", then "T rules out W after N min ...".
 ---@async
 ---@param o fd.DiagnoseOptions
 function diagnose(o) end
 
 ---@class (exact) fd.ActOptions
 ---@field team fd.Team
----@field takes? fd.Duration Default `"1m"`.
+---@field takes? fd.HumanTime Default `"1m"`.
+---@field what? string What the person does, for the timeline.
 
 ---A responder is busy for `takes` (preparing a fix, say); returns when done.
----When every responder of the team on call is busy, it first waits for one
----(checking every 30s). A team with nobody on call is an error.
----Writes nothing to the timeline.
+---When every person of the team on call is busy, it waits its turn (first
+---come, first served). The team must have been paged; nobody on call is an
+---error. Timeline (action), with `what`: "T: WHAT (N min)".
 ---@async
 ---@param o fd.ActOptions
 function act(o) end
 
----Pages a team and waits for its acknowledgement (the team's `ack` time).
----Returns true, or false when nobody is on call.
----Timeline (incident): "T paged", then "T acknowledges the page" or "page to T goes unanswered: nobody on call".
+---@class (exact) fd.PageOptions
+---@field from? fd.Team The team handing off: the paged team is briefed (`handoff`) before it works.
+---@field why? string For the timeline.
+
+---Pages a team and waits for an acknowledgement (the team's drawn `ack`
+---time; at once when it is already on the incident). Returns true and the
+---team that answered (the secondary, after an escalation), or false when
+---nobody can. Timeline (incident): "T paged[ by F][: why]", then "T
+---acknowledges the page (after N min)" or "page to T goes unanswered: nobody on call".
 ---@async
 ---@param team fd.Team
----@return boolean
-function page(team) end
+---@param o? fd.PageOptions
+---@return boolean acknowledged
+---@return string? who
+function page(team, o) end
+
+---Runs `fn` each time the team acknowledges a page, in a coroutine of its
+---own: the team's part of the response.
+---@param team fd.Team
+---@param fn async fun(page: { team: string })
+function on_page(team, fn) end
+
+---@class (exact) fd.DeclareOptions
+---@field page? fd.Team|fd.Team[] Teams the declaration pages.
 
 ---Declares an incident (marks it detected, the first time).
 ---Timeline (incident): "P0 declared: why".
 ---@param severity? string Default `"incident"`.
 ---@param why? string
-function declare(severity, why) end
+---@param o? fd.DeclareOptions
+function declare(severity, why, o) end
+
+---@class (exact) fd.SupportOptions
+---@field pages? fd.Team The team the channel pages past the threshold.
+---@field threshold? number Reports within `within` that page. Default `20`.
+---@field within? fd.Duration Default `"15m"`.
+---@field rate? number|string Share of affected customers who report. Default: the scenario's `report_rate`.
+---@field delay? fd.HumanTime From being affected to reporting. Default `{ median = "10m", p99 = "2h" }`.
+
+---The support channel: affected customers report; past the threshold it
+---pages a team, and detects the incident if nothing else has.
+---Timeline (incident): "support: N customer reports in the last M min; support pages T".
+---@param o fd.SupportOptions
+function support(o) end
 
 ---A line in the timeline (note).
 ---@param text string
@@ -638,6 +700,7 @@ function read_file(name) end
 ---@class fd.IncidentClock
 ---@field start? number Seconds since the run's start; nil when no incident started.
 ---@field detected? number
+---@field detected_by? string What detected it: "alert NAME", "P0 declared", "customer reports".
 ---@field mitigated? number
 ---@field recovered? number
 ---@field duration? number recovered - start, seconds.
