@@ -48,9 +48,15 @@ typedef struct EntryResult {
     double availability;          /* intents answered ok or degraded / resolved */
     double attempt_availability;  /* attempts answered ok or degraded / sent */
     double degraded;              /* share of resolved intents answered degraded */
-    double baseline_rate;         /* attempts/s before the incident */
-    double peak_rate;             /* highest attempts/s in any interval */
+    /* Users' traffic: attempts users made (first attempts, re-attempts,
+     * deferred work coming back), automatic client retries left out. */
+    double baseline_rate;         /* users' attempts/s before the incident */
+    double peak_rate;             /* highest users' attempts/s in an interval after the start */
     double peak_to_baseline;
+    SimTime peak_at;              /* the start of that interval, or -1 */
+    double peak_attempts_to_baseline;  /* all attempts, retries included */
+    double capacity_to_baseline;  /* the entry service's peak instances over its baseline */
+    SimTime capacity_peak_at;     /* or -1 */
     double intents, attempts;
     double customers;             /* population */
     double customers_affected;

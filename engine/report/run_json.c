@@ -207,6 +207,10 @@ static json_t *entry_json(const EntryResult *e, bool *ok)
     put(o, "baseline_rate", jrate(e->baseline_rate), ok);
     put(o, "peak_rate", jrate(e->peak_rate), ok);
     put(o, "peak_to_baseline", jrate(e->peak_to_baseline), ok);
+    put(o, "peak_at", e->peak_at >= 0 ? jsec(e->peak_at) : json_null(), ok);
+    put(o, "peak_attempts_to_baseline", jrate(e->peak_attempts_to_baseline), ok);
+    put(o, "capacity_to_baseline", jrate(e->capacity_to_baseline), ok);
+    put(o, "capacity_peak_at", e->capacity_peak_at >= 0 ? jsec(e->capacity_peak_at) : json_null(), ok);
     put(o, "intents", jcount(e->intents), ok);
     put(o, "attempts", jcount(e->attempts), ok);
     put(o, "customers", jcount(e->customers), ok);

@@ -224,6 +224,11 @@ static void read_summary_obj(Reader *rd, RunResult *r, json_t *o)
             x->baseline_rate = num(rd, e, where, "baseline_rate");
             x->peak_rate = num(rd, e, where, "peak_rate");
             x->peak_to_baseline = num(rd, e, where, "peak_to_baseline");
+            x->peak_attempts_to_baseline = num(rd, e, where, "peak_attempts_to_baseline");
+            x->capacity_to_baseline = num(rd, e, where, "capacity_to_baseline");
+            json_t *pa = json_object_get(e, "peak_at"), *ca = json_object_get(e, "capacity_peak_at");
+            x->peak_at = json_is_number(pa) ? (SimTime)llround(json_number_value(pa) * 1e9) : -1;
+            x->capacity_peak_at = json_is_number(ca) ? (SimTime)llround(json_number_value(ca) * 1e9) : -1;
             x->intents = num(rd, e, where, "intents");
             x->attempts = num(rd, e, where, "attempts");
             x->customers = num(rd, e, where, "customers");

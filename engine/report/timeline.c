@@ -262,9 +262,23 @@ static void print_entries(const Out *o, const RunResult *r)
         rate_str(e->peak_rate, b, sizeof b);
         /* No ratio without baseline traffic (a source that starts mid-run). */
         c[0] = '\0';
-        if (isfinite(e->peak_to_baseline) && e->baseline_rate > 0)
-            snprintf(c, sizeof c, " (%.1fx baseline)", e->peak_to_baseline);
-        fprintf(o->f, "    traffic       baseline %s, peak %s%s\n", a, b, c);
+        if (isfinite(e->peak_to_baseline) && e->baseline_rate > 0) {
+            char at[16] = "";
+            if (e->peak_at >= 0) {
+                result_clock(r, e->peak_at, false, at, sizeof at);
+                snprintf(c, sizeof c, " (%.1fx baseline, at %s)", e->peak_to_baseline, at);
+            } else {
+                snprintf(c, sizeof c, " (%.1fx baseline)", e->peak_to_baseline);
+            }
+        }
+        fprintf(o->f, "    users         baseline %s, peak %s%s\n", a, b, c);
+        fprintf(o->f, "    with retries  peak %.1fx baseline\n", e->peak_attempts_to_baseline);
+        if (e->capacity_to_baseline > 0) {
+            char at[16] = "";
+            if (e->capacity_peak_at >= 0) result_clock(r, e->capacity_peak_at, false, at, sizeof at);
+            fprintf(o->f, "    capacity      peak %.1fx baseline instances%s%s\n", e->capacity_to_baseline,
+                    at[0] ? ", at " : "", at);
+        }
         fprintf(o->f, "    customers     %.0f affected, %.0f reported", e->customers_affected,
                 e->customers_reported);
         /* A population of 0 means the topology did not say. */

@@ -499,12 +499,25 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         c->intents_deg += ss->intents_degraded;
         c->intents_failed += ss->intents_failed;
         if (rate > c->peak) c->peak = rate;
+        /* Users' traffic (no automatic retries) and the capacity the
+         * entry service had: what a surge at recovery is measured on. */
+        double urate = dt > 0 ? ss->user_attempts / dt : 0;
+        double inst = 0;
+        for (int k = 0; k < iv->npools; k++)
+            if (iv->pools[k].service == s->topo.sources[i].entry)
+                inst += iv->pools[k].instances[INST_UP] + iv->pools[k].instances[INST_STARTING];
+        if (s->started) {
+            if (urate > c->user_peak) { c->user_peak = urate; c->user_peak_at = iv->start; }
+            if (inst > c->inst_peak) { c->inst_peak = inst; c->inst_peak_at = iv->start; }
+        }
         if (avail < slo) {
             all_good = false;
             if (below < 0) below = i;
         }
         if (!s->started) {
             c->baseline_sum += rate;
+            c->user_base_sum += urate;
+            c->inst_base_sum += inst;
             c->baseline_n++;
         } else if (c->baseline_n > 0) {
             double base = c->baseline_sum / c->baseline_n;
@@ -521,6 +534,13 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
                 double dt = fd_time_sec(iv->end - iv->start);
                 if (c->baseline_n > 1) {
                     c->baseline_sum -= dt > 0 ? iv->sources[i].attempts / dt : 0;
+                    c->user_base_sum -= dt > 0 ? iv->sources[i].user_attempts / dt : 0;
+                    double inst = 0;
+                    for (int k = 0; k < iv->npools; k++)
+                        if (iv->pools[k].service == s->topo.sources[i].entry)
+                            inst += iv->pools[k].instances[INST_UP] +
+                                    iv->pools[k].instances[INST_STARTING];
+                    c->inst_base_sum -= inst;
                     c->baseline_n--;
                 }
             }
@@ -862,10 +882,21 @@ static void push_summary(Scenario *s)
             { "peak_rate", e->peak_rate }, { "peak_to_baseline", e->peak_to_baseline },
             { "customers_affected", e->customers_affected },
             { "customers_reported", e->customers_reported }, { "slo", e->slo },
+            { "peak_attempts_to_baseline", e->peak_attempts_to_baseline },
+            { "capacity_to_baseline", e->capacity_to_baseline },
         };
         for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
             lua_pushnumber(L, f[k].v);
             lua_setfield(L, -2, f[k].k);
+        }
+        /* Moments, in seconds since the start; absent when there was none. */
+        if (e->peak_at >= 0) {
+            lua_pushnumber(L, fd_time_sec(e->peak_at));
+            lua_setfield(L, -2, "peak_at");
+        }
+        if (e->capacity_peak_at >= 0) {
+            lua_pushnumber(L, fd_time_sec(e->capacity_peak_at));
+            lua_setfield(L, -2, "capacity_peak_at");
         }
         lua_setfield(L, -2, e->name);
     }
@@ -902,9 +933,15 @@ static void fill_entries(Scenario *s)
         e->attempt_availability = c->attempts > 0 ? c->attempts_ok / c->attempts : 1;
         double resolved = c->intents_ok + c->intents_deg + c->intents_failed;
         e->degraded = resolved > 0 ? c->intents_deg / resolved : 0;
-        e->baseline_rate = c->baseline_n ? c->baseline_sum / c->baseline_n : 0;
-        e->peak_rate = c->peak;
-        e->peak_to_baseline = e->baseline_rate > 0 ? c->peak / e->baseline_rate : 0;
+        double base_all = c->baseline_n ? c->baseline_sum / c->baseline_n : 0;
+        e->baseline_rate = c->baseline_n ? c->user_base_sum / c->baseline_n : 0;
+        e->peak_rate = c->user_peak;
+        e->peak_at = s->started ? c->user_peak_at : -1;
+        e->peak_to_baseline = e->baseline_rate > 0 ? c->user_peak / e->baseline_rate : 0;
+        e->peak_attempts_to_baseline = base_all > 0 ? c->peak / base_all : 0;
+        double base_inst = c->baseline_n ? c->inst_base_sum / c->baseline_n : 0;
+        e->capacity_to_baseline = base_inst > 0 ? c->inst_peak / base_inst : 0;
+        e->capacity_peak_at = s->started ? c->inst_peak_at : -1;
         e->intents = c->intents;
         e->attempts = c->attempts;
         e->customers = (double)ts->customers;

@@ -89,7 +89,13 @@ typedef struct Support {
 typedef struct SourceClock {
     double baseline_sum;    /* attempts/s summed over intervals before the start */
     int baseline_n;
-    double peak;
+    double user_base_sum;   /* users' attempts/s, likewise */
+    double inst_base_sum;   /* entry service instances (up or starting), likewise */
+    double peak;            /* attempts/s, retries included */
+    double user_peak;       /* users' attempts/s */
+    SimTime user_peak_at;
+    double inst_peak;
+    SimTime inst_peak_at;
     double good, bad;       /* whole-run user availability sums */
     double attempts, attempts_ok;
     double intents_ok, intents_deg, intents_failed, intents;
