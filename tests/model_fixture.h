@@ -20,6 +20,10 @@ typedef struct FxWindow {
     double util_sum[FX_MAXPOOLS], n_iv[FX_MAXPOOLS];
     double intents[FX_MAXSRC], iok[FX_MAXSRC], ideg[FX_MAXSRC], ifail[FX_MAXSRC];
     double attempts[FX_MAXSRC], aok[FX_MAXSRC];
+    double user_attempts[FX_MAXSRC], deferred[FX_MAXSRC], released[FX_MAXSRC];
+    double peak_user_rate[FX_MAXSRC];   /* highest user_attempts per second of an interval */
+    double peak_waiting[FX_MAXSRC];     /* most waiting customers at an interval's end */
+    double telemetry[FX_MAXPOOLS];
 } FxWindow;
 
 typedef struct Fx {
@@ -57,6 +61,7 @@ static void fx_on_interval(void *ud, const ModelInterval *iv)
             x->lat_n[i] += answered;
             x->util_sum[i] += p->utilisation;
             x->n_iv[i] += 1;
+            x->telemetry[i] += p->telemetry;
         }
         for (int s = 0; s < iv->nsources && s < FX_MAXSRC; s++) {
             const SourceStats *ss = &iv->sources[s];
@@ -66,6 +71,14 @@ static void fx_on_interval(void *ud, const ModelInterval *iv)
             x->ifail[s] += ss->intents_failed;
             x->attempts[s] += ss->attempts;
             x->aok[s] += ss->attempts_ok;
+            x->user_attempts[s] += ss->user_attempts;
+            x->deferred[s] += ss->deferred;
+            x->released[s] += ss->released;
+            double dt = fd_time_sec(iv->end - iv->start);
+            if (dt > 0 && ss->user_attempts / dt > x->peak_user_rate[s])
+                x->peak_user_rate[s] = ss->user_attempts / dt;
+            if (ss->waiting_customers > x->peak_waiting[s])
+                x->peak_waiting[s] = ss->waiting_customers;
         }
     }
 }

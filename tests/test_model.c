@@ -313,6 +313,244 @@ static void test_autoscale_signal(void)
     CHECK(a_cpu < 0.8);
 }
 
+/* ---- deferred work: quiet during the outage, a surge at recovery ---- */
+
+static const char *defer_yaml =
+    "regions: [r]\n"
+    "services:\n"
+    "  s: { deploy: { r: 4 }, concurrency: 200, queue: 100, service_time: 1ms }\n"
+    "sources:\n"
+    "  users: { entry: s, rate: 100/s, customers: 1000,\n"
+    "           client: { timeout: 5s, defer: %s, recheck: 1m, catch_up: 2m } }\n";
+
+typedef struct DeferRun {
+    double base_rate, outage_rate, peak_rate, after_rate;
+    double deferred, released, peak_waiting, waiting_end, intents_outage;
+} DeferRun;
+
+/* 10 minutes normal, 30 minutes of every request failing, 20 minutes
+ * healed. Rates are user attempts per second. */
+static void defer_run(const char *defer, DeferRun *out)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, defer_yaml, defer);
+    FxWindow w[5] = { { .from = 5 * FD_MIN, .to = 10 * FD_MIN },     /* before */
+                      { .from = 15 * FD_MIN, .to = 40 * FD_MIN },    /* outage, settled */
+                      { .from = 40 * FD_MIN, .to = 50 * FD_MIN },    /* recovery */
+                      { .from = 0, .to = FD_TIME_NEVER },            /* everything */
+                      { .from = 10 * FD_MIN, .to = 40 * FD_MIN } };  /* the whole outage */
+    Fx fx;
+    fx_open(&fx, yaml, 21, w, 5);
+    int svc = fx_svc(&fx, "s");
+    fx_run(&fx, 10 * FD_MIN);
+    model_inject_errors(fx.model, svc, -1, 1.0);
+    fx_run(&fx, 40 * FD_MIN);
+    model_inject_errors(fx.model, svc, -1, 0);
+    fx_run(&fx, 60 * FD_MIN);
+    const SourceStats *last = model_last_source(fx.model, 0);
+    *out = (DeferRun){
+        .base_rate = w[0].user_attempts[0] / 300,
+        .outage_rate = w[1].user_attempts[0] / 1500,
+        .peak_rate = w[2].peak_user_rate[0],
+        .after_rate = w[2].user_attempts[0] / 600,
+        .deferred = w[3].deferred[0],
+        .released = w[3].released[0],
+        .peak_waiting = w[4].peak_waiting[0],
+        .waiting_end = last ? last->waiting_customers : -1,
+        .intents_outage = w[4].intents[0],
+    };
+    /* Client retries are not user attempts; without them the two agree. */
+    CHECK_NEAR(w[0].user_attempts[0], w[0].attempts[0], 0);
+    fx_close(&fx);
+}
+
+static void test_deferred_work(void)
+{
+    DeferRun d, n;
+    defer_run("100%", &d);
+    defer_run("0", &n);
+    printf("deferral: user attempts %.1f/s before, %.1f/s during the outage, peak %.1f/s "
+           "after (%.1fx); deferred %.0f (expected ~186000), released %.0f, intents in the "
+           "outage %.0f; "
+           "waiting customers peak %.0f, at the end %.0f\n",
+           d.base_rate, d.outage_rate, d.peak_rate, d.peak_rate / d.base_rate, d.deferred,
+           d.released, d.intents_outage, d.peak_waiting, d.waiting_end);
+    printf("no deferral: %.1f/s before, %.1f/s during, peak %.1f/s after; deferred %.0f\n",
+           n.base_rate, n.outage_rate, n.peak_rate, n.deferred);
+    CHECK_REL(d.base_rate, 100, 0.05);
+    /* Waiting users queue new work: only their checks reach the service
+     * (1000 customers checking once a minute: about 17/s). */
+    CHECK(d.outage_rate < 0.3 * d.base_rate);
+    CHECK(d.peak_waiting > 950);
+    /* Every intent of the outage was put aside (defer = 100%), and so were
+     * those of customers still waiting after the repair: each waits for its
+     * next check, a mean of 1m (memoryless). The backlog to expect is
+     * 100/s x (30m + 1m). All of it comes back. */
+    double expected = 100.0 * (30 * 60 + 60);
+    CHECK_REL(d.deferred, expected, 0.02);
+    CHECK(d.deferred >= d.intents_outage);
+    CHECK_REL(d.released, d.deferred, 0.001);
+    CHECK(d.waiting_end == 0);
+    /* 30 minutes of work (~180000 intents) sent back within ~1m + 2m. */
+    CHECK(d.peak_rate > 5 * d.base_rate);
+    /* Without deferral users drop the work: no surge, no quiet. */
+    CHECK(n.deferred == 0);
+    CHECK(n.outage_rate > 0.9 * n.base_rate);
+    CHECK(n.peak_rate < 1.5 * n.base_rate);
+}
+
+/* ---- telemetry: monitoring hears the services through its own path ---- */
+
+static const char *tele_yaml =
+    "regions: [a, b]\n"
+    "settings: { monitoring: monitor }\n"
+    "services:\n"
+    "  api: { deploy: { a: 2, b: 2 }, service_time: 1ms }\n"
+    "  idle: { deploy: { a: 0, b: 1 }, service_time: 1ms }\n"
+    "  monitor: { deploy: { a: 1 }, service_time: 2ms,\n"
+    "             calls: [ { to: discovery, timeout: 1s } ] }\n"
+    "  discovery: { deploy: { a: 1, b: 1 }, service_time: 1ms, restart_time: 1h }\n"
+    "  partner: { kind: external, service_time: 5ms }\n"
+    "sources:\n"
+    "  web: { entry: api, rate: 50/s, regions: { a: 50%, b: 50% } }\n";
+
+static void test_telemetry(void)
+{
+    FxWindow w = { .from = 70 * FD_SEC, .to = 120 * FD_SEC };
+    Fx fx;
+    fx_open(&fx, tele_yaml, 8, &w, 1);
+    int api = fx_svc(&fx, "api"), idle = fx_svc(&fx, "idle"), mon = fx_svc(&fx, "monitor"),
+        disc = fx_svc(&fx, "discovery"), partner = fx_svc(&fx, "partner");
+    fx_run(&fx, 60 * FD_SEC);
+    int t_api_a = model_telemetry(fx.model, api, 0), t_api_b = model_telemetry(fx.model, api, 1);
+    int t_idle_a = model_telemetry(fx.model, idle, 0), t_idle_b = model_telemetry(fx.model, idle, 1);
+    int t_disc = model_telemetry(fx.model, disc, -1), t_mon = model_telemetry(fx.model, mon, -1);
+    bool heard = model_heard_from_any(fx.model);
+    printf("telemetry, all well: api %d/%d, idle %d/%d (a has no instance), discovery %d, "
+           "monitor %d; heard %d\n", t_api_a, t_api_b, t_idle_a, t_idle_b, t_disc, t_mon, heard);
+    CHECK_EQ_INT(t_api_a, 1);
+    CHECK_EQ_INT(t_api_b, 1);
+    CHECK_EQ_INT(t_idle_b, 1);
+    CHECK_EQ_INT(t_disc, 2);
+    CHECK_EQ_INT(t_idle_a, 0);          /* nothing serving: nothing sent */
+    CHECK_EQ_INT(t_mon, 0);             /* monitoring does not report to itself */
+    CHECK_EQ_INT(model_telemetry(fx.model, partner, -1), 0);
+    CHECK(heard);
+    /* Telemetry is real load on monitoring, and no source's. */
+    const PoolStats *mp = model_last_pool(fx.model, mon, 0);
+    CHECK(mp && mp->offered == 5);
+    const SourceStats *ss = model_last_source(fx.model, 0);
+    CHECK(ss && ss->attempts == ss->intents);
+
+    /* Monitoring needs discovery to take anything in. */
+    model_crash(fx.model, disc, -1, -1);
+    fx_run(&fx, 120 * FD_SEC);
+    t_api_a = model_telemetry(fx.model, api, -1);
+    heard = model_heard_from_any(fx.model);
+    double avail = model_availability(fx.model, api, 0);
+    int pa = fx_pool(&fx, "api", 0), pm = fx_pool(&fx, "monitor", 0);
+    printf("telemetry, discovery down: api %d, heard %d; api availability %.3f; monitor "
+           "failed %.0f of %.0f in the window\n",
+           t_api_a, heard, avail, fx_failed(&w, pm), w.offered[pm]);
+    CHECK_EQ_INT(t_api_a, 0);
+    CHECK(!heard);
+    CHECK(w.telemetry[pa] == 0);
+    CHECK(avail == 1);                  /* the services themselves keep serving */
+    CHECK(w.offered[pm] > 0 && fx_failed(&w, pm) == w.offered[pm]);
+    fx_close(&fx);
+
+    /* No monitoring named: nothing to hear, nothing sent. */
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, defer_yaml, "0");
+    fx_open(&fx, yaml, 1, NULL, 0);
+    fx_run(&fx, 30 * FD_SEC);
+    CHECK(model_heard_from_any(fx.model));
+    CHECK_EQ_INT(model_telemetry(fx.model, 0, -1), 0);
+    fx_close(&fx);
+}
+
+/* ---- what a service is waiting on ---- */
+
+static void test_waiting_on(void)
+{
+    Fx fx;
+    fx_open(&fx, hang_yaml, 5, NULL, 0);
+    int gw = fx_svc(&fx, "gateway"), app = fx_svc(&fx, "app"), db = fx_svc(&fx, "db"),
+        disk = fx_svc(&fx, "disk");
+    fx_run(&fx, 30 * FD_SEC);
+    int idle_disk = model_waiting_on(fx.model, disk, -1);
+    model_hang(fx.model, disk, -1, true);
+    fx_run(&fx, 60 * FD_SEC);
+    int w_gw = model_waiting_on(fx.model, gw, -1), w_app = model_waiting_on(fx.model, app, 0),
+        w_db = model_waiting_on(fx.model, db, -1), w_disk = model_waiting_on(fx.model, disk, -1);
+    printf("waiting on, disk hung: gateway -> %d, app -> %d, db -> %d, disk -> %d "
+           "(app %d, db %d, disk %d)\n", w_gw, w_app, w_db, w_disk, app, db, disk);
+    CHECK_EQ_INT(idle_disk, -1);
+    CHECK_EQ_INT(w_db, disk);
+    CHECK_EQ_INT(w_app, db);
+    CHECK_EQ_INT(w_gw, app);
+    CHECK_EQ_INT(w_disk, -1);           /* stalled on itself, not on a call */
+    fx_close(&fx);
+}
+
+/* ---- calls to a named region ---- */
+
+static const char *region_yaml =
+    "regions: [a, b, c]\n"
+    "services:\n"
+    "  caller: { deploy: { a: 2 }, service_time: 1ms, calls: [ { to: store, region: b } ] }\n"
+    "  fan: { deploy: { a: 1 }, service_time: 1ms, calls: [ { to: store2, regions: all } ] }\n"
+    "  store: { deploy: { a: 1, b: 1 }, service_time: 1ms }\n"
+    "  store2: { deploy: { a: 1, c: 1 }, service_time: 1ms }\n"
+    "sources:\n"
+    "  s1: { entry: caller, rate: 100/s }\n"
+    "  s2: { entry: fan, rate: 50/s }\n";
+
+static void test_named_region_calls(void)
+{
+    FxWindow w = { .from = 0, .to = 60 * FD_SEC };
+    Fx fx;
+    fx_open(&fx, region_yaml, 6, &w, 1);
+    fx_run(&fx, 60 * FD_SEC);
+    int caller = fx_pool(&fx, "caller", 0), fan = fx_pool(&fx, "fan", 0),
+        st_a = fx_pool(&fx, "store", 0), st_b = fx_pool(&fx, "store", 1),
+        s2_a = fx_pool(&fx, "store2", 0), s2_c = fx_pool(&fx, "store2", 2);
+    printf("named regions: caller %.0f -> store a %.0f, b %.0f; fan %.0f -> store2 a %.0f, "
+           "c %.0f\n", w.offered[caller], w.offered[st_a], w.offered[st_b], w.offered[fan],
+           w.offered[s2_a], w.offered[s2_c]);
+    CHECK(w.offered[caller] > 0);
+    CHECK(w.offered[st_a] == 0);
+    CHECK(w.offered[st_b] == w.offered[caller]);
+    CHECK(w.offered[s2_a] == w.offered[fan]);
+    CHECK(w.offered[s2_c] == w.offered[fan]);
+    CHECK(fx_intent_avail(&w, 0) == 1 && fx_intent_avail(&w, 1) == 1);
+    fx_close(&fx);
+}
+
+/* ---- an autoscaled pool's instance counts in the stats ---- */
+
+static void test_autoscaled_instances(void)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, signal_yaml, "utilisation");
+    Fx fx;
+    fx_open(&fx, yaml, 4, NULL, 0);
+    int app = fx_svc(&fx, "app");
+    int peak = 0;
+    bool agree = true;
+    for (int k = 1; k <= 60; k++) {
+        fx_run(&fx, k * 10 * FD_SEC);
+        const PoolStats *ps = model_last_pool(fx.model, app, 0);
+        for (int st = 0; st < INST_NSTATES; st++)
+            agree &= ps && ps->instances[st] == model_instances(fx.model, app, 0, (InstState)st);
+        if (ps && ps->instances[INST_UP] > peak) peak = ps->instances[INST_UP];
+    }
+    printf("autoscaled pool: peak %d instances up in the stats\n", peak);
+    CHECK(agree);
+    CHECK(peak >= 9 && peak <= 20);
+    fx_close(&fx);
+}
+
 /* ---- determinism ---- */
 
 static void test_determinism(void)
@@ -344,6 +582,11 @@ int main(void)
     test_recovery_cycle();
     test_bad_config_persists();
     test_autoscale_signal();
+    test_deferred_work();
+    test_telemetry();
+    test_waiting_on();
+    test_named_region_calls();
+    test_autoscaled_instances();
     test_determinism();
     return fdt_finish();
 }

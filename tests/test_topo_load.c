@@ -292,6 +292,9 @@ static void test_example(void)
     CHECK_EQ_INT(s->client.max_reattempts, 10);
     CHECK_EQ_INT(s->client.patience, 30 * FD_MIN);
     CHECK_NEAR(s->client.offline, 0, 0);
+    CHECK_NEAR(s->client.defer, 0, 0);
+    CHECK_EQ_INT(s->client.recheck, 10 * FD_MIN);
+    CHECK_EQ_INT(s->client.catch_up, 5 * FD_MIN);
     unload(&l);
 }
 
@@ -521,6 +524,70 @@ static void test_dangling_references(void)
     EXPECT_NOTE_AFTER(&l, e, 15, 17, "did you mean 'api'?");
     e = EXPECT_ERR(&l, 15, 60, "regions: unknown region 'shangai'");
     EXPECT_NOTE_AFTER(&l, e, 15, 60, "did you mean 'shanghai'?");
+    unload(&l);
+}
+
+/* Calls to a named region (`region:`, `regions: all`) and deferred work. */
+static void test_call_regions(void)
+{
+    Load l;
+    load(&l,
+         "regions: [a, b, shanghai]\n"                                          /* 1 */
+         "services:\n"                                                         /* 2 */
+         "  api:\n"                                                            /* 3 */
+         "    deploy: { a: 1 }\n"                                              /* 4 */
+         "    service_time: 1ms\n"                                             /* 5 */
+         "    calls: [ { to: db, region: shanghia }, { to: db, region: b },\n" /* 6 */
+         "             { to: db, regions: some }, { to: ext, regions: all },\n" /* 7 */
+         "             { to: db, region: a, regions: all } ]\n"               /* 8 */
+         "  db: { deploy: { a: 1, shanghai: 1 }, service_time: 1ms }\n"        /* 9 */
+         "  ext: { kind: external, service_time: 1ms }\n"                      /* 10 */
+         "sources:\n"                                                          /* 11 */
+         "  web: { entry: api, rate: 1/s, client: { defer: 50%, recheck: 0 } }\n"); /* 12 */
+    EXPECT_FAILED(&l, 7);
+    long e = EXPECT_ERR(&l, 6, 32, "region: unknown region 'shanghia'");
+    EXPECT_NOTE_AFTER(&l, e, 6, 32, "did you mean 'shanghai'?");
+    e = EXPECT_ERR(&l, 6, 62, "region: 'db' is not deployed in 'b'");
+    EXPECT_NOTE_AFTER(&l, e, 9, 3, "'db' is defined here");
+    EXPECT_ERR(&l, 7, 33, "regions: 'some' is not one of: all");
+    EXPECT_ERR(&l, 7, 61, "regions: 'ext' runs in no region (it is external)");
+    e = EXPECT_ERR(&l, 8, 35, "a call takes 'region' (one region) or 'regions: all', not both");
+    EXPECT_NOTE_AFTER(&l, e, 8, 24, "'region' is set here");
+    EXPECT_ERR(&l, 12, 64, "recheck: '0' must be more than 0");
+    e = EXPECT_ERR(&l, 12, 41, "client: 'defer' needs the source's 'customers'");
+    EXPECT_NOTE_AFTER(&l, e, 12, 3, "add customers: to source 'web'");
+    unload(&l);
+
+    load(&l,
+         "regions: [a, b, c]\n"
+         "services:\n"
+         "  api: { deploy: { a: 1 }, service_time: 1ms,\n"
+         "         calls: [ { to: db, regions: all, timeout: 2s }, cache, { to: db, region: c } ] }\n"
+         "  db: { deploy: { c: 1, a: 2 }, service_time: 1ms }\n"
+         "  cache: { deploy: { a: 1 }, service_time: 1ms }\n"
+         "sources:\n"
+         "  web: { entry: api, rate: 1/s, customers: 100,\n"
+         "         client: { defer: 25%, recheck: 2m, catch_up: 30s } }\n");
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        const TopoService *api = &l.t.services[0];
+        CHECK_EQ_INT(api->ncalls, 4);
+        if (api->ncalls == 4) {
+            /* one call per region db runs in, in the topology's order */
+            CHECK_EQ_INT(api->calls[0].target, 1);
+            CHECK_EQ_INT(api->calls[0].region, 0);
+            CHECK_EQ_INT(api->calls[1].target, 1);
+            CHECK_EQ_INT(api->calls[1].region, 2);
+            CHECK_EQ_INT(api->calls[1].timeout, 2 * FD_SEC);
+            CHECK_EQ_INT(api->calls[2].target, 2);
+            CHECK_EQ_INT(api->calls[2].region, -1);
+            CHECK_EQ_INT(api->calls[3].region, 2);
+        }
+        const TopoClient *c = &l.t.sources[0].client;
+        CHECK_NEAR(c->defer, 0.25, 1e-15);
+        CHECK_EQ_INT(c->recheck, 2 * FD_MIN);
+        CHECK_EQ_INT(c->catch_up, 30 * FD_SEC);
+    }
     unload(&l);
 }
 
@@ -1031,6 +1098,7 @@ int main(void)
     test_wrong_type();
     test_negative_and_absurd();
     test_dangling_references();
+    test_call_regions();
     test_unknown_keys();
     test_duplicates();
     test_weights();

@@ -879,11 +879,12 @@ static const char *const dist_keys[D_N] = {
 SCHEMA(dist, "a distribution", D_N);
 
 enum { C_TO, C_TIMEOUT, C_RETRIES, C_BACKOFF, C_BUDGET, C_CRITICAL, C_FALLBACK, C_PROBABILITY,
-       C_BREAKER, C_N };
+       C_BREAKER, C_REGION, C_REGIONS, C_N };
 static const char *const call_keys[C_N] = {
     [C_TO] = "to", [C_TIMEOUT] = "timeout", [C_RETRIES] = "retries", [C_BACKOFF] = "backoff",
     [C_BUDGET] = "budget", [C_CRITICAL] = "critical", [C_FALLBACK] = "fallback",
-    [C_PROBABILITY] = "probability", [C_BREAKER] = "breaker",
+    [C_PROBABILITY] = "probability", [C_BREAKER] = "breaker", [C_REGION] = "region",
+    [C_REGIONS] = "regions",
 };
 SCHEMA(call, "a call", C_N);
 
@@ -941,11 +942,12 @@ static const char *const step_keys[SP_N] = { [SP_AT] = "at", [SP_FACTOR] = "fact
 SCHEMA(step, "a step", SP_N);
 
 enum { CL_TIMEOUT, CL_RETRIES, CL_BACKOFF, CL_REATTEMPT, CL_REATTEMPT_AFTER, CL_MAX_REATTEMPTS,
-       CL_PATIENCE, CL_OFFLINE, CL_N };
+       CL_PATIENCE, CL_OFFLINE, CL_DEFER, CL_RECHECK, CL_CATCH_UP, CL_N };
 static const char *const client_keys[CL_N] = {
     [CL_TIMEOUT] = "timeout", [CL_RETRIES] = "retries", [CL_BACKOFF] = "backoff",
     [CL_REATTEMPT] = "reattempt", [CL_REATTEMPT_AFTER] = "reattempt_after",
     [CL_MAX_REATTEMPTS] = "max_reattempts", [CL_PATIENCE] = "patience", [CL_OFFLINE] = "offline",
+    [CL_DEFER] = "defer", [CL_RECHECK] = "recheck", [CL_CATCH_UP] = "catch_up",
 };
 SCHEMA(client, "a client", CL_N);
 
@@ -1041,6 +1043,22 @@ static void walk_call(Ld *ld, const Node *m, TopoCall *c)
     rd_bool(ld, v[C_FALLBACK], "fallback", &c->fallback);
     rd_fraction(ld, v[C_PROBABILITY], "probability", false, &c->probability);
     if (v[C_BREAKER]) walk_breaker(ld, k[C_BREAKER], v[C_BREAKER], &c->breaker);
+    /* Whether the target runs in that region is checked once every
+     * service's deployment is known (call_regions()). */
+    if (v[C_REGION] && v[C_REGIONS]) {
+        ld_err(ld, node_loc(ld, k[C_REGIONS]),
+               "a call takes 'region' (one region) or 'regions: all', not both");
+        ld_note(ld, node_loc(ld, k[C_REGION]), "'region' is set here");
+    } else if (v[C_REGION]) {
+        c->region_loc = node_loc(ld, v[C_REGION]);
+        int r = rd_ref(ld, v[C_REGION], "region", &ld->reg, "region");
+        if (r >= 0) c->region = r;
+    } else if (v[C_REGIONS]) {
+        c->region_loc = node_loc(ld, v[C_REGIONS]);
+        static const char *const all[] = { "all" };
+        if (rd_word(ld, v[C_REGIONS], "regions", "'all'", all, 1) == 0)
+            c->region = TOPO_CALL_ALL_REGIONS;
+    }
 }
 
 static void walk_calls(Ld *ld, const Node *m, TopoService *s)
@@ -1800,6 +1818,9 @@ static void walk_client(Ld *ld, const Node *m, TopoClient *c)
     rd_int(ld, v[CL_MAX_REATTEMPTS], "max_reattempts", 0, 1000, &c->max_reattempts);
     rd_duration(ld, v[CL_PATIENCE], "patience", false, &c->patience);
     rd_fraction(ld, v[CL_OFFLINE], "offline", false, &c->offline);
+    rd_fraction(ld, v[CL_DEFER], "defer", false, &c->defer);
+    rd_duration(ld, v[CL_RECHECK], "recheck", true, &c->recheck);
+    rd_duration(ld, v[CL_CATCH_UP], "catch_up", false, &c->catch_up);
 }
 
 static void walk_source(Ld *ld, const Node *m, TopoSource *src, bool *weights_given)
@@ -1824,6 +1845,12 @@ static void walk_source(Ld *ld, const Node *m, TopoSource *src, bool *weights_gi
         src->customers = (uint64_t)n;
     rd_fraction(ld, v[SO_SLO], "slo", true, &src->slo);
     if (v[SO_CLIENT]) walk_client(ld, v[SO_CLIENT], &src->client);
+    if (src->client.defer > 0 && src->customers == 0) {
+        ld_err(ld, node_loc(ld, v[SO_CLIENT]),
+               "client: 'defer' needs the source's 'customers': deferred work waits per customer");
+        ld_note(ld, src->loc, "add customers: to source '%s', like customers: 10k",
+                show(src->name, b, sizeof b));
+    }
 }
 
 /* Without `regions:`, a source's traffic is spread like its entry
@@ -1840,6 +1867,69 @@ static void default_weights(Ld *ld, TopoSource *src)
         for (int r = 0; r < t->nregions; r++) total += topo_instances(e, r);
     for (int r = 0; r < t->nregions; r++)
         src->weights[r] = total > 0 ? topo_instances(e, r) / total : 1.0 / t->nregions;
+}
+
+/* Calls to a named region, once every deployment is known: the target
+ * must run there; `regions: all` becomes one call per region the target
+ * runs in, in the order of the topology's regions, made one after another
+ * like separate calls. */
+static void call_regions(Ld *ld)
+{
+    Topo *t = ld->t;
+    char b[64], b2[64];
+    for (int i = 0; i < t->nservices; i++) {
+        TopoService *s = &t->services[i];
+        int extra = 0, nall = 0;
+        for (int k = 0; k < s->ncalls; k++) {
+            TopoCall *c = &s->calls[k];
+            if (c->region == -1 || c->target < 0) {
+                if (c->region == TOPO_CALL_ALL_REGIONS) c->region = -1;
+                continue;
+            }
+            const TopoService *to = &t->services[c->target];
+            if (c->region == TOPO_CALL_ALL_REGIONS) {
+                if (to->ndeploy == 0) {
+                    ld_err(ld, c->region_loc, "regions: '%s' runs in no region (%s)",
+                           show(to->name, b, sizeof b),
+                           to->kind == SVC_EXTERNAL ? "it is external" : "it has no deploy");
+                    c->region = -1;
+                } else {
+                    extra += to->ndeploy - 1;
+                    nall++;
+                }
+                continue;
+            }
+            bool there = false;
+            for (int d = 0; d < to->ndeploy; d++) there |= to->deploy[d].region == c->region;
+            if (!there) {
+                ld_err(ld, c->region_loc, "region: '%s' is not deployed in '%s'",
+                       show(to->name, b, sizeof b), show(t->regions[c->region].name, b2, sizeof b2));
+                ld_note(ld, to->loc, "'%s' is defined here", show(to->name, b, sizeof b));
+                c->region = -1;
+            }
+        }
+        if (nall == 0) continue;
+        TopoCall *v = xcalloc(ld, (size_t)(s->ncalls + extra), sizeof *v);
+        if (!v) return;
+        int n = 0;
+        for (int k = 0; k < s->ncalls; k++) {
+            const TopoCall *c = &s->calls[k];
+            if (c->region != TOPO_CALL_ALL_REGIONS) {
+                v[n++] = *c;
+                continue;
+            }
+            const TopoService *to = &t->services[c->target];
+            for (int r = 0; r < t->nregions; r++)
+                for (int d = 0; d < to->ndeploy; d++)
+                    if (to->deploy[d].region == r) {
+                        v[n] = *c;
+                        v[n++].region = r;
+                    }
+        }
+        free(s->calls);
+        s->calls = v;
+        s->ncalls = n;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -2083,6 +2173,7 @@ static void walk_root(Ld *ld, const Node *root)
     if (v[R_SERVICES]) walk_services(ld, v[R_SERVICES]);
     if (v[R_SOURCES]) walk_sources(ld, v[R_SOURCES]);
     if (ld->stop) return;
+    call_regions(ld);
     FdLoc top = node_loc(ld, root);
     if (!v[R_REGIONS])
         ld_err(ld, top, "missing 'regions': list the regions, like regions: [eu-west, us-east]");

@@ -55,14 +55,20 @@ int pool_serving(const Pool *p)
     return n;
 }
 
-/* Where a call to `svc` from `from_region` goes: the local deployment when
+/* Where a call to `svc` from `from_region` goes: to `to_region` when the
+ * call names one (and the service runs there: no fallback, a region with
+ * nothing serving fails the call); otherwise the local deployment when
  * there is one (and, if the service allows it, another region when the
  * local one has nothing serving); otherwise the first region it runs in
  * that is serving, or failing that the first it runs in at all. */
-Pool *model_pool_for_call(Model *m, int svc, int from_region)
+Pool *model_pool_for_call(Model *m, int svc, int from_region, int to_region)
 {
     if (m->ext_pool[svc] >= 0) return &m->pools[m->ext_pool[svc]];
     const Topo *t = m->topo;
+    if (to_region >= 0 && to_region < t->nregions) {
+        Pool *named = model_pool(m, svc, to_region);
+        if (named) return named;
+    }
     Pool *local = from_region >= 0 ? model_pool(m, svc, from_region) : NULL;
     if (local && (!t->services[svc].cross_region || pool_serving(local) > 0)) return local;
     Pool *first = local;
@@ -167,7 +173,8 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
     m->cfg_bad = calloc((size_t)(topo->nconfigs * nr + 1), sizeof *m->cfg_bad);
     m->partition = calloc((size_t)ns + 1, sizeof *m->partition);
     m->cut = calloc((size_t)ns + 1, sizeof *m->cut);
-    if (!m->pool_of || !m->ext_pool || !m->cfg_bad || !m->partition || !m->cut) goto oom;
+    m->wait_count = calloc((size_t)ns + 1, sizeof *m->wait_count);
+    if (!m->wait_count || !m->pool_of || !m->ext_pool || !m->cfg_bad || !m->partition || !m->cut) goto oom;
     for (int i = 0; i < ns * nr; i++) m->pool_of[i] = -1;
     for (int s = 0; s < ns; s++) {
         m->ext_pool[s] = -1;
@@ -218,6 +225,8 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
         char name[200];
         snprintf(name, sizeof name, "source:%s", ts->name);
         rng_init(&s->rng, sim_seed(sim), name);
+        snprintf(name, sizeof name, "defer:%s", ts->name);
+        rng_init(&s->drng, sim_seed(sim), name);
     }
 
     sources_start(m);
@@ -245,6 +254,7 @@ void model_free(Model *m)
             free(m->sources[i].pending_weights);
             free(m->sources[i].arrival);
             free(m->sources[i].affected);
+            free(m->sources[i].defer);
         }
     free(m->sources);
     free(m->stats_sources);
@@ -255,6 +265,7 @@ void model_free(Model *m)
         for (int s = 0; s < m->topo->nservices; s++) free(m->cut[s]);
     free(m->cut);
     free(m->cfg_bad);
+    free(m->wait_count);
     free(m->pool_of);
     free(m->ext_pool);
     for (int i = 0; i < m->nreq_blocks; i++) free(m->req_blocks[i]);
@@ -570,4 +581,74 @@ int model_ndeadlocks(const Model *m) { return m->ndeadlocks; }
 const ModelDeadlock *model_deadlock(const Model *m, int i)
 {
     return i >= 0 && i < m->ndeadlocks ? &m->deadlocks[i] : NULL;
+}
+
+int model_telemetry(const Model *m, int svc, int region)
+{
+    assert(svc >= 0 && svc < m->topo->nservices);
+    int n = 0;
+    for (int i = 0; i < m->npools; i++) {
+        const Pool *p = &m->pools[i];
+        if (p->svc != svc || (region >= 0 && p->region != region) || !p->has_last) continue;
+        n += p->last.telemetry;
+    }
+    return n;
+}
+
+bool model_heard_from_any(const Model *m)
+{
+    if (m->topo->monitoring < 0) return true;
+    bool any_last = false;
+    for (int i = 0; i < m->npools; i++) {
+        const Pool *p = &m->pools[i];
+        if (!p->has_last) continue;
+        any_last = true;
+        if (p->last.telemetry > 0) return true;
+    }
+    return !any_last;
+}
+
+/* The call a worker-holding request is waiting on, as a service index, or
+ * -1 when it is not waiting on one (working, or stalled on a hung tier). */
+static int waiting_target(const Req *r)
+{
+    if (r->call < 0 || r->call >= r->pool->ts->ncalls) return -1;
+    if (r->state == RQ_CALLING || r->state == RQ_BACKOFF)
+        return r->pool->ts->calls[r->call].target;
+    return -1;
+}
+
+int model_waiting_on(const Model *m, int svc, int region)
+{
+    assert(svc >= 0 && svc < m->topo->nservices);
+    int *cnt = m->wait_count;
+    int busy = 0, waiting = 0, best = -1;
+    /* Count per target, then find the most common, then zero the counts
+     * again: the cost is in the requests looked at, not in the services. */
+    for (int pass = 0; pass < 3; pass++) {
+        for (int i = 0; i < m->npools; i++) {
+            const Pool *p = &m->pools[i];
+            if (p->svc != svc || (region >= 0 && p->region != region)) continue;
+            for (int k = 0; k < p->ninst; k++)
+                for (const Req *r = p->inst[k].active; r; r = r->next) {
+                    int t = waiting_target(r);
+                    if (pass == 0) {
+                        busy++;
+                        if (t >= 0) {
+                            waiting++;
+                            cnt[t]++;
+                        }
+                    } else if (t < 0) {
+                        continue;
+                    } else if (pass == 1) {
+                        if (best < 0 || cnt[t] > cnt[best] || (cnt[t] == cnt[best] && t < best))
+                            best = t;
+                    } else {
+                        cnt[t] = 0;
+                    }
+                }
+        }
+    }
+    if (busy == 0 || 2 * waiting < busy) return -1;
+    return best;
 }

@@ -71,6 +71,10 @@ typedef struct PoolStats {
     int instances[INST_NSTATES];  /* at the end of the interval */
     int hung;               /* serving instances that are hung */
     double capacity;        /* requests/s the serving instances can take at mean service time */
+    int telemetry;          /* telemetry requests from this pool answered (ok or degraded)
+                             * by the monitoring service during the interval: 0 means
+                             * monitoring did not hear from it. Not scaled by sampling:
+                             * each pool sends one per interval. */
 } PoolStats;
 
 /* One traffic source (entry point) over one interval. */
@@ -82,6 +86,13 @@ typedef struct SourceStats {
     double attempts, attempts_ok;   /* requests sent by clients and users; answered ok or degraded */
     double rate_offered;    /* attempts per second */
     double customers_affected;      /* distinct customers with a failed attempt so far */
+    /* Attempts sent by users: first attempts of intents, user re-attempts,
+     * rechecks of waiting customers and released deferred work; not the
+     * clients' automatic retries (`attempts` counts every attempt). */
+    double user_attempts;
+    double deferred;        /* intents put aside this interval (client `defer`) */
+    double released;        /* deferred intents taken back up this interval */
+    double waiting_customers;       /* customers waiting with deferred work, at the end */
 } SourceStats;
 
 typedef struct ModelInterval {
@@ -196,6 +207,22 @@ bool model_config_bad(const Model *m, int cfg, int region);
 bool model_stalled(const Model *m, int svc, int region);
 /* A deadlock episode is open for svc in region. */
 bool model_deadlocked(const Model *m, int svc, int region);
+/* Telemetry (when the topology names a monitoring service): every interval
+ * each pool of each non-external service but monitoring that has an
+ * instance serving sends one ordinary request to monitoring (in its region,
+ * by the usual routing), with the interval as its timeout; monitoring's own
+ * calls, queues and timeouts apply. model_telemetry: those answered ok or
+ * degraded during the last complete interval, from svc in region (-1: all
+ * regions summed). model_heard_from_any: any was, in the last complete
+ * interval; true when the topology names no monitoring service (and before
+ * the first interval ends). */
+int model_telemetry(const Model *m, int svc, int region);
+bool model_heard_from_any(const Model *m);
+/* What svc's workers in region (-1: every region) are waiting on now: the
+ * service most of its worker-holding requests are calling or backing off
+ * to retry, or -1 when fewer than half of its busy workers wait on a call
+ * (or none is busy). Ties go to the lower service index. */
+int model_waiting_on(const Model *m, int svc, int region);
 int model_ndeadlocks(const Model *m);
 const ModelDeadlock *model_deadlock(const Model *m, int i);
 

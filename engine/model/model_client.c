@@ -13,6 +13,20 @@
  * out. That is where pent-up demand comes from: during an outage, failed
  * users keep coming back, and new ones keep arriving, so the load waiting
  * to hit the service at recovery is a multiple of the normal load.
+ *
+ * Deferred work (client `defer`, `recheck`, `catch_up`) is the other half
+ * of pent-up demand: a user who finally gives up may put the work aside
+ * rather than drop it. That customer is then waiting: each new intent of
+ * theirs joins a backlog unsent (they know it is broken), and every so
+ * often (exponential, mean `recheck`) they check back by sending one
+ * intent from it. A check that works ends the wait and releases the rest,
+ * each intent sent at a uniform time within `catch_up`; a check that fails
+ * goes back to the backlog. So an outage quietens the front door (few
+ * attempts) and recovery brings the work of the whole outage back at once.
+ * Per customer that is a saturating 16-bit backlog, its region and a flag,
+ * allocated the first time deferral is used; draws come from the source's
+ * own "defer:NAME" stream, so sources without deferral draw exactly as
+ * before. A deferred intent is resolved only once released and answered.
  */
 #include "model/model_internal.h"
 
@@ -96,6 +110,7 @@ double source_rate(const Model *m, const SourceRt *s, int region)
 
 static void on_arrival(Sim *sim, void *obj, uint64_t arg);
 static void on_client_timeout(Sim *sim, void *obj, uint64_t arg);
+static void on_recheck(Sim *sim, void *obj, uint64_t arg);
 
 static void schedule_arrival(Model *m, SourceRt *s, int region)
 {
@@ -120,8 +135,9 @@ static void send_attempt(Model *m, Intent *it)
     r->intent = it;
     it->req = r;
     s->acc.attempts += 1;
+    if (it->retries == 0) s->acc.user_attempts += 1;   /* not a client retry */
     it->timeout = sim_after_fifo(m->sim, s->client.timeout, on_client_timeout, it, it->gen);
-    req_arrive(m, r, model_pool_for_call(m, s->ts->entry, it->region));
+    req_arrive(m, r, model_pool_for_call(m, s->ts->entry, it->region, -1));
 }
 
 static void on_attempt_event(Sim *sim, void *obj, uint64_t arg)
@@ -140,6 +156,136 @@ static void resolve(Model *m, Intent *it, Outcome out)
     else if (out == OUT_DEGRADED) s->acc.degraded += 1;
     else s->acc.failed += 1;
     intent_free(m, it);
+}
+
+/* ---- deferred work ---- */
+
+#define BACKLOG_MAX UINT16_MAX
+
+static SimTime exp_delay(Rng *rng, SimTime mean)
+{
+    if (mean <= 0) mean = FD_SEC;    /* a zero mean would check back in a loop */
+    return fd_time_from_sec(-log(rng_uniform_pos(rng)) * fd_time_sec(mean));
+}
+
+static void schedule_recheck(Model *m, SourceRt *s, uint32_t c)
+{
+    sim_after(m->sim, exp_delay(&s->drng, s->client.recheck), on_recheck, s, c);
+}
+
+/* The customer's per-customer records, allocated on first use. */
+static DeferCust *defer_table(Model *m, SourceRt *s)
+{
+    if (!s->defer && s->ncustomers) {
+        s->defer = calloc(s->ncustomers, sizeof *s->defer);
+        if (!s->defer) {
+            m->oom = true;
+            sim_stop(m->sim);
+        }
+    }
+    return s->defer;
+}
+
+/* Puts one intent of customer c in its backlog, which starts the wait if
+ * it was not waiting. False when the backlog is full (the work is lost). */
+static bool backlog_add(Model *m, SourceRt *s, uint32_t c, int region)
+{
+    DeferCust *d = &s->defer[c];
+    if (d->backlog == BACKLOG_MAX) return false;
+    d->backlog++;
+    s->acc.deferred += 1;
+    if (!d->waiting) {
+        d->waiting = 1;
+        d->region = (uint8_t)region;
+        s->nwaiting++;
+        schedule_recheck(m, s, c);
+    }
+    return true;
+}
+
+/* The user gives up on it: with the client's `defer` chance the work is
+ * put aside. True when it was (the intent is gone). */
+static bool defer_intent(Model *m, SourceRt *s, Intent *it)
+{
+    double p = s->client.defer;
+    if (!(p > 0) || !s->ncustomers) return false;
+    if (p < 1 && rng_uniform(&s->drng) >= p) return false;
+    if (!defer_table(m, s)) return false;
+    if (!backlog_add(m, s, it->customer, it->region)) return false;
+    intent_free(m, it);
+    return true;
+}
+
+static void on_released(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)sim;
+    Intent *it = obj;
+    if (it->gen != (uint32_t)arg) return;
+    it->ev = 0;
+    send_attempt(it->m, it);
+}
+
+/* A check worked: the wait is over and the backlog goes out, the check
+ * itself included. */
+static void defer_release(Model *m, SourceRt *s, uint32_t c)
+{
+    DeferCust *d = &s->defer[c];
+    int n = d->backlog;
+    int region = d->region;
+    d->backlog = 0;
+    d->waiting = 0;
+    s->nwaiting--;
+    s->acc.released += 1 + n;
+    SimTime now = sim_now(m->sim), span = s->client.catch_up;
+    for (int k = 0; k < n; k++) {
+        Intent *it = intent_new(m);
+        if (!it) return;
+        it->source = s->index;
+        it->region = region;
+        it->customer = c;
+        it->start = now;
+        SimTime at = span > 0 ? (SimTime)(rng_uniform(&s->drng) * (double)span) : 0;
+        it->ev = sim_after(m->sim, at, on_released, it, it->gen);
+    }
+}
+
+/* A waiting customer checks back with one intent from its backlog. */
+static void on_recheck(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)sim;
+    SourceRt *s = obj;
+    Model *m = s->m;
+    uint32_t c = (uint32_t)arg;
+    DeferCust *d = &s->defer[c];
+    if (!d->waiting) return;
+    if (d->backlog == 0) {      /* nothing left to check with: the wait ends */
+        d->waiting = 0;
+        s->nwaiting--;
+        return;
+    }
+    Intent *it = intent_new(m);
+    if (!it) return;
+    d->backlog--;
+    it->source = s->index;
+    it->region = d->region;
+    it->customer = c;
+    it->start = sim_now(m->sim);
+    it->probe = true;
+    send_attempt(m, it);
+}
+
+/* The check failed: it goes back, and the customer checks again later. */
+static void probe_failed(Model *m, SourceRt *s, Intent *it)
+{
+    uint32_t c = it->customer;
+    DeferCust *d = &s->defer[c];
+    if (d->backlog < BACKLOG_MAX) {
+        d->backlog++;
+        intent_free(m, it);
+    } else {
+        resolve(m, it, OUT_FAILED);
+    }
+    schedule_recheck(m, s, c);
 }
 
 static void mark_affected(SourceRt *s, Intent *it)
@@ -166,6 +312,10 @@ static void attempt_failed(Model *m, Intent *it)
     /* The client gave up: the user sees it. */
     mark_affected(s, it);
     s->acc.user_failures += 1;
+    if (it->probe) {
+        probe_failed(m, s, it);
+        return;
+    }
     if (cl->offline > 0 && rng_uniform(&s->rng) < cl->offline) {
         resolve(m, it, OUT_DEGRADED);
         return;
@@ -182,6 +332,7 @@ static void attempt_failed(Model *m, Intent *it)
             return;
         }
     }
+    if (defer_intent(m, s, it)) return;
     resolve(m, it, OUT_FAILED);
 }
 
@@ -190,7 +341,9 @@ void client_attempt_done(Model *m, Intent *it, Outcome out)
     sim_cancel(m->sim, it->timeout);
     it->timeout = 0;
     if (out != OUT_FAILED) {
-        m->sources[it->source].acc.attempts_ok += 1;
+        SourceRt *s = &m->sources[it->source];
+        s->acc.attempts_ok += 1;
+        if (it->probe) defer_release(m, s, it->customer);
         resolve(m, it, out);
         return;
     }
@@ -227,6 +380,12 @@ static void on_arrival(Sim *sim, void *obj, uint64_t arg)
     it->start = sim_now(m->sim);
     it->customer = s->ncustomers ? (uint32_t)rng_below(&s->rng, s->ncustomers) : 0;
     s->acc.intents += 1;
+    /* A waiting customer queues new work without trying. */
+    if (s->defer && s->defer[it->customer].waiting &&
+        backlog_add(m, s, it->customer, region)) {
+        intent_free(m, it);
+        return;
+    }
     send_attempt(m, it);
 }
 

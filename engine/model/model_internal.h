@@ -8,11 +8,15 @@
  *   Pool    owns its Insts (a growable array; instances are never moved
  *           while a request is on them, only appended).
  *   Req     one attempt at one service. Links to its caller (parent) or its
- *           Intent or its scheduling Pool, and to at most one outstanding
+ *           Intent or its scheduling Pool or the Pool whose telemetry it
+ *           carries, and to at most one outstanding
  *           child attempt. A Req that has lost its caller (timed out) is an
  *           orphan: it still runs to the end, as real servers do, and its
  *           answer is dropped. That wasted work is what keeps a retry storm
  *           going after its trigger has passed.
+ *
+ *   SourceRt owns, once deferral is first used, one DeferCust per simulated
+ *           customer (the backlog of work it put aside).
  *
  * Events carry a pointer and a generation number in their argument, so an
  * event for a Req that has since been recycled is recognised and ignored.
@@ -57,6 +61,7 @@ struct Req {
     Req *child;             /* outstanding downstream attempt */
     Intent *intent;         /* for client attempts */
     Pool *sched_for;        /* for scheduling requests: the pool waiting */
+    Pool *tele_for;         /* for telemetry requests: the pool that sent it */
     Req *next, *prev;       /* queue or stalled list; free list uses next */
     int origin;             /* pool index where a failure started, -1 */
 };
@@ -70,6 +75,7 @@ struct Intent {
     int reattempts;         /* user re-attempts made */
     int retries;            /* client retries within this user attempt */
     bool failed_once;       /* some attempt failed (for customers affected) */
+    bool probe;             /* a waiting customer checking back with deferred work */
     Req *req;               /* outstanding attempt */
     SimEventId timeout;
     SimEventId ev;
@@ -110,6 +116,7 @@ typedef struct PoolAccum {
     double slot_area;       /* worker-seconds available on serving instances */
     double queue_area;      /* request-seconds queued */
     double own_area;        /* worker-seconds of own work (the CPU signal) */
+    int telemetry;          /* telemetry from this pool answered by monitoring */
 } PoolAccum;
 
 struct Pool {
@@ -151,11 +158,21 @@ struct Pool {
     double as_busy_area, as_slot_area, as_own_area;
     SimTime area_last;      /* last time the areas were integrated */
     CallState *calls;
+    /* telemetry to the monitoring service */
+    Req *tele_req;          /* in flight, or NULL */
+    SimEventId tele_ev;     /* its timeout */
     Rng rng;
     PoolAccum acc;
     PoolStats last;         /* the last complete interval */
     bool has_last;
 };
+
+/* A customer's deferred work (client `defer`). */
+typedef struct DeferCust {
+    uint16_t backlog;       /* intents put aside (saturating) */
+    uint8_t region;         /* where the customer was when it began waiting */
+    uint8_t waiting;        /* it is waiting: new intents join the backlog */
+} DeferCust;
 
 typedef struct SourceRt {
     Model *m;
@@ -173,8 +190,12 @@ typedef struct SourceRt {
     uint8_t *affected;      /* bitset over simulated customers */
     uint32_t ncustomers;
     double affected_count;
+    DeferCust *defer;       /* per simulated customer; NULL until deferral is first used */
+    uint32_t nwaiting;      /* customers waiting */
+    Rng drng;               /* "defer:NAME": deferral and rechecks */
     struct {
         double intents, ok, degraded, failed, attempts, attempts_ok, user_failures;
+        double user_attempts, deferred, released;
     } acc;
     SourceStats last;
     bool has_last;
@@ -205,6 +226,13 @@ struct Model {
     SourceStats *stats_sources;
     ModelDeadlock *deadlocks;
     int ndeadlocks, capdeadlocks;
+    int *wait_count;        /* [service]: scratch for model_waiting_on, kept all zero */
+    /* telemetry: senders spread over the first half of each interval */
+    SimEventId tele_ev;
+    int tele_next;          /* next pool index to consider */
+    int tele_nsenders;      /* pools that may send (non-external, not monitoring) */
+    int tele_sent;          /* senders considered this interval */
+    SimTime tele_start;     /* start of the interval being sent for */
     char err[160];
     bool oom;
 };
@@ -217,7 +245,9 @@ static inline uint64_t gen_arg(uint32_t gen, uint32_t extra)
 
 /* model.c */
 Pool *model_pool(const Model *m, int svc, int region);
-Pool *model_pool_for_call(Model *m, int svc, int from_region);
+/* Where a call to svc from from_region goes; to_region >= 0 names the
+ * region (a call's `region:`), -1 routes as the load balancer does. */
+Pool *model_pool_for_call(Model *m, int svc, int from_region, int to_region);
 void model_set_error(Model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pool_integrate(Model *m, Pool *p);
 int pool_serving(const Pool *p);
@@ -252,5 +282,6 @@ int pool_add_instances(Model *m, Pool *p, int n);
 /* model_metrics.c */
 void metrics_start(Model *m);
 void metrics_emit(Model *m, SimTime end);
+void telemetry_done(Model *m, Pool *from, Outcome out);
 
 #endif

@@ -7,6 +7,19 @@
  * the sampling factor, handed to the metrics callback as one
  * ModelInterval, kept as "last" for observers, and reset. Nothing is kept
  * per interval beyond that, so memory is flat in simulated time.
+ *
+ * Telemetry: when the topology names a monitoring service, every interval
+ * each pool of every other non-external service sends it one request, if
+ * the pool has an instance serving (a pool with nothing serving has gone
+ * silent). The requests are ordinary ones, rooted in the sending pool, with
+ * the interval as their timeout, so whatever monitoring needs in order to
+ * answer (its own calls, queues, timeouts) decides whether it hears. They
+ * are spread evenly over the first half of the interval, pool by pool in
+ * index order, so a burst does not fill monitoring's queues and answers
+ * normally land in the interval they were sent in. A pool's `telemetry`
+ * counts the answers (ok or degraded) received during the interval. One
+ * pending event walks the senders; the sender's request and timeout are
+ * the only state, per pool.
  */
 #include "model/model_internal.h"
 
@@ -14,6 +27,90 @@
 #include <string.h>
 
 static void on_interval(Sim *sim, void *obj, uint64_t arg);
+
+/* ---- telemetry ---- */
+
+static bool tele_sender(const Model *m, const Pool *p)
+{
+    return p->ts->kind != SVC_EXTERNAL && p->svc != m->topo->monitoring;
+}
+
+static void tele_forget(Model *m, Pool *p)
+{
+    Req *r = p->tele_req;
+    p->tele_req = NULL;
+    sim_cancel(m->sim, p->tele_ev);
+    p->tele_ev = 0;
+    if (r) {
+        r->tele_for = NULL;
+        req_abandon(m, r);
+    }
+}
+
+void telemetry_done(Model *m, Pool *from, Outcome out)
+{
+    from->tele_req = NULL;
+    sim_cancel(m->sim, from->tele_ev);
+    from->tele_ev = 0;
+    if (out != OUT_FAILED) from->acc.telemetry++;
+}
+
+static void on_tele_timeout(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)sim;
+    Req *r = obj;
+    if (r->gen != (uint32_t)arg || !r->tele_for) return;
+    Pool *p = r->tele_for;
+    p->tele_ev = 0;
+    tele_forget(p->m, p);
+}
+
+static void tele_send(Model *m, Pool *p)
+{
+    if (p->tele_req) tele_forget(m, p);   /* the last one never came back */
+    if (pool_serving(p) == 0) return;
+    Req *r = req_new(m);
+    if (!r) return;
+    r->tele_for = p;
+    p->tele_req = r;
+    p->tele_ev = sim_after_fifo(m->sim, m->topo->interval, on_tele_timeout, r, r->gen);
+    req_arrive(m, r, model_pool_for_call(m, m->topo->monitoring, p->region, -1));
+}
+
+static void on_tele(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)arg;
+    Model *m = obj;
+    m->tele_ev = 0;
+    SimTime half = m->topo->interval / 2;
+    while (m->tele_next < m->npools) {
+        Pool *p = &m->pools[m->tele_next];
+        if (!tele_sender(m, p)) {
+            m->tele_next++;
+            continue;
+        }
+        SimTime at = m->tele_start + (SimTime)((double)half * m->tele_sent / m->tele_nsenders);
+        if (at > sim_now(sim)) {
+            m->tele_ev = sim_at(sim, at, on_tele, m, 0);
+            return;
+        }
+        m->tele_next++;
+        m->tele_sent++;
+        tele_send(m, p);
+    }
+}
+
+/* A new interval begins: its round of telemetry starts now. */
+static void tele_round(Model *m)
+{
+    if (m->topo->monitoring < 0 || m->tele_nsenders == 0) return;
+    sim_cancel(m->sim, m->tele_ev);
+    m->tele_ev = 0;
+    m->tele_start = sim_now(m->sim);
+    m->tele_next = 0;
+    m->tele_sent = 0;
+    on_tele(m->sim, m, 0);
+}
 
 static double mean_service_sec(const Pool *p)
 {
@@ -54,6 +151,7 @@ static void pool_snapshot(Model *m, Pool *p, double dt, PoolStats *out)
     double ms = mean_service_sec(p);
     if (p->ts->kind == SVC_EXTERNAL) out->capacity = 0;
     else if (ms > 0) out->capacity = pool_serving(p) * p->concurrency * n / ms;
+    out->telemetry = a->telemetry;
     memset(a, 0, sizeof *a);
 }
 
@@ -72,6 +170,10 @@ static void source_snapshot(Model *m, SourceRt *s, double dt, SourceStats *out)
     double aff = s->affected_count * n;
     if (s->ts->customers && aff > (double)s->ts->customers) aff = (double)s->ts->customers;
     out->customers_affected = aff;
+    out->user_attempts = s->acc.user_attempts * n;
+    out->deferred = s->acc.deferred * n;
+    out->released = s->acc.released * n;
+    out->waiting_customers = (double)s->nwaiting * n;
     memset(&s->acc, 0, sizeof s->acc);
 }
 
@@ -109,12 +211,17 @@ static void on_interval(Sim *sim, void *obj, uint64_t arg)
     Model *m = obj;
     metrics_emit(m, sim_now(sim));
     m->interval_ev = sim_after(sim, m->topo->interval, on_interval, m, 0);
+    tele_round(m);
 }
 
 void metrics_start(Model *m)
 {
     m->interval_start = sim_now(m->sim);
     m->interval_ev = sim_after(m->sim, m->topo->interval, on_interval, m, 0);
+    m->tele_nsenders = 0;
+    if (m->topo->monitoring >= 0)
+        for (int i = 0; i < m->npools; i++) m->tele_nsenders += tele_sender(m, &m->pools[i]);
+    tele_round(m);
 }
 
 void model_flush(Model *m)
@@ -123,4 +230,5 @@ void model_flush(Model *m)
     sim_cancel(m->sim, m->interval_ev);
     metrics_emit(m, sim_now(m->sim));
     m->interval_ev = sim_after(m->sim, m->topo->interval, on_interval, m, 0);
+    tele_round(m);
 }

@@ -16,6 +16,10 @@
  * eats the caller's workers, then its queue, then its callers' patience,
  * which is how one stalled storage tier becomes 502s at the edge.
  *
+ * Roots: a request without a caller answers its client's Intent, or the
+ * pool whose scheduling it asked for, or the pool whose telemetry it
+ * carried to the monitoring service (model_metrics.c).
+ *
  * Re-entrancy: answering may run the caller's code at once (a fast failure
  * propagates up synchronously). Every function here leaves the request it
  * touched in a consistent state before it calls out.
@@ -139,6 +143,7 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     Req *parent = r->parent;
     Intent *it = r->intent;
     Pool *sched = r->sched_for;
+    Pool *tele = r->tele_for;
     bool degraded = out == OUT_DEGRADED;
     if (parent) parent->child = NULL;
     if (it) it->req = NULL;
@@ -146,6 +151,7 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     if (parent) child_done(m, parent, out, cause, origin, degraded);
     else if (it) client_attempt_done(m, it, out);
     else if (sched) sched_done(m, sched, out, origin);
+    else if (tele) telemetry_done(m, tele, out);
 }
 
 /* Starts queued requests while the instance has free workers. Requests
@@ -371,7 +377,7 @@ static void send_attempt(Model *m, Req *r)
     if (!child) return;
     child->parent = r;
     r->child = child;
-    req_arrive(m, child, model_pool_for_call(m, c->target, p->region));
+    req_arrive(m, child, model_pool_for_call(m, c->target, p->region, c->region));
 }
 
 static void next_call(Model *m, Req *r)

@@ -186,7 +186,7 @@ static void sched_attempt(Model *m, Pool *p)
                                 on_sched_event, p, 0);
         return;
     }
-    Pool *plat = model_pool_for_call(m, p->ts->runs_on, p->region);
+    Pool *plat = model_pool_for_call(m, p->ts->runs_on, p->region, -1);
     Req *r = req_new(m);
     if (!r) return;
     r->sched_for = p;

@@ -63,6 +63,7 @@ TopoCall topo_default_call(void)
 {
     return (TopoCall){
         .target = -1,
+        .region = -1,
         .timeout = FD_SEC,
         .backoff = topo_default_backoff(),
         .budget = { false, 0.1, 10 },
@@ -79,6 +80,8 @@ TopoClient topo_default_client(void)
         .backoff = topo_default_backoff(),
         .reattempt_after = 30 * FD_SEC,
         .max_reattempts = 3,
+        .recheck = 10 * FD_MIN,
+        .catch_up = 5 * FD_MIN,
     };
 }
 

@@ -73,9 +73,16 @@ typedef struct TopoBreaker {
     FdLoc loc;
 } TopoBreaker;
 
+/* TopoCall.region while loading `regions: all` (expanded before the load
+ * returns: a loaded Topo never holds it). */
+#define TOPO_CALL_ALL_REGIONS (-2)
+
 typedef struct TopoCall {
     int target;            /* service index */
     FdLoc loc;
+    int region;            /* the region it goes to; -1 (default): the caller's, with the
+                            * load balancer's fallback rules */
+    FdLoc region_loc;      /* where `region:` (or `regions: all`) was written */
     SimTime timeout;       /* per attempt; default 1s */
     int retries;           /* extra attempts after the first; default 0 */
     TopoBackoff backoff;
@@ -192,6 +199,15 @@ typedef struct TopoClient {
     int max_reattempts;    /* default 3 */
     SimTime patience;      /* the user gives up on the intent after this long; 0 = never */
     double offline;        /* fraction of intents a local cache answers on failure (degraded) */
+    /* Pent-up demand: when the user finally gives up on an intent, with
+     * probability `defer` the work is put aside instead of dropped. The
+     * customer then waits: new intents go to its backlog unsent, and it
+     * checks back after an exponential time of mean `recheck` with one of
+     * them; once that works, the rest is sent within `catch_up`. Needs the
+     * source's `customers` (ignored without it). */
+    double defer;          /* default 0: no deferral */
+    SimTime recheck;       /* mean time between checks of a waiting customer; default 10m */
+    SimTime catch_up;      /* the backlog is sent uniformly over this; default 5m */
 } TopoClient;
 
 typedef struct TopoSource {

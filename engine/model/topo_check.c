@@ -603,7 +603,7 @@ static void load_dfs(LoadWalk *w, int s)
  * in r at all, or is deployed with no instances and may cross regions, to
  * the first region (in the topology's order) where it has instances. A
  * local deployment with no instances that may not cross regions fails the
- * requests. */
+ * requests. A call that names its region goes there. */
 static void load_route(LoadWalk *w, int s, int r, double m)
 {
     const TopoService *sv = &w->t->services[s];
@@ -663,6 +663,16 @@ int topo_source_load(const Topo *t, int source, double *load, double *unserved)
             for (int k = 0; k < sv->ncalls; k++) {
                 const TopoCall *c = &sv->calls[k];
                 if (c->target < 0 || !(c->probability > 0) || w.back[w.callbase[s] + k]) continue;
+                if (c->region >= 0 && c->region < R) {
+                    /* A call to a named region goes there, serving or not. */
+                    const TopoService *tv = &t->services[c->target];
+                    int cell = c->target * R + c->region;
+                    if (tv->kind == SVC_EXTERNAL || topo_instances(tv, c->region) > 0)
+                        w.mass[cell] += m * c->probability;
+                    else
+                        w.unserved[cell] += m * c->probability;
+                    continue;
+                }
                 load_route(&w, c->target, r, m * c->probability);
             }
         }
