@@ -330,7 +330,7 @@ typedef struct DeferRun {
 
 /* 10 minutes normal, 30 minutes of every request failing, 20 minutes
  * healed. Rates are user attempts per second. */
-static void defer_run(const char *defer, DeferRun *out)
+static void defer_run(const char *defer, bool set_later, DeferRun *out)
 {
     char yaml[1024];
     snprintf(yaml, sizeof yaml, defer_yaml, defer);
@@ -343,6 +343,11 @@ static void defer_run(const char *defer, DeferRun *out)
     fx_open(&fx, yaml, 21, w, 5);
     int svc = fx_svc(&fx, "s");
     fx_run(&fx, 10 * FD_MIN);
+    if (set_later) {        /* as a scenario's client{} would: the records come now */
+        TopoClient cl = *model_client(fx.model, 0);
+        cl.defer = 1;
+        model_set_client(fx.model, 0, &cl);
+    }
     model_inject_errors(fx.model, svc, -1, 1.0);
     fx_run(&fx, 40 * FD_MIN);
     model_inject_errors(fx.model, svc, -1, 0);
@@ -366,9 +371,10 @@ static void defer_run(const char *defer, DeferRun *out)
 
 static void test_deferred_work(void)
 {
-    DeferRun d, n;
-    defer_run("100%", &d);
-    defer_run("0", &n);
+    DeferRun d, n, later;
+    defer_run("100%", false, &d);
+    defer_run("0", false, &n);
+    defer_run("0", true, &later);
     printf("deferral: user attempts %.1f/s before, %.1f/s during the outage, peak %.1f/s "
            "after (%.1fx); deferred %.0f (expected ~186000), released %.0f, intents in the "
            "outage %.0f; "
@@ -397,6 +403,14 @@ static void test_deferred_work(void)
     CHECK(n.deferred == 0);
     CHECK(n.outage_rate > 0.9 * n.base_rate);
     CHECK(n.peak_rate < 1.5 * n.base_rate);
+    /* Turned on mid-run through model_set_client: the same story. */
+    printf("deferral from 10m on: %.1f/s during, peak %.1f/s after; deferred %.0f, "
+           "released %.0f\n", later.outage_rate, later.peak_rate, later.deferred,
+           later.released);
+    CHECK(later.outage_rate < 0.3 * later.base_rate);
+    CHECK_REL(later.deferred, expected, 0.02);
+    CHECK_REL(later.released, later.deferred, 0.001);
+    CHECK(later.peak_rate > 5 * later.base_rate);
 }
 
 /* ---- telemetry: monitoring hears the services through its own path ---- */

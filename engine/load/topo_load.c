@@ -31,6 +31,11 @@
  *   diagnostics are put back in file order at the end (finish()), keeping
  *   each error with its notes.
  *
+ * - Checks that need every service read (a call's `region:` must be one its
+ *   target is deployed in) run once the sections are walked; that pass
+ *   (call_regions()) also expands `regions: all` into one call per region,
+ *   so the Topo holds only plain calls.
+ *
  * - Locations: libyaml's marks are 0-based; mark_loc() adds 1, and is the
  *   only place that does (CSV lines are counted 1-based as they are read).
  *

@@ -583,14 +583,23 @@ const ModelDeadlock *model_deadlock(const Model *m, int i)
     return i >= 0 && i < m->ndeadlocks ? &m->deadlocks[i] : NULL;
 }
 
+/* The pool of svc in region r of the walk below (externals: their one pool,
+ * once), or NULL. region < 0 walks every region, else only that one. */
+static const Pool *region_pool(const Model *m, int svc, int region, int r)
+{
+    if (m->ext_pool[svc] >= 0) return r == 0 ? &m->pools[m->ext_pool[svc]] : NULL;
+    if (region >= 0 && r != region) return NULL;
+    int i = m->pool_of[svc * m->topo->nregions + r];
+    return i < 0 ? NULL : &m->pools[i];
+}
+
 int model_telemetry(const Model *m, int svc, int region)
 {
     assert(svc >= 0 && svc < m->topo->nservices);
     int n = 0;
-    for (int i = 0; i < m->npools; i++) {
-        const Pool *p = &m->pools[i];
-        if (p->svc != svc || (region >= 0 && p->region != region) || !p->has_last) continue;
-        n += p->last.telemetry;
+    for (int r = 0; r < m->topo->nregions; r++) {
+        const Pool *p = region_pool(m, svc, region, r);
+        if (p && p->has_last) n += p->last.telemetry;
     }
     return n;
 }
@@ -626,9 +635,9 @@ int model_waiting_on(const Model *m, int svc, int region)
     /* Count per target, then find the most common, then zero the counts
      * again: the cost is in the requests looked at, not in the services. */
     for (int pass = 0; pass < 3; pass++) {
-        for (int i = 0; i < m->npools; i++) {
-            const Pool *p = &m->pools[i];
-            if (p->svc != svc || (region >= 0 && p->region != region)) continue;
+        for (int reg = 0; reg < m->topo->nregions; reg++) {
+            const Pool *p = region_pool(m, svc, region, reg);
+            if (!p) continue;
             for (int k = 0; k < p->ninst; k++)
                 for (const Req *r = p->inst[k].active; r; r = r->next) {
                     int t = waiting_target(r);
