@@ -34,7 +34,7 @@ local api = {
   -- Observation.
   "healthy", "stalled", "deadlocked", "metric", "availability",
   "alert_firing", "version", "config_bad", "names", "deployed", "instances",
-  "readers",
+  "readers", "waiting_on",
   -- Alerts.
   "alert", "on_alert",
   -- Responders and the incident.

@@ -17,7 +17,8 @@
  * Deferred work (client `defer`, `recheck`, `catch_up`) is the other half
  * of pent-up demand: a user who finally gives up may put the work aside
  * rather than drop it. That customer is then waiting: each new intent of
- * theirs joins a backlog unsent (they know it is broken), and every so
+ * theirs is put aside unsent with the same chance (they know it is broken)
+ * and dropped otherwise, and every so
  * often (exponential, mean `recheck`) they check back by sending one
  * intent from it. A check that works ends the wait and releases the rest,
  * each intent sent at a uniform time within `catch_up`; a check that fails
@@ -380,11 +381,21 @@ static void on_arrival(Sim *sim, void *obj, uint64_t arg)
     it->start = sim_now(m->sim);
     it->customer = s->ncustomers ? (uint32_t)rng_below(&s->rng, s->ncustomers) : 0;
     s->acc.intents += 1;
-    /* A waiting customer queues new work without trying. */
-    if (s->defer && s->defer[it->customer].waiting &&
-        backlog_add(m, s, it->customer, region)) {
-        intent_free(m, it);
-        return;
+    /* A waiting customer does not try: the new work is put aside with the
+     * client's `defer` chance, like the work that failed, and otherwise
+     * dropped (done some other way, or not at all: a failed intent that
+     * cost no attempt). */
+    if (s->defer && s->defer[it->customer].waiting) {
+        double p = s->client.defer;
+        if (p >= 1 || rng_uniform(&s->drng) < p) {
+            if (backlog_add(m, s, it->customer, region)) {
+                intent_free(m, it);
+                return;
+            }
+        } else {
+            resolve(m, it, OUT_FAILED);
+            return;
+        }
     }
     send_attempt(m, it);
 }

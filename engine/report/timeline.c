@@ -273,7 +273,8 @@ static void print_entries(const Out *o, const RunResult *r)
         }
         fprintf(o->f, "    users         baseline %s, peak %s%s\n", a, b, c);
         fprintf(o->f, "    with retries  peak %.1fx baseline\n", e->peak_attempts_to_baseline);
-        if (e->capacity_to_baseline > 0) {
+        /* Only where the entry service's capacity moved. */
+        if (e->capacity_to_baseline > 0 && fabs(e->capacity_to_baseline - 1) > 0.05) {
             char at[16] = "";
             if (e->capacity_peak_at >= 0) result_clock(r, e->capacity_peak_at, false, at, sizeof at);
             fprintf(o->f, "    capacity      peak %.1fx baseline instances%s%s\n", e->capacity_to_baseline,

@@ -303,16 +303,24 @@ int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team)
 
 /* ---- per interval: health, alerts, the incident clock ---- */
 
-static bool monitoring_up(Scenario *s)
+/* Alerts see what monitoring heard: the services' telemetry is ordinary
+ * requests to the monitoring service, so whatever monitoring depends on can
+ * blind it. A service alert has data only when its service's telemetry got
+ * through this interval; an entry-point alert when its entry service's did. */
+static bool alert_has_data(Scenario *s, const Alert *a)
 {
-    int mon = s->topo.monitoring;
-    if (mon < 0) return true;
-    for (int r = 0; r < s->topo.nregions; r++) {
-        const PoolStats *p = model_last_pool(s->model, mon, r);
-        if (!p) continue;
-        if (p->instances[INST_UP] > p->hung && model_availability(s->model, mon, r) >= 0.9) return true;
-    }
-    return false;
+    if (s->topo.monitoring < 0) return true;
+    int svc = a->source >= 0 ? s->topo.sources[a->source].entry : a->service;
+    if (svc == s->topo.monitoring) return true;
+    return model_telemetry(s->model, svc, a->source >= 0 ? -1 : a->region) > 0;
+}
+
+/* A dead-man alert's condition: nothing heard (from its service, or from
+ * anyone) in the last interval. */
+static bool alert_absent(Scenario *s, const Alert *a)
+{
+    if (a->service < 0) return !model_heard_from_any(s->model);
+    return model_telemetry(s->model, a->service, a->region) == 0;
 }
 
 static double alert_value(Scenario *s, const Alert *a)
@@ -387,24 +395,39 @@ static void page_for_alert(Scenario *s, const Alert *a)
 
 static void eval_alerts(Scenario *s, const ModelInterval *iv)
 {
-    bool up = monitoring_up(s);
-    bool blind = !up;
+    bool blind = !model_heard_from_any(s->model);
     if (blind != s->blind) {
         s->blind = blind;
         const char *mon = s->topo.services[s->topo.monitoring].name;
         api_note(s, RE_HEALTH, mon, NULL,
-                 blind ? "monitoring (%s) is down: alerts cannot fire" : "monitoring (%s) is back",
+                 blind ? "monitoring (%s) hears nothing: alerts cannot fire" : "monitoring (%s) hears the services again",
                  mon);
     }
-    if (blind) return;
     for (int i = 0; i < s->nalerts && !s->failed; i++) {
         Alert *a = &s->alerts[i];
-        double v = alert_value(s, a);
-        if (alert_holds(a, v)) {
+        /* Dead-man alerts are checked outside monitoring; the rest only on
+         * the data monitoring received. */
+        if (!a->absent && (blind || !alert_has_data(s, a))) continue;
+        double v = a->absent ? 0 : alert_value(s, a);
+        if (a->absent ? alert_absent(s, a) : alert_holds(a, v)) {
             if (a->since < 0) a->since = iv->start;
             if (!a->firing && iv->end - a->since >= a->hold) {
                 a->firing = true;
                 char val[64];
+                if (a->absent) {
+                    const char *mon = s->topo.services[s->topo.monitoring].name;
+                    if (a->service >= 0)
+                        api_note(s, RE_ALERT, a->name, NULL, "alert %s fires: %s has heard nothing from %s for %.0f min",
+                                 a->name, mon, s->topo.services[a->service].name,
+                                 fd_time_sec(iv->end - a->since) / 60);
+                    else
+                        api_note(s, RE_ALERT, a->name, NULL, "alert %s fires: %s has received no telemetry for %.0f min",
+                                 a->name, mon, fd_time_sec(iv->end - a->since) / 60);
+                    if (s->res->t_detected < 0) scenario_detected(s, "alert %s", a->name);
+                    page_for_alert(s, a);
+                    fire_handlers(s, i);
+                    continue;
+                }
                 bool lat = a->metric == AM_P50 || a->metric == AM_P90 || a->metric == AM_P99;
                 bool frac = a->metric == AM_ERROR_RATE || a->metric == AM_AVAILABILITY ||
                             a->metric == AM_UTILISATION;

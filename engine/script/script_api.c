@@ -922,6 +922,20 @@ static int l_stalled(lua_State *L)
     return 1;
 }
 
+/* waiting_on(service [, region]) -> service or nil: what most of the
+ * service's busy workers are waiting on (a call they made), as an
+ * engineer sees it from the service's own threads. */
+static int l_waiting_on(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    int on = model_waiting_on(s->model, svc, r);
+    if (on < 0) lua_pushnil(L);
+    else lua_pushstring(L, svc_name(s, on));
+    return 1;
+}
+
 static int l_deadlocked(lua_State *L)
 {
     Scenario *s = need_model(L);
@@ -1845,7 +1859,7 @@ void api_register(Scenario *s, lua_State *L)
         { "status_page", l_status_page }, { "names", l_names },
         { "deployed", l_deployed },       { "instances", l_instances },
         { "readers", l_readers },         { "support", l_support },
-        { "on_page", l_on_page },
+        { "on_page", l_on_page },         { "waiting_on", l_waiting_on },
         { "remove_dependency", l_remove_dependency }, { "client", l_client },
         { "fallback", l_fallback },
         { "_expect", l_expect_register }, { "_event", l_event },

@@ -14,7 +14,9 @@ function wait_until(cond, limit, poll)
   local deadline = limit and (now() + seconds(limit)) or math.huge
   local step = seconds(poll or "10s")
   while not cond() do
-    if now() >= deadline then return false end
+    -- Within a microsecond of the deadline is the deadline: now() is a float
+    -- of nanoseconds, and a wait shorter than a nanosecond is no wait at all.
+    if now() >= deadline - 1e-6 then return false end
     local left = deadline - now()
     wait(left < step and left or step)
   end

@@ -16,6 +16,7 @@ local gray = param("gray_release", false)       -- stage the configuration data
 local manual_restart = param("manual_restart", true)
 local break_cycle = param("break_cycle", false)  -- tke schedules without the API
 local client_retries = param("client_retries", true) -- clients retry, users come back
+local pent_up = param("pent_up", true)           -- users put work aside and bring it back
 
 if break_cycle then
   remove_dependency { from = "tke", to = "cloud-api" }
@@ -24,18 +25,29 @@ if not client_retries then
   client { source = "console", retries = 0, reattempt = 0 }
   client { source = "paas", retries = 0, reattempt = 0 }
 end
+if not pent_up then
+  client { source = "console", defer = 0 }
+end
 
+-- The responders. Human times are distributions (a median and a 99th
+-- percentile); the medians put the replay's moments at the published
+-- ones, and the tails are the spread a batch over seeds shows.
 team { name = "api", skills = { "cloud-api", "api-config" }, oncall = 3,
-       ack = "2m", diagnose = "10m" }
-team { name = "platform", skills = { "tke" }, oncall = 1, ack = "5m", diagnose = "20m" }
-team { name = "console", skills = { "console" }, oncall = 1, ack = "5m", diagnose = "10m" }
+       ack = { median = "2m", p99 = "8m" }, diagnose = { median = "9m", p99 = "30m" } }
+team { name = "platform", skills = { "tke" }, oncall = 1,
+       ack = { median = "3m", p99 = "12m" }, handoff = { median = "3m", p99 = "10m" },
+       diagnose = { median = "13m", p99 = "45m" } }
+team { name = "console", skills = { "console" }, oncall = 1,
+       ack = { median = "4m", p99 = "15m" } }
 
-alert { name = "api-5xx", service = "cloud-api", when = "error_rate > 5%", hold = "3m" }
-alert { name = "console-errors", entry = "console", when = "availability < 95%", hold = "2m" }
+alert { name = "api-5xx", service = "cloud-api", when = "error_rate > 5%", hold = "2m", page = "api" }
+alert { name = "console-errors", entry = "console", when = "availability < 95%", hold = "2m",
+        page = "console" }
 
--- 15:20: the new API version ships. Its protocol change turns data from old
--- front ends into bad configuration, and the data has no gray release.
-at("15:20", function()
+-- The incident. 15:20: the new API version ships. Its protocol change
+-- turns data from old front ends into bad configuration, and the data has
+-- no gray release.
+at("15:21", function()
   deploy {
     service = "cloud-api", version = "v2",
     stages = { 1.0 },
@@ -46,11 +58,12 @@ at("15:20", function()
   }
 end)
 
+-- The reference response: the API team, then the platform team.
 on_alert("api-5xx", function()
   declare("P0", "cloud API errors across regions; console logins failing")
   page("api")
   -- The standard plan: roll the code back. The bad data stays.
-  act { team = "api", takes = "11m" }
+  act { team = "api", takes = { median = "10m", p99 = "25m" }, what = "start the standard rollback plan" }
   local failing = {}
   for _, region in ipairs(deployed("cloud-api")) do
     if not healthy("cloud-api", region) then failing[#failing + 1] = region end
@@ -59,31 +72,36 @@ on_alert("api-5xx", function()
   if not wait_until(function() return healthy("cloud-api") end, "12m") then
     note("rolling back the version did not restore the service")
     diagnose { component = "api-config", team = "api" }
-    note("root cause: erroneous configuration data")
-    act { team = "api", takes = "5m" }               -- design the data repair
+    if config_bad("api-config") then note("root cause: erroneous configuration data") end
+    act { team = "api", takes = { median = "5m", p99 = "15m" }, what = "design the data repair" }
     repair_config("api-config")
   end
   wait("3m")
   for _, region in ipairs(deployed("cloud-api")) do
     if not healthy("cloud-api", region) then
       note(("cloud-api still down in %s"):format(region))
+      page("platform", { from = "api", why = ("cloud-api does not come back in %s"):format(region) })
       diagnose { component = "tke", team = "platform" }
       if stalled("cloud-api", region) then
         note(("circular dependency in %s: tke needs cloud-api to schedule cloud-api"):format(region))
         shift_traffic { from = region, to = { "guangzhou", "beijing", "chengdu" } }
         if manual_restart then
-          restart { service = "cloud-api", region = region, manual = true, takes = "20m",
-                    team = "platform" }
+          restart { service = "cloud-api", region = region, manual = true, team = "platform",
+                    takes = { median = "16m", p99 = "40m" } }
         end
       end
     end
   end
 end)
 
--- The console surge after recovery: more capacity by hand, as in the review.
+-- The console team: the console cannot serve until the API is back in
+-- every region. Once it is back in most, the team gets more capacity
+-- approved for the users who will return with their pent-up work; the
+-- autoscaler does the expansion when they come.
 on_alert("console-errors", function()
-  wait_until(function() return healthy("cloud-api", "guangzhou") end, "2h")
-  act { team = "console", takes = "30m" }
+  wait_until(function() return healthy("cloud-api", "guangzhou") end, "3h")
+  act { team = "console", takes = { median = "15m", p99 = "45m" },
+        what = "get console capacity approved for the returning users" }
   scale { service = "console", max = 40 }
 end)
 
