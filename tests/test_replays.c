@@ -1,19 +1,27 @@
 /*
- * test_replays.c: the two seed incidents, replayed, against their published
- * timelines; and each mechanism switched off by removing its cause.
+ * test_replays.c: the two seed incidents, replayed, checked by their
+ * mechanisms rather than by their clocks.
  *
- * Published timelines (local time):
- *   Tencent Cloud 2024-04-08: detected 15:23; rollback found not to help
- *   15:47; root cause 15:57; data repair 16:02; every region but Shanghai
- *   back 16:05; circular dependency found 16:25; Shanghai back 16:45; stable
- *   16:50; about 87 minutes; a console surge near 9x.
- *   NetEase Cloud Music 2024-08-18: 14:44 to 17:11.
- * Each listed moment must come out within 5 minutes.
+ * The responders' times are distributions, so when a moment comes is a
+ * draw; how long the outages last over many seeds is checked against the
+ * published lengths by tests/cli/replay_spread.sh. Here one seed is run
+ * and the checks are about what happens and in which order, each of which
+ * the model could get wrong:
+ *
+ *   Tencent Cloud 2024-04-08: the code rollback leaves the configuration
+ *   data bad, so the service stays down until the data is repaired; the
+ *   recovery deadlock is in Shanghai (the container platform needs the API
+ *   to schedule the API) and needs a manual restart; the console's surge
+ *   comes after the API is back, from users bringing back the work they
+ *   put aside, and needs several times the console's capacity; without the
+ *   pent-up work there is no surge.
+ *   NetEase Cloud Music 2024-08-18: a hanging disk stalls the databases
+ *   (the DBAs, paged by SRE, find it from what the database waits on),
+ *   offline playback and the portal's fallback keep part of the service,
+ *   and nobody on call owns the storage.
  */
 #include "fdtest.h"
 #include "script/scenario.h"
-
-#define TOL (5 * FD_MIN)
 
 typedef struct Replay {
     RunResult res;
@@ -32,44 +40,31 @@ static void run(Replay *r, const char *path, const char *const *params, int npar
     CHECK_EQ_INT(r->rc, 0);
 }
 
-/* Simulated time of a local wall-clock time "HH:MM" on the run's day. */
-static SimTime at(const Replay *r, int hh, int mm)
+/* The first (or last) event whose text contains both fragments. */
+static const RunEvent *find_ex(const Replay *r, const char *a, const char *b, bool last)
 {
-    int64_t local0 = r->res.wall_start + (int64_t)r->res.tz_minutes * 60;
-    int64_t day0 = ((local0 % 86400) + 86400) % 86400;
-    return ((int64_t)(hh * 3600 + mm * 60) - day0) * FD_SEC;
-}
-
-/* The first event whose text contains all of the given fragments. */
-static const RunEvent *find(const Replay *r, const char *a, const char *b)
-{
+    const RunEvent *found = NULL;
     for (int i = 0; i < r->res.nevents; i++) {
         const char *t = r->res.events[i].text;
-        if (strstr(t, a) && (!b || strstr(t, b))) return &r->res.events[i];
+        if (strstr(t, a) && (!b || strstr(t, b))) {
+            found = &r->res.events[i];
+            if (!last) break;
+        }
     }
-    return NULL;
+    return found;
 }
 
-static void check_near(const Replay *r, SimTime got, int hh, int mm, const char *what)
+static const RunEvent *find(const Replay *r, const char *a, const char *b)
 {
-    SimTime want = at(r, hh, mm);
-    double off = fd_time_sec(got - want) / 60;
-    printf("  %-44s %02d:%02d published, %+5.1f min\n", what, hh, mm, got >= 0 ? off : 999.0);
-    CHECK(got >= 0);
-    CHECK(got >= want - TOL && got <= want + TOL);
+    return find_ex(r, a, b, false);
 }
 
-static void check_event(const Replay *r, const char *a, const char *b, int hh, int mm)
+static SimTime when(const Replay *r, const char *a, const char *b)
 {
     const RunEvent *e = find(r, a, b);
-    char what[128];
-    snprintf(what, sizeof what, "%s%s%s", a, b ? " / " : "", b ? b : "");
-    if (!e) {
-        fprintf(stderr, "no timeline event matching '%s'\n", what);
-        CHECK(e != NULL);
-        return;
-    }
-    check_near(r, e->t, hh, mm, what);
+    if (!e) fprintf(stderr, "no timeline event matching '%s'%s%s\n", a, b ? " / " : "", b ? b : "");
+    CHECK(e != NULL);
+    return e ? e->t : -1;
 }
 
 static const EntryResult *entry(const Replay *r, const char *name)
@@ -80,51 +75,82 @@ static const EntryResult *entry(const Replay *r, const char *name)
     exit(1);
 }
 
+static void clockstr(const Replay *r, SimTime t, char *buf, size_t n)
+{
+    if (t < 0) snprintf(buf, n, "never");
+    else result_clock(&r->res, t, false, buf, n);
+}
+
 #define TENCENT "scenarios/tencent-2024-04-08/scenario.lua"
 #define NETEASE "scenarios/netease-2024-08-18/scenario.lua"
 
 static void tencent(void)
 {
     Replay r;
+    char a[16], b[16];
     printf("Tencent Cloud 2024-04-08\n");
     run(&r, TENCENT, NULL, 0);
-    check_near(&r, r.res.t_detected, 15, 23, "detected");
-    check_event(&r, "did not restore", NULL, 15, 47);
-    check_event(&r, "root cause", NULL, 15, 57);
-    check_event(&r, "api-config repaired", NULL, 16, 2);
-    const char *others[] = { "guangzhou", "beijing", "chengdu" };
-    for (int i = 0; i < 3; i++) {
-        /* The last time cloud-api comes back in each other region. */
-        const RunEvent *last = NULL;
-        for (int k = 0; k < r.res.nevents; k++) {
-            const RunEvent *e = &r.res.events[k];
-            if (strstr(e->text, "cloud-api in") && strstr(e->text, others[i]) &&
-                strstr(e->text, "serving normally again"))
-                last = e;
-        }
-        CHECK(last != NULL);
-        if (last) check_near(&r, last->t, 16, 5, others[i]);
-    }
-    check_event(&r, "circular dependency in shanghai", NULL, 16, 25);
-    check_event(&r, "cloud-api in shanghai", "serving normally again", 16, 45);
-    check_near(&r, r.res.t_recovered, 16, 50, "stable (recovered)");
-    double dur = fd_time_sec(r.res.t_recovered - r.res.t_start) / 60;
-    printf("  duration %.1f min (published about 87)\n", dur);
-    CHECK_NEAR(dur, 87, 5);
-    /* Shanghai stalled because of the recovery cycle. */
+
+    /* The rollback went out, and the service was still failing after it:
+     * the bad data is in the store, not in the code. The repair of the
+     * data, not the rollback, brings the other regions back. */
+    SimTime rolled = when(&r, "rolled back to v1", NULL);
+    SimTime not_fixed = when(&r, "rolling back the version did not restore the service", NULL);
+    SimTime cause = when(&r, "root cause: erroneous configuration data", NULL);
+    SimTime repaired = when(&r, "configuration data of api-config repaired", NULL);
+    const RunEvent *gz = find(&r, "cloud-api in guangzhou is serving normally again", NULL);
+    CHECK(rolled < not_fixed && not_fixed < cause && cause <= repaired);
+    CHECK(gz && gz->t >= repaired);
+    clockstr(&r, rolled, a, sizeof a);
+    clockstr(&r, repaired, b, sizeof b);
+    printf("  rolled back at %s, still failing; back only after the data repair at %s\n", a, b);
+
+    /* The recovery deadlock: in Shanghai, the cycle through the platform. */
     CHECK_EQ_INT(r.res.ndeadlocks, 1);
     if (r.res.ndeadlocks) {
         CHECK_STR(r.res.deadlocks[0].region, "shanghai");
         CHECK_STR(r.res.deadlocks[0].cycle, "cloud-api -> tke -> cloud-api");
     }
-    /* The rollback did not help: bad data, not code. */
-    const RunEvent *rb = find(&r, "rolled back to v1", NULL);
-    CHECK(rb && rb->t < at(&r, 15, 47));
-    double surge = entry(&r, "console")->peak_to_baseline;
-    printf("  console peak %.1fx baseline (published: a nine-fold expansion)\n", surge);
-    CHECK(surge >= 6 && surge <= 12);
-    double avail = entry(&r, "console")->availability;
-    double start = fd_time_sec(r.res.t_start);
+    /* Shanghai comes back by hand, after the platform team was handed the
+     * incident and found the cycle: not with the other regions. */
+    SimTime handed = when(&r, "platform paged by api", NULL);
+    SimTime cycle = when(&r, "circular dependency in shanghai", NULL);
+    SimTime by_hand = when(&r, "every cloud-api restarted in shanghai by hand", NULL);
+    SimTime sh = when(&r, "cloud-api in shanghai is serving normally again", NULL);
+    CHECK(repaired < handed && handed < cycle && cycle <= by_hand && by_hand < sh);
+    CHECK(gz && sh > gz->t + 10 * FD_MIN);
+    /* The platform team never acts before it is paged and briefed. */
+    CHECK(find(&r, "platform is briefed by api", NULL) != NULL);
+
+    /* The surge: users' traffic and the console's needed capacity peak
+     * after the API is back, at several times the baseline. */
+    const EntryResult *con = entry(&r, "console");
+    clockstr(&r, con->peak_at, a, sizeof a);
+    clockstr(&r, con->capacity_peak_at, b, sizeof b);
+    printf("  console users' peak %.1fx baseline at %s; capacity needed %.1fx at %s; "
+           "with retries %.1fx\n", con->peak_to_baseline, a, con->capacity_to_baseline, b,
+           con->peak_attempts_to_baseline);
+    CHECK(con->peak_at >= sh - FD_MIN && con->peak_at <= sh + 10 * FD_MIN);
+    CHECK(con->capacity_peak_at >= sh - FD_MIN && con->capacity_peak_at <= sh + 10 * FD_MIN);
+    CHECK(con->peak_to_baseline >= 6 && con->peak_to_baseline <= 12);
+    CHECK(con->capacity_to_baseline >= 6 && con->capacity_to_baseline <= 12);
+    /* Recovered once the surge has passed. */
+    CHECK(r.res.t_recovered > con->peak_at);
+    CHECK(r.res.detected_by && strcmp(r.res.detected_by, "alert console-errors") == 0);
+    double avail = con->availability;
+
+    printf("ablation: no pent-up work\n");
+    Replay p;
+    const char *np[] = { "pent_up=false" };
+    run(&p, TENCENT, np, 1);
+    const EntryResult *pc = entry(&p, "console");
+    SimTime psh = when(&p, "cloud-api in shanghai is serving normally again", NULL);
+    printf("  console users' peak %.1fx baseline; capacity needed %.1fx\n", pc->peak_to_baseline,
+           pc->capacity_to_baseline);
+    /* Whatever peak there is, none comes after recovery, and nothing needs
+     * several times the console. */
+    CHECK(pc->peak_at < psh || pc->peak_to_baseline < 2);
+    CHECK(pc->capacity_to_baseline < 2.5);
 
     printf("ablation: gray release of the configuration data\n");
     Replay g;
@@ -132,33 +158,32 @@ static void tencent(void)
     run(&g, TENCENT, gray, 1);
     double g_avail = entry(&g, "console")->availability;
     printf("  console availability %.3f (without gray release %.3f)\n", g_avail, avail);
-    CHECK(g_avail > avail + 0.3);
     CHECK(find(&g, "rollout of cloud-api v2 halted", NULL) != NULL);
-    CHECK(find(&g, "api-config in shanghai", NULL) == NULL);   /* the bad data stayed put */
+    CHECK(find(&g, "writes bad data to api-config in guangzhou, shanghai", NULL) == NULL);
+    CHECK(g_avail > avail + 0.2);
 
     printf("ablation: the recovery cycle broken\n");
     Replay c;
     const char *cyc[] = { "break_cycle=true" };
     run(&c, TENCENT, cyc, 1);
     CHECK_EQ_INT(c.res.ndeadlocks, 0);
-    const RunEvent *sh = find(&c, "cloud-api in shanghai", "serving normally again");
-    CHECK(sh != NULL);
-    if (sh) check_near(&c, sh->t, 16, 5, "shanghai back with the others");
-    CHECK(c.res.t_recovered >= 0 && c.res.t_recovered < at(&c, 16, 30));
+    CHECK(find(&c, "restarted in shanghai by hand", NULL) == NULL);
+    const RunEvent *csh = find(&c, "cloud-api in shanghai", "serving normally again");
+    const RunEvent *cgz = find(&c, "cloud-api in guangzhou", "serving normally again");
+    CHECK(csh && cgz && csh->t - cgz->t < 5 * FD_MIN);
 
-    printf("ablation: no client retries or user re-attempts\n");
-    Replay n;
-    const char *nr[] = { "client_retries=false" };
-    run(&n, TENCENT, nr, 1);
-    double n_surge = entry(&n, "console")->peak_to_baseline;
-    printf("  console peak %.2fx baseline (with retries %.1fx)\n", n_surge, surge);
-    CHECK(n_surge < 1.5);
-    CHECK_NEAR(fd_time_sec(n.res.t_start), start, 60);
+    printf("ablation: nobody restarts Shanghai by hand\n");
+    Replay m;
+    const char *nm[] = { "manual_restart=false" };
+    run(&m, TENCENT, nm, 1);
+    CHECK(m.res.t_recovered < 0);
+    CHECK(find(&m, "cloud-api in shanghai is serving normally again", NULL) == NULL);
 
     result_free(&r.res);
+    result_free(&p.res);
     result_free(&g.res);
     result_free(&c.res);
-    result_free(&n.res);
+    result_free(&m.res);
 }
 
 static void netease(void)
@@ -166,12 +191,16 @@ static void netease(void)
     Replay r;
     printf("NetEase Cloud Music 2024-08-18\n");
     run(&r, NETEASE, NULL, 0);
-    check_near(&r, r.res.t_start, 14, 44, "outage starts");
-    check_near(&r, r.res.t_recovered, 17, 11, "recovered");
     /* Web 502s: the gateway fails because what is behind it does. */
     CHECK(find(&r, "music-gateway in guizhou is failing", "dependency") ||
           find(&r, "music-gateway in guizhou is failing", "timeout"));
     CHECK(entry(&r, "music-web")->availability < 0.3);
+    /* The DBAs are paged (a hand-off from SRE) before they diagnose, and
+     * what they find comes from the model: the database waits on its disk. */
+    SimTime paged = when(&r, "dba paged by sre", NULL);
+    SimTime diag = when(&r, "dba starts diagnosing music-db", NULL);
+    SimTime found = when(&r, "stalled on their block storage (cloud-disk)", NULL);
+    CHECK(paged < diag && diag < found);
     /* Offline playback unaffected: answered from the cache, as degraded. */
     printf("  app intents answered offline: %.1f%%\n", 100 * entry(&r, "music-app")->degraded);
     CHECK(entry(&r, "music-app")->degraded > 0.2);
@@ -183,6 +212,7 @@ static void netease(void)
     CHECK(entry(&r, "news")->availability < 0.5);
     /* Slow troubleshooting for want of storage staff. */
     CHECK(find(&r, "diagnosing cloud-disk (no one on call owns it)", NULL) != NULL);
+    CHECK(r.res.t_recovered > when(&r, "block storage restored", NULL) - FD_MIN);
     double dur = fd_time_sec(r.res.t_recovered - r.res.t_start) / 60;
 
     printf("ablation: storage staff on call\n");
@@ -193,6 +223,7 @@ static void netease(void)
     printf("  outage %.0f min (without storage staff %.0f min)\n", s_dur, dur);
     CHECK(s.res.t_recovered >= 0);
     CHECK(s_dur < dur / 2);
+    CHECK(find(&s, "storage paged by dba", NULL) != NULL);
     CHECK(find(&s, "storage starts diagnosing cloud-disk", NULL) != NULL);
     /* A shorter outage, the same story: the portal still falls back rather
      * than fail, for less of the window, and every expectation holds. */

@@ -105,6 +105,8 @@ int batch_worker_print(const RunResult *r, FILE *out)
         put(x, "name", jstr(e->name), &ok);
         put(x, "availability", javail(e->availability), &ok);
         put(x, "peak_to_baseline", jround(e->peak_to_baseline, 1e3), &ok);
+        put(x, "peak_at", jmoment(e->peak_at), &ok);
+        put(x, "capacity_to_baseline", jround(e->capacity_to_baseline, 1e3), &ok);
         put(x, "customers_affected", jcount(e->customers_affected), &ok);
         push(a, x, &ok);
     }

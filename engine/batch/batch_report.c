@@ -278,9 +278,9 @@ static int group_out(Ctx *c, int64_t g, GroupOut *go, BatchVerdict *v)
     for (int e = 0; e < entries.n; e++) {
         json_t *eo = json_object();
         json_object_set_new(eo, "name", json_string(entries.v[e]));
-        static const char *const keys[] = { "availability", "peak_to_baseline",
-                                            "customers_affected" };
-        for (int k = 0; k < 3; k++) {
+        static const char *const keys[] = { "availability", "peak_to_baseline", "peak_at",
+                                            "capacity_to_baseline", "customers_affected" };
+        for (int k = 0; k < 5; k++) {
             vals.n = 0;
             for (int64_t i = lo; i < hi; i++)
                 if (c->recs[i])

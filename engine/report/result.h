@@ -55,7 +55,8 @@ typedef struct EntryResult {
     double peak_to_baseline;
     SimTime peak_at;              /* the start of that interval, or -1 */
     double peak_attempts_to_baseline;  /* all attempts, retries included */
-    double capacity_to_baseline;  /* the entry service's peak instances over its baseline */
+    double capacity_to_baseline;  /* the workers the entry service needed at the peak (busy, plus the
+                                   * work of what it turned away) over its busy workers before */
     SimTime capacity_peak_at;     /* or -1 */
     double intents, attempts;
     double customers;             /* population */

@@ -277,7 +277,7 @@ static void print_entries(const Out *o, const RunResult *r)
         if (e->capacity_to_baseline > 0 && fabs(e->capacity_to_baseline - 1) > 0.05) {
             char at[16] = "";
             if (e->capacity_peak_at >= 0) result_clock(r, e->capacity_peak_at, false, at, sizeof at);
-            fprintf(o->f, "    capacity      peak %.1fx baseline instances%s%s\n", e->capacity_to_baseline,
+            fprintf(o->f, "    capacity      needed %.1fx its baseline%s%s\n", e->capacity_to_baseline,
                     at[0] ? ", at " : "", at);
         }
         fprintf(o->f, "    customers     %.0f affected, %.0f reported", e->customers_affected,

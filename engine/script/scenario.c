@@ -500,6 +500,24 @@ static void clock_event(Scenario *s, SimTime t, const char *what)
     if (result_add_event(s->res, t, RE_CLOCK, NULL, NULL, "%s", what) < 0) s->oom = true;
 }
 
+/* The entry service of source i over the interval: busy workers (real,
+ * time-averaged), requests answered, requests turned away unserved. */
+static void entry_load(Scenario *s, const ModelInterval *iv, int i, double *busy, double *answered,
+                       double *rejected)
+{
+    int svc = s->topo.sources[i].entry;
+    double conc = s->topo.services[svc].concurrency;
+    for (int k = 0; k < iv->npools; k++) {
+        const PoolStats *p = &iv->pools[k];
+        if (p->service != svc) continue;
+        *busy += p->utilisation * p->instances[INST_UP] * conc;
+        double failed = 0;
+        for (int c = 0; c < FAIL_NCAUSES; c++) failed += p->failed[c];
+        *answered += p->ok + p->degraded + failed;
+        *rejected += p->failed[FAIL_REJECTED] + p->failed[FAIL_NO_INSTANCE];
+    }
+}
+
 static void eval_clock(Scenario *s, const ModelInterval *iv)
 {
     RunResult *r = s->res;
@@ -525,13 +543,16 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         /* Users' traffic (no automatic retries) and the capacity the
          * entry service had: what a surge at recovery is measured on. */
         double urate = dt > 0 ? ss->user_attempts / dt : 0;
-        double inst = 0;
-        for (int k = 0; k < iv->npools; k++)
-            if (iv->pools[k].service == s->topo.sources[i].entry)
-                inst += iv->pools[k].instances[INST_UP] + iv->pools[k].instances[INST_STARTING];
+        double busy = 0, answered = 0, rejected = 0;
+        entry_load(s, iv, i, &busy, &answered, &rejected);
+        /* The capacity the entry service needed: the workers it kept busy,
+         * plus the work of the requests it turned away, at the baseline's
+         * worker time per request. */
+        double w = c->baseline_n && c->answered_base_sum > 0 ? c->busy_base_sum / c->answered_base_sum : 0;
+        double need = busy + (dt > 0 ? rejected / dt : 0) * w;
         if (s->started) {
             if (urate > c->user_peak) { c->user_peak = urate; c->user_peak_at = iv->start; }
-            if (inst > c->inst_peak) { c->inst_peak = inst; c->inst_peak_at = iv->start; }
+            if (need > c->need_peak) { c->need_peak = need; c->need_peak_at = iv->start; }
         }
         if (avail < slo) {
             all_good = false;
@@ -540,7 +561,8 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         if (!s->started) {
             c->baseline_sum += rate;
             c->user_base_sum += urate;
-            c->inst_base_sum += inst;
+            c->busy_base_sum += busy;
+            c->answered_base_sum += dt > 0 ? answered / dt : 0;
             c->baseline_n++;
         } else if (c->baseline_n > 0) {
             double base = c->baseline_sum / c->baseline_n;
@@ -558,12 +580,10 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
                 if (c->baseline_n > 1) {
                     c->baseline_sum -= dt > 0 ? iv->sources[i].attempts / dt : 0;
                     c->user_base_sum -= dt > 0 ? iv->sources[i].user_attempts / dt : 0;
-                    double inst = 0;
-                    for (int k = 0; k < iv->npools; k++)
-                        if (iv->pools[k].service == s->topo.sources[i].entry)
-                            inst += iv->pools[k].instances[INST_UP] +
-                                    iv->pools[k].instances[INST_STARTING];
-                    c->inst_base_sum -= inst;
+                    double busy = 0, answered = 0, rejected = 0;
+                    entry_load(s, iv, i, &busy, &answered, &rejected);
+                    c->busy_base_sum -= busy;
+                    c->answered_base_sum -= dt > 0 ? answered / dt : 0;
                     c->baseline_n--;
                 }
             }
@@ -962,9 +982,9 @@ static void fill_entries(Scenario *s)
         e->peak_at = s->started ? c->user_peak_at : -1;
         e->peak_to_baseline = e->baseline_rate > 0 ? c->user_peak / e->baseline_rate : 0;
         e->peak_attempts_to_baseline = base_all > 0 ? c->peak / base_all : 0;
-        double base_inst = c->baseline_n ? c->inst_base_sum / c->baseline_n : 0;
-        e->capacity_to_baseline = base_inst > 0 ? c->inst_peak / base_inst : 0;
-        e->capacity_peak_at = s->started ? c->inst_peak_at : -1;
+        double base_busy = c->baseline_n ? c->busy_base_sum / c->baseline_n : 0;
+        e->capacity_to_baseline = base_busy > 0 ? c->need_peak / base_busy : 0;
+        e->capacity_peak_at = s->started ? c->need_peak_at : -1;
         e->intents = c->intents;
         e->attempts = c->attempts;
         e->customers = (double)ts->customers;

@@ -90,12 +90,13 @@ typedef struct SourceClock {
     double baseline_sum;    /* attempts/s summed over intervals before the start */
     int baseline_n;
     double user_base_sum;   /* users' attempts/s, likewise */
-    double inst_base_sum;   /* entry service instances (up or starting), likewise */
+    double busy_base_sum;   /* entry service busy workers, likewise */
+    double answered_base_sum;   /* its requests answered per second, likewise */
     double peak;            /* attempts/s, retries included */
     double user_peak;       /* users' attempts/s */
     SimTime user_peak_at;
-    double inst_peak;
-    SimTime inst_peak_at;
+    double need_peak;       /* workers the entry service needed */
+    SimTime need_peak_at;
     double good, bad;       /* whole-run user availability sums */
     double attempts, attempts_ok;
     double intents_ok, intents_deg, intents_failed, intents;

@@ -89,7 +89,10 @@ function M.detected_within(limit, o)
 end
 
 ---expect.peak_to_baseline{ entry = "console", max = 3 } (or min = 5):
----the highest attempt rate against the rate before the incident.
+---the highest rate of users' attempts (first attempts, user re-attempts,
+---deferred work coming back; no automatic retries) after the incident
+---started, against the rate before it. with_retries = true counts every
+---attempt, automatic client retries included (a retry storm).
 function M.peak_to_baseline(o)
   need(o, "entry", "peak_to_baseline")
   if o.min == nil and o.max == nil then
@@ -100,10 +103,13 @@ function M.peak_to_baseline(o)
   check_entry(o.entry, "peak_to_baseline")
   local label = o.min and o.max and ("in " .. o.min .. ".." .. o.max)
     or o.max and ("<= " .. o.max) or (">= " .. o.min)
-  _expect(("peak_to_baseline(%s) %s"):format(o.entry, label), function(sum)
-    local r = entry_of(sum, o.entry).peak_to_baseline
+  local field = o.with_retries and "peak_attempts_to_baseline" or "peak_to_baseline"
+  local what = o.with_retries and "peak traffic with retries" or "peak users' traffic"
+  _expect(("%s(%s) %s"):format(o.with_retries and "peak_attempts_to_baseline" or "peak_to_baseline",
+    o.entry, label), function(sum)
+    local r = entry_of(sum, o.entry)[field]
     local ok = (not o.max or r <= o.max) and (not o.min or r >= o.min)
-    return ok, ("peak traffic was %.1fx the baseline"):format(r)
+    return ok, ("%s was %.1fx the baseline"):format(what, r)
   end, o.pass_rate)
 end
 

@@ -36,7 +36,7 @@ team { name = "api", skills = { "cloud-api", "api-config" }, oncall = 3,
        ack = { median = "2m", p99 = "8m" }, diagnose = { median = "9m", p99 = "30m" } }
 team { name = "platform", skills = { "tke" }, oncall = 1,
        ack = { median = "3m", p99 = "12m" }, handoff = { median = "3m", p99 = "10m" },
-       diagnose = { median = "13m", p99 = "45m" } }
+       diagnose = { median = "10m", p99 = "40m" } }
 team { name = "console", skills = { "console" }, oncall = 1,
        ack = { median = "4m", p99 = "15m" } }
 
@@ -87,7 +87,7 @@ on_alert("api-5xx", function()
         shift_traffic { from = region, to = { "guangzhou", "beijing", "chengdu" } }
         if manual_restart then
           restart { service = "cloud-api", region = region, manual = true, team = "platform",
-                    takes = { median = "16m", p99 = "40m" } }
+                    takes = { median = "14m", p99 = "35m" } }
         end
       end
     end

@@ -55,7 +55,7 @@ lacks() {
 [ -d "$root" ] || { echo "patterns.sh: no $root (run from the repository root)" >&2; exit 1; }
 
 known="cascading-storage-failure storage-failure bad-config-push circular-dependency
-retry-storm surge-on-recovery region-outage"
+retry-storm surge-on-recovery region-outage blind-monitoring"
 for name in $known; do
   [ -f "$root/$name/scenario.lua" ] || fail "$root/$name/scenario.lua is missing"
 done
@@ -103,6 +103,13 @@ for path in "$root"/*/; do
     has "console in east is failing"
     has "console may now autoscale to 20 instances"
     ;;
+  blind-monitoring)
+    has "monitoring (monitor) hears nothing: alerts cannot fire"
+    has "incident detected through customer reports"
+    has "support pages sre"
+    has "(customer reports)"
+    lacks "alert web-5xx fires"
+    ;;
   region-outage)
     has "region west goes dark"
     has "power is back in west"
@@ -119,6 +126,10 @@ has "v2 writes bad data to routing in east, west"
 lacks "halted"
 run region-outage --param redirect=true
 has "traffic redirected from west to east"
+# A dead-man alert catches the silence before the customers do.
+run blind-monitoring --param deadman=true
+has "alert telemetry-silent fires: monitor has received no telemetry for 3 min"
+has "(alert telemetry-silent)"
 
 if [ "$fails" -ne 0 ]; then
   echo "patterns.sh: $fails of $checks checks failed" >&2

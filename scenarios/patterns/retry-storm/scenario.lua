@@ -33,7 +33,7 @@ on_alert("api-errors", function()
 end)
 
 -- Retries multiplied the spike...
-expect.peak_to_baseline { entry = "app", min = 3 }
+expect.peak_to_baseline { entry = "app", min = 3, with_retries = true }
 -- ...the overload outlived it by far...
 expect.that("overload outlives the 2m spike", function(sum)
   local d = sum.incident.duration
