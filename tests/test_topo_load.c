@@ -19,6 +19,7 @@
 
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define NAME "t.yaml"
 
@@ -967,8 +968,23 @@ static void test_files(void)
     diag_list_init(&l.dl);
     l.rc = topo_load_file(&l.t, topo, &l.dl);
     CHECK_EQ_INT(l.rc, -1);
-    expect_at(&l, DIAG_ERROR, topo, 3, 57, "file: cannot read '/dev/null': not a regular file", __LINE__);
+    expect_at(&l, DIAG_ERROR, topo, 3, 57, "file: '/dev/null' is outside the topology's folder",
+              __LINE__);
     unload(&l);
+    /* Inside the folder, a file that is not a regular one is still refused. */
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/pipe.csv", tmpdir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    write_file("topo.yaml",
+               "regions: [eu]\n"
+               "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+               "sources: { web: { entry: api, rate: 1/s, shape: { file: pipe.csv } } }\n");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    expect_at(&l, DIAG_ERROR, topo, 3, 57, "not a regular file", __LINE__);
+    unload(&l);
+    remove_file("pipe.csv");
     write_file("topo.yaml",
                "regions: [eu]\n"
                "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"

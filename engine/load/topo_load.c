@@ -54,6 +54,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "base/fspath.h"
 #include "base/units.h"
 
 /* Limits. Each protects the loader or the model from an input that no real
@@ -1507,22 +1508,43 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
 {
     const char *name = rd_name(ld, fv, "file", "a file name");
     if (!name) return;
-    size_t dl = strlen(ld->dir), nl = strlen(name);
-    char *path = malloc(dl + nl + 2);
-    if (!path) {
+    /* The file must lie inside the topology's folder, links resolved
+     * (base/fspath.h): a topology is shared, so it must not read
+     * /etc/shadow into a rate. Messages name it as written. */
+    char b[200];
+    char *real = NULL;
+    int pe = fd_path_inside(ld->dir, name, &real);
+    if (pe == FD_PATH_OUTSIDE) {
+        ld_err(ld, node_loc(ld, fv), "file: '%s' is outside the topology's folder",
+               show(name, b, sizeof b));
+        return;
+    }
+    if (pe == ENOMEM) {
         oom(ld);
         return;
     }
-    if (name[0] == '/' || dl == 0) memcpy(path, name, nl + 1);
+    if (pe) {
+        ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(name, b, sizeof b),
+               strerror(pe));
+        return;
+    }
+    size_t dl = strlen(ld->dir), nl = strlen(name);
+    char *path = malloc(dl + nl + 2);
+    if (!path) {
+        free(real);
+        oom(ld);
+        return;
+    }
+    if (dl == 0) memcpy(path, name, nl + 1);
     else {
         memcpy(path, ld->dir, dl);
         path[dl] = '/';
         memcpy(path + dl + 1, name, nl + 1);
     }
-    char b[200];
     for (int j = 0; j < ld->ncsv; j++) {
         if (strcmp(ld->csv[j].path, path) != 0) continue;
         free(path);
+        free(real);
         sh->csv_path = xstrdup(ld, ld->csv[j].path);
         const TopoShape *first = ld->csv[j].shape;
         if (!first) return;                  /* its errors are reported */
@@ -1540,6 +1562,7 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     CsvFile *csv = realloc(ld->csv, ((size_t)ld->ncsv + 1) * sizeof *csv);
     if (!csv) {
         free(path);
+        free(real);
         oom(ld);
         return;
     }
@@ -1549,7 +1572,8 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     sh->csv_path = xstrdup(ld, path);
     size_t len = 0, errors = ld->errors;
     int e = 0;
-    char *text = slurp(path, MAX_CSV_BYTES, true, &len, &e);
+    char *text = slurp(real, MAX_CSV_BYTES, true, &len, &e);
+    free(real);
     if (!text) {
         ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(path, b, sizeof b),
                e == NOT_REGULAR ? "not a regular file" : strerror(e));

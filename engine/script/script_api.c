@@ -12,12 +12,14 @@
  */
 #include "script/script_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "base/fspath.h"
 #include "base/units.h"
 #include "load/topo_load.h"
 
@@ -288,8 +290,12 @@ static int l_scenario(lua_State *L)
     lua_getfield(L, 1, "topology");
     const char *topo = lua_tostring(L, -1);
     if (!topo) return luaL_error(L, "scenario: topology is required (a YAML file beside the scenario)");
-    if (topo[0] == '/' || strstr(topo, ".."))
+    char *real = NULL;
+    int e = fd_path_inside(s->dir, topo, &real);
+    if (e == FD_PATH_OUTSIDE)
         return luaL_error(L, "topology: '%s' is outside the scenario's folder", topo);
+    free(real);      /* checked; loaded under its own name, for its messages */
+    if (e == ENOMEM) return luaL_error(L, "out of memory");
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, topo);
     lua_pop(L, 1);

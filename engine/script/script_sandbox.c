@@ -19,6 +19,9 @@
  */
 #include "script/script_internal.h"
 
+#include "base/fspath.h"
+
+#include <errno.h>
 #include <lualib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,29 +68,28 @@ void sandbox_arm(Scenario *s)
 
 /* ---- files inside the scenario's folder ---- */
 
-/* Resolves a script-supplied relative name inside the scenario's folder.
- * Absolute paths and any ".." component are refused. */
-static const char *inside(lua_State *L, Scenario *s, const char *name)
-{
-    if (!*name || name[0] == '/' || strstr(name, "..") || strchr(name, '\\'))
-        luaL_error(L, "'%s' is outside the scenario's folder", name);
-    lua_pushfstring(L, "%s/%s", s->dir, name);
-    return lua_tostring(L, -1);
-}
-
 /* Pushes the whole text of a file inside the scenario's folder, then its
- * path below it: [.., path, text]. */
+ * path below it: [.., path, text]. Absolute names, ".." and links whose
+ * target lies outside the folder are refused (base/fspath.h). */
 static const char *read_inside(lua_State *L, Scenario *s, const char *name, size_t *len)
 {
-    const char *path = inside(L, s, name);                    // [.., path]
-    FILE *f = fopen(path, "rb");
+    char *real = NULL;
+    int e = fd_path_inside(s->dir, name, &real);
+    if (e == FD_PATH_OUTSIDE) luaL_error(L, "'%s' is outside the scenario's folder", name);
+    if (e == ENOMEM) luaL_error(L, "out of memory");
+    if (e) luaL_error(L, "cannot read '%s'", name);
+    lua_pushfstring(L, "%s/%s", s->dir, name);               // [.., path]
+    FILE *f = fopen(real, "rb");
+    free(real);
     if (!f) luaL_error(L, "cannot read '%s'", name);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) luaL_addlstring(&b, chunk, n);
+    bool bad = ferror(f);
     fclose(f);
+    if (bad) luaL_error(L, "cannot read '%s'", name);
     luaL_pushresult(&b);                                      // [.., path, text]
     const char *text = lua_tolstring(L, -1, len);
     s->res->inputs = fd_digest_add(s->res->inputs, text, *len);

@@ -1,0 +1,104 @@
+#!/bin/sh
+# Hardening: a scenario is untrusted input. Files stay inside its folder,
+# every run is bounded, and what it causes counts against its caps.
+# Usage: sh tests/cli/hardening.sh path/to/firedrill (from the repo root).
+set -u
+FD=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect CODE PATTERN -- args: runs firedrill, checks the exit code and that
+# stderr+stdout contain PATTERN (a fixed string).
+expect() {
+  code=$1; pat=$2; shift 3
+  "$FD" "$@" >"$T/out" 2>&1
+  rc=$?
+  if [ "$rc" != "$code" ]; then bad "firedrill $*: exit $rc, wanted $code"; sed 's/^/  | /' "$T/out" | head -20 >&2; return; fi
+  if ! grep -qF -- "$pat" "$T/out"; then bad "firedrill $*: no '$pat' in output"; sed 's/^/  | /' "$T/out" | head -20 >&2; return; fi
+  ok
+}
+# lacks PATTERN: the last command's output does not contain PATTERN.
+lacks() {
+  if grep -qF -- "$1" "$T/out"; then bad "output has '$1'"; sed 's/^/  | /' "$T/out" | head -20 >&2; else ok; fi
+}
+
+mkdir -p "$T/s" "$T/outside"
+cat >"$T/s/topology.yaml" <<'YAML'
+regions: [east]
+services:
+  web: { deploy: { east: 2 }, concurrency: 20, service_time: 2ms,
+         calls: [ { to: db, timeout: 500ms } ] }
+  db: { kind: storage, deploy: { east: 1 }, concurrency: 20, service_time: 1ms }
+sources:
+  users: { entry: web, rate: 50/s }
+YAML
+
+# scenario NAME BODY: a scenario file whose first line declares the scenario.
+scenario() {
+  printf 'scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +00:00", duration = "10m" }\n%s\n' "$2" >"$T/s/$1.lua"
+}
+
+# --- 1. files stay inside the scenario's folder, links resolved ---
+printf 'SECRET-OUTSIDE\n' >"$T/outside/secret.txt"
+printf 'return "SECRET-MODULE"\n' >"$T/outside/mod.lua"
+ln -s "$T/outside/secret.txt" "$T/s/link.txt"
+ln -s "$T/outside/mod.lua" "$T/s/linkmod.lua"
+ln -s "$T/outside" "$T/s/linkdir"
+ln -s /etc/passwd "$T/s/passwd"
+scenario read_link 'print(read_file("link.txt"))'
+expect 2 "'link.txt' is outside the scenario's folder" -- run "$T/s/read_link.lua"
+lacks "SECRET-OUTSIDE"
+scenario read_passwd 'print(read_file("passwd"))'
+expect 2 "'passwd' is outside the scenario's folder" -- run "$T/s/read_passwd.lua"
+lacks "root:"
+scenario read_dirlink 'print(read_file("linkdir/secret.txt"))'
+expect 2 "'linkdir/secret.txt' is outside the scenario's folder" -- run "$T/s/read_dirlink.lua"
+scenario require_link 'print(require("linkmod"))'
+expect 2 "'linkmod.lua' is outside the scenario's folder" -- run "$T/s/require_link.lua"
+lacks "SECRET-MODULE"
+scenario dofile_link 'print(dofile("linkmod.lua"))'
+expect 2 "'linkmod.lua' is outside the scenario's folder" -- run "$T/s/dofile_link.lua"
+scenario loadfile_link 'print(loadfile("linkmod.lua")())'
+expect 2 "'linkmod.lua' is outside the scenario's folder" -- run "$T/s/loadfile_link.lua"
+# a link between two files of the folder is fine
+printf 'INSIDE-TEXT\n' >"$T/s/data.txt"
+ln -s data.txt "$T/s/alias.txt"
+scenario read_alias 'print(read_file("alias.txt"))'
+expect 0 "INSIDE-TEXT" -- run "$T/s/read_alias.lua"
+# the topology named by scenario{}
+mkdir -p "$T/t"
+cp "$T/s/topology.yaml" "$T/outside/topology.yaml"
+ln -s "$T/outside/topology.yaml" "$T/t/topo.yaml"
+printf 'scenario { name = "t", topology = "topo.yaml", duration = "1m" }\n' >"$T/t/scenario.lua"
+expect 2 "topology: 'topo.yaml' is outside the scenario's folder" -- run "$T/t/scenario.lua"
+expect 2 "outside the scenario's folder" -- check "$T/t/scenario.lua"
+# CSV shape files named by a topology: absolute, "..", or a link out
+mkdir -p "$T/c"
+printf 'time,factor\n0,1\n60,2\n' >"$T/outside/rate.csv"
+printf 'time,factor\n0,1\n60,2\n' >"$T/c/rate.csv"
+ln -s "$T/outside/rate.csv" "$T/c/link.csv"
+csv_topo() {
+  cat >"$T/c/$1.yaml" <<YAML
+regions: [east]
+services:
+  web: { deploy: { east: 2 }, concurrency: 20, service_time: 2ms }
+sources:
+  users: { entry: web, rate: 50/s, shape: { kind: csv, file: "$2" } }
+YAML
+}
+csv_topo abs "$T/outside/rate.csv"
+expect 2 "abs.yaml:5:" -- check "$T/c/abs.yaml"
+expect 2 "is outside the topology's folder" -- check "$T/c/abs.yaml"
+csv_topo up "../outside/rate.csv"
+expect 2 "is outside the topology's folder" -- check "$T/c/up.yaml"
+csv_topo link "link.csv"
+expect 2 "file: 'link.csv' is outside the topology's folder" -- check "$T/c/link.yaml"
+csv_topo fine "rate.csv"
+expect 0 "" -- check "$T/c/fine.yaml"
+
+echo "hardening: $pass passed, $fail failed"
+[ "$fail" = 0 ]
