@@ -100,5 +100,59 @@ expect 2 "file: 'link.csv' is outside the topology's folder" -- check "$T/c/link
 csv_topo fine "rate.csv"
 expect 0 "" -- check "$T/c/fine.yaml"
 
+# --- 3. no unbounded run ---
+# C functions that loop without the hook are charged to the budget.
+scenario rep_empty 'local s = string.rep("", 1e15)'
+expect 2 "rep_empty.lua:2: error: scenario stopped: its instruction budget ran out" -- run "$T/s/rep_empty.lua"
+scenario rep_method 'local s = (""):rep(1e15, "")'
+expect 2 "rep_method.lua:2: error: scenario stopped: its instruction budget ran out" -- run "$T/s/rep_method.lua"
+scenario move_huge 'table.move({}, 1, 1e15, 1)'
+expect 2 "move_huge.lua:2: error: scenario stopped: its instruction budget ran out" -- run "$T/s/move_huge.lua"
+scenario move_swallow 'for i = 1, 10 do pcall(table.move, {}, 1, 1e15, 1) end'
+expect 2 "scenario stopped: its instruction budget ran out" -- run "$T/s/move_swallow.lua"
+scenario rep_fine 'assert(#string.rep("ab", 3, ",") == 8) assert(#table.move({1, 2, 3}, 1, 3, 2) == 4)
+expect.that("rep and move still work", function() return true, "ok" end)'
+expect 0 "1 of 1 expectations hold" -- run "$T/s/rep_fine.lua"
+# finalizers run with hooks off: they cannot be set
+scenario gc_loop 'setmetatable({}, { __gc = function() while true do end end })'
+expect 2 "gc_loop.lua:2: error: setmetatable: finalizers (__gc) are not allowed in scenarios" -- run "$T/s/gc_loop.lua"
+scenario gc_late 'local mt = { __gc = true } setmetatable({}, mt)'
+expect 2 "finalizers (__gc) are not allowed" -- run "$T/s/gc_late.lua"
+# the budget stop names its line, inside a callback too, with the simulated time
+scenario budget_line 'local n = 0
+while true do n = n + 1 end'
+expect 2 "budget_line.lua:3: error: scenario stopped: its instruction budget ran out (at 10:00:00)" -- run "$T/s/budget_line.lua"
+scenario budget_cb 'after("2m", function()
+  local n = 0
+  while true do n = n + 1 end
+end)'
+expect 2 "budget_cb.lua:4: error: scenario stopped: its instruction budget ran out (at 10:02:00)" -- run "$T/s/budget_cb.lua"
+# a wall-clock limit: a loop, and a backtracking match no hook interrupts
+# (each table.concat is one instruction but a long one: the budget is far)
+scenario spin 'local t = {} for i = 1, 100000 do t[i] = "x" end
+after("1m", function()
+  while true do local s = table.concat(t) end
+end)'
+expect 2 "spin.lua:4: error: scenario stopped: its wall-clock time limit ran out (see --time-limit) (at 10:01:00)" -- run "$T/s/spin.lua" --time-limit 1
+scenario backtrack 'local s = ("a"):rep(40000)
+local i = string.find(s, ".-.-.-.-.-.-b")'
+expect 2 "backtrack.lua:3: error: scenario stopped in string.find: its wall-clock time limit of 1s ran out" -- run "$T/s/backtrack.lua" --time-limit 1
+scenario backtrack_gmatch 'local s = ("a"):rep(40000)
+for w in s:gmatch(".-.-.-.-.-.-b") do end'
+expect 2 "backtrack_gmatch.lua:3: error: scenario stopped in string.gmatch: its wall-clock time limit of 1s ran out" -- run "$T/s/backtrack_gmatch.lua" --time-limit 1
+scenario gsub_big 'local s = ("a"):rep(40000)
+local r = s:gsub(".-.-.-.-.-.-b", "")'
+expect 2 "gsub_big.lua:3: error: scenario stopped in string.gsub: its wall-clock time limit of 1s ran out" -- run "$T/s/gsub_big.lua" --time-limit 1
+expect 2 "backtrack.lua:3: error: scenario stopped in string.find" -- check "$T/s/backtrack.lua" --time-limit 1
+expect 2 "--time-limit needs a number of seconds" -- run "$T/s/backtrack.lua" --time-limit soon
+expect 2 "--time-limit needs a number of seconds" -- check "$T/s/backtrack.lua" --time-limit -1
+"$FD" help run | grep -q -- "--time-limit SECONDS" && ok || bad "help run does not document --time-limit"
+"$FD" help check | grep -q -- "--time-limit SECONDS" && ok || bad "help check does not document --time-limit"
+# 300,000 alerts: the duplicate check is not quadratic (the instruction
+# budget and the time limit are far from reached)
+scenario many_alerts 'for i = 1, 300000 do alert { name = "a" .. i, service = "web", when = "error_rate > 5%" } end
+alert { name = "a17", service = "web", when = "error_rate > 5%" }'
+expect 2 "many_alerts.lua:3: error: alert 'a17' is declared twice" -- run "$T/s/many_alerts.lua" --time-limit 60
+
 echo "hardening: $pass passed, $fail failed"
 [ "$fail" = 0 ]
