@@ -28,6 +28,30 @@ Scenario *api_scenario(lua_State *L)
     return *(Scenario **)lua_getextraspace(L);
 }
 
+/* Counts C memory a script causes (timeline events, timers) against its
+ * memory cap, with the Lua heap. Past the cap, false: the caller drops
+ * what it was adding, and the script stops at its next hook with "its
+ * memory limit was reached", at the line running then. */
+bool api_charge(Scenario *s, size_t bytes)
+{
+    if (s->mem + bytes > s->mem_cap || s->mem + bytes < s->mem) {
+        if (!s->kill) s->kill = "its memory limit was reached";
+        return false;
+    }
+    s->mem += bytes;
+    return true;
+}
+
+/* What an event costs in C memory: its slot (the array doubles) and three
+ * strings, each with the allocator's overhead. */
+static size_t event_cost(const char *text, const char *subject, const char *region)
+{
+    size_t n = 2 * sizeof(RunEvent) + 32 + strlen(text);
+    if (subject) n += 32 + strlen(subject);
+    if (region) n += 32 + strlen(region);
+    return n;
+}
+
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
               const char *fmt, ...)
 {
@@ -36,6 +60,7 @@ void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *r
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (!api_charge(s, event_cost(buf, subject, region))) return;
     SimTime t = s->sim ? sim_now(s->sim) : 0;
     if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) s->oom = true;
 }
@@ -413,6 +438,9 @@ static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int f
 {
     luaL_checktype(L, fn_idx, LUA_TFUNCTION);
     if (at < sim_now(s->sim)) at = sim_now(s->sim);
+    /* The timer, its slot and its kernel event live in C memory. */
+    if (!api_charge(s, 2 * sizeof(Timer) + 64))
+        return luaL_error(L, "scenario stopped: %s", s->kill);
     if (s->ntimers == s->captimers) {
         int cap = s->captimers ? s->captimers * 2 : 16;
         Timer *v = realloc(s->timers, sizeof *v * (size_t)cap);
@@ -1349,6 +1377,7 @@ static int l_note(lua_State *L)
 {
     Scenario *s = api_scenario(L);
     api_note(s, RE_NOTE, NULL, NULL, "%s", luaL_checkstring(L, 1));
+    if (s->kill) return luaL_error(L, "scenario stopped: %s", s->kill);
     return 0;
 }
 

@@ -123,6 +123,7 @@ Scenario *api_scenario(lua_State *L);
 int api_check_service(lua_State *L, Scenario *s, int idx, const char *field);
 int api_opt_region(lua_State *L, Scenario *s, int idx, const char *field);
 SimTime api_check_duration(lua_State *L, int idx, const char *what);
+bool api_charge(Scenario *s, size_t bytes);
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -154,5 +154,24 @@ scenario many_alerts 'for i = 1, 300000 do alert { name = "a" .. i, service = "w
 alert { name = "a17", service = "web", when = "error_rate > 5%" }'
 expect 2 "many_alerts.lua:3: error: alert 'a17' is declared twice" -- run "$T/s/many_alerts.lua" --time-limit 60
 
+# --- 4. memory a script causes counts against its cap ---
+# two million notes of 800 bytes would be 1.7 GB of timeline in C memory
+scenario notes 'local s = string.rep("x", 800)
+for i = 1, 2000000 do note(s .. i) end'
+expect 2 "notes.lua:3: error: scenario stopped: its memory limit was reached (at 10:00:00)" -- run "$T/s/notes.lua"
+scenario notes_cb 'after("1m", function()
+  local s = string.rep("x", 800)
+  for i = 1, 2000000 do note(s .. i) end
+end)'
+expect 2 "notes_cb.lua:4: error: scenario stopped: its memory limit was reached (at 10:01:00)" -- run "$T/s/notes_cb.lua"
+scenario timers 'for i = 1, 5000000 do after(1, function() end) end'
+expect 2 "timers.lua:2: error: scenario stopped: its memory limit was reached" -- run "$T/s/timers.lua"
+# batch --memory: a worker's limit, an eighth of it for the scenario
+expect 1 "notes.lua:3: error: scenario stopped: its memory limit was reached" -- batch "$T/s/notes.lua" --out "$T/bm" --memory 256M -j 1
+grep -q "its memory limit was reached" "$T/bm/runs.csv" && ok || bad "runs.csv lacks the memory stop"
+expect 2 "--memory needs a size from 64M to 1T" -- batch "$T/s/notes.lua" --out "$T/bm2" --memory 12
+expect 2 "--memory needs a size from 64M to 1T" -- batch "$T/s/notes.lua" --out "$T/bm2" --memory 2X
+"$FD" help batch | grep -q -- "--memory SIZE" && ok || bad "help batch does not document --memory"
+
 echo "hardening: $pass passed, $fail failed"
 [ "$fail" = 0 ]
