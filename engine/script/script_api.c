@@ -262,14 +262,16 @@ static int parse_start(const char *str, int64_t *unix_s, int *tz)
     if (*p == '+' || *p == '-') {
         int oh, om = 0;
         if (sscanf(p + 1, "%d:%d", &oh, &om) < 1) return -1;
+        /* In range before any arithmetic: "+99999999:00" is no offset. */
+        if (oh < 0 || oh > 23 || om < 0 || om > 59) return -1;
         off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
     } else if (*p == 'Z' || (p[0] == 'U' && p[1] == 'T' && p[2] == 'C')) {
         off = 0;
     } else if (*p) {
         return -1;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
-        sec > 59)
+    if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || sec < 0 || sec > 59)
         return -1;
     /* Days from the civil date (Howard Hinnant's algorithm), in UTC. */
     int yy = y - (mo <= 2);

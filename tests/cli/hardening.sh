@@ -173,5 +173,28 @@ expect 2 "--memory needs a size from 64M to 1T" -- batch "$T/s/notes.lua" --out 
 expect 2 "--memory needs a size from 64M to 1T" -- batch "$T/s/notes.lua" --out "$T/bm2" --memory 2X
 "$FD" help batch | grep -q -- "--memory SIZE" && ok || bad "help batch does not document --memory"
 
+# --- 5. values that cannot run are refused before running ---
+mkdir -p "$T/v"
+cat >"$T/v/topology.yaml" <<'YAML'
+regions: [east]
+settings: { interval: 1ns }
+services:
+  web: { deploy: { east: 2 }, concurrency: 20, service_time: 2ms }
+sources:
+  users: { entry: web, rate: 50/s }
+YAML
+printf 'scenario { name = "t", topology = "topology.yaml", duration = "10m" }\n' >"$T/v/scenario.lua"
+expect 2 "topology.yaml:2:23: error: interval: '1ns' is shorter than 1s" -- check "$T/v/scenario.lua"
+expect 2 "topology.yaml:2:23: error: interval: '1ns' is shorter than 1s" -- run "$T/v/scenario.lua" --out "$T/v/out"
+[ -e "$T/v/out/metrics.csv" ] && bad "metrics.csv written for a refused topology" || ok
+sed 's/interval: 1ns/sampling: 1/; s|rate: 50/s|rate: 1e9/s|' "$T/v/topology.yaml" >"$T/v/t2.yaml"
+expect 2 "t2.yaml:6:30: error: rate: too much traffic to simulate" -- check "$T/v/t2.yaml"
+sed 's/interval: 1ns/interval: 1e400s/' "$T/v/topology.yaml" >"$T/v/t3.yaml"
+expect 2 "t3.yaml:2:23: error: interval: '1e400s' is longer than a year" -- check "$T/v/t3.yaml"
+printf 'scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +99999999:00" }\n' >"$T/s/tz.lua"
+expect 2 "tz.lua:1: error: start: expected a time like" -- run "$T/s/tz.lua"
+printf 'scenario { name = "t", topology = "topology.yaml", start = "2147483647-01-01 10:00" }\n' >"$T/s/year.lua"
+expect 2 "year.lua:1: error: start: expected a time like" -- run "$T/s/year.lua"
+
 echo "hardening: $pass passed, $fail failed"
 [ "$fail" = 0 ]
