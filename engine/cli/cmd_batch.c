@@ -105,9 +105,14 @@ static bool parse_size(const char *s, uint64_t *out)
 
 /* FIREDRILL_BATCH_FAULT="crash:3,hang:5" makes the worker of seed 3 abort
  * (SIGABRT, as a failed assert would) and that of seed 5 hang: a hook for the test suite to exercise the
- * parent's handling of crashes and timeouts, which no scenario can cause. */
+ * parent's handling of crashes and timeouts, which no scenario can cause.
+ * Only in the test build (firedrill-faults, FD_TEST_FAULTS): the firedrill
+ * people run ignores the variable. */
 static void test_fault(uint64_t seed)
 {
+#ifndef FD_TEST_FAULTS
+    (void)seed;
+#else
     const char *f = getenv("FIREDRILL_BATCH_FAULT");
     if (!f) return;
     char buf[256];
@@ -118,6 +123,7 @@ static void test_fault(uint64_t seed)
         if (strncmp(t, "hang:", 5) == 0 && cli_parse_u64(t + 5, &s) && s == seed)
             for (;;) pause();
     }
+#endif
 }
 
 /* `--worker --check-params`: the top level only. Exit 2 with the

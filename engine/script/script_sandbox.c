@@ -208,6 +208,82 @@ static int l_rawset(lua_State *L)
     return call_wrapped(L);
 }
 
+/* ---- coroutines the script makes, told from the engine's ---- */
+
+/* coroutine.create(f): the original, and the thread noted as the
+ * script's own (a weak-keyed registry table), so that coroutine.yield can
+ * tell a yield to the script's resume from one to the engine. */
+static int l_co_create(lua_State *L)
+{
+    call_wrapped(L);                                          // [co]
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.userco");          // [co, userco]
+    lua_pushvalue(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* coroutine.yield(...): inside a coroutine the script made, as usual; in
+ * a timer callback, alert handler or playbook, whose thread the engine
+ * resumes, an error at the caller's line: only wait() pauses those. */
+static int l_co_yield(lua_State *L)
+{
+    bool mine = false;
+    if (!lua_pushthread(L)) {                                 // [.., self]
+        lua_getfield(L, LUA_REGISTRYINDEX, "fd.userco");
+        lua_pushvalue(L, -2);
+        mine = lua_rawget(L, -2) != LUA_TNIL;
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    if (!mine && lua_isyieldable(L))
+        return luaL_error(L, "coroutine.yield: a scenario function cannot yield to firedrill; "
+                             "use wait() or wait_until() to pause");
+    return lua_yield(L, lua_gettop(L));
+}
+
+/* coroutine.wrap(f), over the wrapped create and resume so that its
+ * thread is the script's own too; errors carry the caller's position, as
+ * the original's do. */
+static const char wrap_src[] =
+    "local create, resume, pack, unpack = ...\n"
+    "return function(f)\n"
+    "  local co = create(f)\n"
+    "  return function(...)\n"
+    "    local r = pack(resume(co, ...))\n"
+    "    if r[1] then return unpack(r, 2, r.n) end\n"
+    "    if type(r[2]) == 'string' then error(r[2], 2) end\n"
+    "    error(r[2], 0)\n"
+    "  end\n"
+    "end\n";
+
+static void wrap_coroutines(lua_State *L, int co, int tab)
+{
+    co = lua_absindex(L, co);
+    tab = lua_absindex(L, tab);
+    lua_newtable(L);                                          // [.., userco]
+    lua_newtable(L);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_setfield(L, LUA_REGISTRYINDEX, "fd.userco");
+    lua_getfield(L, co, "create");
+    lua_pushcclosure(L, l_co_create, 1);                      // [.., create]
+    lua_pushvalue(L, -1);
+    lua_setfield(L, co, "create");
+    lua_pushcfunction(L, l_co_yield);
+    lua_setfield(L, co, "yield");
+    int rc = luaL_loadbufferx(L, wrap_src, sizeof wrap_src - 1, "=[C]", "t");
+    if (rc != LUA_OK) lua_error(L);                           // [.., create, chunk]
+    lua_insert(L, -2);                                        // [.., chunk, create]
+    lua_getfield(L, co, "resume");
+    lua_getfield(L, tab, "pack");
+    lua_getfield(L, tab, "unpack");                           // [.., chunk, create, resume, pack, unpack]
+    lua_call(L, 4, 1);                                        // [.., wrap]
+    lua_setfield(L, co, "wrap");
+}
+
 /* Replaces table[name] with a C closure over the original (and extra). */
 static void wrap(lua_State *L, int table, const char *name, lua_CFunction fn, const char *extra)
 {
@@ -454,6 +530,10 @@ lua_State *sandbox_new(Scenario *s)
     lua_getfield(L, -1, "table");                             // [G, table]
     wrap(L, -1, "move", l_move, NULL);
     lua_pop(L, 1);
+    lua_getfield(L, -1, "coroutine");                         // [G, coroutine]
+    lua_getfield(L, -2, "table");                             // [G, coroutine, table]
+    wrap_coroutines(L, -2, -1);
+    lua_pop(L, 2);                                            // [G]
     wrap(L, -1, "setmetatable", l_setmetatable, NULL);
     wrap(L, -1, "rawset", l_rawset, NULL);
     lua_getfield(L, -1, "math");                              // [G, math]

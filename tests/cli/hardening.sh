@@ -196,5 +196,58 @@ expect 2 "tz.lua:1: error: start: expected a time like" -- run "$T/s/tz.lua"
 printf 'scenario { name = "t", topology = "topology.yaml", start = "2147483647-01-01 10:00" }\n' >"$T/s/year.lua"
 expect 2 "year.lua:1: error: start: expected a time like" -- run "$T/s/year.lua"
 
+# --- 6. messages and leftovers ---
+scenario rawset_builtin 'rawset(_G, "wait", function() end)'
+expect 2 "rawset_builtin.lua:2: error: 'wait' is built in and cannot be redefined" -- run "$T/s/rawset_builtin.lua"
+scenario rawset_own 'rawset(_G, "mine", 1)
+expect.that("own globals by rawset", function() return mine == 1, "ok" end)'
+expect 0 "1 of 1 expectations hold" -- run "$T/s/rawset_own.lua"
+scenario string_lib 'string.format = function() return "x" end'
+expect 2 "string_lib.lua:2: error: the string library is read-only" -- run "$T/s/string_lib.lua"
+scenario string_mt 'getmetatable("").__index = {}'
+expect 2 "string_mt.lua:2: error: attempt to index a string value" -- run "$T/s/string_mt.lua"
+scenario string_mt2 'assert(getmetatable("") == "string") assert(("ab"):upper() == "AB")
+expect.that("strings still work", function() return string.format("%d", 3) == "3", "ok" end)'
+expect 0 "1 of 1 expectations hold" -- run "$T/s/string_mt2.lua"
+scenario yield_cb 'after("1m", function()
+  coroutine.yield()
+end)'
+expect 2 "yield_cb.lua:3: error: coroutine.yield: a scenario function cannot yield to firedrill; use wait() or wait_until() to pause (at 10:01:00)" -- run "$T/s/yield_cb.lua"
+scenario own_co 'local g = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end)
+local co = coroutine.create(function() coroutine.yield(7) end)
+local ok, v = coroutine.resume(co)
+after("1m", function()
+  local h = coroutine.wrap(function() coroutine.yield(1) end)
+  h()
+end)
+expect.that("own coroutines yield", function() return g(1) == 2 and g(5) == 10 and v == 7, "ok" end)'
+expect 0 "1 of 1 expectations hold" -- run "$T/s/own_co.lua"
+# SIGTERM and SIGINT during a run remove its temporaries
+scenario long 'local t = {} for i = 1, 100000 do t[i] = "x" end
+after("1m", function() while true do local s = table.concat(t) end end)'
+for sig in TERM INT; do
+  rm -rf "$T/sig"
+  "$FD" run "$T/s/long.lua" --out "$T/sig" --time-limit 120 >/dev/null 2>&1 &
+  pid=$!
+  n=0
+  while [ $n -lt 600 ] && ! ls "$T/sig" 2>/dev/null | grep -q '\.tmp\.'; do sleep 0.1; n=$((n + 1)); done
+  ls "$T/sig" 2>/dev/null | grep -q '\.tmp\.' && ok || bad "no temporary appeared during the run"
+  kill -$sig $pid
+  wait $pid
+  rc=$?
+  if ls "$T/sig" | grep -q '\.tmp\.'; then bad "SIG$sig left temporaries: $(ls "$T/sig")"; else ok; fi
+  [ "$rc" -gt 128 ] && ok || bad "SIG$sig: exit $rc, wanted death by the signal"
+done
+# a later run removes the stale temporaries of its outputs left by a dead run
+mkdir -p "$T/stale"
+sh -c 'exit 0' & dead=$!
+wait $dead
+: >"$T/stale/summary.json.tmp.$dead.AbCdEf"
+: >"$T/stale/notes.txt.tmp.$dead.AbCdEf"
+scenario quick 'note("hi")'
+expect 0 "hi" -- run "$T/s/quick.lua" --out "$T/stale"
+[ -e "$T/stale/summary.json.tmp.$dead.AbCdEf" ] && bad "a stale temporary stayed" || ok
+[ -e "$T/stale/notes.txt.tmp.$dead.AbCdEf" ] && ok || bad "a file not of this run's outputs was removed"
+
 echo "hardening: $pass passed, $fail failed"
 [ "$fail" = 0 ]
