@@ -3,10 +3,11 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_SECONDS ?= 60
 CMAKE_ARGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build run test bench asan check-asan clean
+.PHONY: all deps build run test bench asan check-asan fuzz clean
 
 all: build
 
@@ -35,6 +36,11 @@ asan:
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  FD_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
+# The libFuzzer targets of tests/fuzz, built with clang and the sanitizers,
+# each run for FUZZ_SECONDS (scripts/fuzz.sh).
+fuzz:
+	@sh scripts/fuzz.sh $(FUZZ_SECONDS)
+
 bench:
 	@sh scripts/deps.sh bench
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
@@ -42,4 +48,4 @@ bench:
 	@sh bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

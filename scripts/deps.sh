@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install the Debian packages firedrill needs, and only those that are missing.
 #
-#   scripts/deps.sh [build|test|bench]
+#   scripts/deps.sh [build|test|bench|fuzz]
 #
 # build: what compiling needs. test: build plus what the suite runs.
 # bench: build plus the peer the benchmarks compare against.
+# fuzz: build plus clang and its libFuzzer and sanitizer runtimes.
 # Uses apt-get as root, sudo otherwise, and says so plainly if neither works.
 set -eu
 
@@ -14,7 +15,8 @@ case "$set_for" in
   build) ;;
   test)  pkgs="$pkgs lua-check libxml2-utils chromium parallel rsync python3 python3-yaml" ;;
   bench) pkgs="$pkgs python3 python3-simpy3" ;;
-  *) echo "deps.sh: unknown set '$set_for' (want build, test or bench)" >&2; exit 2 ;;
+  fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
+  *) echo "deps.sh: unknown set '$set_for' (want build, test, bench or fuzz)" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "base/atomic_file.h"
@@ -621,6 +623,61 @@ static void test_atomic_file(const char *dir)
         CHECK(afile_commit(&af) < 0);
     }
     CHECK_EQ_INT(count_temporaries(dir), 0);
+
+    /* A full disk is reported as one (ENOSPC), not as EIO: the stream's
+     * descriptor is swapped for /dev/full, whose writes fail that way. */
+    int full = open("/dev/full", O_WRONLY);
+    f = full >= 0 ? afile_open(&af, path) : NULL;
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(dup2(full, fileno(f)) >= 0);
+        for (int i = 0; i < 100000; i++) fputs("a line of output\n", f);
+        fflush(f);                      /* its failure's errno is gone by the commit */
+        CHECK_EQ_INT(afile_commit(&af), -ENOSPC);
+    }
+    if (full >= 0) close(full);
+    s = read_file(path);
+    CHECK_STR(s, "second\n");          /* the previous output stays */
+    free(s);
+    CHECK_EQ_INT(count_temporaries(dir), 0);
+
+    /* Temporaries of the same target left by a dead writer are removed by
+     * the next open; a live writer's, and other files, are left alone. */
+    char stale[4096], live[4096], other[4096];
+    pid_t dead = fork();
+    if (dead == 0) _exit(0);
+    waitpid(dead, NULL, 0);
+    char name[128];
+    snprintf(name, sizeof name, "out.txt.tmp.%ld.AbCdEf", (long)dead);
+    join(stale, sizeof stale, dir, name);
+    snprintf(name, sizeof name, "out.txt.tmp.%ld.AbCdEf", (long)getpid());
+    join(live, sizeof live, dir, name);
+    join(other, sizeof other, dir, "other.txt.tmp.1.AbCdEf");
+    const char *const made[] = { stale, live, other };
+    for (int i = 0; i < 3; i++) {
+        FILE *m = fopen(made[i], "w");
+        CHECK(m != NULL);
+        if (m) fclose(m);
+    }
+    f = afile_open(&af, path);
+    CHECK(f != NULL);
+    if (f) afile_abort(&af);
+    CHECK(access(stale, F_OK) != 0);
+    CHECK(access(live, F_OK) == 0);
+    CHECK(access(other, F_OK) == 0);
+    unlink(live);
+    unlink(other);
+
+    /* afile_remove_temporaries(), what the SIGINT/SIGTERM handler calls,
+     * removes the open ones and leaves the AtomicFile abortable. */
+    f = afile_open(&af, path);
+    CHECK(f != NULL);
+    if (f) {
+        CHECK_EQ_INT(count_temporaries(dir), 1);
+        afile_remove_temporaries();
+        CHECK_EQ_INT(count_temporaries(dir), 0);
+        afile_abort(&af);
+    }
 }
 
 static void test_mkdir_p(const char *dir)

@@ -19,6 +19,7 @@
 
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #define NAME "t.yaml"
 
@@ -1034,8 +1035,23 @@ static void test_files(void)
     diag_list_init(&l.dl);
     l.rc = topo_load_file(&l.t, topo, &l.dl);
     CHECK_EQ_INT(l.rc, -1);
-    expect_at(&l, DIAG_ERROR, topo, 3, 57, "file: cannot read '/dev/null': not a regular file", __LINE__);
+    expect_at(&l, DIAG_ERROR, topo, 3, 57, "file: '/dev/null' is outside the topology's folder",
+              __LINE__);
     unload(&l);
+    /* Inside the folder, a file that is not a regular one is still refused. */
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/pipe.csv", tmpdir);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    write_file("topo.yaml",
+               "regions: [eu]\n"
+               "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+               "sources: { web: { entry: api, rate: 1/s, shape: { file: pipe.csv } } }\n");
+    diag_list_init(&l.dl);
+    l.rc = topo_load_file(&l.t, topo, &l.dl);
+    CHECK_EQ_INT(l.rc, -1);
+    expect_at(&l, DIAG_ERROR, topo, 3, 57, "not a regular file", __LINE__);
+    unload(&l);
+    remove_file("pipe.csv");
     write_file("topo.yaml",
                "regions: [eu]\n"
                "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
@@ -1054,6 +1070,49 @@ static void test_files(void)
 }
 
 /* Bytes that are not a topology at all must not crash anything. */
+/* Values that load but cannot run: a metrics interval under a second (a
+ * row per service and region per interval), and more traffic than a run
+ * can simulate (refused with the sampling that would do, or warned). */
+static void test_cannot_run(void)
+{
+    Load l;
+    load(&l, "regions: [eu]\n"
+             "settings: { interval: 1ns }\n"                                  /* 2 */
+             "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+             "sources: { web: { entry: api, rate: 100/s } }\n");
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 2, 23, "interval: '1ns' is shorter than 1s");
+    unload(&l);
+    load(&l, "regions: [eu]\n"
+             "settings: { sampling: 1 }\n"
+             "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+             "sources:\n"
+             "  web: { entry: api, rate: 100/s }\n"
+             "  big: { entry: api, rate: 1e9/s }\n");                         /* 6 */
+    EXPECT_FAILED(&l, 1);
+    EXPECT_ERR(&l, 6, 28, "rate: too much traffic to simulate: at sampling 1 the sources "
+                          "simulate 1e+09 requests per second, about 1.4e+13 kernel events");
+    EXPECT_NOTE(&l, 6, 28, "set settings.sampling to 5001 or more");
+    unload(&l);
+    /* The same traffic with sampling or a budget is fine. */
+    load(&l, "regions: [eu]\n"
+             "settings: { budget: 20000/s }\n"
+             "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+             "sources: { big: { entry: api, rate: 1e9/s } }\n");
+    CHECK_EQ_INT(l.rc, 0);
+    CHECK(l.dl.n == 0);
+    unload(&l);
+    /* Slow but possible: a warning, and the load succeeds. */
+    load(&l, "regions: [eu]\n"
+             "services: { api: { deploy: { eu: 1 }, service_time: 1ms } }\n"
+             "sources: { web: { entry: api, rate: 1e6/s } }\n");              /* 3 */
+    CHECK_EQ_INT(l.rc, 0);
+    CHECK(l.dl.warnings == 1);
+    CHECK(l.dl.n > 0 && l.dl.v[0].level == DIAG_WARNING && l.dl.v[0].loc.line == 3 &&
+          strstr(l.dl.v[0].msg, "rate: a slow run: at sampling 1"));
+    unload(&l);
+}
+
 static void test_garbage(void)
 {
     static const char *const inputs[] = {
@@ -1109,6 +1168,7 @@ int main(void)
     test_alias_bombs();
     test_documents();
     test_files();
+    test_cannot_run();
     test_garbage();
     return fdt_finish();
 }

@@ -129,6 +129,12 @@ static void test_durations(void)
     CHECK_HAS(dur_why("5 seconds"), "unknown unit");
     CHECK_HAS(dur_why("5S"), "unknown unit");
     CHECK_HAS(dur_why("1e3ms"), "unknown unit");
+    /* An exponent is no unit, but a number out of range is that first. */
+    CHECK_HAS(dur_why("1e400s"), "longer than a year");
+    CHECK_HAS(dur_why("1e400"), "longer than a year");
+    CHECK_HAS(dur_why("1e10s"), "longer than a year");
+    CHECK_HAS(dur_why("1E+99 ms"), "longer than a year");
+    CHECK_HAS(dur_why("1e-400s"), "unknown unit");
     CHECK_HAS(dur_why("fast"), "not a duration");
     CHECK_HAS(dur_why("s"), "not a duration");
     CHECK_HAS(dur_why("inf"), "not a duration");

@@ -14,12 +14,28 @@
  * The random suffix only has to avoid clashes, not to be secret or
  * reproducible; it never reaches any output, so using the clock here does
  * not touch the determinism rules.
+ *
+ * Leftovers. The temporary is named "PATH.tmp.PID.XXXXXX", and every open
+ * one is listed in a small lock-free table, so that a SIGINT or SIGTERM
+ * handler can remove them all (afile_remove_temporaries(), async-signal-
+ * safe). A kill -9 cannot be handled; the next afile_open() of the same
+ * PATH removes the temporaries of PATH that it owns: made by the same user,
+ * by a process that no longer exists.
+ *
+ * A full disk. stdio keeps only an error flag when a buffered write fails,
+ * not its errno; at commit, a failed stream is asked again with a direct
+ * write() of a few blocks into the doomed temporary, whose errno (ENOSPC,
+ * EDQUOT, EFBIG) says why, instead of a blanket EIO.
  */
 #include "base/atomic_file.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +43,66 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TMP_SUFFIX ".tmp.XXXXXX"
+#define TMP_MARK ".tmp."
+#define MAX_LIVE 64
+
+/* The temporaries open now, for afile_remove_temporaries(). */
+static _Atomic(char *) live[MAX_LIVE];
+
+static void live_add(char *tmp)
+{
+    for (int i = 0; i < MAX_LIVE; i++) {
+        char *none = NULL;
+        if (atomic_compare_exchange_strong(&live[i], &none, tmp)) return;
+    }
+}
+
+static void live_remove(char *tmp)
+{
+    for (int i = 0; i < MAX_LIVE; i++) {
+        char *mine = tmp;
+        if (atomic_compare_exchange_strong(&live[i], &mine, NULL)) return;
+    }
+}
+
+void afile_remove_temporaries(void)
+{
+    for (int i = 0; i < MAX_LIVE; i++) {
+        char *p = atomic_load(&live[i]);
+        if (p) unlink(p);
+    }
+}
+
+/* Removes "BASE.tmp.PID.XXXXXX" next to path when PID is gone and the file
+ * is ours: what a killed run of the same output left behind. */
+static void remove_stale(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0, blen = strlen(base);
+    char dir[4096];
+    if (dlen + 2 > sizeof dir) return;
+    if (dlen) memcpy(dir, path, dlen);
+    else dir[dlen++] = '.';
+    dir[dlen] = 0;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, blen) != 0 || strncmp(n + blen, TMP_MARK, 5) != 0) continue;
+        char *end;
+        long pid = strtol(n + blen + 5, &end, 10);
+        if (pid <= 0 || *end != '.' || strlen(end + 1) != 6) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != geteuid())
+            continue;
+        unlinkat(dirfd(d), n, 0);
+    }
+    closedir(d);
+}
 
 static uint64_t mix64(uint64_t x)
 {
@@ -65,19 +140,24 @@ FILE *afile_open(AtomicFile *af, const char *path)
         errno = ENOENT;
         return NULL;
     }
+    char suffix[48];
+    int sl = snprintf(suffix, sizeof suffix, TMP_MARK "%ld.XXXXXX", (long)getpid());
     af->path = malloc(n + 1);
-    af->tmp = malloc(n + sizeof TMP_SUFFIX);
+    af->tmp = malloc(n + (size_t)sl + 1);
     if (!af->path || !af->tmp) goto fail_nomem;
     memcpy(af->path, path, n + 1);
     memcpy(af->tmp, path, n);
-    memcpy(af->tmp + n, TMP_SUFFIX, sizeof TMP_SUFFIX);
+    memcpy(af->tmp + n, suffix, (size_t)sl + 1);
+    remove_stale(path);
 
     int fd = create_unique(af->tmp, af);
     if (fd < 0) goto fail;
+    live_add(af->tmp);
     af->fp = fdopen(fd, "w");
     if (!af->fp) {
         int e = errno;
         close(fd);
+        live_remove(af->tmp);
         unlink(af->tmp);
         errno = e;
         goto fail;
@@ -98,6 +178,7 @@ fail: {
 
 static void afile_clear(AtomicFile *af)
 {
+    if (af->tmp) live_remove(af->tmp);
     free(af->path);
     free(af->tmp);
     memset(af, 0, sizeof *af);
@@ -130,6 +211,19 @@ static void sync_parent_dir(const char *path)
     free(dir);
 }
 
+/* Why an earlier buffered write to fd failed: a direct write of a few
+ * blocks past its end meets the same condition (a full disk, a quota, a
+ * file size limit) and reports its errno. -EIO when it goes through. */
+static int why_failed(int fd)
+{
+    static const char zeros[4096];
+    for (int i = 0; i < 16; i++) {
+        ssize_t w = write(fd, zeros, sizeof zeros);
+        if (w < 0) return errno == EINTR ? -EIO : -errno;
+    }
+    return -EIO;
+}
+
 int afile_commit(AtomicFile *af)
 {
     assert(af->fp && "afile_commit on an AtomicFile that is not open");
@@ -138,7 +232,7 @@ int afile_commit(AtomicFile *af)
     if (fflush(af->fp) != 0) rc = errno ? -errno : -EIO;
     /* A write that failed earlier (ENOSPC, EIO) leaves only the error flag;
      * its errno is long gone. */
-    else if (ferror(af->fp)) rc = -EIO;
+    else if (ferror(af->fp)) rc = why_failed(fileno(af->fp));
     else if (fsync(fileno(af->fp)) != 0) rc = -errno;
     if (fclose(af->fp) != 0 && rc == 0) rc = errno ? -errno : -EIO;
     af->fp = NULL;

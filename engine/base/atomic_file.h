@@ -9,8 +9,8 @@
  * The recipe is the usual one: write into a temporary file in the same
  * directory (same filesystem, so rename() is atomic), flush and fsync it,
  * then rename it over the target. A process killed before the rename leaves
- * at most a stray "PATH.tmp.XXXXXX" next to the target, never a partial
- * PATH.
+ * at most a stray "PATH.tmp.PID.XXXXXX" next to the target, never a partial
+ * PATH; the next afile_open() of PATH removes it once PID is gone.
  *
  * Usage:
  *     AtomicFile af;
@@ -49,6 +49,11 @@ int afile_commit(AtomicFile *af);
 
 /* Closes and removes the temporary; the target is left as it was. */
 void afile_abort(AtomicFile *af);
+
+/* Removes every temporary open now in this process, so that a run ended
+ * by SIGINT or SIGTERM leaves none (its handler calls this, then dies of
+ * the signal). Async-signal-safe; the AtomicFiles stay as they are. */
+void afile_remove_temporaries(void);
 
 /* Creates a directory and any missing parents (mode 0777 minus the umask).
  * An existing directory is fine. Returns 0 or a negative errno (-ENOTDIR

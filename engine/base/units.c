@@ -116,6 +116,17 @@ static const Unit duration_units[] = {
 #define BAD_UNIT "has an unknown unit (use ns, us, ms, s, m, h or d)"
 #define NOT_DURATION "is not a duration like 250ms or 1h30m"
 
+/* The duration unit spelled by [u, end), or NULL. */
+static const Unit *find_unit(const char *u, const char *end)
+{
+    for (size_t i = 0; i < sizeof duration_units / sizeof duration_units[0]; i++) {
+        size_t n = strlen(duration_units[i].name);
+        if (n == (size_t)(end - u) && memcmp(u, duration_units[i].name, n) == 0)
+            return &duration_units[i];
+    }
+    return NULL;
+}
+
 int units_parse_duration(const char *s, SimTime *out, const char **why)
 {
     const char *p, *e;
@@ -126,6 +137,7 @@ int units_parse_duration(const char *s, SimTime *out, const char **why)
     int parts = 0;
     while (p < e) {
         double v;
+        const char *num = p;
         switch (scan_decimal(&p, e, false, &v)) {
         case SCAN_OK: break;
         case SCAN_LONG: return fail(why, "has too many digits");
@@ -141,15 +153,23 @@ int units_parse_duration(const char *s, SimTime *out, const char **why)
             if (parts == 0 && v == 0) break;    /* a bare 0 means no time at all */
             return fail(why, NO_UNIT);
         }
-        const Unit *unit = NULL;
-        for (size_t i = 0; i < sizeof duration_units / sizeof duration_units[0]; i++) {
-            size_t n = strlen(duration_units[i].name);
-            if (n == (size_t)(p - u) && memcmp(u, duration_units[i].name, n) == 0) {
-                unit = &duration_units[i];
-                break;
+        const Unit *unit = find_unit(u, p);
+        if (!unit) {
+            /* "1e400s": durations take no exponent, but when the number
+             * written is out of range anyway, that is what to say. */
+            const char *x = num;
+            double big = 0;
+            Scan sc = *u == 'e' || *u == 'E' ? scan_decimal(&x, e, true, &big) : SCAN_NONE;
+            if (sc == SCAN_RANGE) return fail(why, "is longer than a year");
+            if (sc == SCAN_OK && x > u) {
+                const char *xe = skip_spaces(x, e), *ue = xe;
+                while (ue < e && isalpha((unsigned char)*ue)) ue++;
+                const Unit *xu = find_unit(xe, ue);
+                double ns = big * (double)(xu ? xu->ns : 1);
+                if (ns > (double)FD_UNITS_MAX_DURATION) return fail(why, "is longer than a year");
             }
+            return fail(why, BAD_UNIT);
         }
-        if (!unit) return fail(why, BAD_UNIT);
         double ns = v * (double)unit->ns;
         if (ns > (double)FD_UNITS_MAX_DURATION) return fail(why, "is longer than a year");
         total += (SimTime)llround(ns);

@@ -34,6 +34,20 @@ bool cli_parse_u64(const char *s, uint64_t *out);
  * malloc'd path, or NULL when memory runs out. */
 char *cli_scenario_path(const char *arg);
 
+/* limits.c: SIGINT and SIGTERM remove the temporaries of atomic outputs
+ * before the process dies of them. */
+void cli_signals_init(void);
+
+/* The wall-clock limit of `run` and `check` (--time-limit SECONDS, 0 for
+ * none). Start arms it for one run, stop disarms it; once it is reached the
+ * scenario stops at its next Lua hook, cli_time_up() turns true, and a call
+ * that cannot be interrupted ends the process (exit 2) a few seconds later. */
+#define FD_DEFAULT_TIME_LIMIT 300.0
+bool cli_parse_time_limit(const char *s, double *out);
+void cli_time_limit_start(const char *cmd, double seconds);
+void cli_time_limit_stop(void);
+bool cli_time_up(void);
+
 /* Prints the command's help page to stdout. */
 int cli_print_help(const char *name);
 

@@ -15,6 +15,7 @@
  * hold no wall-clock values; -j, --shard and --resume change when runs
  * happen, never what they produce.
  */
+#include <ctype.h>
 #include <assert.h>
 #include <errno.h>
 #include <signal.h>
@@ -41,7 +42,7 @@ const CliCommand cli_batch = {
     "batch", "Run scenarios over many seeds and parameter sweeps",
     "usage: firedrill batch SCENARIO... [--seeds A..B] [--param NAME=V1,V2,... ...]\n"
     "                       [-j N] [--out DIR] [--shard K/N] [--resume]\n"
-    "                       [--timeout SECONDS]\n"
+    "                       [--timeout SECONDS] [--memory SIZE]\n"
     "\n"
     "Runs every scenario at every parameter point (the cross product of the\n"
     "--param axes) for every seed in A..B, each run in its own worker process,\n"
@@ -57,6 +58,9 @@ const CliCommand cli_batch = {
     "                      `firedrill merge` combines the shards' DIRs\n"
     "  --resume            skip runs that DIR already holds a record of\n"
     "  --timeout SECONDS   time limit of one run (default 300; 0: none)\n"
+    "  --memory SIZE       memory limit of one run's worker, like 512M or 4G\n"
+    "                      (default 2G, at least 64M); an eighth of it is the\n"
+    "                      scenario's own cap (Lua and the timeline it writes)\n"
     "\n"
     "Outputs in DIR, each written whole or not at all: plan.json, runs/INDEX.json\n"
     "(one record per finished run), runs.csv, summary.json (distributions and\n"
@@ -73,11 +77,42 @@ const CliCommand cli_batch = {
 
 /* ---- the worker ---- */
 
+#define DEFAULT_MEMORY ((uint64_t)2 << 30)
+#define MIN_MEMORY ((uint64_t)64 << 20)
+
+/* "512M", "4G", "1T", "65536K" or plain bytes (binary multiples), within
+ * MIN_MEMORY..1T. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!s || !isdigit((unsigned char)*s)) return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno) return false;
+    int shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10;
+    else if (*end == 'M' || *end == 'm') shift = 20;
+    else if (*end == 'G' || *end == 'g') shift = 30;
+    else if (*end == 'T' || *end == 't') shift = 40;
+    if (shift) end++;
+    if (*end == 'B' || *end == 'b') end++;
+    if (*end || v > (1ull << 40) >> shift) return false;
+    v <<= shift;
+    if (v < MIN_MEMORY) return false;
+    *out = v;
+    return true;
+}
+
 /* FIREDRILL_BATCH_FAULT="crash:3,hang:5" makes the worker of seed 3 abort
  * (SIGABRT, as a failed assert would) and that of seed 5 hang: a hook for the test suite to exercise the
- * parent's handling of crashes and timeouts, which no scenario can cause. */
+ * parent's handling of crashes and timeouts, which no scenario can cause.
+ * Only in the test build (firedrill-faults, FD_TEST_FAULTS): the firedrill
+ * people run ignores the variable. */
 static void test_fault(uint64_t seed)
 {
+#ifndef FD_TEST_FAULTS
+    (void)seed;
+#else
     const char *f = getenv("FIREDRILL_BATCH_FAULT");
     if (!f) return;
     char buf[256];
@@ -88,6 +123,7 @@ static void test_fault(uint64_t seed)
         if (strncmp(t, "hang:", 5) == 0 && cli_parse_u64(t + 5, &s) && s == seed)
             for (;;) pause();
     }
+#endif
 }
 
 /* `--worker --check-params`: the top level only. Exit 2 with the
@@ -109,7 +145,7 @@ static int worker_check_params(const char *scenario, uint64_t seed, const char *
 static int worker(int argc, char **argv)
 {
     const char *scenario = NULL;
-    uint64_t seed = 1;
+    uint64_t seed = 1, memory = DEFAULT_MEMORY;
     const char **params = calloc((size_t)argc + 1, sizeof *params);
     int nparams = 0;
     bool check_params = false;
@@ -121,6 +157,9 @@ static int worker(int argc, char **argv)
             continue;
         }
         if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc && cli_parse_u64(argv[i + 1], &seed)) i++;
+        else if (strcmp(argv[i], "--memory") == 0 && i + 1 < argc &&
+                 cli_parse_u64(argv[i + 1], &memory) && memory >= MIN_MEMORY)
+            i++;
         else if (strcmp(argv[i], "--param") == 0 && i + 1 < argc) params[nparams++] = argv[++i];
         else if (!scenario && argv[i][0] != '-') scenario = argv[i];
         else {
@@ -136,7 +175,7 @@ static int worker(int argc, char **argv)
 #if !defined(__SANITIZE_ADDRESS__)
     /* A runaway allocation ends this run, not the machine. (AddressSanitizer
      * reserves terabytes of address space up front, so not under it.) */
-    struct rlimit rl = { (rlim_t)2 << 30, (rlim_t)2 << 30 };
+    struct rlimit rl = { (rlim_t)memory, (rlim_t)memory };
     setrlimit(RLIMIT_AS, &rl);
 #endif
 #ifdef __linux__
@@ -151,7 +190,8 @@ static int worker(int argc, char **argv)
     result_init(&res);
     DiagList dl;
     diag_list_init(&dl);
-    ScenarioOptions o = { .path = scenario, .seed = seed, .params = params, .nparams = nparams };
+    ScenarioOptions o = { .path = scenario, .seed = seed, .params = params, .nparams = nparams,
+                          .mem_cap = (size_t)(memory / 8) };
     int r = scenario_run(&o, &res, &dl);
     int rc;
     if (r < 0) {
@@ -191,6 +231,7 @@ typedef struct Batch {
     BatchPlan plan;
     const char *dir;
     double timeout_s;
+    uint64_t memory;        /* bytes per worker */
     char exe[4096];
     int64_t *todo;          /* run indexes to run, ascending */
     int ntodo;
@@ -268,13 +309,16 @@ static char **argv_for(void *ud, int job)
     /* A check runs scenario `job` at the first seed and parameter point. */
     BatchRun run = b->checking ? (BatchRun){ .scenario = job, .seed = p->seed_lo, .point = 0 }
                                : batch_plan_run(p, b->todo[job]);
-    int n = 7 + 2 * p->naxes + 1, k = 0;
+    int n = 9 + 2 * p->naxes + 1, k = 0;
     char **argv = calloc((size_t)n, sizeof *argv);
     if (!argv) return NULL;
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run.seed);
-    const char *fixed[] = { b->exe, "batch", "--worker", "--seed", seed, "--check-params" };
-    for (int i = 0; i < (b->checking ? 6 : 5); i++)
+    char memory[32];
+    snprintf(memory, sizeof memory, "%llu", (unsigned long long)b->memory);
+    const char *fixed[] = { b->exe, "batch", "--worker", "--seed", seed, "--memory", memory,
+                            "--check-params" };
+    for (int i = 0; i < (b->checking ? 8 : 7); i++)
         if (!(argv[k++] = strdup(fixed[i]))) goto oom;
     char **params = batch_plan_point_params(p, run.point);
     if (!params) goto oom;
@@ -374,6 +418,7 @@ static int cmd_batch(int argc, char **argv)
     batch_plan_init(&b.plan);
     b.dir = "firedrill-batch";
     b.timeout_s = 300;
+    b.memory = DEFAULT_MEMORY;
     int jobs = 0, shard_k = 1, shard_n = 1;
     bool resume = false;
     int rc = FD_EXIT_USAGE;
@@ -425,6 +470,12 @@ static int cmd_batch(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--resume") == 0) {
             resume = true;
+        } else if (strcmp(a, "--memory") == 0) {
+            if (!v || !parse_size(v, &b.memory)) {
+                cli_usage_error("batch", "--memory needs a size from 64M to 1T, like 512M or 4G");
+                goto out;
+            }
+            i++;
         } else if (strcmp(a, "--timeout") == 0) {
             if (!v || !parse_seconds(v, &b.timeout_s)) {
                 cli_usage_error("batch", "--timeout needs a number of seconds");

@@ -25,6 +25,7 @@ static int cmd_check(int argc, char **argv);
 const CliCommand cli_check = {
     "check", "Check a topology: cycles, blast radius, single points of failure, headroom",
     "usage: firedrill check TOPOLOGY|SCENARIO [--surge F] [--strict]\n"
+    "                       [--time-limit SECONDS]\n"
     "\n"
     "Loads a topology file, or a scenario (a .lua file or its folder: its top\n"
     "level runs, so every name it uses is checked, and its topology is\n"
@@ -46,6 +47,9 @@ const CliCommand cli_check = {
     "\n"
     "  --surge F   check capacity against F x the steady load (default 1)\n"
     "  --strict    exit 1 when there are warnings\n"
+    "  --time-limit SECONDS  stop a scenario's top level that runs longer than\n"
+    "              this in wall-clock time, with a located error and exit 2\n"
+    "              (default 300; 0: no limit)\n"
     "\n"
     "Exit: 0 no errors; 1 warnings with --strict; 2 errors, an unreadable\n"
     "file or bad usage; 3 a system error.\n",
@@ -74,6 +78,7 @@ static int cmd_check(int argc, char **argv)
     TopoCheckOptions o;
     topo_check_options_init(&o);
     bool strict = false;
+    double time_limit = FD_DEFAULT_TIME_LIMIT;
     const char *path = NULL;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--strict") == 0) {
@@ -81,6 +86,12 @@ static int cmd_check(int argc, char **argv)
         } else if (strcmp(argv[i], "--surge") == 0) {
             if (i + 1 >= argc || !parse_surge(argv[i + 1], &o.surge)) {
                 cli_usage_error("check", "--surge needs a positive number, e.g. --surge 9");
+                return FD_EXIT_USAGE;
+            }
+            i++;
+        } else if (strcmp(argv[i], "--time-limit") == 0) {
+            if (i + 1 >= argc || !cli_parse_time_limit(argv[i + 1], &time_limit)) {
+                cli_usage_error("check", "--time-limit needs a number of seconds (0: none)");
                 return FD_EXIT_USAGE;
             }
             i++;
@@ -112,6 +123,7 @@ static int cmd_check(int argc, char **argv)
     result_init(&res);
     char *spath = NULL;
     struct stat st;
+    cli_time_limit_start("check", time_limit);
     if (ends_with(path, ".lua") || (stat(path, &st) == 0 && S_ISDIR(st.st_mode))) {
         /* A scenario: run its top level (which checks every name it uses
          * and loads its topology), then check that topology. */
@@ -128,6 +140,7 @@ static int cmd_check(int argc, char **argv)
     } else {
         lrc = topo_load_file(&t, path, &dl);
     }
+    cli_time_limit_stop();
     if (lrc == 0) {
         FILE *mem = open_memstream(&summary, &summary_len);
         int crc = mem ? topo_check(checked, &o, &dl, mem) : -1;

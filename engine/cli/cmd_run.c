@@ -34,7 +34,7 @@
 const CliCommand cli_run = {
     "run", "Run a scenario and print its incident timeline",
     "usage: firedrill run SCENARIO [--seed N] [--param NAME=VALUE ...] [--out DIR]\n"
-    "                     [--quiet] [--json] [--watch]\n"
+    "                     [--quiet] [--json] [--watch] [--time-limit SECONDS]\n"
     "\n"
     "Runs the Lua scenario SCENARIO (a file, or a folder holding scenario.lua)\n"
     "against the topology it names, then prints the incident-review timeline in\n"
@@ -58,6 +58,11 @@ const CliCommand cli_run = {
     "                      expectations that flipped, the incident clock,\n"
     "                      availability per entry point. Errors are printed\n"
     "                      and the watch goes on; Ctrl-C ends it (exit 0)\n"
+    "  --time-limit SECONDS  stop a run that takes longer than this in wall-clock\n"
+    "                      time, with a located error and exit 2 (default 300;\n"
+    "                      0: no limit); with --watch, each run has its own\n"
+    "\n"
+    "An interrupted run (Ctrl-C, SIGTERM) leaves no temporary files behind.\n"
     "\n"
     "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad\n"
     "input (the scenario, its topology or an option), 3 a system error. With\n"
@@ -107,6 +112,16 @@ static int run_with_progress(Scenario **sp, const ScenarioOptions *o, RunResult 
                 rc = RUN_CANCELLED;
                 break;
             }
+            if (cli_time_up()) {
+                /* The model, not the script, was busy when the limit came. */
+                char clock[16];
+                result_clock(res, scenario_now(s), true, clock, sizeof clock);
+                FdLoc at = { o->path, 0, 0 };
+                diag_error(dl, at, "scenario stopped: its wall-clock time limit ran out "
+                           "(see --time-limit) (at %s)", clock);
+                rc = -1;
+                break;
+            }
             double el = wall_now() - t0;
             if (show && el > 1.0) {
                 char clock[16];
@@ -130,6 +145,7 @@ typedef struct RunSetup {
     const char **params;
     int nparams;
     bool quiet, json;
+    double time_limit;        /* seconds of wall-clock time per run; 0: none */
 } RunSetup;
 
 /* One run: runs the scenario, prints its diagnostics or its report and
@@ -163,8 +179,10 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
         o.ud = &mc;
     }
     Scenario *sc = NULL;
+    cli_time_limit_start("run", rs->time_limit);
     int r = run_with_progress(&sc, &o, res, &dl, !rs->quiet && !rs->json && isatty(STDERR_FILENO),
                               cancel, cud);
+    cli_time_limit_stop();
     if (topo && sc && scenario_topo(sc)->file) snprintf(topo, topo_size, "%s", scenario_topo(sc)->file);
     if (r < 0) metrics_csv_abort(&mc);
     diag_list_print(&dl, stderr);
@@ -312,6 +330,7 @@ int cmd_run(int argc, char **argv)
     const char *scenario = NULL, *out = NULL;
     uint64_t seed = 1;
     bool quiet = false, json = false, watch = false;
+    double time_limit = FD_DEFAULT_TIME_LIMIT;
     const char **params = calloc((size_t)argc + 1, sizeof *params);
     int nparams = 0;
     if (!params) return FD_EXIT_SYSTEM;
@@ -336,6 +355,12 @@ int cmd_run(int argc, char **argv)
                 goto done;
             }
             out = argv[++i];
+        } else if (strcmp(a, "--time-limit") == 0) {
+            if (i + 1 >= argc || !cli_parse_time_limit(argv[i + 1], &time_limit)) {
+                cli_usage_error("run", "--time-limit needs a number of seconds (0: none)");
+                goto done;
+            }
+            i++;
         } else if (strcmp(a, "--quiet") == 0) {
             quiet = true;
         } else if (strcmp(a, "--json") == 0) {
@@ -360,7 +385,8 @@ int cmd_run(int argc, char **argv)
     char *path = cli_scenario_path(scenario);
     if (!path) { rc = FD_EXIT_SYSTEM; goto done; }
     RunSetup rs = { .out = out, .path = path, .seed = seed, .params = params,
-                    .nparams = nparams, .quiet = quiet, .json = json };
+                    .nparams = nparams, .quiet = quiet, .json = json,
+                    .time_limit = time_limit };
     if (watch) {
         rc = run_watch(&rs);
     } else {

@@ -149,6 +149,7 @@ static void open_standard_fds(void)
 int main(int argc, char **argv)
 {
     open_standard_fds();
+    cli_signals_init();
     if (argc < 2) {
         print_overview(stderr);
         return FD_EXIT_USAGE;

@@ -59,6 +59,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "base/fspath.h"
 #include "base/units.h"
 
 /* Limits. Each protects the loader or the model from an input that no real
@@ -109,6 +110,8 @@ typedef struct Ld {
     DiagList *dl;
     yaml_document_t *doc;
     char *dir;                 /* the topology's folder, "" for the current one */
+    double top_rate;           /* the largest source rate, and where it is */
+    FdLoc top_rate_loc;
     size_t start;              /* dl->n when this load began */
     FdLoc *anchor;             /* per diagnostic added: where it sorts in the topology */
     size_t nanchor, capanchor;
@@ -211,6 +214,16 @@ static void ld_err(Ld *ld, FdLoc loc, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     emit(ld, DIAG_ERROR, loc, fmt, ap);
+    va_end(ap);
+}
+
+static void ld_warn(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void ld_warn(Ld *ld, FdLoc loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit(ld, DIAG_WARNING, loc, fmt, ap);
     va_end(ap);
 }
 
@@ -1530,22 +1543,43 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
 {
     const char *name = rd_name(ld, fv, "file", "a file name");
     if (!name) return;
-    size_t dl = strlen(ld->dir), nl = strlen(name);
-    char *path = malloc(dl + nl + 2);
-    if (!path) {
+    /* The file must lie inside the topology's folder, links resolved
+     * (base/fspath.h): a topology is shared, so it must not read
+     * /etc/shadow into a rate. Messages name it as written. */
+    char b[200];
+    char *real = NULL;
+    int pe = fd_path_inside(ld->dir, name, &real);
+    if (pe == FD_PATH_OUTSIDE) {
+        ld_err(ld, node_loc(ld, fv), "file: '%s' is outside the topology's folder",
+               show(name, b, sizeof b));
+        return;
+    }
+    if (pe == ENOMEM) {
         oom(ld);
         return;
     }
-    if (name[0] == '/' || dl == 0) memcpy(path, name, nl + 1);
+    if (pe) {
+        ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(name, b, sizeof b),
+               strerror(pe));
+        return;
+    }
+    size_t dl = strlen(ld->dir), nl = strlen(name);
+    char *path = malloc(dl + nl + 2);
+    if (!path) {
+        free(real);
+        oom(ld);
+        return;
+    }
+    if (dl == 0) memcpy(path, name, nl + 1);
     else {
         memcpy(path, ld->dir, dl);
         path[dl] = '/';
         memcpy(path + dl + 1, name, nl + 1);
     }
-    char b[200];
     for (int j = 0; j < ld->ncsv; j++) {
         if (strcmp(ld->csv[j].path, path) != 0) continue;
         free(path);
+        free(real);
         sh->csv_path = xstrdup(ld, ld->csv[j].path);
         const TopoShape *first = ld->csv[j].shape;
         if (!first) return;                  /* its errors are reported */
@@ -1563,6 +1597,7 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     CsvFile *csv = realloc(ld->csv, ((size_t)ld->ncsv + 1) * sizeof *csv);
     if (!csv) {
         free(path);
+        free(real);
         oom(ld);
         return;
     }
@@ -1572,7 +1607,8 @@ static void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     sh->csv_path = xstrdup(ld, path);
     size_t len = 0, errors = ld->errors;
     int e = 0;
-    char *text = slurp(path, MAX_CSV_BYTES, true, &len, &e);
+    char *text = slurp(real, MAX_CSV_BYTES, true, &len, &e);
+    free(real);
     if (!text) {
         ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(path, b, sizeof b),
                e == NOT_REGULAR ? "not a regular file" : strerror(e));
@@ -1837,9 +1873,13 @@ static void walk_source(Ld *ld, const Node *m, TopoSource *src, bool *weights_gi
     if (v[SO_ENTRY]) src->entry = rd_ref(ld, v[SO_ENTRY], "entry", &ld->svc, "service");
     else ld_err(ld, src->loc, "source '%s' needs an 'entry': the service its requests arrive at",
                 show(src->name, b, sizeof b));
-    if (v[SO_RATE]) rd_rate(ld, v[SO_RATE], "rate", false, &src->rate);
-    else ld_err(ld, src->loc, "source '%s' needs a 'rate', like rate: 100/s",
+    if (!v[SO_RATE]) ld_err(ld, src->loc, "source '%s' needs a 'rate', like rate: 100/s",
                 show(src->name, b, sizeof b));
+    if (v[SO_RATE] && rd_rate(ld, v[SO_RATE], "rate", false, &src->rate) &&
+        src->rate > ld->top_rate) {
+        ld->top_rate = src->rate;
+        ld->top_rate_loc = node_loc(ld, v[SO_RATE]);
+    }
     if (v[SO_SHAPE]) walk_shape(ld, v[SO_SHAPE], &src->shape);
     if (v[SO_REGIONS]) {
         *weights_given = true;
@@ -2086,6 +2126,46 @@ static void pre_sources(Ld *ld, const Node *m)
     }
 }
 
+/* What the sources ask the simulation to carry, estimated before any run:
+ * every simulated request is a few kernel events and some bytes of queue.
+ * Past MAX_SIM_RATE a run cannot finish or fit in memory, so it is refused;
+ * past WARN_SIM_RATE it is slow, so it is said. With a budget, firedrill
+ * picks the sampling itself. Shapes and surges scale the rate further at
+ * run time; this is the floor. */
+#define MIN_INTERVAL FD_SEC
+#define WARN_SIM_RATE 2e5
+#define MAX_SIM_RATE 5e6
+#define EVENTS_PER_REQUEST 4
+
+static void check_load(Ld *ld)
+{
+    const Topo *t = ld->t;
+    if (t->budget > 0 || ld->errors || !ld->top_rate_loc.file) return;
+    double total = 0;
+    for (int i = 0; i < t->nsources; i++) total += t->sources[i].rate;
+    double sampling = t->sampling >= 1 ? t->sampling : 1;
+    double sim = total / sampling;
+    if (sim <= WARN_SIM_RATE) return;
+    double events_h = sim * 3600 * EVENTS_PER_REQUEST;
+    char est[200];
+    snprintf(est, sizeof est,
+             "at sampling %g the sources simulate %.3g requests per second, about %.2g kernel "
+             "events per simulated hour",
+             sampling, sim, events_h);
+    double need = ceil(total / WARN_SIM_RATE);
+    if (sim > MAX_SIM_RATE) {
+        ld_err(ld, ld->top_rate_loc, "rate: too much traffic to simulate: %s", est);
+        ld_note(ld, ld->top_rate_loc,
+                "set settings.sampling to %g or more, or settings.budget (like budget: 20000/s)",
+                need);
+    } else {
+        ld_warn(ld, ld->top_rate_loc, "rate: a slow run: %s", est);
+        ld_note(ld, ld->top_rate_loc,
+                "settings.sampling of %g or settings.budget (like budget: 20000/s) keeps it quick",
+                need);
+    }
+}
+
 /* Walks the objects of a name mapping that scan_names kept, in order. */
 #define EACH_DEFINED(ld, m, skip, count, idx, vn)                                          \
     for (size_t ed_i = 0, idx = 0; ed_i < map_len(m) && idx < (size_t)(count); ed_i++)    \
@@ -2098,7 +2178,14 @@ static void walk_settings(Ld *ld, const Node *m)
     Topo *t = ld->t;
     Node *k[ST_N], *v[ST_N];
     if (!collect(ld, m, "settings", &settings_schema, "settings", k, v)) return;
-    rd_duration(ld, v[ST_INTERVAL], "interval", true, &t->interval);
+    if (rd_duration(ld, v[ST_INTERVAL], "interval", true, &t->interval) &&
+        t->interval < MIN_INTERVAL) {
+        char b[64];
+        ld_err(ld, node_loc(ld, v[ST_INTERVAL]),
+               "interval: '%s' is shorter than 1s: every interval writes a metrics row per "
+               "service and region, and an hour at 1ns would be terabytes of metrics.csv",
+               show(scalar_str(v[ST_INTERVAL]), b, sizeof b));
+    }
     rd_number(ld, v[ST_SAMPLING], "sampling", 1, 1e9, &t->sampling);
     rd_rate(ld, v[ST_BUDGET], "budget", true, &t->budget);
     if (v[ST_SAMPLING] && v[ST_BUDGET]) {
@@ -2188,6 +2275,7 @@ static void walk_root(Ld *ld, const Node *root)
         ld_err(ld, top, "missing 'sources': a topology needs at least one traffic source");
     for (int i = 0; i < t->nsources; i++)
         if (!ld->weights_given[i]) default_weights(ld, &t->sources[i]);
+    check_load(ld);
 }
 
 /* ------------------------------------------------------------------ */

@@ -70,6 +70,18 @@ Model *scenario_model(Scenario *s);
  * What a batch asks before it starts any run. */
 int scenario_check_params(const ScenarioOptions *o, DiagList *dl);
 
+/* The wall-clock limit of the command running a scenario: with up = 1
+ * the running scenario stops at its next Lua hook ("scenario stopped: its
+ * wall-clock time limit ran out"); 0 clears it before the next run. Async-
+ * signal-safe: an alarm's handler calls it. */
+void scenario_set_time_up(int up);
+
+/* Where the last pattern function (string.find, match, gmatch, gsub) was
+ * called from, as "file:line: error: scenario stopped in string.find", or
+ * "": the start of the message a signal handler writes when a match
+ * outlives the limit. */
+const char *scenario_where(void);
+
 /* Open, run to the end, finish, close. */
 int scenario_run(const ScenarioOptions *o, RunResult *res, DiagList *dl);
 

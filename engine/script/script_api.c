@@ -13,18 +13,44 @@
 #include "script/script_internal.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "base/fspath.h"
 #include "base/units.h"
 #include "load/topo_load.h"
 
 Scenario *api_scenario(lua_State *L)
 {
     return *(Scenario **)lua_getextraspace(L);
+}
+
+/* Counts C memory a script causes (timeline events, timers) against its
+ * memory cap, with the Lua heap. Past the cap, false: the caller drops
+ * what it was adding, and the script stops at its next hook with "its
+ * memory limit was reached", at the line running then. */
+bool api_charge(Scenario *s, size_t bytes)
+{
+    if (s->mem + bytes > s->mem_cap || s->mem + bytes < s->mem) {
+        if (!s->kill) s->kill = "its memory limit was reached";
+        return false;
+    }
+    s->mem += bytes;
+    return true;
+}
+
+/* What an event costs in C memory: its slot (the array doubles) and three
+ * strings, each with the allocator's overhead. */
+static size_t event_cost(const char *text, const char *subject, const char *region)
+{
+    size_t n = 2 * sizeof(RunEvent) + 32 + strlen(text);
+    if (subject) n += 32 + strlen(subject);
+    if (region) n += 32 + strlen(region);
+    return n;
 }
 
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
@@ -35,6 +61,7 @@ void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *r
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    if (!api_charge(s, event_cost(buf, subject, region))) return;
     SimTime t = s->sim ? sim_now(s->sim) : 0;
     if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) s->oom = true;
 }
@@ -236,14 +263,16 @@ static int parse_start(const char *str, int64_t *unix_s, int *tz)
     if (*p == '+' || *p == '-') {
         int oh, om = 0;
         if (sscanf(p + 1, "%d:%d", &oh, &om) < 1) return -1;
+        /* In range before any arithmetic: "+99999999:00" is no offset. */
+        if (oh < 0 || oh > 23 || om < 0 || om > 59) return -1;
         off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
     } else if (*p == 'Z' || (p[0] == 'U' && p[1] == 'T' && p[2] == 'C')) {
         off = 0;
     } else if (*p) {
         return -1;
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
-        sec > 59)
+    if (y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || sec < 0 || sec > 59)
         return -1;
     /* Days from the civil date (Howard Hinnant's algorithm), in UTC. */
     int yy = y - (mo <= 2);
@@ -289,8 +318,12 @@ static int l_scenario(lua_State *L)
     lua_getfield(L, 1, "topology");
     const char *topo = lua_tostring(L, -1);
     if (!topo) return luaL_error(L, "scenario: topology is required (a YAML file beside the scenario)");
-    if (topo[0] == '/' || strstr(topo, ".."))
+    char *real = NULL;
+    int e = fd_path_inside(s->dir, topo, &real);
+    if (e == FD_PATH_OUTSIDE)
         return luaL_error(L, "topology: '%s' is outside the scenario's folder", topo);
+    free(real);      /* checked; loaded under its own name, for its messages */
+    if (e == ENOMEM) return luaL_error(L, "out of memory");
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, topo);
     lua_pop(L, 1);
@@ -415,6 +448,9 @@ static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int f
 {
     luaL_checktype(L, fn_idx, LUA_TFUNCTION);
     if (at < sim_now(s->sim)) at = sim_now(s->sim);
+    /* The timer, its slot and its kernel event live in C memory. */
+    if (!api_charge(s, 2 * sizeof(Timer) + 64))
+        return luaL_error(L, "scenario stopped: %s", s->kill);
     if (s->ntimers == s->captimers) {
         int cap = s->captimers ? s->captimers * 2 : 16;
         Timer *v = realloc(s->timers, sizeof *v * (size_t)cap);
@@ -1632,6 +1668,7 @@ static int l_note(lua_State *L)
 {
     Scenario *s = api_scenario(L);
     api_note(s, RE_NOTE, NULL, NULL, "%s", luaL_checkstring(L, 1));
+    if (s->kill) return luaL_error(L, "scenario stopped: %s", s->kill);
     return 0;
 }
 

@@ -163,6 +163,7 @@ SimTime api_check_duration(lua_State *L, int idx, const char *what);
  * p99 = "1h" }, ...), in seconds, into *out (dist_free it). */
 void api_check_dist(lua_State *L, int idx, const char *what, Dist *out);
 void api_note_restart(Scenario *s, int svc, int r, int count, bool manual);
+bool api_charge(Scenario *s, size_t bytes);
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -3,11 +3,14 @@
 # unsharded batch byte for byte (sequentially and through GNU parallel when
 # it is installed), --resume after lost records and after a kill -9, failed
 # runs (Lua errors, runaways, crashes) recorded while the batch goes on, and
-# exit codes. Usage: sh tests/cli/batch.sh path/to/firedrill (from the repo
-# root).
+# exit codes. Usage: sh tests/cli/batch.sh path/to/firedrill
+# [path/to/firedrill-faults] (from the repo root; the second, the test build
+# with the worker's fault hook, defaults to firedrill-faults beside the first).
 set -u
 FD=$1
 case "$FD" in /*) ;; *) FD=$(pwd)/$FD ;; esac
+FDT=${2:-$(dirname "$FD")/firedrill-faults}
+case "$FDT" in /*) ;; *) FDT=$(pwd)/$FDT ;; esac
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -257,8 +260,11 @@ grep -q "<code>firedrill run s/flaky.lua --seed $seed</code>" flaky/report.html 
 [ "$rc" = 1 ] && ok || bad "runaway runs: want exit 1, got $rc"
 grep -q ',timeout,no result within the time limit of 1s,' loop/runs.csv && ok || bad "runaway recorded as timeout"
 [ "$(grep -c ',ok,' loop/runs.csv)" -ge 1 ] && ok || bad "runaway: the other runs went on"
-# a worker that crashes, and one that hangs (test hook in the worker)
-FIREDRILL_BATCH_FAULT=crash:2,hang:4 "$FD" batch s --seeds 1..5 --param err=0.02 -j2 --timeout 2 --out crash 2>/dev/null; rc=$?
+# the released binary has no fault hook: the variable changes nothing
+FIREDRILL_BATCH_FAULT=crash:1 "$FD" batch s --seeds 1..1 --param err=0.02 --out nofault 2>/dev/null
+grep -q '^0,.*,ok,' nofault/runs.csv && ok || bad "FIREDRILL_BATCH_FAULT reached the release binary"
+# a worker that crashes, and one that hangs (the test build's hook in the worker)
+FIREDRILL_BATCH_FAULT=crash:2,hang:4 "$FDT" batch s --seeds 1..5 --param err=0.02 -j2 --timeout 2 --out crash 2>/dev/null; rc=$?
 [ "$rc" = 1 ] && ok || bad "a crash: want exit 1, got $rc"
 grep -q '^1,.*,crash,worker killed by signal 6 (SIGABRT),' crash/runs.csv && ok || bad "crash recorded with its signal"
 grep -q '^3,.*,timeout,' crash/runs.csv && ok || bad "hang recorded as timeout"

@@ -1,0 +1,93 @@
+-- NetEase Cloud Music, 2024-08-18: the cloud storage under the databases
+-- hangs; web and app answer 502, offline playback keeps working, the 163
+-- portal falls back to its mobile version, other products sharing the
+-- storage go down, and diagnosis is slow because nobody on call owns the
+-- storage. What is modelled, from which line, and what is assumed: README.md.
+
+scenario {
+  name = "NetEase Cloud Music, 2024-08-18",
+  topology = "topology.yaml",
+  start = "2024-08-18 14:30 +08:00",
+  duration = "3h",
+  report_rate = 0.005,
+  -- One simulated request stands for this many; sweeps over many seeds may
+  -- raise it (--param sampling=40) to trade fidelity for speed.
+  sampling = param("sampling", 2),
+}
+
+local storage_oncall = param("storage_oncall", 0)   -- the storage team was cut
+local db_on_cloud_disk = param("db_on_cloud_disk", true)
+
+team { name = "sre", skills = { "music-gateway", "monitor" }, oncall = 2,
+       ack = "5m", diagnose = "15m", unowned = "120m" }
+team { name = "dba", skills = { "music-db", "content-db" }, oncall = 1,
+       ack = "5m", diagnose = "15m" }
+team { name = "storage", skills = { "cloud-disk" }, oncall = storage_oncall,
+       ack = "5m", diagnose = "20m" }
+team { name = "portal", skills = { "portal-web", "portal-content" }, oncall = 1,
+       ack = "5m", diagnose = "10m" }
+
+if not db_on_cloud_disk then
+  -- What if the databases kept their data on local disks?
+  remove_dependency { from = "music-db", to = "cloud-disk" }
+  remove_dependency { from = "content-db", to = "cloud-disk" }
+end
+
+alert { name = "music-5xx", service = "music-gateway", when = "error_rate > 5%", hold = "2m" }
+alert { name = "portal-5xx", service = "portal-web", when = "error_rate > 5%", hold = "2m" }
+
+at("14:44", function()
+  hang { service = "cloud-disk" }
+end)
+
+on_alert("music-5xx", function()
+  declare("P0", "NetEase Cloud Music online resources failing; web returns 502")
+  page("sre")
+  diagnose { component = "music-db", team = "dba" }
+  note("music-db and content-db are stalled on their block storage")
+  -- Whoever can look at the storage does: its own team if anyone is on
+  -- call, otherwise SRE, who do not know it.
+  local who = storage_oncall > 0 and "storage" or "sre"
+  if who == "storage" then page("storage") end
+  diagnose { component = "cloud-disk", team = who }
+  act { team = who, takes = "3m" }
+  unhang { service = "cloud-disk" }
+  note("block storage restored")
+  wait_until(function() return healthy("music-gateway") end, "30m")
+  status_page { text = "NetEase Cloud Music has recovered; VIP compensation tomorrow" }
+end)
+
+-- The portal team serves the mobile version (the fallback) until the
+-- content behind the desktop version answers again.
+on_alert("portal-5xx", function()
+  page("portal")
+  act { team = "portal", takes = "5m" }
+  fallback { from = "portal-web", to = "portal-content" }
+  open_breakers { to = "portal-content" }
+  note("163 portal redirected to its mobile version")
+  wait_until(function() return healthy("content-db") end, "4h")
+  close_breakers { to = "portal-content" }
+  fallback { from = "portal-web", to = "portal-content", off = true }
+  note("163 portal back on its desktop version")
+end)
+
+expect.availability { entry = "music-app", min = 0.3 }
+expect.recovered_within("180m")
+expect.that("offline playback kept working", function(sum)
+  local d = sum.entries["music-app"].degraded
+  return d > 0.1, ("%.1f%% of app intents answered from the offline cache"):format(d * 100)
+end)
+-- More of the portal's intents got the mobile version than an error, and it
+-- stayed available. (How long it ran on the fallback depends on how soon the
+-- storage came back, which is what the on-call sweep varies.)
+expect.that("the portal fell back instead of failing", function(sum)
+  local p = sum.entries["portal"]
+  local failed = 1 - p.availability
+  return p.degraded > failed and p.availability > 0.8,
+    ("portal: %.1f%% available (%.1f%% on its fallback), %.1f%% failed"):format(
+      p.availability * 100, p.degraded * 100, failed * 100)
+end)
+expect.that("news went down with the shared storage", function(sum)
+  local n = sum.entries["news"]
+  return n.availability < 0.8, ("news availability %.1f%%"):format(n.availability * 100)
+end)
