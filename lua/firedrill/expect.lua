@@ -20,6 +20,13 @@ local function need(o, key, fn)
   if o[key] == nil then error(("expect.%s: '%s' is required"):format(fn, key), 3) end
 end
 
+-- Unknown keys are errors with a did-you-mean, against the same table of
+-- options (engine/script/api_schema.c) as every engine function. `o` may
+-- be nil where the options are optional.
+local function keys(fn, o)
+  if o ~= nil then _check_options("expect." .. fn, o, 3) end
+end
+
 -- A number between lo and hi, or a clear error at the caller's line.
 local function number(o, key, fn, lo, hi)
   local v = o[key]
@@ -39,6 +46,7 @@ end
 
 ---expect.availability{ entry = "console", min = 0.5 [, pass_rate = 0.95] }
 function M.availability(o)
+  keys("availability", o)
   need(o, "entry", "availability"); need(o, "min", "availability")
   number(o, "min", "availability", 0, 1)
   check_entry(o.entry, "availability")
@@ -51,6 +59,7 @@ end
 ---expect.error_budget{ entry = "console", slo = 0.999, window = "30d" }:
 ---the run's failures must fit in the error budget of the window.
 function M.error_budget(o)
+  keys("error_budget", o)
   need(o, "entry", "error_budget"); need(o, "slo", "error_budget")
   number(o, "slo", "error_budget", 0, 1)
   check_entry(o.entry, "error_budget")
@@ -67,6 +76,7 @@ end
 
 ---expect.recovered_within("100m"): recovered minus start.
 function M.recovered_within(limit, o)
+  keys("recovered_within", o)
   local lim = seconds(limit)
   _expect(("recovered within %s"):format(limit), function(sum)
     local inc = sum.incident
@@ -78,6 +88,7 @@ end
 
 ---expect.detected_within("10m"): detected minus start.
 function M.detected_within(limit, o)
+  keys("detected_within", o)
   local lim = seconds(limit)
   _expect(("detected within %s"):format(limit), function(sum)
     local inc = sum.incident
@@ -91,6 +102,7 @@ end
 ---expect.peak_to_baseline{ entry = "console", max = 3 } (or min = 5):
 ---the highest attempt rate against the rate before the incident.
 function M.peak_to_baseline(o)
+  keys("peak_to_baseline", o)
   need(o, "entry", "peak_to_baseline")
   if o.min == nil and o.max == nil then
     error("expect.peak_to_baseline: give min, max or both", 2)
@@ -109,6 +121,7 @@ end
 
 ---expect.no_deadlock(): no circular wait among schedulers.
 function M.no_deadlock(o)
+  keys("no_deadlock", o)
   _expect("no deadlock", function(sum)
     local d = sum.deadlocks[1]
     if not d then return true, "no deadlock" end
@@ -118,6 +131,7 @@ end
 
 ---expect.deadlock{ region = "shanghai" }: the run must show one.
 function M.deadlock(o)
+  keys("deadlock", o)
   o = o or {}
   _expect(("deadlock%s"):format(o.region and (" in " .. o.region) or ""), function(sum)
     for _, d in ipairs(sum.deadlocks) do
@@ -132,6 +146,7 @@ end
 ---expect.that("name", function(summary) return ok, detail end)
 function M.that(name, fn, o)
   if type(fn) ~= "function" then error("expect.that: a check function is required", 2) end
+  keys("that", o)
   _expect(name, fn, o and o.pass_rate)
 end
 
