@@ -70,6 +70,13 @@ Model *scenario_model(Scenario *s);
  * What a batch asks before it starts any run. */
 int scenario_check_params(const ScenarioOptions *o, DiagList *dl);
 
+/* `firedrill check`'s static pass (script_lint.c): every call of an API
+ * function anywhere in the scenario file, callbacks included, against the
+ * options schema (api_schema.h), the topology and the scenario's teams and
+ * alerts. Call after scenario_open succeeded. Findings go to dl as
+ * file:line:col. Returns the number of errors found, or -3 on OOM. */
+int scenario_lint(Scenario *s, DiagList *dl);
+
 /* Open, run to the end, finish, close. */
 int scenario_run(const ScenarioOptions *o, RunResult *res, DiagList *dl);
 
