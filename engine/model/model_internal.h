@@ -174,7 +174,7 @@ typedef struct SourceRt {
     uint32_t ncustomers;
     double affected_count;
     struct {
-        double intents, ok, degraded, failed, attempts, attempts_ok, user_failures;
+        double intents, ok, degraded, failed, attempts, attempts_ok, attempts_failed, user_failures;
     } acc;
     SourceStats last;
     bool has_last;

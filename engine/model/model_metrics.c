@@ -68,6 +68,7 @@ static void source_snapshot(Model *m, SourceRt *s, double dt, SourceStats *out)
     out->user_failures = s->acc.user_failures * n;
     out->attempts = s->acc.attempts * n;
     out->attempts_ok = s->acc.attempts_ok * n;
+    out->attempts_failed = s->acc.attempts_failed * n;
     out->rate_offered = dt > 0 ? out->attempts / dt : 0;
     double aff = s->affected_count * n;
     if (s->ts->customers && aff > (double)s->ts->customers) aff = (double)s->ts->customers;

@@ -21,6 +21,7 @@
  */
 #include "script/script_internal.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,6 +368,7 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         c->bad += ss->user_failures;
         c->attempts += ss->attempts;
         c->attempts_ok += ss->attempts_ok;
+        c->attempts_failed += ss->attempts_failed;
         c->intents += ss->intents;
         c->intents_ok += ss->intents_ok;
         c->intents_deg += ss->intents_degraded;
@@ -388,13 +390,19 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         if (!all_good && below >= 0) {
             s->started = true;
             r->t_start = iv->start;
-            /* The baseline is the traffic before the start, this interval excluded. */
+            /* The baseline is the traffic before the start, this interval
+             * excluded. When the incident starts in the first interval there
+             * is no traffic before it: the topology's nominal rate (one
+             * attempt per intent, as in a healthy system) stands in. */
             for (int i = 0; i < iv->nsources; i++) {
                 SourceClock *c = &s->clock[i];
                 double dt = fd_time_sec(iv->end - iv->start);
                 if (c->baseline_n > 1) {
                     c->baseline_sum -= dt > 0 ? iv->sources[i].attempts / dt : 0;
                     c->baseline_n--;
+                } else {
+                    c->baseline_sum = model_source_nominal_rate(s->model, i, iv->start);
+                    c->baseline_n = 1;
                 }
             }
             char line[256];
@@ -420,6 +428,30 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
     }
 }
 
+/* Sums of intents over the incident window: from its start until it
+ * recovered (the start of the settled streak), or the end of the run. */
+static void eval_incident_window(Scenario *s, const ModelInterval *iv)
+{
+    if (!s->started || s->inc_closed) return;
+    bool recovered = s->res->t_recovered >= 0;
+    for (int i = 0; i < iv->nsources; i++) {
+        SourceClock *c = &s->clock[i];
+        const SourceStats *ss = &iv->sources[i];
+        if (recovered) {
+            c->inc_good = c->snap_good;
+            c->inc_bad = c->snap_bad;
+            continue;
+        }
+        if (s->good_since == iv->start) {
+            c->snap_good = c->inc_good;
+            c->snap_bad = c->inc_bad;
+        }
+        c->inc_good += ss->intents_ok + ss->intents_degraded;
+        c->inc_bad += ss->user_failures;
+    }
+    if (recovered) s->inc_closed = true;
+}
+
 void scenario_on_interval(void *ud, const ModelInterval *iv)
 {
     Scenario *s = ud;
@@ -427,6 +459,7 @@ void scenario_on_interval(void *ud, const ModelInterval *iv)
     eval_health(s, iv);
     eval_alerts(s, iv);
     eval_clock(s, iv);
+    eval_incident_window(s, iv);
     if (s->opt.on_interval) s->opt.on_interval(s->opt.ud, iv);
 }
 
@@ -656,12 +689,14 @@ static void push_summary(Scenario *s)
         lua_createtable(L, 0, 8);
         const struct { const char *k; double v; } f[] = {
             { "availability", e->availability }, { "attempt_availability", e->attempt_availability },
+            { "incident_availability", e->incident_availability },
             { "degraded", e->degraded }, { "baseline_rate", e->baseline_rate },
             { "peak_rate", e->peak_rate }, { "peak_to_baseline", e->peak_to_baseline },
             { "customers_affected", e->customers_affected },
             { "customers_reported", e->customers_reported }, { "slo", e->slo },
         };
         for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+            if (isnan(f[k].v)) continue;          /* incident_availability without an incident */
             lua_pushnumber(L, f[k].v);
             lua_setfield(L, -2, f[k].k);
         }
@@ -697,7 +732,12 @@ static void fill_entries(Scenario *s)
         e->name = strdup(ts->name);
         e->slo = ts->slo > 0 ? ts->slo : s->slo;
         e->availability = c->good + c->bad > 0 ? c->good / (c->good + c->bad) : 1;
-        e->attempt_availability = c->attempts > 0 ? c->attempts_ok / c->attempts : 1;
+        /* Of the attempts answered (ok, degraded or failed, timeouts
+         * included) by the end; those still in flight are not counted. */
+        double answered = c->attempts_ok + c->attempts_failed;
+        e->attempt_availability = answered > 0 ? c->attempts_ok / answered : 1;
+        e->incident_availability = !s->started ? NAN
+            : c->inc_good + c->inc_bad > 0 ? c->inc_good / (c->inc_good + c->inc_bad) : 1;
         double resolved = c->intents_ok + c->intents_deg + c->intents_failed;
         e->degraded = resolved > 0 ? c->intents_deg / resolved : 0;
         e->baseline_rate = c->baseline_n ? c->baseline_sum / c->baseline_n : 0;

@@ -598,6 +598,9 @@ static int l_latency(lua_State *L)
     int svc, r;
     Scenario *s = svc_region_args(L, "latency", &svc, &r);
     SimTime add = opt_duration(L, 1, "add", 0);
+    /* The same value again is not a new fault: nothing changes, nothing
+     * is written. */
+    if (model_latency_is(s->model, svc, r, add)) return 0;
     model_result(L, s, model_add_latency(s->model, svc, r, add));
     if (add > 0)
         api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r),

@@ -44,15 +44,27 @@ local function check_entry(name, fn)
   error(("expect.%s: unknown entry point '%s'"):format(fn, name), 3)
 end
 
----expect.availability{ entry = "console", min = 0.5 [, pass_rate = 0.95] }
+---expect.availability{ entry = "console", min = 0.5 [, over = "incident"] [, pass_rate = 0.95] }
+---over = "run" (the default): the whole run; "incident": from the incident's
+---start to its recovery (or the end of the run); passes when none started.
 function M.availability(o)
   keys("availability", o)
   need(o, "entry", "availability"); need(o, "min", "availability")
   number(o, "min", "availability", 0, 1)
   check_entry(o.entry, "availability")
-  _expect(("availability(%s) >= %s"):format(o.entry, pct(o.min)), function(sum)
-    local a = entry_of(sum, o.entry).availability
-    return a >= o.min, ("availability of %s intents was %s"):format(o.entry, pct(a))
+  local over = o.over or "run"
+  if over ~= "run" and over ~= "incident" then
+    error(("expect.availability: over must be \"run\" or \"incident\", not '%s'"):format(tostring(over)), 2)
+  end
+  local label = over == "incident" and " over the incident" or ""
+  _expect(("availability(%s)%s >= %s"):format(o.entry, label, pct(o.min)), function(sum)
+    local e = entry_of(sum, o.entry)
+    local a = e.availability
+    if over == "incident" then
+      if not sum.incident.start then return true, "no incident started" end
+      a = e.incident_availability
+    end
+    return a >= o.min, ("availability of %s intents%s was %s"):format(o.entry, label, pct(a))
   end, o.pass_rate)
 end
 
@@ -83,6 +95,20 @@ function M.recovered_within(limit, o)
     if not inc.start then return true, "no incident started" end
     if not inc.recovered then return false, "never recovered" end
     return inc.duration <= lim, ("recovered after %s"):format(mins(inc.duration))
+  end, o and o.pass_rate)
+end
+
+---expect.mitigated_within("30m"): mitigated (every entry point back above
+---its objective) minus start.
+function M.mitigated_within(limit, o)
+  keys("mitigated_within", o)
+  local lim = seconds(limit)
+  _expect(("mitigated within %s"):format(limit), function(sum)
+    local inc = sum.incident
+    if not inc.start then return true, "no incident started" end
+    if not inc.mitigated then return false, "never mitigated" end
+    local d = inc.mitigated - inc.start
+    return d <= lim, ("mitigated after %s"):format(mins(math.max(d, 0)))
   end, o and o.pass_rate)
 end
 
@@ -129,17 +155,18 @@ function M.no_deadlock(o)
   end, o and o.pass_rate)
 end
 
----expect.deadlock{ region = "shanghai" }: the run must show one.
+---expect.deadlock{ region = "shanghai" }: the run must show one. It asserts
+---that the outage was reproduced, and its name says so.
 function M.deadlock(o)
   keys("deadlock", o)
   o = o or {}
-  _expect(("deadlock%s"):format(o.region and (" in " .. o.region) or ""), function(sum)
+  _expect(("reproduced: deadlock%s"):format(o.region and (" in " .. o.region) or ""), function(sum)
     for _, d in ipairs(sum.deadlocks) do
       if not o.region or d.region == o.region then
-        return true, ("deadlock in %s: %s"):format(d.region, d.cycle)
+        return true, ("%s: %s"):format(d.region, d.cycle)
       end
     end
-    return false, "no deadlock"
+    return false, "not reproduced: no deadlock"
   end, o.pass_rate)
 end
 
