@@ -14,6 +14,7 @@
  * Errors in the scenario are printed and the watch goes on; Ctrl-C ends it
  * with exit code 0.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,10 @@ const CliCommand cli_run = {
     "  --param NAME=VALUE  override a param(\"NAME\", default) of the scenario;\n"
     "                      may be repeated\n"
     "  --out DIR           also write DIR/events.jsonl, DIR/summary.json,\n"
-    "                      DIR/metrics.csv, DIR/junit.xml and DIR/report.html\n"
-    "                      (each written whole or not at all)\n"
+    "                      DIR/metrics.csv, DIR/junit.xml, DIR/report.html and\n"
+    "                      DIR/topology.yaml (a copy, so that `firedrill report\n"
+    "                      DIR` can draw the graph from DIR alone); each\n"
+    "                      written whole or not at all\n"
     "  --quiet             leave out the timeline: print the summary and the\n"
     "                      expectations only\n"
     "  --json              print the summary as JSON instead of the timeline\n"
@@ -137,6 +140,31 @@ typedef struct RunSetup {
  * be initialised; the caller frees it. When `topo` is not NULL it receives
  * the topology file's path (or "" when the run never got that far), and
  * `*reported` whether the run got as far as its summary. */
+/* A byte copy of `src` into `dst`, whole or not at all. 0 or -errno. */
+static int copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in) return -errno;
+    AtomicFile af;
+    FILE *out = afile_open(&af, dst);
+    if (!out) {
+        int e = -errno;
+        fclose(in);
+        return e;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n) break;
+    bool bad = ferror(in) || ferror(out);
+    fclose(in);
+    if (bad) {
+        afile_abort(&af);
+        return -EIO;
+    }
+    return afile_commit(&af);
+}
+
 static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_size,
                     bool *reported, bool (*cancel)(void *), void *cud)
 {
@@ -194,6 +222,11 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
             if (e == 0) e = run_write_summary(res, p2);
             if (e == 0) e = run_write_junit(res, p3);
             if (e == 0) e = run_write_html(res, scenario_topo(sc), p4, p5);
+            if (e == 0) {
+                char p6[4096];
+                snprintf(p6, sizeof p6, "%s/topology.yaml", out);
+                e = copy_file(scenario_topo(sc)->file, p6);
+            }
             if (e < 0) {
                 fprintf(stderr, "firedrill run: cannot write to %s: %s\n", out, strerror(-e));
                 rc = FD_EXIT_SYSTEM;
