@@ -57,9 +57,11 @@ const CliCommand cli_run = {
     "  --json              print the summary as JSON instead of the timeline\n"
     "  --watch             run, then run again whenever a .lua, .yaml, .yml or\n"
     "                      .csv file in the scenario's folder or its topology's\n"
-    "                      folder changes, printing what moved in the summary:\n"
-    "                      expectations that flipped, the incident clock,\n"
-    "                      availability per entry point. Errors are printed\n"
+    "                      folder changes. The first run prints its report;\n"
+    "                      each re-run prints only what changed: timeline\n"
+    "                      lines gone (-) and new (+), expectations that\n"
+    "                      flipped, the incident clock, availability per\n"
+    "                      entry point. Errors are printed\n"
     "                      and the watch goes on; Ctrl-C ends it (exit 0)\n"
     "\n"
     "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad\n"
@@ -133,6 +135,7 @@ typedef struct RunSetup {
     const char **params;
     int nparams;
     bool quiet, json;
+    bool silent;              /* --watch's re-runs: print no report, only diagnostics */
 } RunSetup;
 
 /* One run: runs the scenario, prints its diagnostics or its report and
@@ -206,7 +209,9 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
     } else {
         if (reported) *reported = true;
         bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-        if (rs->json) timeline_print_json(res, stdout);
+        if (rs->silent) {
+            /* the watch prints what changed instead */
+        } else if (rs->json) timeline_print_json(res, stdout);
         else if (rs->quiet) timeline_print_summary(res, stdout, color);
         else timeline_print(res, stdout, color);
         rc = result_all_ok(res) ? FD_EXIT_OK : FD_EXIT_FAIL;
@@ -258,6 +263,35 @@ static void dir_of(const char *path, char *buf, size_t size)
 
 static bool watch_cancel(void *ud) { return watch_stop_requested(ud); }
 
+static bool same_event(const RunEvent *a, const RunEvent *b)
+{
+    return a->t == b->t && a->kind == b->kind && strcmp(a->text, b->text) == 0;
+}
+
+/* The timeline lines of `a` that `b` does not have, each prefixed with
+ * `mark`; at most `cap`. Returns how many there were. */
+static int timeline_only_in(const RunResult *a, const RunResult *b, const char *mark, int cap,
+                            FILE *out)
+{
+    int n = 0;
+    for (int i = 0; i < a->nevents; i++) {
+        bool found = false;
+        for (int j = 0; j < b->nevents && !found; j++) found = same_event(&a->events[i], &b->events[j]);
+        if (found) continue;
+        if (n < cap) {
+            char when[16];
+            result_clock(a, a->events[i].t, false, when, sizeof when);
+            fprintf(out, "  %s %s  ", mark, when);
+            for (const char *p = a->events[i].text; *p; p++)
+                fputc((unsigned char)*p < 0x20 ? '?' : *p, out);
+            fputc('\n', out);
+        }
+        n++;
+    }
+    if (n > cap) fprintf(out, "  %s ... and %d more\n", mark, n - cap);
+    return n;
+}
+
 static int watch_rerun(Watch *w, void *ud)
 {
     WatchRun *wr = ud;
@@ -277,7 +311,10 @@ static int watch_rerun(Watch *w, void *ud)
     result_init(&res);
     char topo[4096];
     bool reported;
-    int rc = run_once(rs, &res, topo, sizeof topo, &reported, watch_cancel, w);
+    /* After a first report, a re-run prints what changed, not it all again. */
+    RunSetup quiet = *rs;
+    quiet.silent = wr->have_prev && !rs->json;
+    int rc = run_once(&quiet, &res, topo, sizeof topo, &reported, watch_cancel, w);
     if (topo[0]) {
         char dir[4096];
         dir_of(topo, dir, sizeof dir);
@@ -297,6 +334,11 @@ static int watch_rerun(Watch *w, void *ud)
     } else {
         if (wr->have_prev) {
             fprintf(info, "\nchanges since run %d:\n", wr->prev_run);
+            if (!rs->json) {
+                int gone = timeline_only_in(&wr->prev, &res, "-", 20, info);
+                int added = timeline_only_in(&res, &wr->prev, "+", 20, info);
+                if (gone + added == 0) fputs("  no change in the timeline\n", info);
+            }
             summary_diff_print(&wr->prev, &res, info);
             result_free(&wr->prev);
         }
