@@ -51,7 +51,15 @@ static void pool_snapshot(Model *m, Pool *p, double dt, PoolStats *out)
         out->instances[in->state]++;
         if (in->state == INST_UP && (in->hung || p->hung)) out->hung++;
     }
-    double ms = mean_service_sec(p);
+    /* Capacity: workers over the time a request holds one. With traffic,
+     * that time is measured (busy worker-seconds per request a worker
+     * finished), so it counts the time spent waiting on dependencies: a
+     * tier behind a slow database has the capacity its held workers leave
+     * it. Without traffic, the service's own mean time. */
+    double held = a->ok + a->degraded;
+    for (int c = 0; c < FAIL_NCAUSES; c++)
+        if (c != FAIL_REJECTED && c != FAIL_NO_INSTANCE) held += a->failed[c];
+    double ms = held > 0 && a->busy_area > 0 ? a->busy_area / held : mean_service_sec(p);
     if (p->ts->kind == SVC_EXTERNAL) out->capacity = 0;
     else if (ms > 0) out->capacity = pool_serving(p) * p->concurrency * n / ms;
     memset(a, 0, sizeof *a);

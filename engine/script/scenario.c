@@ -374,6 +374,23 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         c->intents_deg += ss->intents_degraded;
         c->intents_failed += ss->intents_failed;
         if (rate > c->peak) c->peak = rate;
+        /* Say when an entry point falls below its objective (its error
+         * budget is burning) and when it is back: a dependency serving
+         * again does not mean the users are. Only for intervals with
+         * traffic, like the services' health lines. */
+        c->last_avail = avail;
+        if (good + ss->user_failures > 0 && (avail < slo) != c->below) {
+            c->below = avail < slo;
+            const char *name = s->topo.sources[i].name;
+            if (c->below)
+                api_note(s, RE_HEALTH, name, NULL,
+                         "%s is below its objective: %.1f%% of intents answered well (objective %.6g%%)",
+                         name, avail * 100, slo * 100);
+            else
+                api_note(s, RE_HEALTH, name, NULL,
+                         "%s is back above its objective: %.1f%% of intents answered well", name,
+                         avail * 100);
+        }
         if (avail < slo) {
             all_good = false;
             if (below < 0) below = i;
@@ -784,6 +801,61 @@ static void run_expectations(Scenario *s)
     lua_pop(L, 1);
 }
 
+/* A run that ends with the incident not mitigated: what still fails at
+ * the end, and why, as the last lines of the timeline. */
+static void explain_unmitigated(Scenario *s)
+{
+    RunResult *r = s->res;
+    if (r->t_start < 0 || r->t_mitigated >= 0) return;
+    SimTime end = sim_now(s->sim);
+    for (int i = 0; i < s->topo.nsources; i++) {
+        if (!s->clock[i].below) continue;
+        const char *name = s->topo.sources[i].name;
+        if (result_add_event(r, end, RE_CLOCK, name, NULL,
+                             "not mitigated at the end: %s answers %.1f%% of intents well, below "
+                             "its objective", name, s->clock[i].last_avail * 100) < 0)
+            s->oom = true;
+    }
+    for (int svc = 0; svc < s->topo.nservices; svc++) {
+        const PoolStats *seen = NULL;
+        const TopoService *ts = &s->topo.services[svc];
+        for (int reg = 0; reg < s->topo.nregions; reg++) {
+            const PoolStats *p = model_last_pool(s->model, svc, reg);
+            if (!p || p == seen) continue;
+            seen = p;
+            double failed = 0;
+            int worst = 0;
+            for (int c = 0; c < FAIL_NCAUSES; c++) {
+                failed += p->failed[c];
+                if (p->failed[c] > p->failed[worst]) worst = c;
+            }
+            double answered = p->ok + p->degraded + failed;
+            bool none_up = ts->kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
+            if (!none_up && !(answered > 0 && failed / answered > 0.10)) continue;
+            const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
+            char why[256];
+            if (none_up)
+                snprintf(why, sizeof why, "no instance serving (%d waiting for a platform, %d starting)",
+                         p->instances[INST_WAITING], p->instances[INST_STARTING]);
+            else if (p->hung > 0)
+                snprintf(why, sizeof why, "it is hung: requests are accepted and never answered");
+            else if (p->utilisation > 0.9)
+                snprintf(why, sizeof why, "its workers are busy (%.0f%% utilised, p99 %.2fs): slow "
+                         "calls or too little capacity hold them", p->utilisation * 100,
+                         fd_time_sec(hist_quantile(&p->latency, 0.99)));
+            else if (worst == FAIL_DEPENDENCY)
+                snprintf(why, sizeof why, "its calls to its dependencies fail");
+            else
+                snprintf(why, sizeof why, "mostly %s", fail_cause_name((FailCause)worst));
+            if (result_add_event(r, end, RE_CLOCK, ts->name, region,
+                                 "still failing at the end: %s in %s, %.0f%% of requests: %s",
+                                 ts->name, region ? region : "-",
+                                 answered > 0 ? 100 * failed / answered : 100, why) < 0)
+                s->oom = true;
+        }
+    }
+}
+
 int scenario_finish(Scenario *s)
 {
     if (s->failed) return -1;
@@ -791,6 +863,7 @@ int scenario_finish(Scenario *s)
     s->finished = true;
     model_flush(s->model);
     RunResult *r = s->res;
+    explain_unmitigated(s);
     fill_entries(s);
     r->events_run = sim_events_run(s->sim);
     run_expectations(s);

@@ -70,6 +70,8 @@ typedef struct SourceClock {
     double intents_ok, intents_deg, intents_failed, intents;
     double inc_good, inc_bad;   /* intents over the incident window so far */
     double snap_good, snap_bad; /* inc_* when the current good streak began */
+    bool below;                 /* below its objective in the last interval (said in the timeline) */
+    double last_avail;          /* its availability of intents in the last interval */
 } SourceClock;
 
 struct Scenario {

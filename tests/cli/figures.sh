@@ -115,6 +115,26 @@ py 's["incident"]["start"]["t"] == 0' "the incident does not start in the first 
 py 'abs(s["entries"][0]["baseline_rate"] - 100) < 1e-6' "baseline is not the topology's rate"
 py 's["entries"][0]["peak_to_baseline"] > 1.3' "the retries' peak does not show against the baseline"
 
+# db slows down for good: the timeline says when app falls below its
+# objective, and the end says what still fails and why; api's capacity
+# counts the time its workers wait on db.
+cat >"$dir/slow.lua" <<'EOF'
+scenario { name = "slow", topology = "topology.yaml", duration = "6m" }
+at("+2m", function() latency { service = "db", add = "400ms" } end)
+EOF
+run slow.lua 0
+py 'any(e["kind"] == "health" and e["text"].startswith("app is below its objective: ") for e in events)' \
+   "no line when app falls below its objective"
+py 'any(e["text"].startswith("not mitigated at the end: app answers ") for e in events)' \
+   "an unmitigated end does not say which entry point still fails"
+py 'any(e["text"].startswith("still failing at the end: ") and ": " in e["text"][26:] for e in events)' \
+   "an unmitigated end does not say what still fails and why"
+cap() { echo "[float(r['value']) for r in rows if r['service'] == 'api' and r['metric'] == 'capacity' and r['t'] == '$1'][0]"; }
+py "$(cap 60) > 4 * $(cap 300)" "api's capacity does not count the time its workers wait on db"
+"$fd" check "$dir/topology.yaml" >"$dir/out/check.txt" 2>/dev/null
+py "abs(float(open(out + '/check.txt').read().split('api/east')[1].split()[2].rstrip('/s')) / $(cap 60) - 1) < 0.1" \
+   "check's capacity for api/east does not agree with the run's in steady state"
+
 if [ "$fails" -ne 0 ]; then
   echo "figures.sh: $fails of $checks checks failed" >&2
   exit 1
