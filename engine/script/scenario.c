@@ -311,21 +311,38 @@ bool scenario_alert_firing(Scenario *s, const char *name)
     return false;
 }
 
+/* A pool's interval in brief: requests failed and answered, the most
+ * common cause of failure, whether no instance serves, and whether it is
+ * failing (over 10% of requests, or nothing serving). */
+typedef struct PoolVerdict {
+    double failed, answered;
+    int worst;
+    bool none_up, bad;
+} PoolVerdict;
+
+static PoolVerdict pool_verdict(const Scenario *s, const PoolStats *p)
+{
+    PoolVerdict v = { 0 };
+    for (int c = 0; c < FAIL_NCAUSES; c++) {
+        v.failed += p->failed[c];
+        if (p->failed[c] > p->failed[v.worst]) v.worst = c;
+    }
+    v.answered = p->ok + p->degraded + v.failed;
+    v.none_up = s->topo.services[p->service].kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
+    v.bad = v.none_up || (v.answered > 0 && v.failed / v.answered > 0.10);
+    return v;
+}
+
 /* Notes services that fall over and come back, per region. */
 static void eval_health(Scenario *s, const ModelInterval *iv)
 {
     for (int i = 0; i < iv->npools; i++) {
         const PoolStats *p = &iv->pools[i];
-        double failed = 0;
-        int worst = 0;
-        for (int c = 0; c < FAIL_NCAUSES; c++) {
-            failed += p->failed[c];
-            if (p->failed[c] > p->failed[worst]) worst = c;
-        }
-        double answered = p->ok + p->degraded + failed;
+        PoolVerdict v = pool_verdict(s, p);
+        double failed = v.failed, answered = v.answered;
+        int worst = v.worst;
         const TopoService *ts = &s->topo.services[p->service];
-        bool none_up = ts->kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
-        bool bad = none_up || (answered > 0 && failed / answered > 0.10);
+        bool none_up = v.none_up, bad = v.bad;
         /* An interval with no traffic says nothing: keep the last verdict. */
         bool good = !none_up && answered > 0 && failed / answered < 0.01;
         const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
@@ -823,15 +840,11 @@ static void explain_unmitigated(Scenario *s)
             const PoolStats *p = model_last_pool(s->model, svc, reg);
             if (!p || p == seen) continue;
             seen = p;
-            double failed = 0;
-            int worst = 0;
-            for (int c = 0; c < FAIL_NCAUSES; c++) {
-                failed += p->failed[c];
-                if (p->failed[c] > p->failed[worst]) worst = c;
-            }
-            double answered = p->ok + p->degraded + failed;
-            bool none_up = ts->kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
-            if (!none_up && !(answered > 0 && failed / answered > 0.10)) continue;
+            PoolVerdict v = pool_verdict(s, p);
+            if (!v.bad) continue;
+            double failed = v.failed, answered = v.answered;
+            int worst = v.worst;
+            bool none_up = v.none_up;
             const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
             char why[256];
             if (none_up)
