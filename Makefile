@@ -14,12 +14,25 @@ all: build
 deps:
 	@sh scripts/deps.sh build
 
+# Quiet: the compiler's output goes to $(BUILD)/build.log and is shown
+# only when the build fails.
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
-	@cmake --build $(BUILD) -j $(JOBS)
+	@mkdir -p $(BUILD)
+	@echo "firedrill: building in $(BUILD)/ (log: $(BUILD)/build.log)"
+	@{ cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) && \
+	   cmake --build $(BUILD) -j $(JOBS); } >$(BUILD)/build.log 2>&1 || \
+	 { grep -E 'error|Error|warning' $(BUILD)/build.log | head -40; \
+	   echo "firedrill: the build failed; the whole log is $(BUILD)/build.log" >&2; exit 1; }
 
 run: build
-	./$(BUILD)/firedrill run scenarios/tencent-2024-04-08
+	@./$(BUILD)/firedrill run scenarios/tencent-2024-04-08; rc=$$?; \
+	 echo; \
+	 echo "Next:"; \
+	 echo "  ./$(BUILD)/firedrill run scenarios/tencent-2024-04-08 --out out   # then open out/report.html"; \
+	 echo "  ./$(BUILD)/firedrill run scenarios/netease-2024-08-18             # the other replay"; \
+	 echo "  ./$(BUILD)/firedrill new my-drill                                 # a drill of your own"; \
+	 echo "  docs/scenarios.md: writing a scenario, from write-up to passing drill"; \
+	 exit $$rc
 
 test:
 	@sh scripts/deps.sh test

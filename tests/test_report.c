@@ -172,12 +172,12 @@ static void build_run(RunResult *r)
     add_entry(r, (EntryResult){
         .name = xstrdup("console"), .slo = 0.999,
         .availability = 0.712345678912, .attempt_availability = 0.6010000000001,
-        .degraded = 0.0123, .baseline_rate = 12.5, .peak_rate = 112.5,
+        .incident_availability = 0.25, .degraded = 0.0123, .baseline_rate = 12.5, .peak_rate = 112.5,
         .peak_to_baseline = 9.0, .intents = 1500000, .attempts = 2400000.4,
         .customers = 20000, .customers_affected = 1957, .customers_reported = 312 });
     add_entry(r, (EntryResult){
         .name = xstrdup("api"), .slo = 0.99, .availability = 0.99,
-        .attempt_availability = 0.99999999, .degraded = 0, .baseline_rate = 0, .peak_rate = 3,
+        .attempt_availability = 0.99999999, .incident_availability = NAN, .degraded = 0, .baseline_rate = 0, .peak_rate = 3,
         .peak_to_baseline = INFINITY, .intents = 10, .attempts = 10 });
 
     r->ndeadlocks = 1;
@@ -284,13 +284,22 @@ static void test_timeline_text(const RunResult *r, bool show)
                     "  duration   107 min\n") != NULL);
     CHECK(strstr(s, "\nEntry points\n  console\n"
                     "    availability  71.234% of intents, 60.100% of attempts (SLO 99.9%)\n"
-                    "    degraded      1.230% of answered intents\n"
+                    "                  (an intent is what a user wants done; its attempts are the "
+                    "requests sent for it, retries included)\n"
+                    "    incident      25.000% of intents from the incident's start to its recovery\n"
+                    "    degraded      1.230% of answered intents (answered by a fallback: worse, "
+                    "but not failed)\n"
                     "    traffic       baseline 12.5/s, peak 112.5/s (9.0x baseline)\n"
                     "    customers     1957 affected, 312 reported, of 20000\n") != NULL);
     /* 0.99 is not floored to 98.999%, 0.99999999 not shown as 100%, and
      * there is no ratio over a zero baseline. */
     CHECK(strstr(s, "    availability  99.000% of intents, 99.999% of attempts (SLO 99%)\n"));
     CHECK(strstr(s, "    traffic       baseline 0/s, peak 3/s\n"));
+    /* The terms are explained once, and an entry without an incident
+     * figure shows none. */
+    CHECK(strstr(strstr(s, "an intent is what") + 1, "an intent is what") == NULL);
+    CHECK(strstr(s, "    degraded      0.000% of answered intents\n"));
+    CHECK(strstr(s, "incident      nan") == NULL);
     CHECK(strstr(s, "    customers     0 affected, 0 reported\n"));
     CHECK(strstr(s, "\nDeadlocks\n  16:02  shanghai: tke -> cloud-api -> tke\n") != NULL);
     CHECK(strstr(s, "\nExpectations\n"
@@ -323,6 +332,24 @@ static void test_timeline_color(const RunResult *r)
     setenv("NO_COLOR", "1", 1);
     CHECK(!timeline_color_wanted(stdout));
     unsetenv("NO_COLOR");
+}
+
+/* A name too long to align to goes on its own line; its detail below it,
+ * never run into it. */
+static void test_long_expectation_name(void)
+{
+    RunResult r;
+    result_init(&r);
+    r.expects = xcalloc(2, sizeof *r.expects);
+    add_expect(&r, "short", true, "fine", 1);
+    add_expect(&r, "a check of our own whose name is much longer than forty columns", false,
+               "what it saw", 1);
+    char *s = print_to_string(&r, false);
+    CHECK(strstr(s, "  PASS  short  fine\n") != NULL);
+    CHECK(strstr(s, "  FAIL  a check of our own whose name is much longer than forty columns\n"
+                    "               what it saw\n") != NULL);
+    free(s);
+    result_free(&r);
 }
 
 static void test_incident_not_reached(void)
@@ -424,6 +451,7 @@ static void test_summary_json(const RunResult *r, const char *dir)
     /* Rounded before encoding: no float noise in the text. */
     CHECK(a && strstr(a, "\"availability\": 0.712345,") != NULL);
     CHECK(a && strstr(a, "\"attempt_availability\": 0.601,") != NULL);
+    CHECK(a && strstr(a, "\"incident_availability\": 0.25,") != NULL);
     CHECK(a && strstr(a, "\"slo\": 0.999,") != NULL);
     CHECK(a && strstr(a, "\"attempts\": 2400000,") != NULL);
     CHECK(a && strstr(a, "{\n  \"scenario\": ") == a);
@@ -708,6 +736,7 @@ int main(int argc, char **argv)
     test_timeline_text(&r, argc > 1 && strcmp(argv[1], "-v") == 0);
     test_timeline_color(&r);
     test_incident_not_reached();
+    test_long_expectation_name();
     test_midnight();
 
     const char *tmp = getenv("TMPDIR");

@@ -520,3 +520,69 @@ out:
     free(c.expects.v);
     return rc;
 }
+
+/* ---- the key figures, for a person at a terminal ---- */
+
+static void print_dist_pct(FILE *out, json_t *d, const char *lo_name, const char *lo_key)
+{
+    json_t *p50 = json_object_get(d, "p50"), *lo = json_object_get(d, lo_key);
+    if (!json_is_number(p50)) {
+        fputs("no runs", out);
+        return;
+    }
+    fprintf(out, "p50 %.3f%%, %s %.3f%%", json_number_value(p50) * 100, lo_name,
+            json_is_number(lo) ? json_number_value(lo) * 100 : NAN);
+}
+
+int batch_print_figures(const char *dir, FILE *out)
+{
+    char path[4096];
+    if (snprintf(path, sizeof path, "%s/summary.json", dir) >= (int)sizeof path) return -ENAMETOOLONG;
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root) return -EIO;
+    json_t *groups = json_object_get(root, "groups");
+    size_t gi;
+    json_t *g;
+    json_array_foreach(groups, gi, g) {
+        const char *name = json_string_value(json_object_get(g, "name"));
+        fprintf(out, "%s", name ? name : json_string_value(json_object_get(g, "scenario")));
+        json_t *params = json_object_get(g, "params");
+        const char *k;
+        json_t *v;
+        json_object_foreach(params, k, v) fprintf(out, " %s=%s", k, json_string_value(v));
+        fprintf(out, "  (%lld runs)\n", (long long)json_integer_value(json_object_get(g, "runs")));
+        json_t *rec = json_object_get(g, "recovery");
+        json_t *d = json_object_get(rec, "duration_s");
+        fprintf(out, "  outage duration   ");
+        if (json_is_number(json_object_get(d, "p50")))
+            fprintf(out, "p50 %.1f min, p95 %.1f min", json_number_value(json_object_get(d, "p50")) / 60,
+                    json_number_value(json_object_get(d, "p95")) / 60);
+        else
+            fputs("no run recovered from an incident", out);
+        fprintf(out, " (%lld with no incident, %lld never recovered)\n",
+                (long long)json_integer_value(json_object_get(rec, "no_incident")),
+                (long long)json_integer_value(json_object_get(rec, "never_recovered")));
+        size_t ei;
+        json_t *e;
+        json_array_foreach(json_object_get(g, "entries"), ei, e) {
+            fprintf(out, "  %s availability  ", json_string_value(json_object_get(e, "name")));
+            print_dist_pct(out, json_object_get(e, "availability"), "worst 5%", "p5");
+            fputc('\n', out);
+        }
+        json_t *x;
+        size_t xi;
+        json_array_foreach(json_object_get(g, "expectations"), xi, x) {
+            json_t *rate = json_object_get(x, "pass_rate");
+            fprintf(out, "  %s  %3.0f%% of runs pass (%lld of %lld; needs %.0f%%)  %s\n",
+                    json_is_true(json_object_get(x, "ok")) ? "PASS" : "FAIL",
+                    json_is_number(rate) ? json_number_value(rate) * 100 : 0.0,
+                    (long long)json_integer_value(json_object_get(x, "passed")),
+                    (long long)json_integer_value(json_object_get(x, "runs")),
+                    json_number_value(json_object_get(x, "required")) * 100,
+                    json_string_value(json_object_get(x, "name")));
+        }
+    }
+    json_decref(root);
+    return ferror(out) ? -EIO : 0;
+}

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "batch/batch_plan.h"
 
 typedef struct BatchVerdict {
@@ -34,5 +35,11 @@ typedef struct BatchVerdict {
  * BatchInputs in batch_record.h), or -errno. */
 int batch_report_write(const BatchPlan *p, const char *dir, int shard_k, int shard_n,
                        bool check_inputs, BatchVerdict *v);
+
+/* Prints the key figures of DIR/summary.json for a person: per group, the
+ * outage duration (p50, p95), each entry point's availability (p50 and the
+ * worst 5%) and each expectation's pass rate against the one it needs.
+ * Returns 0 or -errno. */
+int batch_print_figures(const char *dir, FILE *out);
 
 #endif

@@ -57,6 +57,6 @@ int cmd_run(int argc, char **argv);
 extern const CliCommand cli_demo;
 extern const CliCommand cli_run;
 extern const CliCommand cli_report, cli_batch, cli_merge;
-extern const CliCommand cli_check, cli_graph;
+extern const CliCommand cli_check, cli_graph, cli_new;
 
 #endif

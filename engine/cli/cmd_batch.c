@@ -620,6 +620,8 @@ static int cmd_batch(int argc, char **argv)
                     strerror(-r));
         goto out;
     }
+    batch_print_figures(b.dir, stdout);
+    fflush(stdout);
     fprintf(stderr, "firedrill batch: %lld runs, %lld did not finish; %d of %d groups pass\n",
             (long long)v.runs, (long long)v.bad, v.groups - v.groups_failed, v.groups);
     rc = v.groups_failed ? FD_EXIT_FAIL : FD_EXIT_OK;

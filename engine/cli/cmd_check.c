@@ -29,7 +29,11 @@ const CliCommand cli_check = {
     "\n"
     "Loads a topology file, or a scenario (a .lua file or its folder: its top\n"
     "level runs, so every name it uses is checked, and its topology is\n"
-    "loaded), and analyses the topology without simulating:\n"
+    "loaded; then every call of an API function anywhere in the file,\n"
+    "callbacks included, is checked: the function's name, literal option\n"
+    "keys, and literal names of services, regions, configuration items,\n"
+    "sources, teams and alerts), and analyses the topology without\n"
+    "simulating:\n"
     "  - request-path cycles in the calls graph (errors);\n"
     "  - recovery-path cycles: a service that runs on a platform which needs\n"
     "    that service to schedule it cannot come back after a crash (warnings);\n"
@@ -136,7 +140,16 @@ static int cmd_check(int argc, char **argv)
             rc = FD_EXIT_SYSTEM;
             goto out;
         }
-        if (lrc == 0) checked = scenario_topo(sc);
+        if (lrc == 0) {
+            checked = scenario_topo(sc);
+            /* The top level ran; now every call in the file, callbacks too. */
+            if (scenario_lint(sc, &dl) == -3) {
+                diag_list_print(&dl, stderr);
+                fprintf(stderr, "firedrill check: out of memory\n");
+                rc = FD_EXIT_SYSTEM;
+                goto out;
+            }
+        }
     } else {
         lrc = topo_load_file(&t, path, &dl);
     }

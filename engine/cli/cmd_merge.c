@@ -181,6 +181,8 @@ static int cmd_merge(int argc, char **argv)
         fprintf(stderr, "firedrill merge: cannot write the reports in %s: %s\n", out, strerror(-r));
         goto done;
     }
+    batch_print_figures(out, stdout);
+    fflush(stdout);
     fprintf(stderr, "firedrill merge: %lld runs, %lld did not finish; %d of %d groups pass\n",
             (long long)v.runs, (long long)v.bad, v.groups - v.groups_failed, v.groups);
     rc = v.groups_failed ? FD_EXIT_FAIL : FD_EXIT_OK;

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/cli.h"
+#include "load/topo_load.h"
 #include "report/html.h"
 #include "report/run_read.h"
 #include "script/scenario.h"
@@ -33,10 +35,11 @@ const CliCommand cli_report = {
     "instances by state, the dependency graph coloured by state before the\n"
     "incident, at its worst point and at the end, and the timeline.\n"
     "\n"
-    "The topology for the graph comes from the scenario summary.json names\n"
-    "(its path as the run was given it, so run this from the same folder);\n"
-    "without it the graph shows the services and no edges. For the same\n"
-    "files and scenario the page is byte-identical to the run's.\n"
+    "The topology for the graph comes from DIR/topology.yaml, the copy the run\n"
+    "left there, so the command works from any folder; without it, from the\n"
+    "scenario summary.json names (its path as the run was given it); without\n"
+    "either the graph shows the services and no edges. For the same files\n"
+    "the page is byte-identical to the run's.\n"
     "\n"
     "Problems with the files go to stderr as FILE:LINE:COL: error: message.\n"
     "\n"
@@ -115,14 +118,27 @@ static int cmd_report(int argc, char **argv)
         goto out;
     }
 
-    /* The topology, from the scenario as the run saw it. Its diagnostics
-     * are not this command's business: without it the page still comes. */
+    /* The topology: the copy the run left in DIR, else the scenario as
+     * the run saw it. Their diagnostics are not this command's business:
+     * without a topology the page still comes. */
     Scenario *sc = NULL;
     RunResult scratch;
     result_init(&scratch);
     DiagList sdl;
     diag_list_init(&sdl);
-    if (r.path) {
+    Topo topo;
+    topo_init(&topo);
+    const Topo *graph = NULL;
+    char *tp = malloc(n);
+    if (!tp) {
+        fprintf(stderr, "firedrill report: out of memory\n");
+        rc = FD_EXIT_SYSTEM;
+        goto out;
+    }
+    snprintf(tp, n, "%s/topology.yaml", dir);
+    if (access(tp, R_OK) == 0 && topo_load_file(&topo, tp, &sdl) == 0) graph = &topo;
+    free(tp);
+    if (!graph && r.path) {
         ScenarioOptions o = { .path = r.path, .seed = r.seed,
                               .params = (const char *const *)r.params, .nparams = r.nparams };
         if (scenario_open(&sc, &o, &scratch, &sdl) != 0) {
@@ -130,13 +146,16 @@ static int cmd_report(int argc, char **argv)
             sc = NULL;
         }
     }
-    if (!sc)
+    if (sc) graph = scenario_topo(sc);
+    if (!graph)
         fprintf(stderr,
-                "firedrill report: note: cannot load the scenario%s%s%s; the dependency graph "
+                "firedrill report: note: no DIR/topology.yaml and cannot load the scenario%s%s%s; "
+                "the dependency graph "
                 "is drawn without edges\n",
                 r.path ? " '" : "", r.path ? r.path : "", r.path ? "'" : "");
-    int w = run_write_html(&r, sc ? scenario_topo(sc) : NULL, mp, hp);
+    int w = run_write_html(&r, graph, mp, hp);
     scenario_close(sc);
+    topo_free(&topo);
     diag_list_free(&sdl);
     result_free(&scratch);
     if (w < 0) {

@@ -14,6 +14,7 @@
  * Errors in the scenario are printed and the watch goes on; Ctrl-C ends it
  * with exit code 0.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,16 +48,20 @@ const CliCommand cli_run = {
     "  --param NAME=VALUE  override a param(\"NAME\", default) of the scenario;\n"
     "                      may be repeated\n"
     "  --out DIR           also write DIR/events.jsonl, DIR/summary.json,\n"
-    "                      DIR/metrics.csv, DIR/junit.xml and DIR/report.html\n"
-    "                      (each written whole or not at all)\n"
+    "                      DIR/metrics.csv, DIR/junit.xml, DIR/report.html and\n"
+    "                      DIR/topology.yaml (a copy, so that `firedrill report\n"
+    "                      DIR` can draw the graph from DIR alone); each\n"
+    "                      written whole or not at all\n"
     "  --quiet             leave out the timeline: print the summary and the\n"
     "                      expectations only\n"
     "  --json              print the summary as JSON instead of the timeline\n"
     "  --watch             run, then run again whenever a .lua, .yaml, .yml or\n"
     "                      .csv file in the scenario's folder or its topology's\n"
-    "                      folder changes, printing what moved in the summary:\n"
-    "                      expectations that flipped, the incident clock,\n"
-    "                      availability per entry point. Errors are printed\n"
+    "                      folder changes. The first run prints its report;\n"
+    "                      each re-run prints only what changed: timeline\n"
+    "                      lines gone (-) and new (+), expectations that\n"
+    "                      flipped, the incident clock, availability per\n"
+    "                      entry point. Errors are printed\n"
     "                      and the watch goes on; Ctrl-C ends it (exit 0)\n"
     "  --time-limit SECONDS  stop a run that takes longer than this in wall-clock\n"
     "                      time, with a located error and exit 2 (default 300;\n"
@@ -146,6 +151,7 @@ typedef struct RunSetup {
     int nparams;
     bool quiet, json;
     double time_limit;        /* seconds of wall-clock time per run; 0: none */
+    bool silent;              /* --watch's re-runs: print no report, only diagnostics */
 } RunSetup;
 
 /* One run: runs the scenario, prints its diagnostics or its report and
@@ -153,6 +159,31 @@ typedef struct RunSetup {
  * be initialised; the caller frees it. When `topo` is not NULL it receives
  * the topology file's path (or "" when the run never got that far), and
  * `*reported` whether the run got as far as its summary. */
+/* A byte copy of `src` into `dst`, whole or not at all. 0 or -errno. */
+static int copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb");
+    if (!in) return -errno;
+    AtomicFile af;
+    FILE *out = afile_open(&af, dst);
+    if (!out) {
+        int e = -errno;
+        fclose(in);
+        return e;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n) break;
+    bool bad = ferror(in) || ferror(out);
+    fclose(in);
+    if (bad) {
+        afile_abort(&af);
+        return -EIO;
+    }
+    return afile_commit(&af);
+}
+
 static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_size,
                     bool *reported, bool (*cancel)(void *), void *cud)
 {
@@ -196,7 +227,9 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
     } else {
         if (reported) *reported = true;
         bool color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
-        if (rs->json) timeline_print_json(res, stdout);
+        if (rs->silent) {
+            /* the watch prints what changed instead */
+        } else if (rs->json) timeline_print_json(res, stdout);
         else if (rs->quiet) timeline_print_summary(res, stdout, color);
         else timeline_print(res, stdout, color);
         rc = result_all_ok(res) ? FD_EXIT_OK : FD_EXIT_FAIL;
@@ -212,6 +245,11 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
             if (e == 0) e = run_write_summary(res, p2);
             if (e == 0) e = run_write_junit(res, p3);
             if (e == 0) e = run_write_html(res, scenario_topo(sc), p4, p5);
+            if (e == 0) {
+                char p6[4096];
+                snprintf(p6, sizeof p6, "%s/topology.yaml", out);
+                e = copy_file(scenario_topo(sc)->file, p6);
+            }
             if (e < 0) {
                 fprintf(stderr, "firedrill run: cannot write to %s: %s\n", out, strerror(-e));
                 rc = FD_EXIT_SYSTEM;
@@ -243,6 +281,35 @@ static void dir_of(const char *path, char *buf, size_t size)
 
 static bool watch_cancel(void *ud) { return watch_stop_requested(ud); }
 
+static bool same_event(const RunEvent *a, const RunEvent *b)
+{
+    return a->t == b->t && a->kind == b->kind && strcmp(a->text, b->text) == 0;
+}
+
+/* The timeline lines of `a` that `b` does not have, each prefixed with
+ * `mark`; at most `cap`. Returns how many there were. */
+static int timeline_only_in(const RunResult *a, const RunResult *b, const char *mark, int cap,
+                            FILE *out)
+{
+    int n = 0;
+    for (int i = 0; i < a->nevents; i++) {
+        bool found = false;
+        for (int j = 0; j < b->nevents && !found; j++) found = same_event(&a->events[i], &b->events[j]);
+        if (found) continue;
+        if (n < cap) {
+            char when[16];
+            result_clock(a, a->events[i].t, false, when, sizeof when);
+            fprintf(out, "  %s %s  ", mark, when);
+            for (const char *p = a->events[i].text; *p; p++)
+                fputc((unsigned char)*p < 0x20 ? '?' : *p, out);
+            fputc('\n', out);
+        }
+        n++;
+    }
+    if (n > cap) fprintf(out, "  %s ... and %d more\n", mark, n - cap);
+    return n;
+}
+
 static int watch_rerun(Watch *w, void *ud)
 {
     WatchRun *wr = ud;
@@ -262,7 +329,10 @@ static int watch_rerun(Watch *w, void *ud)
     result_init(&res);
     char topo[4096];
     bool reported;
-    int rc = run_once(rs, &res, topo, sizeof topo, &reported, watch_cancel, w);
+    /* After a first report, a re-run prints what changed, not it all again. */
+    RunSetup quiet = *rs;
+    quiet.silent = wr->have_prev && !rs->json;
+    int rc = run_once(&quiet, &res, topo, sizeof topo, &reported, watch_cancel, w);
     if (topo[0]) {
         char dir[4096];
         dir_of(topo, dir, sizeof dir);
@@ -282,6 +352,11 @@ static int watch_rerun(Watch *w, void *ud)
     } else {
         if (wr->have_prev) {
             fprintf(info, "\nchanges since run %d:\n", wr->prev_run);
+            if (!rs->json) {
+                int gone = timeline_only_in(&wr->prev, &res, "-", 20, info);
+                int added = timeline_only_in(&res, &wr->prev, "+", 20, info);
+                if (gone + added == 0) fputs("  no change in the timeline\n", info);
+            }
             summary_diff_print(&wr->prev, &res, info);
             result_free(&wr->prev);
         }

@@ -38,6 +38,7 @@ static const CliCommand *const commands[] = {
     &cli_graph,
     &cli_help,
     &cli_merge,
+    &cli_new,
     &cli_report,
     &cli_run,
     &cli_version,

@@ -336,6 +336,16 @@ int model_add_latency(Model *m, int svc, int region, SimTime extra)
     return 0;
 }
 
+bool model_latency_is(const Model *m, int svc, int region, SimTime extra)
+{
+    for (int i = 0; i < m->npools; i++) {
+        const Pool *p = &m->pools[i];
+        if (p->svc != svc || (region >= 0 && p->region >= 0 && p->region != region)) continue;
+        if (p->extra_latency != extra) return false;
+    }
+    return true;
+}
+
 int model_inject_errors(Model *m, int svc, int region, double rate)
 {
     FOR_POOLS(m, svc, region, p, p->inject_errors = rate);

@@ -84,6 +84,7 @@ typedef struct SourceStats {
     double intents_ok, intents_degraded, intents_failed;  /* resolved this interval */
     double user_failures;   /* times a user saw a failure (the client gave up) */
     double attempts, attempts_ok;   /* requests sent by clients and users; answered ok or degraded */
+    double attempts_failed; /* attempts that ended in a failure or a client timeout */
     double rate_offered;    /* attempts per second */
     double customers_affected;      /* distinct customers with a failed attempt so far */
     /* Attempts sent by users: first attempts of intents, user re-attempts,
@@ -144,6 +145,9 @@ int model_crash(Model *m, int svc, int region, int count);
 int model_hang(Model *m, int svc, int region, bool on);
 /* Adds latency to every request's own work. */
 int model_add_latency(Model *m, int svc, int region, SimTime extra);
+/* Whether every pool of the service (in the region, or all) already has
+ * exactly this extra latency: setting it again would change nothing. */
+bool model_latency_is(const Model *m, int svc, int region, SimTime extra);
 /* Makes a fraction of requests fail with FAIL_ERROR (on top of error_rate). */
 int model_inject_errors(Model *m, int svc, int region, double rate);
 /* Drops every call from `from` to `to` (they time out) while on. */
@@ -202,6 +206,10 @@ double model_availability(const Model *m, int svc, int region);
 double model_source_availability(const Model *m, int src);
 const PoolStats *model_last_pool(const Model *m, int svc, int region);
 const SourceStats *model_last_source(const Model *m, int src);
+
+/* A source's nominal rate at time t: intents per second, real (sampling
+ * undone), from the topology's rate and shape, without surges. */
+double model_source_nominal_rate(const Model *m, int src, SimTime t);
 bool model_config_bad(const Model *m, int cfg, int region);
 /* Instances are waiting for a scheduler that has failed to schedule them. */
 bool model_stalled(const Model *m, int svc, int region);

@@ -107,6 +107,13 @@ double source_rate(const Model *m, const SourceRt *s, int region)
     return r > 0 ? r : 0;
 }
 
+double model_source_nominal_rate(const Model *m, int src, SimTime t)
+{
+    const TopoSource *ts = m->sources[src].ts;
+    double r = ts->rate * shape_factor(&ts->shape, t);
+    return r > 0 ? r : 0;
+}
+
 /* ---- intents and attempts ---- */
 
 static void on_arrival(Sim *sim, void *obj, uint64_t arg);
@@ -304,6 +311,7 @@ static void attempt_failed(Model *m, Intent *it)
 {
     SourceRt *s = &m->sources[it->source];
     const TopoClient *cl = &s->client;
+    s->acc.attempts_failed += 1;
     if (it->retries < cl->retries) {
         it->retries++;
         it->ev = sim_after(m->sim, backoff_delay(&cl->backoff, it->retries, &s->rng),

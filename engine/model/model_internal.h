@@ -194,7 +194,7 @@ typedef struct SourceRt {
     uint32_t nwaiting;      /* customers waiting */
     Rng drng;               /* "defer:NAME": deferral and rechecks */
     struct {
-        double intents, ok, degraded, failed, attempts, attempts_ok, user_failures;
+        double intents, ok, degraded, failed, attempts, attempts_ok, attempts_failed, user_failures;
         double user_attempts, deferred, released;
     } acc;
     SourceStats last;

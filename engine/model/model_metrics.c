@@ -148,7 +148,15 @@ static void pool_snapshot(Model *m, Pool *p, double dt, PoolStats *out)
         out->instances[in->state]++;
         if (in->state == INST_UP && (in->hung || p->hung)) out->hung++;
     }
-    double ms = mean_service_sec(p);
+    /* Capacity: workers over the time a request holds one. With traffic,
+     * that time is measured (busy worker-seconds per request a worker
+     * finished), so it counts the time spent waiting on dependencies: a
+     * tier behind a slow database has the capacity its held workers leave
+     * it. Without traffic, the service's own mean time. */
+    double held = a->ok + a->degraded;
+    for (int c = 0; c < FAIL_NCAUSES; c++)
+        if (c != FAIL_REJECTED && c != FAIL_NO_INSTANCE) held += a->failed[c];
+    double ms = held > 0 && a->busy_area > 0 ? a->busy_area / held : mean_service_sec(p);
     if (p->ts->kind == SVC_EXTERNAL) out->capacity = 0;
     else if (ms > 0) out->capacity = pool_serving(p) * p->concurrency * n / ms;
     out->telemetry = a->telemetry;
@@ -166,6 +174,7 @@ static void source_snapshot(Model *m, SourceRt *s, double dt, SourceStats *out)
     out->user_failures = s->acc.user_failures * n;
     out->attempts = s->acc.attempts * n;
     out->attempts_ok = s->acc.attempts_ok * n;
+    out->attempts_failed = s->acc.attempts_failed * n;
     out->rate_offered = dt > 0 ? out->attempts / dt : 0;
     double aff = s->affected_count * n;
     if (s->ts->customers && aff > (double)s->ts->customers) aff = (double)s->ts->customers;

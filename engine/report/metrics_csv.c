@@ -17,8 +17,8 @@ const char *const metrics_csv_pool_metrics[] = {
 
 const char *const metrics_csv_entry_metrics[] = {
     "intents", "intents_ok", "intents_degraded", "intents_failed", "user_failures",
-    "attempts", "attempts_ok", "availability", "attempt_availability", "customers_affected",
-    NULL,
+    "attempts", "attempts_ok", "attempts_failed", "availability", "attempt_availability",
+    "customers_affected", NULL,
 };
 
 int metrics_csv_open(MetricsCsv *mc, const char *path)
@@ -85,8 +85,10 @@ void metrics_csv_interval(void *ud, const ModelInterval *iv)
         double avail = good + s->user_failures > 0 ? good / (good + s->user_failures) : 1;
         const double v[] = {
             s->intents, s->intents_ok, s->intents_degraded, s->intents_failed, s->user_failures,
-            s->attempts, s->attempts_ok, avail,
-            s->attempts > 0 ? s->attempts_ok / s->attempts : 1, s->customers_affected,
+            s->attempts, s->attempts_ok, s->attempts_failed, avail,
+            s->attempts_ok + s->attempts_failed > 0
+                ? s->attempts_ok / (s->attempts_ok + s->attempts_failed) : 1,
+            s->customers_affected,
         };
         for (int k = 0; metrics_csv_entry_metrics[k]; k++)
             row(mc, t, "entry:", topo->sources[s->source].name, "-",

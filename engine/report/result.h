@@ -46,7 +46,10 @@ typedef struct EntryResult {
     char *name;           /* the traffic source */
     double slo;
     double availability;          /* intents answered ok or degraded / resolved */
-    double attempt_availability;  /* attempts answered ok or degraded / sent */
+    double attempt_availability;  /* attempts answered ok or degraded / answered (in flight at
+                                     the end not counted) */
+    double incident_availability; /* availability of intents from the incident's start to its
+                                     recovery (or the end); NAN when no incident started */
     double degraded;              /* share of resolved intents answered degraded */
     /* Users' traffic: attempts users made (first attempts, re-attempts,
      * deferred work coming back), automatic client retries left out. */

@@ -203,6 +203,7 @@ static json_t *entry_json(const EntryResult *e, bool *ok)
     put(o, "slo", jratio(e->slo), ok);
     put(o, "availability", javail(e->availability), ok);
     put(o, "attempt_availability", javail(e->attempt_availability), ok);
+    put(o, "incident_availability", javail(e->incident_availability), ok);
     put(o, "degraded", jratio(e->degraded), ok);
     put(o, "baseline_rate", jrate(e->baseline_rate), ok);
     put(o, "peak_rate", jrate(e->peak_rate), ok);

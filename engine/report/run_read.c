@@ -220,6 +220,9 @@ static void read_summary_obj(Reader *rd, RunResult *r, json_t *o)
             x->slo = num(rd, e, where, "slo");
             x->availability = num(rd, e, where, "availability");
             x->attempt_availability = num(rd, e, where, "attempt_availability");
+            /* Newer than the rest: absent from older summaries. */
+            x->incident_availability = json_object_get(e, "incident_availability")
+                ? num(rd, e, where, "incident_availability") : NAN;
             x->degraded = num(rd, e, where, "degraded");
             x->baseline_rate = num(rd, e, where, "baseline_rate");
             x->peak_rate = num(rd, e, where, "peak_rate");

@@ -256,8 +256,18 @@ static void print_entries(const Out *o, const RunResult *r)
         avail_str(e->attempt_availability, b, sizeof b);
         fprintf(o->f, "    availability  %s of intents, %s of attempts (SLO %.6g%%)\n", a, b,
                 e->slo * 100);
+        /* The terms, explained once: under the first entry point. */
+        if (i == 0)
+            fputs("                  (an intent is what a user wants done; its attempts are the "
+                  "requests sent for it, retries included)\n", o->f);
+        if (r->t_start >= 0 && isfinite(e->incident_availability)) {
+            avail_str(e->incident_availability, a, sizeof a);
+            fprintf(o->f, "    incident      %s of intents from the incident's start to %s\n", a,
+                    r->t_recovered >= 0 ? "its recovery" : "the end of the run (it never recovered)");
+        }
         share_str(e->degraded, a, sizeof a);
-        fprintf(o->f, "    degraded      %s of answered intents\n", a);
+        fprintf(o->f, "    degraded      %s of answered intents%s\n", a,
+                i == 0 ? " (answered by a fallback: worse, but not failed)" : "");
         rate_str(e->baseline_rate, a, sizeof a);
         rate_str(e->peak_rate, b, sizeof b);
         /* No ratio without baseline traffic (a source that starts mid-run). */
@@ -327,7 +337,13 @@ static void print_expectations(const Out *o, const RunResult *r)
         fputs("  ", o->f);
         int w = put_text(o, x->name);
         if (x->detail && *x->detail) {
-            pad(o, namew - w + 2);
+            if (w > namew) {
+                /* Too long to align: the detail goes on a line of its own. */
+                fputc('\n', o->f);
+                pad(o, 8 + namew + 2);
+            } else {
+                pad(o, namew - w + 2);
+            }
             put_text(o, x->detail);
         }
         fputc('\n', o->f);

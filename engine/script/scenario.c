@@ -460,21 +460,38 @@ bool scenario_alert_firing(Scenario *s, const char *name)
     return false;
 }
 
+/* A pool's interval in brief: requests failed and answered, the most
+ * common cause of failure, whether no instance serves, and whether it is
+ * failing (over 10% of requests, or nothing serving). */
+typedef struct PoolVerdict {
+    double failed, answered;
+    int worst;
+    bool none_up, bad;
+} PoolVerdict;
+
+static PoolVerdict pool_verdict(const Scenario *s, const PoolStats *p)
+{
+    PoolVerdict v = { 0 };
+    for (int c = 0; c < FAIL_NCAUSES; c++) {
+        v.failed += p->failed[c];
+        if (p->failed[c] > p->failed[v.worst]) v.worst = c;
+    }
+    v.answered = p->ok + p->degraded + v.failed;
+    v.none_up = s->topo.services[p->service].kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
+    v.bad = v.none_up || (v.answered > 0 && v.failed / v.answered > 0.10);
+    return v;
+}
+
 /* Notes services that fall over and come back, per region. */
 static void eval_health(Scenario *s, const ModelInterval *iv)
 {
     for (int i = 0; i < iv->npools; i++) {
         const PoolStats *p = &iv->pools[i];
-        double failed = 0;
-        int worst = 0;
-        for (int c = 0; c < FAIL_NCAUSES; c++) {
-            failed += p->failed[c];
-            if (p->failed[c] > p->failed[worst]) worst = c;
-        }
-        double answered = p->ok + p->degraded + failed;
+        PoolVerdict v = pool_verdict(s, p);
+        double failed = v.failed, answered = v.answered;
+        int worst = v.worst;
         const TopoService *ts = &s->topo.services[p->service];
-        bool none_up = ts->kind != SVC_EXTERNAL && p->instances[INST_UP] == 0;
-        bool bad = none_up || (answered > 0 && failed / answered > 0.10);
+        bool none_up = v.none_up, bad = v.bad;
         /* An interval with no traffic says nothing: keep the last verdict. */
         bool good = !none_up && answered > 0 && failed / answered < 0.01;
         const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
@@ -535,6 +552,7 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         c->bad += ss->user_failures;
         c->attempts += ss->attempts;
         c->attempts_ok += ss->attempts_ok;
+        c->attempts_failed += ss->attempts_failed;
         c->intents += ss->intents;
         c->intents_ok += ss->intents_ok;
         c->intents_deg += ss->intents_degraded;
@@ -553,6 +571,23 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         if (s->started) {
             if (urate > c->user_peak) { c->user_peak = urate; c->user_peak_at = iv->start; }
             if (need > c->need_peak) { c->need_peak = need; c->need_peak_at = iv->start; }
+        }
+        /* Say when an entry point falls below its objective (its error
+         * budget is burning) and when it is back: a dependency serving
+         * again does not mean the users are. Only for intervals with
+         * traffic, like the services' health lines. */
+        c->last_avail = avail;
+        if (good + ss->user_failures > 0 && (avail < slo) != c->below) {
+            c->below = avail < slo;
+            const char *name = s->topo.sources[i].name;
+            if (c->below)
+                api_note(s, RE_HEALTH, name, NULL,
+                         "%s is below its objective: %.1f%% of intents answered well (objective %.6g%%)",
+                         name, avail * 100, slo * 100);
+            else
+                api_note(s, RE_HEALTH, name, NULL,
+                         "%s is back above its objective: %.1f%% of intents answered well", name,
+                         avail * 100);
         }
         if (avail < slo) {
             all_good = false;
@@ -573,7 +608,10 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         if (!all_good && below >= 0) {
             s->started = true;
             r->t_start = iv->start;
-            /* The baseline is the traffic before the start, this interval excluded. */
+            /* The baseline is the traffic before the start, this interval
+             * excluded. When the incident starts in the first interval there
+             * is no traffic before it: the topology's nominal rate (one
+             * attempt per intent, as in a healthy system) stands in. */
             for (int i = 0; i < iv->nsources; i++) {
                 SourceClock *c = &s->clock[i];
                 double dt = fd_time_sec(iv->end - iv->start);
@@ -585,6 +623,9 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
                     c->busy_base_sum -= busy;
                     c->answered_base_sum -= dt > 0 ? answered / dt : 0;
                     c->baseline_n--;
+                } else {
+                    c->baseline_sum = model_source_nominal_rate(s->model, i, iv->start);
+                    c->baseline_n = 1;
                 }
             }
             char line[256];
@@ -663,6 +704,30 @@ static void eval_support(Scenario *s, const ModelInterval *iv)
     if (sp->pages >= 0 && resp_page(s->resp, sp->pages, -1, "customer reports", 0) < 0) s->oom = true;
 }
 
+/* Sums of intents over the incident window: from its start until it
+ * recovered (the start of the settled streak), or the end of the run. */
+static void eval_incident_window(Scenario *s, const ModelInterval *iv)
+{
+    if (!s->started || s->inc_closed) return;
+    bool recovered = s->res->t_recovered >= 0;
+    for (int i = 0; i < iv->nsources; i++) {
+        SourceClock *c = &s->clock[i];
+        const SourceStats *ss = &iv->sources[i];
+        if (recovered) {
+            c->inc_good = c->snap_good;
+            c->inc_bad = c->snap_bad;
+            continue;
+        }
+        if (s->good_since == iv->start) {
+            c->snap_good = c->inc_good;
+            c->snap_bad = c->inc_bad;
+        }
+        c->inc_good += ss->intents_ok + ss->intents_degraded;
+        c->inc_bad += ss->user_failures;
+    }
+    if (recovered) s->inc_closed = true;
+}
+
 void scenario_on_interval(void *ud, const ModelInterval *iv)
 {
     Scenario *s = ud;
@@ -671,6 +736,7 @@ void scenario_on_interval(void *ud, const ModelInterval *iv)
     eval_alerts(s, iv);
     eval_support(s, iv);
     eval_clock(s, iv);
+    eval_incident_window(s, iv);
     if (s->opt.on_interval) s->opt.on_interval(s->opt.ud, iv);
 }
 
@@ -921,6 +987,7 @@ static void push_summary(Scenario *s)
         lua_createtable(L, 0, 8);
         const struct { const char *k; double v; } f[] = {
             { "availability", e->availability }, { "attempt_availability", e->attempt_availability },
+            { "incident_availability", e->incident_availability },
             { "degraded", e->degraded }, { "baseline_rate", e->baseline_rate },
             { "peak_rate", e->peak_rate }, { "peak_to_baseline", e->peak_to_baseline },
             { "customers_affected", e->customers_affected },
@@ -929,6 +996,7 @@ static void push_summary(Scenario *s)
             { "capacity_to_baseline", e->capacity_to_baseline },
         };
         for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
+            if (isnan(f[k].v)) continue;          /* incident_availability without an incident */
             lua_pushnumber(L, f[k].v);
             lua_setfield(L, -2, f[k].k);
         }
@@ -973,7 +1041,12 @@ static void fill_entries(Scenario *s)
         e->name = strdup(ts->name);
         e->slo = ts->slo > 0 ? ts->slo : s->slo;
         e->availability = c->good + c->bad > 0 ? c->good / (c->good + c->bad) : 1;
-        e->attempt_availability = c->attempts > 0 ? c->attempts_ok / c->attempts : 1;
+        /* Of the attempts answered (ok, degraded or failed, timeouts
+         * included) by the end; those still in flight are not counted. */
+        double answered = c->attempts_ok + c->attempts_failed;
+        e->attempt_availability = answered > 0 ? c->attempts_ok / answered : 1;
+        e->incident_availability = !s->started ? NAN
+            : c->inc_good + c->inc_bad > 0 ? c->inc_good / (c->inc_good + c->inc_bad) : 1;
         double resolved = c->intents_ok + c->intents_deg + c->intents_failed;
         e->degraded = resolved > 0 ? c->intents_deg / resolved : 0;
         double base_all = c->baseline_n ? c->baseline_sum / c->baseline_n : 0;
@@ -1032,6 +1105,57 @@ static void run_expectations(Scenario *s)
     lua_pop(L, 1);
 }
 
+/* A run that ends with the incident not mitigated: what still fails at
+ * the end, and why, as the last lines of the timeline. */
+static void explain_unmitigated(Scenario *s)
+{
+    RunResult *r = s->res;
+    if (r->t_start < 0 || r->t_mitigated >= 0) return;
+    SimTime end = sim_now(s->sim);
+    for (int i = 0; i < s->topo.nsources; i++) {
+        if (!s->clock[i].below) continue;
+        const char *name = s->topo.sources[i].name;
+        if (result_add_event(r, end, RE_CLOCK, name, NULL,
+                             "not mitigated at the end: %s answers %.1f%% of intents well, below "
+                             "its objective", name, s->clock[i].last_avail * 100) < 0)
+            s->oom = true;
+    }
+    for (int svc = 0; svc < s->topo.nservices; svc++) {
+        const PoolStats *seen = NULL;
+        const TopoService *ts = &s->topo.services[svc];
+        for (int reg = 0; reg < s->topo.nregions; reg++) {
+            const PoolStats *p = model_last_pool(s->model, svc, reg);
+            if (!p || p == seen) continue;
+            seen = p;
+            PoolVerdict v = pool_verdict(s, p);
+            if (!v.bad) continue;
+            double failed = v.failed, answered = v.answered;
+            int worst = v.worst;
+            bool none_up = v.none_up;
+            const char *region = p->region >= 0 ? s->topo.regions[p->region].name : NULL;
+            char why[256];
+            if (none_up)
+                snprintf(why, sizeof why, "no instance serving (%d waiting for a platform, %d starting)",
+                         p->instances[INST_WAITING], p->instances[INST_STARTING]);
+            else if (p->hung > 0)
+                snprintf(why, sizeof why, "it is hung: requests are accepted and never answered");
+            else if (p->utilisation > 0.9)
+                snprintf(why, sizeof why, "its workers are busy (%.0f%% utilised, p99 %.2fs): slow "
+                         "calls or too little capacity hold them", p->utilisation * 100,
+                         fd_time_sec(hist_quantile(&p->latency, 0.99)));
+            else if (worst == FAIL_DEPENDENCY)
+                snprintf(why, sizeof why, "its calls to its dependencies fail");
+            else
+                snprintf(why, sizeof why, "mostly %s", fail_cause_name((FailCause)worst));
+            if (result_add_event(r, end, RE_CLOCK, ts->name, region,
+                                 "still failing at the end: %s in %s, %.0f%% of requests: %s",
+                                 ts->name, region ? region : "-",
+                                 answered > 0 ? 100 * failed / answered : 100, why) < 0)
+                s->oom = true;
+        }
+    }
+}
+
 int scenario_finish(Scenario *s)
 {
     if (s->failed) return -1;
@@ -1039,6 +1163,7 @@ int scenario_finish(Scenario *s)
     s->finished = true;
     model_flush(s->model);
     RunResult *r = s->res;
+    explain_unmitigated(s);
     fill_entries(s);
     r->events_run = sim_events_run(s->sim);
     run_expectations(s);

@@ -82,6 +82,13 @@ void scenario_set_time_up(int up);
  * outlives the limit. */
 const char *scenario_where(void);
 
+/* `firedrill check`'s static pass (script_lint.c): every call of an API
+ * function anywhere in the scenario file, callbacks included, against the
+ * options schema (api_schema.h), the topology and the scenario's teams and
+ * alerts. Call after scenario_open succeeded. Findings go to dl as
+ * file:line:col. Returns the number of errors found, or -3 on OOM. */
+int scenario_lint(Scenario *s, DiagList *dl);
+
 /* Open, run to the end, finish, close. */
 int scenario_run(const ScenarioOptions *o, RunResult *res, DiagList *dl);
 

@@ -23,6 +23,7 @@
 #include "base/fspath.h"
 #include "base/units.h"
 #include "load/topo_load.h"
+#include "script/api_schema.h"
 
 Scenario *api_scenario(lua_State *L)
 {
@@ -75,25 +76,84 @@ static Scenario *need_model(lua_State *L)
     return s;
 }
 
-/* Checks that the options table at idx only has keys from `allowed`. */
-static void check_keys(lua_State *L, int idx, const char *fn, const char *const *allowed)
+/* Checks that the options table at idx only has the keys api_schema.c
+ * lists for fn. `where` is the level whose line an error names (1: the
+ * caller of the C function). */
+static void check_keys_at(lua_State *L, int idx, const char *fn, int where)
 {
-    luaL_checktype(L, idx, LUA_TTABLE);
+    const ApiFn *f = api_schema_find(fn);
+    if (!f || !f->keys) luaL_error(L, "%s: no options are described for it (api_schema.c)", fn);
+    const char *allowed[64];
+    size_t n = api_schema_key_names(f, allowed, 64);
+    if (lua_type(L, idx) != LUA_TTABLE) {
+        luaL_where(L, where);
+        lua_pushfstring(L, "%s: expected a table of options, like %s{ ... }", fn, fn);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+    /* The first unknown key in sorted order, so that which mistake is
+     * reported does not depend on the table's iteration order. */
+    const char *bad = NULL;
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: option names must be strings", fn);
-        const char *k = lua_tostring(L, -1);
-        size_t n = 0;
-        bool ok = false;
-        for (; allowed[n]; n++)
-            if (strcmp(allowed[n], k) == 0) ok = true;
-        if (!ok) {
-            const char *near = diag_suggest(k, allowed, n);
-            if (near) luaL_error(L, "%s: unknown option '%s' (did you mean '%s'?)", fn, k, near);
-            luaL_error(L, "%s: unknown option '%s'", fn, k);
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            luaL_where(L, where);
+            lua_pushfstring(L, "%s: option names must be strings", fn);
+            lua_concat(L, 2);
+            lua_error(L);
         }
+        const char *k = lua_tostring(L, -1);
+        if (!api_schema_key(f, k) && (!bad || strcmp(k, bad) < 0)) bad = k;
     }
+    if (bad) {
+        const char *near = diag_suggest(bad, allowed, n);
+        luaL_where(L, where);
+        if (near)
+            lua_pushfstring(L, "%s: unknown option '%s' (did you mean '%s'?)", fn, bad, near);
+        else
+            lua_pushfstring(L, "%s: unknown option '%s'", fn, bad);
+        lua_concat(L, 2);
+        lua_error(L);
+    }
+}
+
+static void check_keys(lua_State *L, int idx, const char *fn)
+{
+    check_keys_at(L, idx, fn, 1);
+}
+
+/* Keys, required keys and nested tables of the options at idx; errors
+ * name the line of level `where`. */
+static void check_options_deep(lua_State *L, int idx, const char *fn, int where)
+{
+    idx = lua_absindex(L, idx);
+    check_keys_at(L, idx, fn, where);
+    const ApiFn *f = api_schema_find(fn);
+    for (const ApiKey *k = f->keys; k->name; k++) {
+        int t = lua_getfield(L, idx, k->name);                     // [v]
+        if (t == LUA_TNIL && k->required) {
+            luaL_where(L, where);
+            lua_pushfstring(L, "%s: '%s' is required", fn, k->name);
+            lua_concat(L, 2);
+            lua_error(L);
+        }
+        if (t == LUA_TTABLE && k->sub) check_options_deep(L, -1, k->sub, where);
+        lua_pop(L, 1);
+    }
+}
+
+/* _check_options(fn, options, level): the library's key check (deploy,
+ * expect, ...) against the same table, with its required keys and nested
+ * tables. Like error(msg, level): level 2 names the line that called the
+ * Lua function which calls _check_options. */
+static int l_check_options(lua_State *L)
+{
+    const char *fn = luaL_checkstring(L, 1);
+    int level = (int)luaL_optinteger(L, 3, 2);
+    if (level < 1 || level > 20) level = 2;
+    check_options_deep(L, 2, fn, level);
+    return 0;
 }
 
 static int find_named(lua_State *L, const char *kind, const char *name, int n,
@@ -219,11 +279,10 @@ static bool opt_bool(lua_State *L, int idx, const char *field, bool dflt)
 
 /* The prologue of the bindings that act on a service (in a region, or in
  * every region when none is named): checks the option keys and names. */
-static Scenario *svc_region_args(lua_State *L, const char *fn, const char *const *keys, int *svc,
-                                 int *r)
+static Scenario *svc_region_args(lua_State *L, const char *fn, int *svc, int *r)
 {
     Scenario *s = need_model(L);
-    check_keys(L, 1, fn, keys);
+    check_keys(L, 1, fn);
     *svc = api_check_service(L, s, 1, "service");
     *r = api_opt_region(L, s, 1, "region");
     return s;
@@ -291,9 +350,7 @@ static void on_deadlock(void *ud, const ModelDeadlock *d);
 static int l_scenario(lua_State *L)
 {
     Scenario *s = api_scenario(L);
-    static const char *const keys[] = { "name", "topology", "start", "duration", "slo", "settle",
-                                        "report_rate", "description", "sampling", NULL };
-    check_keys(L, 1, "scenario", keys);
+    check_keys(L, 1, "scenario");
     if (s->declared) return luaL_error(L, "scenario{} may be called only once");
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
@@ -553,9 +610,8 @@ static int l_clock(lua_State *L)
 
 static int l_crash(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "count", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "crash", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "crash", &svc, &r);
     int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
     model_result(L, s, model_crash(s->model, svc, r, count));
     if (count < 0)
@@ -569,9 +625,8 @@ static int l_crash(lua_State *L)
 
 static int hang_common(lua_State *L, bool on)
 {
-    static const char *const keys[] = { "service", "region", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, on ? "hang" : "unhang", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, on ? "hang" : "unhang", &svc, &r);
     model_result(L, s, model_hang(s->model, svc, r, on));
     api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, svc), region_or_null(s, r),
              on ? "%s hangs in %s: requests are accepted and never answered"
@@ -585,10 +640,12 @@ static int l_unhang(lua_State *L) { return hang_common(L, false); }
 
 static int l_latency(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "add", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "latency", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "latency", &svc, &r);
     SimTime add = opt_duration(L, 1, "add", 0);
+    /* The same value again is not a new fault: nothing changes, nothing
+     * is written. */
+    if (model_latency_is(s->model, svc, r, add)) return 0;
     model_result(L, s, model_add_latency(s->model, svc, r, add));
     if (add > 0)
         api_note(s, RE_FAULT, svc_name(s, svc), region_or_null(s, r),
@@ -602,9 +659,8 @@ static int l_latency(lua_State *L)
 
 static int l_errors(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "rate", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "errors", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "errors", &svc, &r);
     double rate = opt_fraction(L, 1, "rate", 1.0);
     model_result(L, s, model_inject_errors(s->model, svc, r, rate));
     if (rate > 0)
@@ -620,8 +676,7 @@ static int l_errors(lua_State *L)
 static int partition_common(lua_State *L, bool on)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "from", "to", NULL };
-    check_keys(L, 1, on ? "partition" : "heal", keys);
+    check_keys(L, 1, on ? "partition" : "heal");
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
     model_partition(s->model, from, to, on);
@@ -636,9 +691,8 @@ static int l_heal(lua_State *L) { return partition_common(L, false); }
 
 static int l_set_version(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "version", "error_rate", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "set_version", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "set_version", &svc, &r);
     int v = (int)opt_number(L, 1, "version", 0, 0, 1e9);
     double err = opt_fraction(L, 1, "error_rate", s->topo.services[svc].error_rate);
     model_result(L, s, model_set_version(s->model, svc, r, v, err));
@@ -658,8 +712,7 @@ static int l_version(lua_State *L)
 static int l_write_config(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "item", "region", "data", NULL };
-    check_keys(L, 1, "write_config", keys);
+    check_keys(L, 1, "write_config");
     int cfg = check_named(L, 1, "item", "configuration item", n_cfg, cfg_name);
     int r = api_opt_region(L, s, 1, "region");
     lua_getfield(L, 1, "data");
@@ -688,8 +741,7 @@ static int l_config_bad(lua_State *L)
 static int l_surge(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "source", "factor", NULL };
-    check_keys(L, 1, "surge", keys);
+    check_keys(L, 1, "surge");
     int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
     double f = opt_number(L, 1, "factor", 1, 0, 1000);
     model_set_rate_factor(s->model, src, f);
@@ -703,8 +755,7 @@ static int l_surge(lua_State *L)
 static int l_remove_dependency(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "from", "to", "restore", NULL };
-    check_keys(L, 1, "remove_dependency", keys);
+    check_keys(L, 1, "remove_dependency");
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
     bool restore = opt_bool(L, 1, "restore", false);
@@ -720,8 +771,7 @@ static int l_remove_dependency(lua_State *L)
 static int l_fallback(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "from", "to", "off", NULL };
-    check_keys(L, 1, "fallback", keys);
+    check_keys(L, 1, "fallback");
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
     bool off = opt_bool(L, 1, "off", false);
@@ -737,10 +787,7 @@ static int l_fallback(lua_State *L)
 static int l_client(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "source", "timeout", "retries", "reattempt",
-                                        "reattempt_after", "max_reattempts", "patience",
-                                        "offline", NULL };
-    check_keys(L, 1, "client", keys);
+    check_keys(L, 1, "client");
     int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
     TopoClient c = *model_client(s->model, src);
     c.timeout = opt_duration(L, 1, "timeout", c.timeout);
@@ -769,10 +816,8 @@ void api_note_restart(Scenario *s, int svc, int r, int count, bool manual)
 
 static int l_restart(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "count", "manual", "takes", "batch",
-                                        "team", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "restart", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "restart", &svc, &r);
     int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
     bool manual = opt_bool(L, 1, "manual", false);
     int batch = (int)opt_number(L, 1, "batch", 0, 0, 1e5);
@@ -813,9 +858,8 @@ static int l_restart(lua_State *L)
 
 static int l_scale(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "instances", "max", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "scale", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "scale", &svc, &r);
     lua_getfield(L, 1, "instances");
     bool has_n = !lua_isnil(L, -1);
     lua_pop(L, 1);
@@ -846,8 +890,7 @@ static int l_scale(lua_State *L)
 static int l_shift_traffic(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "source", "from", "to", NULL };
-    check_keys(L, 1, "shift_traffic", keys);
+    check_keys(L, 1, "shift_traffic");
     int from = check_named(L, 1, "from", "region", n_region, region_name);
     lua_getfield(L, 1, "to");
     if (!lua_istable(L, -1)) return luaL_error(L, "to: expected a list of regions");
@@ -893,8 +936,7 @@ static int l_shift_traffic(lua_State *L)
 static int breakers_common(lua_State *L, bool open)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "to", NULL };
-    check_keys(L, 1, open ? "open_breakers" : "close_breakers", keys);
+    check_keys(L, 1, open ? "open_breakers" : "close_breakers");
     int to = api_check_service(L, s, 1, "to");
     model_force_breakers(s->model, to, open);
     api_note(s, RE_ACTION, svc_name(s, to), NULL,
@@ -908,9 +950,8 @@ static int l_close_breakers(lua_State *L) { return breakers_common(L, false); }
 
 static int l_shed(lua_State *L)
 {
-    static const char *const keys[] = { "service", "region", "fraction", NULL };
     int svc, r;
-    Scenario *s = svc_region_args(L, "shed", keys, &svc, &r);
+    Scenario *s = svc_region_args(L, "shed", &svc, &r);
     double f = opt_fraction(L, 1, "fraction", 0);
     model_result(L, s, model_shed(s->model, svc, r, f));
     api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s sheds %.0f%% of new requests in %s",
@@ -1104,9 +1145,7 @@ static void parse_condition(lua_State *L, Alert *a, const char *cond)
 static int l_alert(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "name", "service", "entry", "region", "when", "hold",
-                                        "page", NULL };
-    check_keys(L, 1, "alert", keys);
+    check_keys(L, 1, "alert");
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "alert: name is required");
@@ -1185,8 +1224,7 @@ static int l_alert(lua_State *L)
 static int l_support(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "pages", "threshold", "within", "rate", "delay", NULL };
-    check_keys(L, 1, "support", keys);
+    check_keys(L, 1, "support");
     Support *sp = &s->support;
     if (sp->declared) return luaL_error(L, "support{} may be called only once");
     lua_getfield(L, 1, "pages");
@@ -1265,7 +1303,7 @@ void api_check_dist(lua_State *L, int idx, const char *what, Dist *out)
     }
     static const char *const keys[] = { "dist", "value", "mean", "median", "p99", "min", "max",
                                         "table", NULL };
-    check_keys(L, idx, what, keys);
+    check_keys(L, idx, "distribution");
     static const char *const kinds[] = { "constant", "uniform", "exp", "exponential",
                                          "lognormal", "empirical", NULL };
     lua_getfield(L, idx, "dist");
@@ -1409,9 +1447,7 @@ static void default_dists(Dist *ack, Dist *diag, Dist *unowned, Dist *handoff)
 static int l_team(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "name", "skills", "oncall", "ack", "diagnose", "unowned",
-                                        "handoff", "misdiagnose", "escalate", "secondary", NULL };
-    check_keys(L, 1, "team", keys);
+    check_keys(L, 1, "team");
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "team: name is required");
@@ -1526,8 +1562,7 @@ static const char *wrong_lead(Scenario *s, const char *comp)
 static int l_diagnose(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "component", "team", "takes", "misdiagnose", NULL };
-    check_keys(L, 1, "diagnose", keys);
+    check_keys(L, 1, "diagnose");
     lua_getfield(L, 1, "component");
     const char *comp = lua_tostring(L, -1);
     if (!comp) return luaL_error(L, "diagnose: component is required");
@@ -1578,8 +1613,7 @@ static int l_diagnose(lua_State *L)
 static int l_act(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "team", "takes", "what", NULL };
-    check_keys(L, 1, "act", keys);
+    check_keys(L, 1, "act");
     int team = team_ready(L, s, 1, "team", "act");
     Dist takes;
     lua_getfield(L, 1, "takes");
@@ -1609,8 +1643,7 @@ static int l_page(lua_State *L)
     int from = -1;
     const char *why = NULL;
     if (!lua_isnoneornil(L, 2)) {
-        static const char *const keys[] = { "from", "why", NULL };
-        check_keys(L, 2, "page", keys);
+        check_keys(L, 2, "page");
         lua_getfield(L, 2, "from");
         bool has = !lua_isnil(L, -1);
         lua_pop(L, 1);
@@ -1653,8 +1686,7 @@ static int l_declare(lua_State *L)
     else api_note(s, RE_INCIDENT, NULL, NULL, "%s declared", sev);
     scenario_detected(s, "%s declared", sev);
     if (!lua_isnoneornil(L, 3)) {
-        static const char *const keys[] = { "page", NULL };
-        check_keys(L, 3, "declare", keys);
+        check_keys(L, 3, "declare");
         lua_getfield(L, 3, "page");
         char what[128];
         snprintf(what, sizeof what, "%s declared", sev);
@@ -1677,8 +1709,7 @@ static int l_note(lua_State *L)
 static int l_status_page(lua_State *L)
 {
     Scenario *s = need_model(L);
-    static const char *const keys[] = { "text", "host", NULL };
-    check_keys(L, 1, "status_page", keys);
+    check_keys(L, 1, "status_page");
     lua_getfield(L, 1, "text");
     const char *text = lua_tostring(L, -1);
     if (!text) return luaL_error(L, "status_page: text is required");
@@ -1900,6 +1931,7 @@ void api_register(Scenario *s, lua_State *L)
         { "remove_dependency", l_remove_dependency }, { "client", l_client },
         { "fallback", l_fallback },
         { "_expect", l_expect_register }, { "_event", l_event },
+        { "_check_options", l_check_options },
         { NULL, NULL },
     };
     (void)s;

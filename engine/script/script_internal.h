@@ -98,8 +98,12 @@ typedef struct SourceClock {
     double need_peak;       /* workers the entry service needed */
     SimTime need_peak_at;
     double good, bad;       /* whole-run user availability sums */
-    double attempts, attempts_ok;
+    double attempts, attempts_ok, attempts_failed;
     double intents_ok, intents_deg, intents_failed, intents;
+    double inc_good, inc_bad;   /* intents over the incident window so far */
+    double snap_good, snap_bad; /* inc_* when the current good streak began */
+    bool below;                 /* below its objective in the last interval (said in the timeline) */
+    double last_avail;          /* its availability of intents in the last interval */
 } SourceClock;
 
 struct Scenario {
@@ -140,6 +144,7 @@ struct Scenario {
     SourceClock *clock;
     SimTime good_since;     /* start of the current good streak, or -1 */
     bool started;
+    bool inc_closed;        /* the incident window ended (recovered) */
     int expects_ref;        /* registry ref to the expectations list */
     bool *pool_bad;         /* per pool: noted as failing in the timeline */
     bool blind;             /* monitoring is down */

@@ -51,6 +51,7 @@ function M.deploy(o)
   if type(o) ~= "table" or not o.service or not o.version then
     error("deploy: service and version are required", 2)
   end
+  _check_options("deploy", o, 2)
   local regions = deployed(o.service)
   local stages = o.stages or { 1.0 }
   local cfg = o.config
@@ -109,6 +110,7 @@ end
 function M.rollback(o)
   if type(o) == "string" then o = { service = o } end
   if type(o) ~= "table" or not o.service then error("rollback: service is required", 2) end
+  _check_options("rollback", o, 2)
   local list = versions[o.service] or { "v1" }
   local regions = o.regions or deployed(o.service)
   local cur = version(o.service, regions[1])
@@ -124,6 +126,7 @@ end
 ---repair_config("item") or repair_config{ item, region }: good data back.
 function M.repair_config(o)
   if type(o) == "string" then o = { item = o } end
+  _check_options("repair_config", o, 2)
   write_config { item = o.item, region = o.region, data = "good" }
   _event("action", ("configuration data of %s repaired%s"):format(o.item,
     o.region and (" in " .. o.region) or " in every region"), o.item, o.region)

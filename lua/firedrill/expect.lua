@@ -20,6 +20,13 @@ local function need(o, key, fn)
   if o[key] == nil then error(("expect.%s: '%s' is required"):format(fn, key), 3) end
 end
 
+-- Unknown keys are errors with a did-you-mean, against the same table of
+-- options (engine/script/api_schema.c) as every engine function. `o` may
+-- be nil where the options are optional.
+local function keys(fn, o)
+  if o ~= nil then _check_options("expect." .. fn, o, 3) end
+end
+
 -- A number between lo and hi, or a clear error at the caller's line.
 local function number(o, key, fn, lo, hi)
   local v = o[key]
@@ -37,20 +44,34 @@ local function check_entry(name, fn)
   error(("expect.%s: unknown entry point '%s'"):format(fn, name), 3)
 end
 
----expect.availability{ entry = "console", min = 0.5 [, pass_rate = 0.95] }
+---expect.availability{ entry = "console", min = 0.5 [, over = "incident"] [, pass_rate = 0.95] }
+---over = "run" (the default): the whole run; "incident": from the incident's
+---start to its recovery (or the end of the run); passes when none started.
 function M.availability(o)
+  keys("availability", o)
   need(o, "entry", "availability"); need(o, "min", "availability")
   number(o, "min", "availability", 0, 1)
   check_entry(o.entry, "availability")
-  _expect(("availability(%s) >= %s"):format(o.entry, pct(o.min)), function(sum)
-    local a = entry_of(sum, o.entry).availability
-    return a >= o.min, ("availability of %s intents was %s"):format(o.entry, pct(a))
+  local over = o.over or "run"
+  if over ~= "run" and over ~= "incident" then
+    error(("expect.availability: over must be \"run\" or \"incident\", not '%s'"):format(tostring(over)), 2)
+  end
+  local label = over == "incident" and " over the incident" or ""
+  _expect(("availability(%s)%s >= %s"):format(o.entry, label, pct(o.min)), function(sum)
+    local e = entry_of(sum, o.entry)
+    local a = e.availability
+    if over == "incident" then
+      if not sum.incident.start then return true, "no incident started" end
+      a = e.incident_availability
+    end
+    return a >= o.min, ("availability of %s intents%s was %s"):format(o.entry, label, pct(a))
   end, o.pass_rate)
 end
 
 ---expect.error_budget{ entry = "console", slo = 0.999, window = "30d" }:
 ---the run's failures must fit in the error budget of the window.
 function M.error_budget(o)
+  keys("error_budget", o)
   need(o, "entry", "error_budget"); need(o, "slo", "error_budget")
   number(o, "slo", "error_budget", 0, 1)
   check_entry(o.entry, "error_budget")
@@ -67,6 +88,7 @@ end
 
 ---expect.recovered_within("100m"): recovered minus start.
 function M.recovered_within(limit, o)
+  keys("recovered_within", o)
   local lim = seconds(limit)
   _expect(("recovered within %s"):format(limit), function(sum)
     local inc = sum.incident
@@ -76,8 +98,23 @@ function M.recovered_within(limit, o)
   end, o and o.pass_rate)
 end
 
+---expect.mitigated_within("30m"): mitigated (every entry point back above
+---its objective) minus start.
+function M.mitigated_within(limit, o)
+  keys("mitigated_within", o)
+  local lim = seconds(limit)
+  _expect(("mitigated within %s"):format(limit), function(sum)
+    local inc = sum.incident
+    if not inc.start then return true, "no incident started" end
+    if not inc.mitigated then return false, "never mitigated" end
+    local d = inc.mitigated - inc.start
+    return d <= lim, ("mitigated after %s"):format(mins(math.max(d, 0)))
+  end, o and o.pass_rate)
+end
+
 ---expect.detected_within("10m"): detected minus start.
 function M.detected_within(limit, o)
+  keys("detected_within", o)
   local lim = seconds(limit)
   _expect(("detected within %s"):format(limit), function(sum)
     local inc = sum.incident
@@ -94,6 +131,7 @@ end
 ---started, against the rate before it. with_retries = true counts every
 ---attempt, automatic client retries included (a retry storm).
 function M.peak_to_baseline(o)
+  keys("peak_to_baseline", o)
   need(o, "entry", "peak_to_baseline")
   if o.min == nil and o.max == nil then
     error("expect.peak_to_baseline: give min, max or both", 2)
@@ -115,6 +153,7 @@ end
 
 ---expect.no_deadlock(): no circular wait among schedulers.
 function M.no_deadlock(o)
+  keys("no_deadlock", o)
   _expect("no deadlock", function(sum)
     local d = sum.deadlocks[1]
     if not d then return true, "no deadlock" end
@@ -122,22 +161,25 @@ function M.no_deadlock(o)
   end, o and o.pass_rate)
 end
 
----expect.deadlock{ region = "shanghai" }: the run must show one.
+---expect.deadlock{ region = "shanghai" }: the run must show one. It asserts
+---that the outage was reproduced, and its name says so.
 function M.deadlock(o)
+  keys("deadlock", o)
   o = o or {}
-  _expect(("deadlock%s"):format(o.region and (" in " .. o.region) or ""), function(sum)
+  _expect(("reproduced: deadlock%s"):format(o.region and (" in " .. o.region) or ""), function(sum)
     for _, d in ipairs(sum.deadlocks) do
       if not o.region or d.region == o.region then
-        return true, ("deadlock in %s: %s"):format(d.region, d.cycle)
+        return true, ("%s: %s"):format(d.region, d.cycle)
       end
     end
-    return false, "no deadlock"
+    return false, "not reproduced: no deadlock"
   end, o.pass_rate)
 end
 
 ---expect.that("name", function(summary) return ok, detail end)
 function M.that(name, fn, o)
   if type(fn) ~= "function" then error("expect.that: a check function is required", 2) end
+  keys("that", o)
   _expect(name, fn, o and o.pass_rate)
 end
 

@@ -63,24 +63,10 @@ local function sorted_keys(t)
   return keys
 end
 
-local function check_opts(fn, o, allowed)
-  if type(o) ~= "table" then
-    error(("%s: expected a table of options, like %s{ ... }"):format(fn, fn), LEVEL)
-  end
-  for k in pairs(o) do
-    if type(k) ~= "string" then error(("%s: option names must be strings"):format(fn), LEVEL) end
-  end
-  local valid = sorted_keys(allowed)
-  for _, k in ipairs(sorted_keys(o)) do
-    if not allowed[k] then
-      error(("%s: unknown option '%s'%s"):format(fn, k, suggest(k, valid)), LEVEL)
-    end
-  end
-  for _, k in ipairs(valid) do
-    if allowed[k] == "required" and o[k] == nil then
-      error(("%s: '%s' is required"):format(fn, k), LEVEL)
-    end
-  end
+-- Unknown keys (with a did-you-mean) and missing required ones, against
+-- the one table of every function's options (engine/script/api_schema.c).
+local function check_opts(fn, o)
+  _check_options("patterns." .. fn, o, LEVEL)
 end
 
 local function check_name(fn, key, v, kind, what)
@@ -182,7 +168,7 @@ end
 ---@param o CascadingStorageFailureOpts
 function M.cascading_storage_failure(o)
   local fn = "cascading_storage_failure"
-  check_opts(fn, o, { storage = "required", at = true, lasts = "required", region = true })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "storage", o.storage, "services", "service")
   if o.region ~= nil then
@@ -213,8 +199,7 @@ end
 ---@param o StorageFailureOpts
 function M.storage_failure(o)
   local fn = "storage_failure"
-  check_opts(fn, o, { storage = "required", at = true, lasts = "required", errors = true,
-                      region = true })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "storage", o.storage, "services", "service")
   if o.region ~= nil then
@@ -251,8 +236,7 @@ end
 ---@param o BadConfigPushOpts
 function M.bad_config_push(o)
   local fn = "bad_config_push"
-  check_opts(fn, o, { service = "required", item = "required", at = true, version = true,
-                      gray = true, every = true, halt_on = true, error_rate = true })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "service", o.service, "services", "service")
   check_name(fn, "item", o.item, "configs", "configuration item")
@@ -322,8 +306,7 @@ end
 ---@param o CircularDependencyOpts
 function M.circular_dependency(o)
   local fn = "circular_dependency"
-  check_opts(fn, o, { service = "required", region = "required", at = true, how = true,
-                      batch = true })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "service", o.service, "services", "service")
   check_name(fn, "region", o.region, "regions", "region")
@@ -363,7 +346,7 @@ end
 ---@param o RetryStormOpts
 function M.retry_storm(o)
   local fn = "retry_storm"
-  check_opts(fn, o, { source = "required", at = true, factor = "required", lasts = "required" })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "source", o.source, "sources", "traffic source")
   local factor = check_number(fn, "factor", o.factor, 1, 1000)
@@ -394,8 +377,7 @@ end
 ---@param o SurgeOnRecoveryOpts
 function M.surge_on_recovery(o)
   local fn = "surge_on_recovery"
-  check_opts(fn, o, { service = "required", at = true, lasts = "required", region = true,
-                      rate = true })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "service", o.service, "services", "service")
   if o.region ~= nil then
@@ -433,7 +415,7 @@ end
 ---@param o RegionOutageOpts
 function M.region_outage(o)
   local fn = "region_outage"
-  check_opts(fn, o, { region = "required", at = true, lasts = "required" })
+  check_opts(fn, o)
   o = copy(o)
   check_name(fn, "region", o.region, "regions", "region")
   local when = o.at ~= nil and check_when(fn, o.at) or nil

@@ -22,25 +22,11 @@ local M = {}
 -- between the playbook and this call (0 when the playbook calls fail).
 local function fail(fn, msg, depth) error(("%s: %s"):format(fn, msg), 3 + (depth or 0)) end
 
--- Keys in sorted order: pairs() order may change from run to run, and
--- which mistake is reported first must not.
-local function sorted_keys(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = tostring(k) end
-  table.sort(keys)
-  return keys
-end
-
-local function check_opts(fn, o, allowed)
-  if type(o) ~= "table" then
-    fail(fn, ("expected a table of options, like %s{ ... }"):format(fn), 1)
-  end
-  for _, k in ipairs(sorted_keys(o)) do
-    if not allowed[k] then fail(fn, ("unknown option '%s'"):format(k), 1) end
-  end
-  for _, k in ipairs(sorted_keys(allowed)) do
-    if allowed[k] == "required" and o[k] == nil then fail(fn, ("'%s' is required"):format(k), 1) end
-  end
+-- Unknown keys (with a did-you-mean) and missing required ones, against
+-- the one table of every function's options (engine/script/api_schema.c).
+-- Level 3: above check_opts and the playbook, the line that called it.
+local function check_opts(fn, o)
+  _check_options("playbooks." .. fn, o, 3)
 end
 
 local function check_in(fn, key, v, kind, what)
@@ -105,8 +91,7 @@ local function pct(x) return ("%.0f%%"):format(x * 100) end
 ---@return boolean healthy
 function M.rollback_then_repair(o)
   local fn = "rollback_then_repair"
-  check_opts(fn, o, { service = "required", item = "required", team = "required", verify = true,
-                      batch = true, takes = true, repair_takes = true })
+  check_opts(fn, o)
   check_in(fn, "service", o.service, "services", "service")
   check_in(fn, "item", o.item, "configs", "configuration item")
   check_team(fn, o.team)
@@ -169,8 +154,7 @@ end
 ---@return boolean redirected
 function M.redirect_region(o)
   local fn = "redirect_region"
-  check_opts(fn, o, { service = "required", region = "required", to = "required",
-                      team = "required", source = true, takes = true, break_glass = true })
+  check_opts(fn, o)
   check_in(fn, "service", o.service, "services", "service")
   check_in(fn, "region", o.region, "regions", "region")
   local to = type(o.to) == "string" and { o.to } or o.to
@@ -263,8 +247,7 @@ end
 ---@return boolean scaled
 function M.scale_for_surge(o)
   local fn = "scale_for_surge"
-  check_opts(fn, o, { service = "required", max = "required", team = "required", when = true,
-                      region = true, instances = true, takes = true, limit = true })
+  check_opts(fn, o)
   check_in(fn, "service", o.service, "services", "service")
   if o.region ~= nil then
     check_in(fn, "region", o.region, "regions", "region")

@@ -707,7 +707,8 @@ function read_file(name) end
 
 ---@class fd.EntrySummary
 ---@field availability number Of intents, over the whole run, 0..1.
----@field attempt_availability number Of attempts (requests), 0..1.
+---@field attempt_availability number Of attempts (requests) answered by the end, 0..1; those still in flight are not counted.
+---@field incident_availability? number Of intents from the incident's start to its recovery (or the end), 0..1; nil when no incident started.
 ---@field degraded number Share of resolved intents answered degraded.
 ---@field baseline_rate number Attempts/s before the incident.
 ---@field peak_rate number Highest attempts/s in an interval.
@@ -734,6 +735,7 @@ function read_file(name) end
 ---@class fd.ExpectAvailability: fd.ExpectOptions
 ---@field entry fd.Source
 ---@field min number 0..1, a number (not "50%").
+---@field over? "run"|"incident" Over the whole run (the default) or from the incident's start to its recovery (or the end); with "incident" it passes when no incident started.
 
 ---@class fd.ExpectErrorBudget: fd.ExpectOptions
 ---@field entry fd.Source
@@ -766,6 +768,12 @@ function expect.error_budget(o) end
 ---@param limit fd.Duration
 ---@param o? fd.ExpectOptions
 function expect.recovered_within(limit, o) end
+
+---Mitigated (every entry point back above its objective) minus start is at
+---most `limit`. Passes when no incident started.
+---@param limit fd.Duration
+---@param o? fd.ExpectOptions
+function expect.mitigated_within(limit, o) end
 
 ---Detected minus start is at most `limit`. Passes when no incident started.
 ---@param limit fd.Duration

@@ -89,7 +89,7 @@ grep -q "s/scenario.lua: error: --param eror: the scenario declares no param 'er
 [ ! -e typo ] && ok || bad "an undeclared --param: DIR was created"
 
 # --- -j1 and -j2 give the same bytes ---
-"$FD" batch $SWEEP -j1 --out j1 2>"$T/err1"
+"$FD" batch $SWEEP -j1 --out j1 >"$T/out1" 2>"$T/err1"
 rc1=$?
 "$FD" batch $SWEEP -j2 --out j2 2>"$T/err2"
 rc2=$?
@@ -108,6 +108,12 @@ grep -q 'name="sweep \[err=0.3\]"' j1/junit.xml && ok || bad "junit.xml testcase
 grep -q '<failure message="availability(users) &gt;= 97.00%' j1/junit.xml && ok || bad "junit.xml: err=0.3 should fail availability"
 [ "$rc1" = 1 ] && ok || bad "an expectation below its pass rate: want exit 1, got $rc1"
 grep -q 'runs done' "$T/err1" && ok || bad "no progress lines on a non-terminal"
+# The key figures on stdout: per parameter point, the outage's p50/p95 and
+# each expectation's pass rate against the one it needs.
+grep -q '^sweep err=0.3  (20 runs)$' "$T/out1" && ok || bad "batch stdout: no group line"
+grep -q '^  outage duration   p50 [0-9.]* min, p95 [0-9.]* min' "$T/out1" && ok || bad "batch stdout: no outage p50/p95"
+grep -q '^  FAIL  *[0-9]*% of runs pass ([0-9]* of 20; needs 50%)  availability(users) >= 97.00%$' "$T/out1" &&
+  ok || { bad "batch stdout: no pass rates"; sed 's/^/  | /' "$T/out1" >&2; }
 # report.html: self-contained, with its charts and replay commands (-j1 = -j2
 # is covered by the diff -r above, merged = unsharded by the ones below).
 grep -q 'id="g0-duration"' j1/report.html && grep -q 'id="g1-availability-0"' j1/report.html &&

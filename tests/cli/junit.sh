@@ -83,7 +83,7 @@ has "$J" '<failure message="web&apos;s errors peaked at 100% (&gt; 1%)" type="ex
 has "$J" 'Timeline ('
 has "$J" '  1. 10:02  db about to crash: &quot;&lt;fire&gt;&quot; &amp; smoke'
 has "$J" '. 10:02  every db instance crashes in all regions'
-[ "$(grep -c '^  [0-9]*\. 10:0[0-9]  ' "$J")" -ge 3 ] && ok || bad "the failure body has no timeline lines"
+[ "$(grep -c '^ *[0-9]*\. 10:0[0-9]  ' "$J")" -ge 3 ] && ok || bad "the failure body has no timeline lines"
 # Counted by a reader rather than by grep.
 [ "$(xmllint --xpath 'count(//testcase)' "$J")" = 2 ] && ok || bad "not 2 testcases"
 [ "$(xmllint --xpath 'count(//testcase/failure)' "$J")" = 1 ] && ok || bad "not 1 failure"

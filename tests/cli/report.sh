@@ -61,6 +61,15 @@ if cmp -s "$dir/from-run.html" "$html"; then ok; else bad "firedrill report: rep
 "$fd" report "$out" >/dev/null 2>&1
 if cmp -s "$dir/from-run.html" "$html"; then ok; else bad "firedrill report: a second rebuild differs"; fi
 
+# --- from DIR alone, from any folder: the run left its topology there ---
+# (the scenario's path in summary.json is relative to the repository, so
+# from / it cannot be found: the graph must come from DIR/topology.yaml)
+if cmp -s "$out/topology.yaml" scenarios/tencent-2024-04-08/topology.yaml; then ok; else bad "run --out left no copy of the topology"; fi
+rm -f "$html"
+if (cd / && "$fd" report "$out") >"$dir/rep.log" 2>&1; then ok; else bad "firedrill report from /: exit $?"; fi
+if grep -q "without edges" "$dir/rep.log"; then bad "report from /: the graph lost its edges"; sed 's/^/  | /' "$dir/rep.log" >&2; else ok; fi
+if cmp -s "$dir/from-run.html" "$html"; then ok; else bad "firedrill report from /: report.html differs from the run's"; fi
+
 # --- errors: exit 2, located ---
 # expect CODE PATTERN -- args
 expect() {

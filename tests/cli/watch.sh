@@ -72,6 +72,10 @@ wait_for 2 "watching 1 folder for changes" >/dev/null
 if grep -qF "PASS -> FAIL  availability(users) >= 99.90%" "$T/out"; then ok; else bad "no 'PASS -> FAIL' line"; show; fi
 if grep -q "^  recovered  *10:0[0-9:]* -> 10:[0-9:]* ([+-]" "$T/out"; then ok; else bad "no recovered line"; show; fi
 if grep -qF "expectations  2 of 2 -> 1 of 2 hold" "$T/out"; then ok; else bad "no expectation count line"; show; fi
+# A re-run prints what changed, not the whole report again: the moved
+# restart as a timeline line gone and one new.
+if [ "$(grep -c '^Expectations$' "$T/out")" = 1 ]; then ok; else bad "a re-run printed the report again"; show; fi
+if grep -q '^  - 10:06  .*db' "$T/out" && grep -q '^  + 10:09  .*db' "$T/out"; then ok; else bad "no timeline changes"; show; fi
 
 # --- a file that does not count (wrong suffix) leads to no run ---
 echo hello >"$T/s/notes.txt"

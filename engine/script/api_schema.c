@@ -1,0 +1,492 @@
+/*
+ * api_schema.c: the table described in api_schema.h.
+ *
+ * To add an option: add its key here (type, required, one line), then use
+ * it in the function. The run-time check, `firedrill check` and the test
+ * that holds docs/api.md and lua/meta/ to this table pick it up.
+ */
+#include "script/api_schema.h"
+
+#include <string.h>
+
+#define K(n, t, doc) { n, t, false, doc, NULL }
+#define R(n, t, doc) { n, t, true, doc, NULL }
+#define SUB(n, sub, doc) { n, AT_TABLE, false, doc, sub }
+#define END { NULL, AT_ANY, false, NULL, NULL }
+
+/* ---- the scenario ---- */
+static const ApiKey k_scenario[] = {
+    R("name", AT_STRING, "shown in the timeline, the summary and the reports"),
+    R("topology", AT_STRING, "the topology YAML, relative to the scenario's folder"),
+    K("start", AT_STRING, "the wall-clock start, \"YYYY-MM-DD HH:MM[:SS] [OFFSET]\""),
+    K("duration", AT_DURATION, "the length of the run"),
+    K("slo", AT_FRACTION, "the availability objective of every entry point's intents"),
+    K("settle", AT_DURATION, "how long every entry point must stay well to count as recovered"),
+    K("report_rate", AT_FRACTION, "share of affected customers who report the problem"),
+    K("description", AT_STRING, "accepted and ignored; for the reader"),
+    K("sampling", AT_NUMBER, "one simulated request stands for this many real ones"),
+    END,
+};
+
+/* ---- faults ---- */
+static const ApiKey k_svc_region[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    END,
+};
+static const ApiKey k_crash[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("count", AT_INTEGER, "instances per region; default every instance (-1)"),
+    END,
+};
+static const ApiKey k_latency[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("add", AT_DURATION, "extra time per request; replaces an earlier value, 0 removes it"),
+    END,
+};
+static const ApiKey k_errors[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("rate", AT_FRACTION, "share of requests that fail; replaces an earlier value, 0 removes it"),
+    END,
+};
+static const ApiKey k_from_to[] = {
+    R("from", AT_SERVICE, "the caller"),
+    R("to", AT_SERVICE, "the callee"),
+    END,
+};
+static const ApiKey k_surge[] = {
+    R("source", AT_SOURCE, "the traffic source"),
+    K("factor", AT_NUMBER, "multiple of the normal rate, 0 to 1000; 1 ends a surge"),
+    END,
+};
+static const ApiKey k_set_version[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("version", AT_INTEGER, "the version number (a label)"),
+    K("error_rate", AT_FRACTION, "share of requests this code fails"),
+    END,
+};
+static const ApiKey k_write_config[] = {
+    R("item", AT_CONFIG, "the configuration item"),
+    K("region", AT_REGION, "one region; default every region"),
+    K("data", AT_STRING, "\"good\", \"bad\" or \"corrupt\""),
+    END,
+};
+
+/* ---- what-ifs ---- */
+static const ApiKey k_remove_dependency[] = {
+    R("from", AT_SERVICE, "the caller; it must call `to` in the topology"),
+    R("to", AT_SERVICE, "the callee"),
+    K("restore", AT_BOOLEAN, "true puts the calls back"),
+    END,
+};
+static const ApiKey k_client[] = {
+    R("source", AT_SOURCE, "the traffic source"),
+    K("timeout", AT_DURATION, "per attempt"),
+    K("retries", AT_INTEGER, "automatic client retries per user attempt"),
+    K("reattempt", AT_FRACTION, "probability that a user tries again after a failure"),
+    K("reattempt_after", AT_DURATION, "mean pause before the user tries again"),
+    K("max_reattempts", AT_INTEGER, "most times a user tries again per intent"),
+    K("patience", AT_DURATION, "the user gives up on an intent after this long; 0 never"),
+    K("offline", AT_FRACTION, "share of intents a local cache answers when the service fails"),
+    END,
+};
+static const ApiKey k_fallback[] = {
+    R("from", AT_SERVICE, "the caller; it must call `to`"),
+    R("to", AT_SERVICE, "the callee"),
+    K("off", AT_BOOLEAN, "true stops the fallback"),
+    END,
+};
+
+/* ---- deploys (lua/firedrill/deploy.lua) ---- */
+static const ApiKey k_deploy[] = {
+    R("service", AT_SERVICE, "the service"),
+    R("version", AT_STRING, "a name for the new version, like \"v2\""),
+    K("stages", AT_LIST, "cumulative fractions of the service's regions after each stage"),
+    K("every", AT_DURATION, "the pause between stages"),
+    K("error_rate", AT_FRACTION, "share of requests the new code fails"),
+    SUB("config", "deploy.config", "a configuration write that goes out with the release"),
+    SUB("halt_on", "deploy.halt_on", "stop the rollout when it looks bad"),
+    END,
+};
+static const ApiKey k_deploy_config[] = {
+    R("item", AT_CONFIG, "the configuration item the release writes"),
+    K("writes", AT_STRING, "\"bad\" or \"good\""),
+    K("stages", AT_LIST, "the data's own stages"),
+    END,
+};
+static const ApiKey k_deploy_halt[] = {
+    K("error_rate", AT_NUMBER, "halt above this error rate in a region already done (0.05)"),
+    END,
+};
+static const ApiKey k_rollback[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("regions", AT_REGIONS, "where to roll back; default every region it is deployed in"),
+    K("batch", AT_INTEGER, "instances restarted at a time"),
+    K("error_rate", AT_FRACTION, "the old code's error rate"),
+    END,
+};
+static const ApiKey k_repair_config[] = {
+    R("item", AT_CONFIG, "the configuration item"),
+    K("region", AT_REGION, "one region; default every region"),
+    END,
+};
+
+/* ---- responses ---- */
+static const ApiKey k_restart[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("count", AT_INTEGER, "instances per region; default every instance (-1)"),
+    K("manual", AT_BOOLEAN, "restart by hand, bypassing the platform"),
+    { "takes", AT_HUMANTIME, false, "with manual: until the instances serve", "distribution" },
+    K("batch", AT_INTEGER, "a rolling redeploy, this many instances at a time"),
+    K("team", AT_TEAM, "with manual: whose responder does it"),
+    END,
+};
+static const ApiKey k_scale[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("instances", AT_INTEGER, "the count wanted in each region, now"),
+    K("max", AT_INTEGER, "the autoscaling maximum in each region"),
+    END,
+};
+static const ApiKey k_shift_traffic[] = {
+    K("source", AT_SOURCE, "shift only this source; default every source"),
+    R("from", AT_REGION, "the region whose share moves"),
+    R("to", AT_REGIONS, "where it goes"),
+    END,
+};
+static const ApiKey k_breakers[] = {
+    R("to", AT_SERVICE, "every call to this service"),
+    END,
+};
+static const ApiKey k_shed[] = {
+    R("service", AT_SERVICE, "the service"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("fraction", AT_FRACTION, "share of new requests rejected; 0 stops shedding"),
+    END,
+};
+
+/* ---- alerts, responders ---- */
+static const ApiKey k_alert[] = {
+    R("name", AT_STRING, "unique"),
+    K("service", AT_SERVICE, "watch a service's metric"),
+    K("entry", AT_SOURCE, "watch an entry point's availability of intents"),
+    K("region", AT_REGION, "with service: one region"),
+    R("when", AT_CONDITION, "\"METRIC OP VALUE\", like \"error_rate > 5%\", or \"absent\""),
+    K("hold", AT_DURATION, "how long the condition must hold"),
+    K("page", AT_ANY, "the team, or list of teams, it pages when it fires"),
+    END,
+};
+#define H(n, doc) { n, AT_HUMANTIME, false, doc, "distribution" }
+static const ApiKey k_distribution[] = {
+    K("dist", AT_STRING, "constant, uniform, exp, exponential, lognormal or empirical"),
+    K("value", AT_DURATION, "constant: the value"),
+    K("mean", AT_DURATION, "exponential: the mean"),
+    K("median", AT_DURATION, "lognormal: the median"),
+    K("p99", AT_DURATION, "lognormal: the 99th percentile"),
+    K("min", AT_DURATION, "uniform: the lowest"),
+    K("max", AT_DURATION, "uniform: the highest"),
+    K("table", AT_ANY, "empirical: { duration, cumulative fraction } pairs"),
+    END,
+};
+static const ApiKey k_team[] = {
+    R("name", AT_STRING, "unique"),
+    K("skills", AT_SKILLS, "components or team names whose services the team knows"),
+    K("oncall", AT_INTEGER, "people on call"),
+    H("ack", "time to acknowledge a page"),
+    H("diagnose", "time to diagnose a component someone on call owns"),
+    H("unowned", "time to diagnose a component nobody on call owns"),
+    H("handoff", "the briefing when another team pages it"),
+    K("misdiagnose", AT_FRACTION, "chance a diagnosis first follows a wrong lead"),
+    K("escalate", AT_DURATION, "an unacknowledged page goes to the secondary after this"),
+    K("secondary", AT_TEAM, "where an unacknowledged page goes"),
+    END,
+};
+static const ApiKey k_diagnose[] = {
+    R("component", AT_COMPONENT, "a service or a configuration item"),
+    R("team", AT_TEAM, "who does the work"),
+    H("takes", "instead of the team's diagnosis time"),
+    K("misdiagnose", AT_FRACTION, "instead of the team's misdiagnosis chance"),
+    END,
+};
+static const ApiKey k_act[] = {
+    R("team", AT_TEAM, "whose responder is busy"),
+    H("takes", "how long"),
+    K("what", AT_STRING, "what the person does, for the timeline"),
+    END,
+};
+static const ApiKey k_page[] = {
+    K("from", AT_TEAM, "the team handing off: the paged team is briefed first"),
+    K("why", AT_STRING, "for the timeline"),
+    END,
+};
+static const ApiKey k_declare[] = {
+    K("page", AT_ANY, "the team, or list of teams, the declaration pages"),
+    END,
+};
+static const ApiKey k_support[] = {
+    K("pages", AT_TEAM, "the team the channel pages past the threshold"),
+    K("threshold", AT_NUMBER, "reports within the window that page"),
+    K("within", AT_DURATION, "the window"),
+    K("rate", AT_FRACTION, "share of affected customers who report"),
+    H("delay", "from being affected to reporting"),
+    END,
+};
+static const ApiKey k_status_page[] = {
+    R("text", AT_STRING, "the post"),
+    K("host", AT_SERVICE, "the service the status page runs on"),
+    END,
+};
+
+/* ---- expectations (lua/firedrill/expect.lua) ---- */
+static const ApiKey k_pass_rate[] = {
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+static const ApiKey k_expect_availability[] = {
+    R("entry", AT_SOURCE, "the entry point"),
+    R("min", AT_NUMBER, "the lowest availability of intents that passes, 0 to 1"),
+    K("over", AT_STRING, "\"run\" (the default) or \"incident\": from its start to its end"),
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+static const ApiKey k_expect_error_budget[] = {
+    R("entry", AT_SOURCE, "the entry point"),
+    R("slo", AT_NUMBER, "the objective, like 0.999"),
+    K("window", AT_DURATION, "the budget's window; default \"30d\""),
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+static const ApiKey k_expect_peak[] = {
+    R("entry", AT_SOURCE, "the entry point"),
+    K("max", AT_NUMBER, "the highest ratio that passes"),
+    K("min", AT_NUMBER, "the lowest ratio that passes"),
+    K("with_retries", AT_BOOLEAN, "count every attempt, automatic retries included"),
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+static const ApiKey k_expect_deadlock[] = {
+    K("region", AT_REGION, "only a deadlock in this region counts"),
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+
+/* ---- patterns (lua/firedrill/patterns.lua) ---- */
+static const ApiKey k_p_cascading[] = {
+    R("storage", AT_SERVICE, "the storage service that hangs"),
+    K("at", AT_WHEN, "when; default now"),
+    R("lasts", AT_DURATION, "how long it hangs"),
+    K("region", AT_REGION, "one region; default every region"),
+    END,
+};
+static const ApiKey k_p_storage[] = {
+    R("storage", AT_SERVICE, "the storage service that fails"),
+    K("at", AT_WHEN, "when; default now"),
+    R("lasts", AT_DURATION, "how long it fails"),
+    K("errors", AT_FRACTION, "share of requests that fail; default 100%"),
+    K("region", AT_REGION, "one region; default every region"),
+    END,
+};
+static const ApiKey k_p_bad_config[] = {
+    R("service", AT_SERVICE, "the service released"),
+    R("item", AT_CONFIG, "the configuration item it writes bad data to"),
+    K("at", AT_WHEN, "when; default now"),
+    K("version", AT_STRING, "the new version's name; default \"v2\""),
+    K("gray", AT_LIST, "the stages; default all at once"),
+    K("every", AT_DURATION, "the pause between stages"),
+    K("halt_on", AT_TABLE, "{ error_rate = 0.05 }: halt the rollout (needs 2+ stages)"),
+    K("error_rate", AT_FRACTION, "share of requests the new code fails"),
+    END,
+};
+static const ApiKey k_p_circular[] = {
+    R("service", AT_SERVICE, "the service redeployed"),
+    R("region", AT_REGION, "the region"),
+    K("at", AT_WHEN, "when; default now"),
+    K("how", AT_STRING, "\"restart\" (default) or \"crash\""),
+    K("batch", AT_INTEGER, "instances at a time"),
+    END,
+};
+static const ApiKey k_p_retry_storm[] = {
+    R("source", AT_SOURCE, "the traffic source"),
+    K("at", AT_WHEN, "when; default now"),
+    R("factor", AT_NUMBER, "the multiple of the normal rate, 1 to 1000, not 1"),
+    R("lasts", AT_DURATION, "how long"),
+    END,
+};
+static const ApiKey k_p_surge_on_recovery[] = {
+    R("service", AT_SERVICE, "the service on the entry path that fails"),
+    K("at", AT_WHEN, "when; default now"),
+    R("lasts", AT_DURATION, "how long it fails"),
+    K("region", AT_REGION, "one region; default every region"),
+    K("rate", AT_FRACTION, "share of requests that fail; default 100%"),
+    END,
+};
+static const ApiKey k_p_region_outage[] = {
+    R("region", AT_REGION, "the region that goes down"),
+    K("at", AT_WHEN, "when; default now"),
+    R("lasts", AT_DURATION, "how long"),
+    END,
+};
+
+/* ---- playbooks (lua/firedrill/playbooks.lua) ---- */
+static const ApiKey k_pb_rollback_then_repair[] = {
+    R("service", AT_SERVICE, "the service rolled back"),
+    R("item", AT_CONFIG, "the configuration item repaired if rolling back does not help"),
+    R("team", AT_TEAM, "who does it"),
+    K("verify", AT_DURATION, "how long to wait for health"),
+    K("batch", AT_INTEGER, "instances restarted at a time"),
+    K("takes", AT_DURATION, "preparing the rollback"),
+    K("repair_takes", AT_DURATION, "preparing the repair"),
+    END,
+};
+static const ApiKey k_pb_redirect_region[] = {
+    R("service", AT_SERVICE, "the service watched"),
+    R("region", AT_REGION, "the region traffic leaves"),
+    R("to", AT_REGIONS, "the regions it goes to"),
+    R("team", AT_TEAM, "who does it"),
+    K("source", AT_SOURCE, "only this source"),
+    K("takes", AT_DURATION, "preparing the shift"),
+    K("break_glass", AT_DURATION, "restart a stalled service by hand, taking this long"),
+    END,
+};
+static const ApiKey k_pb_scale_for_surge[] = {
+    R("service", AT_SERVICE, "the service scaled"),
+    R("max", AT_INTEGER, "the new autoscaling maximum"),
+    R("team", AT_TEAM, "who does it"),
+    K("when", AT_ANY, "a condition (\"utilisation > 80%\") or a function"),
+    K("region", AT_REGION, "one region; default every region"),
+    K("instances", AT_INTEGER, "scale to this many now"),
+    K("takes", AT_DURATION, "getting the capacity approved"),
+    K("limit", AT_DURATION, "how long to wait for `when`"),
+    END,
+};
+
+#define A0 0, { AT_ANY }
+#define F(name, opts, keys) { name, opts, A0, keys, NULL }
+#define P(name, n, ...) { name, 0, n, { __VA_ARGS__ }, NULL, NULL }
+
+static const ApiFn schema[] = {
+    { "scenario", 1, A0, k_scenario, NULL },
+    P("param", 2, AT_STRING, AT_ANY),
+    P("at", 2, AT_WHEN, AT_FUNCTION),
+    P("after", 2, AT_DURATION, AT_FUNCTION),
+    P("every", 2, AT_DURATION, AT_FUNCTION),
+    P("wait", 1, AT_DURATION),
+    P("wait_until", 3, AT_FUNCTION, AT_DURATION, AT_DURATION),
+    P("now", 0, AT_ANY),
+    P("clock", 0, AT_ANY),
+    P("seconds", 1, AT_DURATION),
+    F("crash", 1, k_crash),
+    F("hang", 1, k_svc_region),
+    F("unhang", 1, k_svc_region),
+    F("latency", 1, k_latency),
+    F("errors", 1, k_errors),
+    F("partition", 1, k_from_to),
+    F("heal", 1, k_from_to),
+    F("surge", 1, k_surge),
+    F("set_version", 1, k_set_version),
+    F("write_config", 1, k_write_config),
+    F("remove_dependency", 1, k_remove_dependency),
+    F("client", 1, k_client),
+    F("fallback", 1, k_fallback),
+    F("deploy", 1, k_deploy),
+    F("deploy.config", 0, k_deploy_config),
+    F("deploy.halt_on", 0, k_deploy_halt),
+    { "rollback", 1, 1, { AT_SERVICE }, k_rollback, NULL },
+    { "repair_config", 1, 1, { AT_CONFIG }, k_repair_config, NULL },
+    F("restart", 1, k_restart),
+    F("scale", 1, k_scale),
+    F("shift_traffic", 1, k_shift_traffic),
+    F("open_breakers", 1, k_breakers),
+    F("close_breakers", 1, k_breakers),
+    F("shed", 1, k_shed),
+    P("healthy", 2, AT_SERVICE, AT_REGION),
+    P("stalled", 2, AT_SERVICE, AT_REGION),
+    P("deadlocked", 2, AT_SERVICE, AT_REGION),
+    P("metric", 3, AT_SERVICE, AT_METRIC, AT_REGION),
+    P("availability", 1, AT_SOURCE),
+    P("alert_firing", 1, AT_ALERT),
+    P("version", 2, AT_SERVICE, AT_REGION),
+    P("config_bad", 2, AT_CONFIG, AT_REGION),
+    P("names", 1, AT_STRING),
+    P("deployed", 1, AT_SERVICE),
+    P("instances", 3, AT_SERVICE, AT_REGION, AT_STRING),
+    P("readers", 1, AT_CONFIG),
+    P("waiting_on", 2, AT_SERVICE, AT_REGION),
+    { "alert", 1, A0, k_alert, "alert" },
+    P("on_alert", 2, AT_ALERT, AT_FUNCTION),
+    { "team", 1, A0, k_team, "team" },
+    F("diagnose", 1, k_diagnose),
+    F("act", 1, k_act),
+    { "page", 2, 1, { AT_TEAM }, k_page, NULL },
+    P("on_page", 2, AT_TEAM, AT_FUNCTION),
+    { "declare", 3, 2, { AT_STRING, AT_STRING }, k_declare, NULL },
+    F("support", 1, k_support),
+    F("distribution", 0, k_distribution),
+    P("note", 1, AT_STRING),
+    F("status_page", 1, k_status_page),
+    P("read_file", 1, AT_STRING),
+    F("expect.availability", 1, k_expect_availability),
+    F("expect.error_budget", 1, k_expect_error_budget),
+    { "expect.recovered_within", 2, 1, { AT_DURATION }, k_pass_rate, NULL },
+    { "expect.mitigated_within", 2, 1, { AT_DURATION }, k_pass_rate, NULL },
+    { "expect.detected_within", 2, 1, { AT_DURATION }, k_pass_rate, NULL },
+    F("expect.peak_to_baseline", 1, k_expect_peak),
+    F("expect.no_deadlock", 1, k_pass_rate),
+    F("expect.deadlock", 1, k_expect_deadlock),
+    { "expect.that", 3, 2, { AT_STRING, AT_FUNCTION }, k_pass_rate, NULL },
+    F("patterns.cascading_storage_failure", 1, k_p_cascading),
+    F("patterns.storage_failure", 1, k_p_storage),
+    F("patterns.bad_config_push", 1, k_p_bad_config),
+    F("patterns.circular_dependency", 1, k_p_circular),
+    F("patterns.retry_storm", 1, k_p_retry_storm),
+    F("patterns.surge_on_recovery", 1, k_p_surge_on_recovery),
+    F("patterns.region_outage", 1, k_p_region_outage),
+    F("playbooks.rollback_then_repair", 1, k_pb_rollback_then_repair),
+    F("playbooks.redirect_region", 1, k_pb_redirect_region),
+    F("playbooks.scale_for_surge", 1, k_pb_scale_for_surge),
+};
+
+const ApiFn *api_schema(size_t *n)
+{
+    *n = sizeof schema / sizeof schema[0];
+    return schema;
+}
+
+const ApiFn *api_schema_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof schema / sizeof schema[0]; i++)
+        if (strcmp(schema[i].name, name) == 0) return &schema[i];
+    return NULL;
+}
+
+const ApiKey *api_schema_key(const ApiFn *fn, const char *key)
+{
+    if (!fn->keys) return NULL;
+    for (const ApiKey *k = fn->keys; k->name; k++)
+        if (strcmp(k->name, key) == 0) return k;
+    return NULL;
+}
+
+size_t api_schema_key_names(const ApiFn *fn, const char **out, size_t cap)
+{
+    size_t n = 0;
+    if (fn->keys)
+        for (const ApiKey *k = fn->keys; k->name && n < cap; k++) out[n++] = k->name;
+    return n;
+}
+
+const char *api_type_name(ApiType t)
+{
+    static const char *const names[AT_NTYPES] = {
+        "any", "string", "number", "integer", "boolean", "duration", "fraction", "when",
+        "function", "list of numbers", "table", "service", "region", "region or list of regions",
+        "configuration item", "source", "team", "alert", "component", "list of names", "metric",
+        "condition", "duration or distribution",
+    };
+    return (unsigned)t < AT_NTYPES ? names[t] : "?";
+}
