@@ -136,8 +136,9 @@ static void tencent(void)
     CHECK(con->capacity_to_baseline >= 6 && con->capacity_to_baseline <= 12);
     /* Recovered once the surge has passed. */
     CHECK(r.res.t_recovered > con->peak_at);
-    CHECK(r.res.detected_by && strcmp(r.res.detected_by, "alert console-errors") == 0);
+    CHECK(r.res.detected_by && strncmp(r.res.detected_by, "alert ", 6) == 0);
     double avail = con->availability;
+    double paas = entry(&r, "paas")->availability;
 
     printf("ablation: no pent-up work\n");
     Replay p;
@@ -157,10 +158,16 @@ static void tencent(void)
     const char *gray[] = { "gray_release=true" };
     run(&g, TENCENT, gray, 1);
     double g_avail = entry(&g, "console")->availability;
-    printf("  console availability %.3f (without gray release %.3f)\n", g_avail, avail);
+    double g_paas = entry(&g, "paas")->availability;
+    /* The PaaS products call their own region's API: with the data held in
+     * one region, most of them keep working. The console asks every
+     * region's API, so one bad region still fails it, for less long. */
+    printf("  paas availability %.3f (without gray release %.3f); console %.3f (%.3f)\n", g_paas,
+           paas, g_avail, avail);
     CHECK(find(&g, "rollout of cloud-api v2 halted", NULL) != NULL);
     CHECK(find(&g, "writes bad data to api-config in guangzhou, shanghai", NULL) == NULL);
-    CHECK(g_avail > avail + 0.2);
+    CHECK(g_paas > paas + 0.15);
+    CHECK(g_avail > avail);
 
     printf("ablation: the recovery cycle broken\n");
     Replay c;

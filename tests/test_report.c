@@ -289,7 +289,8 @@ static void test_timeline_text(const RunResult *r, bool show)
                     "    incident      25.000% of intents from the incident's start to its recovery\n"
                     "    degraded      1.230% of answered intents (answered by a fallback: worse, "
                     "but not failed)\n"
-                    "    traffic       baseline 12.5/s, peak 112.5/s (9.0x baseline)\n"
+                    "    traffic       baseline 12.5/s, peak 112.5/s (9.0x baseline, at 15:00) "
+                    "(users' attempts: automatic retries left out)\n"
                     "    customers     1957 affected, 312 reported, of 20000\n") != NULL);
     /* 0.99 is not floored to 98.999%, 0.99999999 not shown as 100%, and
      * there is no ratio over a zero baseline. */

@@ -281,8 +281,14 @@ static void print_entries(const Out *o, const RunResult *r)
                 snprintf(c, sizeof c, " (%.1fx baseline)", e->peak_to_baseline);
             }
         }
-        fprintf(o->f, "    users         baseline %s, peak %s%s\n", a, b, c);
-        fprintf(o->f, "    with retries  peak %.1fx baseline\n", e->peak_attempts_to_baseline);
+        /* The traffic users sent (no automatic retries), explained once;
+         * retries only where they changed the picture. */
+        fprintf(o->f, "    traffic       baseline %s, peak %s%s%s\n", a, b, c,
+                i == 0 ? " (users' attempts: automatic retries left out)" : "");
+        if (e->peak_attempts_to_baseline > 0 &&
+            fabs(e->peak_attempts_to_baseline - e->peak_to_baseline) > 0.05)
+            fprintf(o->f, "    retries       peak %.1fx baseline counting automatic retries\n",
+                    e->peak_attempts_to_baseline);
         /* Only where the entry service's capacity moved. */
         if (e->capacity_to_baseline > 0 && fabs(e->capacity_to_baseline - 1) > 0.05) {
             char at[16] = "";

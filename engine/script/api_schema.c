@@ -92,6 +92,9 @@ static const ApiKey k_client[] = {
     K("max_reattempts", AT_INTEGER, "most times a user tries again per intent"),
     K("patience", AT_DURATION, "the user gives up on an intent after this long; 0 never"),
     K("offline", AT_FRACTION, "share of intents a local cache answers when the service fails"),
+    K("defer", AT_FRACTION, "share of users who put failed work aside and bring it back"),
+    K("recheck", AT_DURATION, "mean time between a waiting user's checks"),
+    K("catch_up", AT_DURATION, "how long a returning user takes to bring the work back"),
     END,
 };
 static const ApiKey k_fallback[] = {

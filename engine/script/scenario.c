@@ -625,6 +625,7 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
                     c->baseline_n--;
                 } else {
                     c->baseline_sum = model_source_nominal_rate(s->model, i, iv->start);
+                    c->user_base_sum = c->baseline_sum;
                     c->baseline_n = 1;
                 }
             }

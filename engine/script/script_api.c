@@ -798,6 +798,10 @@ static int l_client(lua_State *L)
     c.max_reattempts = (int)opt_number(L, 1, "max_reattempts", c.max_reattempts, 0, 10000);
     c.patience = opt_duration(L, 1, "patience", c.patience);
     c.offline = opt_fraction(L, 1, "offline", c.offline);
+    c.defer = opt_fraction(L, 1, "defer", c.defer);
+    c.recheck = opt_duration(L, 1, "recheck", c.recheck);
+    if (c.recheck <= 0) return luaL_error(L, "recheck: must be more than 0");
+    c.catch_up = opt_duration(L, 1, "catch_up", c.catch_up);
     model_set_client(s->model, src, &c);
     return 0;
 }

@@ -196,6 +196,8 @@ static void check_name(Lint *l, ApiType type, const LxTok *t)
         for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
             if (strcmp(metrics[i], word) == 0) return;
         if (type == AT_CONDITION && k == 0) return;
+        /* A dead-man alert's condition. */
+        if (type == AT_CONDITION && strcmp(word, "absent") == 0 && !*p) return;
         unknown(l, t, "metric", word, metrics, sizeof metrics / sizeof metrics[0]);
         return;
     }

@@ -320,6 +320,9 @@ function remove_dependency(o) end
 ---@field max_reattempts? integer Most times a user tries again per intent, 0 to 10000.
 ---@field patience? fd.Duration The user gives up on an intent after this long; 0 never.
 ---@field offline? fd.Fraction Share of intents a local cache answers when the service fails.
+---@field defer? fd.Fraction Share of users who, having given up, put the work aside and bring it back once the service answers (pent-up demand).
+---@field recheck? fd.Duration Mean time between a waiting user's checks.
+---@field catch_up? fd.Duration How long a returning user takes to bring the put-aside work back.
 
 ---Changes how a source's clients and users behave from now on (the
 ---topology's `client:` block); keys left out keep their value. Writes
@@ -540,6 +543,14 @@ function instances(service, region, state) end
 ---@return fd.Service[]
 function readers(item) end
 
+---What most of a service's busy workers are waiting on now: the service
+---their calls went to, or nil when fewer than half wait on a call. What an
+---engineer sees from a service's own threads (a database stalled on its disk).
+---@param service fd.Service
+---@param region? fd.Region Default: every region.
+---@return fd.Service?
+function waiting_on(service, region) end
+
 -------------------------------------------------------------------------------
 -- Alerts
 -------------------------------------------------------------------------------
@@ -746,6 +757,7 @@ function read_file(name) end
 ---@field entry fd.Source
 ---@field max? number
 ---@field min? number
+---@field with_retries? boolean Count every attempt, automatic client retries included; default: users' attempts only.
 
 ---@class fd.ExpectDeadlock: fd.ExpectOptions
 ---@field region? fd.Region

@@ -106,6 +106,6 @@ on_alert("console-errors", function()
 end)
 
 expect.deadlock { region = "shanghai" }
-expect.recovered_within("100m")
+expect.recovered_within("120m", { pass_rate = 0.95 })
 expect.peak_to_baseline { entry = "console", min = 5 }
 expect.availability { entry = "paas", min = 0.4 }
