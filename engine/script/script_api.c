@@ -65,6 +65,14 @@ void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *r
     if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) s->oom = true;
 }
 
+/* C memory ran out in a binding: a system error (the run exits 3), raised
+ * at the caller's line. */
+static int oom_error(lua_State *L, Scenario *s)
+{
+    s->oom = true;
+    return luaL_error(L, "out of memory");
+}
+
 /* ---- argument helpers ---- */
 
 static Scenario *need_model(lua_State *L)
@@ -299,6 +307,7 @@ static int l_scenario(lua_State *L)
     if (!name) return luaL_error(L, "scenario: name is required");
     free(s->res->scenario);
     s->res->scenario = strdup(name);
+    if (!s->res->scenario) return oom_error(L, s);
     lua_pop(L, 1);
 
     lua_getfield(L, 1, "start");
@@ -322,7 +331,7 @@ static int l_scenario(lua_State *L)
     if (e == FD_PATH_OUTSIDE)
         return luaL_error(L, "topology: '%s' is outside the scenario's folder", topo);
     free(real);      /* checked; loaded under its own name, for its messages */
-    if (e == ENOMEM) return luaL_error(L, "out of memory");
+    if (e == ENOMEM) return oom_error(L, s);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, topo);
     lua_pop(L, 1);
@@ -336,6 +345,7 @@ static int l_scenario(lua_State *L)
         if (s->dl->v[i].loc.file) s->dl->v[i].loc.file = diag_intern(s->dl, s->dl->v[i].loc.file);
     if (rc != 0) {
         s->failed = true;
+        if (rc == -3) s->oom = true;     /* out of memory, not a bad topology */
         return luaL_error(L, "topology '%s' has errors (listed above)", topo);
     }
     /* sampling = N overrides the topology's: a sweep over many seeds may
@@ -348,14 +358,14 @@ static int l_scenario(lua_State *L)
     }
     s->declared = true;
     s->sim = sim_new(s->opt.seed);
-    if (!s->sim) return luaL_error(L, "out of memory");
+    if (!s->sim) return oom_error(L, s);
     ModelOptions mo = { .on_interval = scenario_on_interval, .ud = s, .on_deadlock = on_deadlock };
     s->model = model_new(&s->topo, s->sim, &mo);
-    if (!s->model) return luaL_error(L, "out of memory");
+    if (!s->model) return oom_error(L, s);
     s->res->sampling = model_sampling(s->model);
     s->res->duration = s->duration;
     s->clock = calloc((size_t)s->topo.nsources + 1, sizeof *s->clock);
-    if (!s->clock) return luaL_error(L, "out of memory");
+    if (!s->clock) return oom_error(L, s);
     return 0;
 }
 
@@ -446,7 +456,7 @@ static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int f
     if (s->ntimers == s->captimers) {
         int cap = s->captimers ? s->captimers * 2 : 16;
         Timer *v = realloc(s->timers, sizeof *v * (size_t)cap);
-        if (!v) return luaL_error(L, "out of memory");
+        if (!v) return oom_error(L, s);
         s->timers = v;
         s->captimers = cap;
     }
@@ -1119,7 +1129,7 @@ static int l_alert(lua_State *L)
     if (s->nalerts == s->capalerts) {
         int cap = s->capalerts ? s->capalerts * 2 : 8;
         Alert *v = realloc(s->alerts, sizeof *v * (size_t)cap);
-        if (!v) return luaL_error(L, "out of memory");
+        if (!v) return oom_error(L, s);
         s->alerts = v;
         s->capalerts = cap;
     }
