@@ -165,6 +165,13 @@ static int cmd_check(int argc, char **argv)
             goto out;
         }
     }
+    if (lrc == -3) {
+        /* The loader ran out of memory: a system error, not bad input. */
+        diag_list_print(&dl, stderr);
+        fprintf(stderr, "firedrill check: out of memory\n");
+        rc = FD_EXIT_SYSTEM;
+        goto out;
+    }
     diag_list_print(&dl, stderr);
     if (summary) fputs(summary, stdout);
     if (lrc != 0 || dl.errors > 0) rc = FD_EXIT_USAGE;

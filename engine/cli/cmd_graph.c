@@ -118,7 +118,10 @@ static int cmd_graph(int argc, char **argv)
     int rc;
     int lrc = topo_load_file(&t, path, &dl);
     diag_list_print(&dl, stderr);
-    if (lrc != 0 || dl.errors > 0) {
+    if (lrc == -3) {
+        fprintf(stderr, "firedrill graph: out of memory\n");
+        rc = FD_EXIT_SYSTEM;
+    } else if (lrc != 0 || dl.errors > 0) {
         rc = FD_EXIT_USAGE;
     } else if (out && strcmp(out, "-") != 0) {
         rc = write_atomically(&t, out);

@@ -408,7 +408,10 @@ int cmd_run(int argc, char **argv)
     double time_limit = FD_DEFAULT_TIME_LIMIT;
     const char **params = calloc((size_t)argc + 1, sizeof *params);
     int nparams = 0;
-    if (!params) return FD_EXIT_SYSTEM;
+    if (!params) {
+        fprintf(stderr, "firedrill run: out of memory\n");
+        return FD_EXIT_SYSTEM;
+    }
     int rc = FD_EXIT_USAGE;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -458,7 +461,11 @@ int cmd_run(int argc, char **argv)
     }
 
     char *path = cli_scenario_path(scenario);
-    if (!path) { rc = FD_EXIT_SYSTEM; goto done; }
+    if (!path) {
+        fprintf(stderr, "firedrill run: out of memory\n");
+        rc = FD_EXIT_SYSTEM;
+        goto done;
+    }
     RunSetup rs = { .out = out, .path = path, .seed = seed, .params = params,
                     .nparams = nparams, .quiet = quiet, .json = json,
                     .time_limit = time_limit };

@@ -86,16 +86,24 @@ static bool refill(Evq *q)
     unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     EvqBucket *src = &q->b[i];
     SimTime min = q->peek_known ? q->peek : scan_min(q);
-    q->last = min;
 
+    /* Room first, so that running out of memory leaves the queue as it
+     * was (q->oom says why the pop failed). Every destination is below i,
+     * so never src itself. */
+    uint32_t need[EVQ_NBUCKETS] = { 0 };
+    for (uint32_t k = 0; k < src->len; k++) need[bucket_of(src->v[k].time, min)]++;
+    for (unsigned di = 0; di < i; di++)
+        if (need[di] && q->b[di].len + need[di] > q->b[di].cap &&
+            bucket_reserve(&q->b[di], q->b[di].len + need[di]) < 0) {
+            q->oom = true;
+            return false;
+        }
+    q->last = min;
     for (uint32_t k = 0; k < src->len; k++) {
         EvqEntry e = src->v[k];
         unsigned di = bucket_of(e.time, min);
         EvqBucket *dst = &q->b[di];
         if (di) q->nonempty |= 1ull << (di - 1);
-        /* dst is below i, so it can never be src itself. Growing it may
-         * fail only on the first visit to a new peak size. */
-        if (dst->len == dst->cap && bucket_reserve(dst, dst->len + 1) < 0) abort();
         dst->v[dst->len++] = e;
     }
     src->len = 0;

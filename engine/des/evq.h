@@ -49,6 +49,7 @@ typedef struct Evq {
     bool peek_known;
     uint64_t nonempty;   /* bit i-1 set when bucket i (1..64) holds entries */
     size_t size;
+    bool oom;         /* a pop failed for want of memory (the queue is intact) */
 } Evq;
 
 void evq_init(Evq *q);
@@ -57,7 +58,8 @@ void evq_free(Evq *q);
 /* Returns 0, or -1 when memory runs out (the queue is unchanged). */
 int evq_push(Evq *q, SimTime t, uint64_t payload);
 
-/* Removes the earliest entry. Returns false when the queue is empty. */
+/* Removes the earliest entry. Returns false when the queue is empty, or
+ * when memory ran out regrouping it (then oom is set, nothing is lost). */
 bool evq_pop(Evq *q, EvqEntry *out);
 
 /* Time of the earliest entry, or FD_TIME_NEVER when empty. It does not

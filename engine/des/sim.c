@@ -307,7 +307,10 @@ static uint32_t pop_live(Sim *sim, SimTime limit)
 {
     EvqEntry top;
     while (evq_size(&sim->q) && evq_peek_time(&sim->q) <= limit) {
-        evq_pop(&sim->q, &top);
+        if (!evq_pop(&sim->q, &top)) {
+            sim->failed = sim->stop = true;   /* out of memory (q.oom) */
+            return NO_SLOT;
+        }
         uint32_t s = (uint32_t)top.payload;
         sim->now = top.time;
         if (sim->ev[s].fn) return s;

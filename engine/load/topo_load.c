@@ -121,6 +121,7 @@ typedef struct Ld {
     size_t visits, max_visits;
     int depth;
     bool stop;                 /* the walk is over: return from everything */
+    bool oom;                  /* ...because memory ran out: load returns -3 */
     bool drop_notes;           /* the last error was dropped, and so are its notes */
     size_t errors;
     size_t suggest_work;       /* see suggest() */
@@ -239,6 +240,7 @@ static void oom(Ld *ld)
 {
     ld_err(ld, (FdLoc){ ld->t->file, 0, 0 }, "out of memory");
     ld->stop = true;
+    ld->oom = true;
 }
 
 static void *xcalloc(Ld *ld, size_t n, size_t size)
@@ -2518,6 +2520,7 @@ static int load(Topo *t, const char *text, size_t len, DiagList *dl)
         yaml_parser_delete(&p);
     }
     int rc = finish(&ld);
+    if (ld.oom || dl->oom) rc = -3;
     free(ld.dir);
     free(ld.anchor);
     table_free(&ld.reg);
@@ -2539,7 +2542,7 @@ int topo_load_string(Topo *t, const char *name, const char *text, size_t len, Di
     if (!t->file) {
         FdLoc nowhere = { NULL, 0, 0 };
         diag_error(dl, nowhere, "out of memory");
-        return -2;
+        return -3;
     }
     return load(t, text, len, dl);
 }
@@ -2551,7 +2554,7 @@ int topo_load_file(Topo *t, const char *path, DiagList *dl)
     if (!t->file) {
         FdLoc nowhere = { NULL, 0, 0 };
         diag_error(dl, nowhere, "out of memory");
-        return -2;
+        return -3;
     }
     size_t len = 0;
     int e = 0;
@@ -2559,7 +2562,7 @@ int topo_load_file(Topo *t, const char *path, DiagList *dl)
     if (!text) {
         FdLoc at = { t->file, 0, 0 };
         diag_error(dl, at, "cannot read the topology file: %s", strerror(e));
-        return -2;
+        return e == ENOMEM ? -3 : -2;
     }
     int rc = load(t, text, len, dl);
     free(text);

@@ -15,7 +15,8 @@
  * - Returns 0 when t now holds a complete topology (warnings may have been
  *   added to dl); -1 when the file had errors, all of them recorded in dl in
  *   file order, each at file:line:col (1-based) with its notes; -2 when the
- *   file could not be read (recorded in dl as "path: error: ...: strerror").
+ *   file could not be read (recorded in dl as "path: error: ...: strerror");
+ *   -3 when memory ran out (also recorded in dl), a system error.
  * - On failure t holds nothing but t->file, which the diagnostics point at
  *   (so a CSV file a topology referenced is named there too, after the
  *   topology path's NUL). Print dl first, then topo_free(t); topo_free is

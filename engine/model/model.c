@@ -242,7 +242,9 @@ oom:
 void model_free(Model *m)
 {
     if (!m) return;
-    for (int i = 0; i < m->npools; i++) {
+    /* npools is counted before pools is allocated: a model_new() that ran
+     * out of memory in between leaves npools set and pools NULL. */
+    for (int i = 0; m->pools && i < m->npools; i++) {
         free(m->pools[i].inst);
         free(m->pools[i].calls);
     }

@@ -67,6 +67,14 @@ void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *r
     if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) s->oom = true;
 }
 
+/* C memory ran out in a binding: a system error (the run exits 3), raised
+ * at the caller's line. */
+static int oom_error(lua_State *L, Scenario *s)
+{
+    s->oom = true;
+    return luaL_error(L, "out of memory");
+}
+
 /* ---- argument helpers ---- */
 
 static Scenario *need_model(lua_State *L)
@@ -357,6 +365,7 @@ static int l_scenario(lua_State *L)
     if (!name) return luaL_error(L, "scenario: name is required");
     free(s->res->scenario);
     s->res->scenario = strdup(name);
+    if (!s->res->scenario) return oom_error(L, s);
     lua_pop(L, 1);
 
     lua_getfield(L, 1, "start");
@@ -380,7 +389,7 @@ static int l_scenario(lua_State *L)
     if (e == FD_PATH_OUTSIDE)
         return luaL_error(L, "topology: '%s' is outside the scenario's folder", topo);
     free(real);      /* checked; loaded under its own name, for its messages */
-    if (e == ENOMEM) return luaL_error(L, "out of memory");
+    if (e == ENOMEM) return oom_error(L, s);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, topo);
     lua_pop(L, 1);
@@ -394,6 +403,7 @@ static int l_scenario(lua_State *L)
         if (s->dl->v[i].loc.file) s->dl->v[i].loc.file = diag_intern(s->dl, s->dl->v[i].loc.file);
     if (rc != 0) {
         s->failed = true;
+        if (rc == -3) s->oom = true;     /* out of memory, not a bad topology */
         return luaL_error(L, "topology '%s' has errors (listed above)", topo);
     }
     /* sampling = N overrides the topology's: a sweep over many seeds may
@@ -406,21 +416,21 @@ static int l_scenario(lua_State *L)
     }
     s->declared = true;
     s->sim = sim_new(s->opt.seed);
-    if (!s->sim) return luaL_error(L, "out of memory");
+    if (!s->sim) return oom_error(L, s);
     RespHooks rh = { .ud = s, .note = scenario_resp_note, .start = scenario_resp_start,
                      .done = scenario_resp_done, .engaged = scenario_resp_engaged };
     s->resp = resp_new(s->sim, &rh);
-    if (!s->resp) return luaL_error(L, "out of memory");
+    if (!s->resp) return oom_error(L, s);
     rng_init(&s->leads, s->opt.seed, "scenario:leads");
     rng_init(&s->support.rng, s->opt.seed, "scenario:support");
     s->support.pages = -1;
     ModelOptions mo = { .on_interval = scenario_on_interval, .ud = s, .on_deadlock = on_deadlock };
     s->model = model_new(&s->topo, s->sim, &mo);
-    if (!s->model) return luaL_error(L, "out of memory");
+    if (!s->model) return oom_error(L, s);
     s->res->sampling = model_sampling(s->model);
     s->res->duration = s->duration;
     s->clock = calloc((size_t)s->topo.nsources + 1, sizeof *s->clock);
-    if (!s->clock) return luaL_error(L, "out of memory");
+    if (!s->clock) return oom_error(L, s);
     return 0;
 }
 
@@ -511,7 +521,7 @@ static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int f
     if (s->ntimers == s->captimers) {
         int cap = s->captimers ? s->captimers * 2 : 16;
         Timer *v = realloc(s->timers, sizeof *v * (size_t)cap);
-        if (!v) return luaL_error(L, "out of memory");
+        if (!v) return oom_error(L, s);
         s->timers = v;
         s->captimers = cap;
     }
@@ -856,7 +866,7 @@ static int l_restart(lua_State *L)
     uint64_t token = ++s->next_wait;
     int rc = resp_work(s->resp, team, &w, token);
     dist_free(&takes);
-    if (rc < 0) return luaL_error(L, "out of memory");
+    if (rc < 0) return oom_error(L, s);
     return park(L, s, token);
 }
 
@@ -1197,7 +1207,7 @@ static int l_alert(lua_State *L)
         int idx = lua_gettop(L);
         int n = lua_istable(L, idx) ? (int)lua_rawlen(L, idx) : 1;
         a.pages = calloc((size_t)n + 1, sizeof *a.pages);
-        if (!a.pages) return luaL_error(L, "out of memory");
+        if (!a.pages) return oom_error(L, s);
         for (int i = 1; i <= n; i++) {
             if (lua_istable(L, idx)) lua_rawgeti(L, idx, i);
             else lua_pushvalue(L, idx);
@@ -1210,7 +1220,7 @@ static int l_alert(lua_State *L)
     if (s->nalerts == s->capalerts) {
         int cap = s->capalerts ? s->capalerts * 2 : 8;
         Alert *v = realloc(s->alerts, sizeof *v * (size_t)cap);
-        if (!v) { free(a.pages); return luaL_error(L, "out of memory"); }
+        if (!v) { free(a.pages); return oom_error(L, s); }
         s->alerts = v;
         s->capalerts = cap;
     }
@@ -1396,7 +1406,7 @@ static void opt_dist(lua_State *L, int idx, const char *field, Dist *out, const 
 {
     lua_getfield(L, idx, field);
     if (lua_isnil(L, -1)) {
-        if (dist_copy(out, dflt) < 0) luaL_error(L, "out of memory");
+        if (dist_copy(out, dflt) < 0) oom_error(L, api_scenario(L));
     } else {
         api_check_dist(L, -1, field, out);
     }
@@ -1459,7 +1469,7 @@ static int l_team(lua_State *L)
     if (s->nteams == s->capteams) {
         int cap = s->capteams ? s->capteams * 2 : 8;
         Team *v = realloc(s->teams, sizeof *v * (size_t)cap);
-        if (!v) return luaL_error(L, "out of memory");
+        if (!v) return oom_error(L, s);
         s->teams = v;
         s->capteams = cap;
     }
@@ -1497,29 +1507,33 @@ static int l_team(lua_State *L)
     dist_free(&sp.diagnose);
     dist_free(&sp.unowned);
     dist_free(&sp.handoff);
-    if (idx < 0) return luaL_error(L, "out of memory");
-    Team t = { 0 };
+    if (idx < 0) return oom_error(L, s);
+    /* In the list at once, so that whatever is made here is freed with the
+     * scenario even when a mistake below stops the run. */
+    assert(idx == s->nteams);
+    Team *t = &s->teams[s->nteams++];
+    *t = (Team){ 0 };
+    t->name = strdup(name);
+    luaL_where(L, 1);
+    t->where = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (!t->name || !t->where) return oom_error(L, s);
     lua_getfield(L, 1, "skills");
     if (!lua_isnil(L, -1)) {
         if (!lua_istable(L, -1)) return luaL_error(L, "skills: expected a list of names");
         int n = (int)lua_rawlen(L, -1);
-        t.skills = calloc((size_t)n + 1, sizeof *t.skills);
-        if (!t.skills) return luaL_error(L, "out of memory");
+        t->skills = calloc((size_t)n + 1, sizeof *t->skills);
+        if (!t->skills) return oom_error(L, s);
         for (int i = 0; i < n; i++) {
             lua_rawgeti(L, -1, i + 1);
             const char *sk = lua_tostring(L, -1);
-            if (!sk) { free(t.skills); return luaL_error(L, "skills: expected a list of names"); }
-            t.skills[t.nskills++] = strdup(sk);
+            if (!sk) return luaL_error(L, "skills: expected a list of names");
+            if (!(t->skills[t->nskills] = strdup(sk))) return oom_error(L, s);
+            t->nskills++;
             lua_pop(L, 1);
         }
     }
     lua_pop(L, 1);
-    t.name = strdup(name);
-    luaL_where(L, 1);
-    t.where = strdup(lua_tostring(L, -1));
-    lua_pop(L, 1);
-    assert(idx == s->nteams);
-    s->teams[s->nteams++] = t;
     return 0;
 }
 
@@ -1608,7 +1622,7 @@ static int l_diagnose(lua_State *L)
     uint64_t token = ++s->next_wait;
     int rc = resp_work(s->resp, team, &w, token);
     if (has_takes) dist_free(&takes);
-    if (rc < 0) return luaL_error(L, "out of memory");
+    if (rc < 0) return oom_error(L, s);
     return park(L, s, token);
 }
 
@@ -1633,7 +1647,7 @@ static int l_act(lua_State *L)
     uint64_t token = ++s->next_wait;
     int rc = resp_work(s->resp, team, &w, token);
     dist_free(&takes);
-    if (rc < 0) return luaL_error(L, "out of memory");
+    if (rc < 0) return oom_error(L, s);
     return park(L, s, token);
 }
 
@@ -1659,7 +1673,7 @@ static int l_page(lua_State *L)
     }
     need_engine_thread(L, "page");
     uint64_t token = ++s->next_wait;
-    if (resp_page(s->resp, team, from, why, token) < 0) return luaL_error(L, "out of memory");
+    if (resp_page(s->resp, team, from, why, token) < 0) return oom_error(L, s);
     return park(L, s, token);
 }
 
@@ -1673,7 +1687,7 @@ static void page_all(lua_State *L, Scenario *s, int idx, const char *why)
         else lua_pushvalue(L, idx);
         int team = check_named(L, lua_gettop(L), NULL, "team", n_team, team_name);
         lua_pop(L, 1);
-        if (resp_page(s->resp, team, -1, why, 0) < 0) luaL_error(L, "out of memory");
+        if (resp_page(s->resp, team, -1, why, 0) < 0) oom_error(L, s);
     }
 }
 

@@ -57,7 +57,12 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (!p) return NULL;
+    if (!p) {
+        /* The machine's memory, not the cap: a system error (exit 3),
+         * even when Lua's emergency collection lets the script go on. */
+        s->oom = true;
+        return NULL;
+    }
     s->mem = s->mem - osize + nsize;
     return p;
 }
