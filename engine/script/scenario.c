@@ -21,6 +21,7 @@
  */
 #include "script/script_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -856,7 +857,9 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
     }
 
     size_t len = 0;
+    errno = 0;
     char *text = read_all(o->path, &len);
+    if (!text && errno == ENOMEM) return -3;
     if (!text) {
         FdLoc loc = { diag_intern(dl, o->path), 0, 0 };
         diag_error(dl, loc, "cannot read the scenario file");
@@ -1040,6 +1043,12 @@ static void fill_entries(Scenario *s)
         const TopoSource *ts = &s->topo.sources[i];
         EntryResult *e = &r->entries[i];
         e->name = strdup(ts->name);
+        if (!e->name) {
+            /* The entries so far stay whole; the run ends with exit 3. */
+            r->nentries = i;
+            s->oom = true;
+            return;
+        }
         e->slo = ts->slo > 0 ? ts->slo : s->slo;
         e->availability = c->good + c->bad > 0 ? c->good / (c->good + c->bad) : 1;
         /* Of the attempts answered (ok, degraded or failed, timeouts
@@ -1078,6 +1087,7 @@ static void run_expectations(Scenario *s)
 {
     lua_State *L = s->L;
     RunResult *r = s->res;
+    if (s->oom) return;     /* the summary the checks read is not whole */
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->expects_ref);        // [list]
     int n = (int)lua_rawlen(L, -1);
     r->expects = calloc((size_t)n + 1, sizeof *r->expects);
@@ -1090,17 +1100,24 @@ static void run_expectations(Scenario *s)
         x->name = strdup(lua_tostring(L, -2));
         x->pass_rate = lua_tonumber(L, -1);
         lua_pop(L, 2);
+        if (!x->name) {
+            r->nexpects--;
+            s->oom = true;
+            break;
+        }
         lua_getfield(L, -1, "check");                         // [list, e, check]
         push_summary(s);                                      // [list, e, check, sum]
         if (sandbox_pcall(s, L, 1, 2) != LUA_OK) {
             lua_pop(L, 1);
             x->ok = false;
             x->detail = strdup("the check raised an error");
+            if (!x->detail) s->oom = true;
             break;
         }                                                     // [list, e, ok, detail]
         x->ok = lua_toboolean(L, -2);
         const char *d = lua_tostring(L, -1);
         x->detail = strdup(d ? d : "");
+        if (!x->detail) s->oom = true;
         lua_pop(L, 3);
     }
     lua_pop(L, 1);
