@@ -1263,21 +1263,29 @@ static int l_support(lua_State *L)
     return 0;
 }
 
+/* Appends the function at stack index 2 to registry[key][slot + 1], a
+ * list of handlers (alerts' and teams' alike). */
+static void add_handler(lua_State *L, const char *key, int slot)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, key);                  // [.., handlers]
+    lua_rawgeti(L, -1, slot + 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, slot + 1);
+    }                                                         // [.., handlers, list]
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 2);
+}
+
 static int l_on_alert(lua_State *L)
 {
     Scenario *s = need_model(L);
     int a = check_named(L, 1, NULL, "alert", n_alert, alert_name);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    lua_getfield(L, LUA_REGISTRYINDEX, "fd.handlers");        // [name, fn, handlers]
-    lua_rawgeti(L, -1, a + 1);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_rawseti(L, -3, a + 1);
-    }                                                         // [name, fn, handlers, list]
-    lua_pushvalue(L, 2);
-    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    add_handler(L, "fd.handlers", a);
     s->alerts[a].handlers++;
     return 0;
 }
@@ -1288,20 +1296,10 @@ static int l_on_alert(lua_State *L)
  * time the team acknowledges a page: the team's part of the response. */
 static int l_on_page(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    need_model(L);
     int team = check_named(L, 1, NULL, "team", n_team, team_name);
     luaL_checktype(L, 2, LUA_TFUNCTION);
-    (void)s;
-    lua_getfield(L, LUA_REGISTRYINDEX, "fd.pagehandlers");   // [team, fn, handlers]
-    lua_rawgeti(L, -1, team + 1);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_newtable(L);
-        lua_pushvalue(L, -1);
-        lua_rawseti(L, -3, team + 1);
-    }                                                         // [team, fn, handlers, list]
-    lua_pushvalue(L, 2);
-    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    add_handler(L, "fd.pagehandlers", team);
     return 0;
 }
 
