@@ -8,9 +8,10 @@
 #   Tencent Cloud 2024-04-08: about 87 minutes (the incident review).
 #   NetEase Cloud Music 2024-08-18: 14:44 to 17:11, 147 minutes.
 #
-# The sanitizer build runs too slowly for many seeds: there it checks the
-# same things on fewer seeds, with the median's tolerance widened to what
-# so few seeds can show (the full check runs in the ordinary build).
+# The sanitizer build runs too slowly for many seeds: there it runs six
+# seeds of each, under the sanitizers, and checks that every run finishes
+# and that the outages spread; six seeds say nothing about a median, which
+# the ordinary build checks over 24.
 # Usage: sh tests/cli/replay_spread.sh path/to/firedrill (from the repo root).
 set -u
 FD=$1
@@ -21,7 +22,7 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 
-if [ "${FD_SANITIZED:-}" = 1 ]; then seeds=1..6; tol=20; else seeds=1..24; tol=5; fi
+if [ "${FD_SANITIZED:-}" = 1 ]; then seeds=1..6; tol=-1; else seeds=1..24; tol=5; fi
 
 # spread NAME DIR PUBLISHED: checks the batch's runs.csv in DIR.
 spread() {
@@ -39,7 +40,7 @@ never = sum(1 for x in v if x == math.inf)
 print(f"{name}: {len(v)} runs ({never} not recovered within the run), outage p5 {p5:.1f} min, "
       f"p50 {p50:.1f} min, p95 {p95:.1f} min (published {want:.0f})")
 bad = []
-if abs(p50 - want) > tol: bad.append(f"median {p50:.1f} min is more than {tol:.0f} min from {want:.0f}")
+if tol >= 0 and abs(p50 - want) > tol: bad.append(f"median {p50:.1f} min is more than {tol:.0f} min from {want:.0f}")
 if p95 - p5 < 10: bad.append(f"p5-p95 spans only {p95 - p5:.1f} min")
 if any(r["status"] not in ("ok", "failed") for r in rows): bad.append("some runs did not finish")
 for b in bad: print(f"FAIL: {name}: {b}", file=sys.stderr)
