@@ -24,6 +24,7 @@
 #include "base/atomic_file.h"
 #include "cli/cli.h"
 #include "live/watch.h"
+#include "report/outputs.h"
 #include "report/html.h"
 #include "report/junit.h"
 #include "report/metrics_csv.h"
@@ -159,31 +160,6 @@ typedef struct RunSetup {
  * be initialised; the caller frees it. When `topo` is not NULL it receives
  * the topology file's path (or "" when the run never got that far), and
  * `*reported` whether the run got as far as its summary. */
-/* A byte copy of `src` into `dst`, whole or not at all. 0 or -errno. */
-static int copy_file(const char *src, const char *dst)
-{
-    FILE *in = fopen(src, "rb");
-    if (!in) return -errno;
-    AtomicFile af;
-    FILE *out = afile_open(&af, dst);
-    if (!out) {
-        int e = -errno;
-        fclose(in);
-        return e;
-    }
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) break;
-    bool bad = ferror(in) || ferror(out);
-    fclose(in);
-    if (bad) {
-        afile_abort(&af);
-        return -EIO;
-    }
-    return afile_commit(&af);
-}
-
 static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_size,
                     bool *reported, bool (*cancel)(void *), void *cud)
 {
@@ -234,22 +210,7 @@ static int run_once(const RunSetup *rs, RunResult *res, char *topo, size_t topo_
         else timeline_print(res, stdout, color);
         rc = result_all_ok(res) ? FD_EXIT_OK : FD_EXIT_FAIL;
         if (out) {
-            char p1[4096], p2[4096], p3[4096], p4[4096], p5[4096];
-            snprintf(p1, sizeof p1, "%s/events.jsonl", out);
-            snprintf(p2, sizeof p2, "%s/summary.json", out);
-            snprintf(p3, sizeof p3, "%s/junit.xml", out);
-            snprintf(p4, sizeof p4, "%s/metrics.csv", out);
-            snprintf(p5, sizeof p5, "%s/report.html", out);
-            int e = metrics_csv_commit(&mc);
-            if (e == 0) e = run_write_events_jsonl(res, p1);
-            if (e == 0) e = run_write_summary(res, p2);
-            if (e == 0) e = run_write_junit(res, p3);
-            if (e == 0) e = run_write_html(res, scenario_topo(sc), p4, p5);
-            if (e == 0) {
-                char p6[4096];
-                snprintf(p6, sizeof p6, "%s/topology.yaml", out);
-                e = copy_file(scenario_topo(sc)->file, p6);
-            }
+            int e = outputs_write(res, scenario_topo(sc), out, &mc);
             if (e < 0) {
                 fprintf(stderr, "firedrill run: cannot write to %s: %s\n", out, strerror(-e));
                 rc = FD_EXIT_SYSTEM;

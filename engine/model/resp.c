@@ -52,6 +52,8 @@ typedef struct Team {
     Job *q;                 /* ring of queued jobs */
     int qhead, qlen, qcap;
     bool paged, engaged;
+    bool human;             /* played by people: pages wait for resp_ack() */
+    bool acking;            /* resp_ack() has an acknowledgement on its way */
     bool briefing;          /* being briefed by the team that paged it: no work starts */
     int paged_by;           /* the team that paged it, for the briefing; -1 */
     int escalated_to;       /* -1 */
@@ -172,6 +174,9 @@ int resp_busy(const Resp *r, int team)
     for (int p = 0; p < t->oncall; p++) n += t->people[p].busy;
     return n;
 }
+
+void resp_set_human(Resp *r, int team, bool human) { r->teams[team].human = human; }
+bool resp_human(const Resp *r, int team) { return r->teams[team].human; }
 
 int resp_find(const Resp *r, const char *name)
 {
@@ -402,6 +407,13 @@ int resp_page(Resp *r, int team, int from, const char *why, uint64_t token)
     t->paged_at = sim_now(r->sim);
     note(r, team, "%s paged%s%s%s%s", t->name, from >= 0 ? " by " : "",
          from >= 0 ? r->teams[from].name : "", why ? ": " : "", why ? why : "");
+    if (r->h.page) r->h.page(r->h.ud, team, RESP_PAGE_OPEN, from, why);
+    if (t->human) {
+        /* People answer when they answer (resp_ack); nothing is drawn. */
+        if (t->secondary >= 0 && t->escalate > 0)
+            sim_after(r->sim, t->escalate, on_escalate, r, (uint64_t)team);
+        return 0;
+    }
     SimTime ack = draw(&t->ack, &t->rng);
     bool escalates = t->secondary >= 0 && t->escalate > 0 && (t->oncall == 0 || ack > t->escalate);
     if (t->oncall > 0) sim_after(r->sim, ack, on_ack, r, (uint64_t)team);
@@ -424,9 +436,16 @@ static void on_ack(Sim *sim, void *obj, uint64_t arg)
     Resp *r = obj;
     int team = (int)arg;
     Team *t = &r->teams[team];
+    t->acking = false;
     if (t->engaged) return;
     t->engaged = true;
-    note(r, team, "%s acknowledges the page (after %.0f min)", t->name, mins(sim_now(sim) - t->paged_at));
+    if (!t->paged) {
+        note(r, team, "%s joins the incident", t->name);
+        t->paged = true;
+    } else {
+        note(r, team, "%s acknowledges the page (after %.0f min)", t->name,
+             mins(sim_now(sim) - t->paged_at));
+    }
     if (t->paged_by >= 0) {
         /* Paged by another team: the team is briefed before it takes up
          * anything (a hand-off costs time). */
@@ -459,6 +478,7 @@ static void on_escalate(Sim *sim, void *obj, uint64_t arg)
     else
         note(r, team, "page to %s goes unanswered (nobody on call): escalates to %s after %.0f min",
              t->name, s->name, mins(t->escalate));
+    if (r->h.page) r->h.page(r->h.ud, team, RESP_PAGE_ESCALATED, t->secondary, NULL);
     char why[160];
     snprintf(why, sizeof why, "escalated from %s", t->name);
     if (s->engaged) answer(r, team, true, t->secondary);
@@ -472,6 +492,16 @@ static void on_unanswered(Sim *sim, void *obj, uint64_t arg)
     int team = (int)arg;
     Team *t = &r->teams[team];
     note(r, team, "page to %s goes unanswered: nobody on call", t->name);
+    if (r->h.page) r->h.page(r->h.ud, team, RESP_PAGE_UNANSWERED, -1, NULL);
     t->paged = false;   /* a later page tries again */
     answer(r, team, false, -1);
+}
+
+bool resp_ack(Resp *r, int team)
+{
+    Team *t = &r->teams[team];
+    if (t->engaged || t->acking) return false;
+    t->acking = true;
+    sim_after(r->sim, 0, on_ack, r, (uint64_t)team);
+    return t->paged;
 }

@@ -74,7 +74,14 @@ typedef struct RespHooks {
     void (*done)(void *ud, uint64_t token, bool ok, int team);
     /* The team has just acknowledged a page (it is on the incident now). */
     void (*engaged)(void *ud, int team);
+    /* A page to the team opened (RESP_PAGE_OPEN, `from` and `why` as given),
+     * escalated to its secondary, or went unanswered. Called from inside
+     * resp_page() too: for telling people, never for waking a waiter. May
+     * be NULL. */
+    void (*page)(void *ud, int team, int state, int from, const char *why);
 } RespHooks;
+
+enum { RESP_PAGE_OPEN, RESP_PAGE_ESCALATED, RESP_PAGE_UNANSWERED };
 
 Resp *resp_new(Sim *sim, const RespHooks *hooks);
 void resp_free(Resp *r);
@@ -98,6 +105,19 @@ int resp_queued(const Resp *r, int team);
 /* Pages a team; `from` is the paging team (a hand-off) or -1; `why` may be
  * NULL. token != 0: done(token, acknowledged?, who) once it is answered. */
 int resp_page(Resp *r, int team, int from, const char *why, uint64_t token);
+
+/* People play the team (a game day): its pages wait for resp_ack() instead
+ * of a drawn acknowledgement; escalation to a secondary still happens if
+ * nobody acknowledges in time. Set before the run starts. */
+void resp_set_human(Resp *r, int team, bool human);
+bool resp_human(const Resp *r, int team);
+
+/* Someone of the team acknowledges now: its open page if it has one, else
+ * it joins the incident of its own accord (a later page is answered at
+ * once). The hooks run from a kernel event, as always. Returns true when a
+ * page was open, false when there was none or the team is already on the
+ * incident. */
+bool resp_ack(Resp *r, int team);
 
 /* Queues work; done(token, true, team) when finished. The team must have
  * been paged and have someone on call (the layer above reports those as

@@ -216,6 +216,25 @@ static const ApiKey k_diagnose[] = {
     K("misdiagnose", AT_FRACTION, "instead of the team's misdiagnosis chance"),
     END,
 };
+static const ApiKey k_inspect[] = {
+    R("service", AT_SERVICE, "the service to look at"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    R("team", AT_TEAM, "whose responder looks"),
+    H("takes", "how long the look takes; default median 2 min, p99 8 min"),
+    END,
+};
+static const ApiKey k_inject[] = {
+    R("name", AT_STRING, "unique; what the facilitator fires"),
+    K("what", AT_STRING, "one line for the facilitator"),
+    R("run", AT_FUNCTION, "what happens when it is fired"),
+    END,
+};
+static const ApiKey k_response_for[] = {
+    R("scenario", AT_STRING, "the scenario file (.lua) whose incident this responds to"),
+    R("teams", AT_ANY, "the teams whose response this file replaces"),
+    K("params", AT_ANY, "its params, as name = value, unless --param says otherwise"),
+    END,
+};
 static const ApiKey k_act[] = {
     R("team", AT_TEAM, "whose responder is busy"),
     H("takes", "how long"),
@@ -425,6 +444,11 @@ static const ApiFn schema[] = {
     { "team", 1, A0, k_team, "team" },
     F("diagnose", 1, k_diagnose),
     F("act", 1, k_act),
+    F("inspect", 1, k_inspect),
+    P("ack", 1, AT_TEAM),
+    { "inject", 1, 0, { AT_ANY }, k_inject, NULL },
+    P("hint", 1, AT_STRING),
+    F("response_for", 1, k_response_for),
     { "page", 2, 1, { AT_TEAM }, k_page, NULL },
     P("on_page", 2, AT_TEAM, AT_FUNCTION),
     { "declare", 3, 2, { AT_STRING, AT_STRING }, k_declare, NULL },

@@ -144,6 +144,44 @@ static int park(Scenario *s, int ref, SimTime wake, uint64_t token)
     return 0;
 }
 
+/* A person's command (scenario_live_command) ended: tell the live run
+ * what it returned, or why it failed. Returns false when the thread is not
+ * a command (its errors are the scenario's). */
+static bool command_ended(Scenario *s, int ref, lua_State *co, int st, int nres)
+{
+    lua_State *L = s->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.console");        // [console]
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);                   // [console, co]
+    lua_rawget(L, -2);                                        // [console, cookie?]
+    if (lua_isnil(L, -1)) { lua_pop(L, 2); return false; }
+    uint64_t cookie = (uint64_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_pushnil(L);
+    lua_rawset(L, -3);                                        // [console]
+    lua_pop(L, 1);
+    const ScenarioLive *lv = s->opt.live;
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    if (st == LUA_OK) {
+        for (int i = 1; i <= nres; i++) {
+            if (lua_type(co, -nres - 1 + i) != LUA_TSTRING) continue;
+            if (luaL_bufflen(&b)) luaL_addchar(&b, '\n');
+            luaL_addstring(&b, lua_tostring(co, -nres - 1 + i));
+        }
+    } else {
+        const char *msg = lua_tostring(co, -1);
+        if (!msg) msg = "(error object is not a string)";
+        /* "command:1: " says nothing to the person who typed it. */
+        if (strncmp(msg, "command:", 8) == 0 && strchr(msg + 8, ' ')) msg = strchr(msg + 8, ' ') + 1;
+        luaL_addstring(&b, msg);
+    }
+    luaL_pushresult(&b);
+    if (lv && lv->reply) lv->reply(lv->ud, cookie, st == LUA_OK, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return true;
+}
+
 /* Resumes the thread held by `ref` with nargs arguments already on it. */
 static void resume(Scenario *s, int ref, int nargs)
 {
@@ -153,6 +191,11 @@ static void resume(Scenario *s, int ref, int nargs)
     lua_pop(L, 1);
     int nres = 0;
     int st = lua_resume(co, L, nargs, &nres);
+    if ((st == LUA_OK || (st != LUA_YIELD && st != LUA_ERRMEM && !s->kill)) &&
+        command_ended(s, ref, co, st, nres)) {
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+        return;
+    }
     if (st == LUA_YIELD) {
         if (nres == 2 && lua_type(co, -2) == LUA_TSTRING &&
             strcmp(lua_tostring(co, -2), "fd.wait") == 0 && lua_isinteger(co, -1)) {
@@ -265,9 +308,20 @@ void scenario_resp_done(void *ud, uint64_t token, bool ok, int team)
 }
 
 /* on_page handlers of a team run when it acknowledges, each in a thread. */
+void scenario_resp_page(void *ud, int team, int state, int from, const char *why)
+{
+    Scenario *s = ud;
+    const ScenarioLive *lv = s->opt.live;
+    if (lv && lv->page)
+        lv->page(lv->ud, s->teams[team].name, state, from >= 0 ? s->teams[from].name : NULL, why);
+}
+
 void scenario_resp_engaged(void *ud, int team)
 {
     Scenario *s = ud;
+    const ScenarioLive *lv = s->opt.live;
+    if (lv && lv->engaged) lv->engaged(lv->ud, s->teams[team].name);
+    if (live_skip_team(s, team)) return;    /* people play it: their response, not the script's */
     lua_State *L = s->L;
     lua_getfield(L, LUA_REGISTRYINDEX, "fd.pagehandlers");   // [handlers]
     lua_rawgeti(L, -1, team + 1);                             // [handlers, list?]
@@ -346,8 +400,20 @@ static const char *const metric_label[] = {
     "offered", "ok rate", "degraded rate", "instances up",
 };
 
+void scenario_spawn_top(Scenario *s, int nargs)
+{
+    lua_State *L = s->L;
+    int top = lua_gettop(L);                                  // [.., fn, args]
+    lua_State *co = lua_newthread(L);                         // [.., fn, args, co]
+    own_thread(L);
+    lua_insert(L, top - nargs);                               // [.., co, fn, args]
+    lua_xmove(L, co, nargs + 1);                              // [.., co]
+    resume(s, luaL_ref(L, LUA_REGISTRYINDEX), nargs);         // [..]
+}
+
 static void fire_handlers(Scenario *s, int a)
 {
+    if (live_skip_alert(s, a)) return;      /* people play the team it pages */
     lua_State *L = s->L;
     lua_getfield(L, LUA_REGISTRYINDEX, "fd.handlers");        // [handlers]
     lua_rawgeti(L, -1, a + 1);                                // [handlers, list?]
@@ -870,6 +936,7 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
     if (!s->L) { free(text); return -3; }
     lua_State *L = s->L;
     api_register(s, L);
+    live_register(s, L);
     lua_newtable(L);
     s->expects_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (load_library(s) < 0) { free(text); return -1; }
@@ -926,6 +993,8 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
     lua_pop(L, 1);
     s->pool_bad = calloc((size_t)s->topo.nservices * (size_t)(s->topo.nregions + 1) + 1, 1);
     if (!s->pool_bad) return -3;
+    int lr = live_resolve(s);
+    if (lr < 0) return lr;
     return 0;
 }
 
@@ -939,24 +1008,33 @@ int scenario_advance(Scenario *s, SimTime t)
     return sim_now(s->sim) >= s->duration ? 1 : 0;
 }
 
-int scenario_command(Scenario *s, const char *line, char *err, size_t errsize)
+int scenario_live_command(Scenario *s, const char *lua, const char *who, uint64_t cookie,
+                          char *err, size_t errsize)
 {
     lua_State *L = s->L;
-    api_note(s, RE_NOTE, NULL, NULL, "> %s", line);
-    if (luaL_loadbufferx(L, line, strlen(line), "=console", "t") != LUA_OK) {
+    if (s->failed) { snprintf(err, errsize, "the run has stopped"); return -1; }
+    if (luaL_loadbufferx(L, lua, strlen(lua), "=command", "t") != LUA_OK) {
         snprintf(err, errsize, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);
         return -1;
-    }
-    /* Console commands may wait (a playbook typed by hand): run as a thread. */
-    size_t before = s->dl->errors;
-    scenario_spawn(s, L, "console", -1);
-    if (s->dl->errors > before) {
-        /* A mistake at the console is not the scenario's failure. */
-        snprintf(err, errsize, "%s", s->dl->v[s->dl->n - 1].msg);
-        s->failed = false;
-        return -1;
-    }
+    }                                                         // [.., fn]
+    if (who) api_note(s, RE_NOTE, NULL, NULL, "%s", who);
+    /* The thread is a command: when it ends, the person hears how. */
+    int top = lua_gettop(L);
+    lua_State *co = lua_newthread(L);                         // [.., fn, co]
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.threads");
+    lua_pushvalue(L, -2);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, "fd.console");
+    lua_pushvalue(L, -2);
+    lua_pushinteger(L, (lua_Integer)cookie);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_insert(L, top);                                       // [.., co, fn]
+    lua_xmove(L, co, 1);                                      // [.., co]
+    resume(s, luaL_ref(L, LUA_REGISTRYINDEX), 0);
     return 0;
 }
 
@@ -1202,6 +1280,7 @@ void scenario_close(Scenario *s)
     for (int i = 0; i < s->nalerts; i++) {
         free(s->alerts[i].name);
         free(s->alerts[i].where);
+        free(s->alerts[i].what);
         free(s->alerts[i].pages);
     }
     resp_free(s->resp);
@@ -1218,6 +1297,7 @@ void scenario_close(Scenario *s)
     free(s->teams);
     free(s->clock);
     free(s->pool_bad);
+    live_free(s);
     free(s->path);
     free(s->dir);
     free(s);

@@ -29,6 +29,23 @@
 
 typedef struct Scenario Scenario;
 
+/* What a live run (live/gameday.c) is told as the run goes. Every hook
+ * may be NULL. Strings are valid for the call only. */
+typedef struct ScenarioLive {
+    void *ud;
+    /* A line was added to the timeline (the whole timeline, hidden truth
+     * included: the live run decides what people see). */
+    void (*event)(void *ud, const RunEvent *e);
+    /* A page to a team opened, escalated or went unanswered
+     * (RESP_PAGE_OPEN, ... of model/resp.h); `from` may be NULL. */
+    void (*page)(void *ud, const char *team, int state, const char *from, const char *why);
+    /* A team acknowledged (its pages are answered). */
+    void (*engaged)(void *ud, const char *team);
+    /* A command from scenario_live_command() finished: what it returned,
+     * as text, or why it failed. */
+    void (*reply)(void *ud, uint64_t cookie, bool ok, const char *text);
+} ScenarioLive;
+
 typedef struct ScenarioOptions {
     const char *path;             /* the scenario file */
     uint64_t seed;
@@ -39,6 +56,14 @@ typedef struct ScenarioOptions {
     /* Streams every metrics interval (after the scenario has seen it). */
     ModelIntervalFn on_interval;
     void *ud;
+    /* The teams people play (a game day; "*" alone: every team). Their
+     * reference response does not run: their on_page handlers, and the
+     * on_alert handlers of alerts that page them. Their pages wait for an
+     * acknowledgement (ack). Names the scenario does not declare are an
+     * error. */
+    const char *const *play;
+    int nplay;
+    const ScenarioLive *live;
 } ScenarioOptions;
 
 /* Loads and runs the top level. The RunResult must be initialised; it is
@@ -49,9 +74,44 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
  * duration). Returns 0, 1 when the end was reached, or -1/-3 on error. */
 int scenario_advance(Scenario *s, SimTime t);
 
-/* Runs a line of Lua as if a responder typed it (live runs). Its output
- * and errors go to the timeline. Returns 0 or -1. */
-int scenario_command(Scenario *s, const char *line, char *err, size_t errsize);
+/* Runs a chunk of Lua for a person (live runs): `lua` is the command as
+ * live/command.h translated it, `who` ("alice (api)") goes in the
+ * timeline. It runs in a thread of its own, so it may wait (an act, a
+ * diagnosis); when it ends, the live hooks' reply() gets `cookie` and
+ * what it returned, or its error. A mistake in a command is the person's,
+ * not the scenario's: the run goes on. Returns 0, or -1 when the chunk
+ * does not compile (err says why). */
+int scenario_live_command(Scenario *s, const char *lua, const char *who, uint64_t cookie,
+                          char *err, size_t errsize);
+
+/* Fires the named inject (inject{} in the scenario) now. Returns 0, or -1
+ * when the scenario declares none by that name. */
+int scenario_fire_inject(Scenario *s, const char *name);
+
+/* The scenario's injects and hints, for the facilitator. */
+int scenario_ninjects(const Scenario *s);
+const char *scenario_inject_name(const Scenario *s, int i);
+const char *scenario_inject_what(const Scenario *s, int i);
+bool scenario_inject_fired(const Scenario *s, int i);
+int scenario_nhints(const Scenario *s);
+const char *scenario_hint(const Scenario *s, int i);
+
+/* Teams: names, whether people play them, people on call. */
+int scenario_nteams(const Scenario *s);
+const char *scenario_team(const Scenario *s, int i);
+bool scenario_team_played(const Scenario *s, int i);
+int scenario_team_oncall(const Scenario *s, int i);
+/* Alerts: names and conditions as declared ("error_rate > 5%"). */
+int scenario_nalerts(const Scenario *s);
+const char *scenario_alert_name(const Scenario *s, int i);
+const char *scenario_alert_what(const Scenario *s, int i);
+bool scenario_alert_is_firing(const Scenario *s, int i);
+/* The scenario's name, its start as "YYYY-MM-DD HH:MM +HH:MM" or NULL,
+ * and the start as seconds of the day (for clocks), or -1. */
+const char *scenario_name(const Scenario *s);
+const char *scenario_start_text(const Scenario *s);
+/* The sandbox's Lua memory in use, in bytes. */
+size_t scenario_memory(const Scenario *s);
 
 /* Ends the run at the current time: incident clock, entries, expectations. */
 int scenario_finish(Scenario *s);

@@ -64,7 +64,12 @@ void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *r
     va_end(ap);
     if (!api_charge(s, event_cost(buf, subject, region))) return;
     SimTime t = s->sim ? sim_now(s->sim) : 0;
-    if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) s->oom = true;
+    if (result_add_event(s->res, t, kind, subject, region, "%s", buf) < 0) {
+        s->oom = true;
+        return;
+    }
+    const ScenarioLive *lv = s->opt.live;
+    if (lv && lv->event) lv->event(lv->ud, &s->res->events[s->res->nevents - 1]);
 }
 
 /* C memory ran out in a binding: a system error (the run exits 3), raised
@@ -204,6 +209,14 @@ static int n_cfg(Scenario *s) { return s->topo.nconfigs; }
 static int n_src(Scenario *s) { return s->topo.nsources; }
 static int n_alert(Scenario *s) { return s->nalerts; }
 static int n_team(Scenario *s) { return s->nteams; }
+
+void api_check_keys(lua_State *L, int idx, const char *fn) { check_keys(L, idx, fn); }
+
+int api_check_config(lua_State *L, Scenario *s, int idx, const char *field)
+{
+    (void)s;
+    return check_named(L, idx, field, "configuration item", n_cfg, cfg_name);
+}
 
 int api_check_service(lua_State *L, Scenario *s, int idx, const char *field)
 {
@@ -418,7 +431,8 @@ static int l_scenario(lua_State *L)
     s->sim = sim_new(s->opt.seed);
     if (!s->sim) return oom_error(L, s);
     RespHooks rh = { .ud = s, .note = scenario_resp_note, .start = scenario_resp_start,
-                     .done = scenario_resp_done, .engaged = scenario_resp_engaged };
+                     .done = scenario_resp_done, .engaged = scenario_resp_engaged,
+                     .page = scenario_resp_page };
     s->resp = resp_new(s->sim, &rh);
     if (!s->resp) return oom_error(L, s);
     rng_init(&s->leads, s->opt.seed, "scenario:leads");
@@ -449,6 +463,20 @@ static int l_param(lua_State *L)
     lua_getfield(L, -1, name);
     if (!lua_isnil(L, -1)) return luaL_error(L, "param '%s' is declared twice", name);
     lua_pop(L, 1);
+    if (!given) {
+        /* A response_for{} file's params stand in for --param. */
+        lua_getfield(L, LUA_REGISTRYINDEX, "fd.preset");      // [name, dflt, params, preset]
+        lua_getfield(L, -1, name);                            // [.., preset, v]
+        if (!lua_isnil(L, -1)) {
+            luaL_tolstring(L, -1, NULL);                      // [.., preset, v, text]
+            lua_replace(L, -3);                               // [.., text, v]
+            lua_pop(L, 1);
+            lua_insert(L, 3);                                 // [name, dflt, text, params]
+            given = lua_tostring(L, 3);
+        } else {
+            lua_pop(L, 2);                                    // [name, dflt, params]
+        }
+    }
     if (!given) {
         lua_pushvalue(L, 2);
     } else {
@@ -1225,6 +1253,7 @@ static int l_alert(lua_State *L)
         s->capalerts = cap;
     }
     a.name = strdup(name);
+    a.what = strdup(cond);
     luaL_where(L, 1);
     a.where = strdup(lua_tostring(L, -1));
     s->alerts[s->nalerts++] = a;
@@ -1413,13 +1442,20 @@ static void opt_dist(lua_State *L, int idx, const char *field, Dist *out, const 
 
 /* Parks the calling engine thread until the responders answer `token`;
  * what the call returns is what the wake pushes. */
-static int park(lua_State *L, Scenario *s, uint64_t token)
+int api_park(lua_State *L, Scenario *s, uint64_t token, lua_KFunction k, lua_KContext ctx)
 {
     (void)s;
-    lua_settop(L, 0);
+    if (!k) lua_settop(L, 0);
     lua_pushliteral(L, "fd.park");
     lua_pushinteger(L, (lua_Integer)token);
-    return lua_yield(L, 2);
+    return lua_yieldk(L, 2, ctx, k);
+}
+
+static int park(lua_State *L, Scenario *s, uint64_t token) { return api_park(L, s, token, NULL, 0); }
+
+int api_team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn)
+{
+    return team_ready(L, s, idx, field, fn);
 }
 
 /* Only the engine's own threads may wait for people: a thread the script
@@ -1571,6 +1607,22 @@ static const char *wrong_lead(Scenario *s, const char *comp)
     return t->services[cand[rng_below(&s->leads, (uint64_t)n)]].name;
 }
 
+/* After the work: (ok, team) from the responders, and what was found. */
+static int diagnose_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    Scenario *s = api_scenario(L);
+    lua_getfield(L, 1, "component");                          // [opts, .., ok, team, comp]
+    const char *comp = lua_tostring(L, -1);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    live_finding(s, comp, &b);
+    luaL_pushresult(&b);                                      // [.., ok, team, comp, found]
+    lua_remove(L, -2);
+    return 3;
+}
+
 /* diagnose{component = "storage", team = "sre" [, takes, misdiagnose]}: a
  * responder of the team works out what is wrong with the component: the
  * team's diagnosis time when an on-call team owns it, its much longer
@@ -1621,7 +1673,8 @@ static int l_diagnose(lua_State *L)
     int rc = resp_work(s->resp, team, &w, token);
     if (has_takes) dist_free(&takes);
     if (rc < 0) return oom_error(L, s);
-    return park(L, s, token);
+    lua_settop(L, 1);
+    return api_park(L, s, token, diagnose_k, 0);
 }
 
 /* act{team = "sre", takes = "5m" [, what = "..."]}: a responder is busy for

@@ -54,10 +54,19 @@ typedef struct Alert {
     bool firing;
     int handlers;           /* number of on_alert handlers */
     char *where;            /* "file:line" of its declaration */
+    char *what;             /* its condition as written ("error_rate > 5%") */
     bool absent;            /* a dead-man alert: fires when telemetry stops */
     int *pages;             /* teams it pages when it fires */
     int npages;
 } Alert;
+
+/* inject{ name, what, run }: a second failure or a surprise the
+ * facilitator of a game day may fire (the function is in the registry's
+ * "fd.injects"[name]). */
+typedef struct Inject {
+    char *name, *what;
+    bool fired;
+} Inject;
 
 /* What the scenario layer keeps of a team; the people, their queue and
  * their pages live in the Resp (model/resp.h), under the same index. */
@@ -150,6 +159,14 @@ struct Scenario {
     bool blind;             /* monitoring is down */
     bool failed;            /* a runtime error was recorded */
     bool oom;
+    /* a live run (script_live.c) */
+    bool *played;           /* per team: people play it */
+    char **play_names;      /* teams a response_for{} file plays, until resolved */
+    int nplay_names;
+    Inject *injects;
+    int ninjects, capinjects;
+    char **hints;
+    int nhints, caphints;
 };
 
 /* script_sandbox.c */
@@ -172,13 +189,38 @@ bool api_charge(Scenario *s, size_t bytes);
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Parks the calling thread until the responders answer `token`; with k,
+ * resumes in k (lua_yieldk) with (ok, team) on the stack. */
+int api_park(lua_State *L, Scenario *s, uint64_t token, lua_KFunction k, lua_KContext ctx);
+int api_team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn);
+int api_check_config(lua_State *L, Scenario *s, int idx, const char *field);
+/* Refuses keys the options schema (api_schema.c) does not list for fn. */
+void api_check_keys(lua_State *L, int idx, const char *fn);
+
+/* script_live.c */
+void live_register(Scenario *s, lua_State *L);
+/* Resolves the played teams (options and response_for{}): -1 with a
+ * diagnostic when one is unknown, -3 on OOM. */
+int live_resolve(Scenario *s);
+/* Whether the handlers of this alert / this team's on_page are reference
+ * response that people replace. */
+bool live_skip_alert(const Scenario *s, int alert);
+bool live_skip_team(const Scenario *s, int team);
+void live_free(Scenario *s);
+/* What diagnose{} found (a text for people), after the work. */
+void live_finding(Scenario *s, const char *component, luaL_Buffer *b);
+
 /* scenario.c */
 int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team);
+/* Pops a function and its nargs arguments off the top of s->L (whatever
+ * lies below) and runs them in a new engine thread. */
+void scenario_spawn_top(Scenario *s, int nargs);
 /* Resp hooks (model/resp.h): timeline lines, work starting, waiters woken. */
 void scenario_resp_note(void *ud, int team, const char *text);
 void scenario_resp_start(void *ud, int team, const RespWork *w, SimTime takes);
 void scenario_resp_done(void *ud, uint64_t token, bool ok, int team);
 void scenario_resp_engaged(void *ud, int team);
+void scenario_resp_page(void *ud, int team, int state, int from, const char *why);
 /* Whether L is one of the engine's own threads (timers, handlers). */
 bool scenario_engine_thread(lua_State *L);
 void scenario_on_interval(void *ud, const ModelInterval *iv);

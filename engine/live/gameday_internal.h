@@ -1,0 +1,79 @@
+/*
+ * gameday_internal.h: the Gameday's state, shared by gameday.c (the live
+ * run) and gameday_replay.c (the replay and the playbook export).
+ */
+#ifndef FD_GAMEDAY_INTERNAL_H
+#define FD_GAMEDAY_INTERNAL_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include "live/gameday.h"
+#include "report/metrics_csv.h"
+#include "report/result.h"
+#include "script/scenario.h"
+
+#define FD_MAX_TEAMS 64
+#define FD_CMD_RING 256     /* commands in flight that may still reply */
+
+typedef struct Client {
+    bool used, facilitator;
+    uint32_t gen;           /* tells a reused slot from its earlier client */
+    HubSendFn send;
+    void *ud;
+    char name[41];
+    char team[64];
+} Client;
+
+typedef struct Page {
+    int id;
+    SimTime t;
+    char team[64], from[64], why[200], state[16], by[41];
+} Page;
+
+struct Gameday {
+    GamedayOptions o;
+    DiagList *dl;
+    const char *out;
+    Scenario *sc;
+    RunResult res;
+    MetricsCsv mc;
+    ScenarioLive live;
+    FILE *journal;
+    /* the clock */
+    uv_loop_t *loop;
+    uv_timer_t timer;
+    uint64_t wall0, anchor_wall, last_tick_sent;
+    SimTime anchor_sim, skip_until;
+    double speed;
+    bool paused, skipping, ended;
+    bool seen_public;       /* something people can see happened (a skip stops) */
+    bool swallow_note;      /* the next note is a command's own line */
+    /* clients */
+    Client clients[64];
+    int nclients;
+    uint32_t cmd_seq;
+    char cmd_line[FD_CMD_RING][401];
+    uint32_t cmd_gen[FD_CMD_RING];
+    char acked_by[FD_MAX_TEAMS][41];
+    /* what late joiners are sent */
+    json_t *history, *timeline_log, *alerts_log, *status_log;
+    Page *pages;
+    int npages, cappages;
+    int (*after_end)(void *ud, const char *dir);
+    void *after_ud;
+};
+
+/* Runs a person's command: the timeline line "player (team): line" and
+ * the Lua. Live runs and replays both come through here, so they write the
+ * same timeline. */
+int gameday_run_command(Scenario *sc, const char *player, const char *team, const char *line,
+                        const char *lua, uint64_t cookie, char *err, size_t errsize);
+
+/* After the outputs are written, before clients hear of the end: the
+ * debrief. Returns 0 or a negative code. */
+void gameday_set_after_end(Gameday *g, int (*fn)(void *ud, const char *dir), void *ud);
+
+/* Stops and closes the clock's timer handle (before the loop's last run). */
+void gameday_stop_timer(Gameday *g);
+
+#endif
