@@ -170,6 +170,7 @@ handlers.tick = (m) => {
   if (num(m.sim)) $('elapsed').textContent = 'T+' + hms(m.sim);
   if (num(m.wall)) $('wall').textContent = hms(m.wall);
   if (num(m.speed)) {
+    if (document.activeElement !== $('fac-speed')) $('fac-speed').value = m.speed;
     $('speed').textContent = +m.speed.toFixed(2) + '\u00d7';
     for (const b of $('fac-presets').children) b.classList.toggle('on', +b.dataset.speed === m.speed);
   }
@@ -314,12 +315,12 @@ function renderPages() {
     const canAck = state === 'open' && mine !== null && mine !== undefined && p.team === mine;
     ul.append(el('li', { class: 'page ' + state, 'data-id': String(p.id) },
       el('div', { class: 'row' },
-        el('span', { class: 'team grow' }, '#' + p.id + ' ', el('b', { text: p.team || '?' }),
-          p.from ? el('span', { class: 'muted', text: ' from ' + p.from }) : null),
-        el('span', { class: 'state ' + state, text: state }),
+        el('span', { class: 'team grow' }, '#' + p.id + ' ', el('b', { text: p.team || '?' })),
         canAck ? el('button', { type: 'button', class: 'ack', text: 'Acknowledge',
-          onclick: (ev) => { ev.target.disabled = true; runCommand('ack ' + p.id); } }) : null),
+          onclick: (ev) => { ev.target.disabled = true; runCommand('ack ' + p.id); } })
+          : el('span', { class: 'state ' + state, text: state })),
       el('div', { class: 'why' }, el('span', { class: 'mono', text: (p.clock || clockAt(p.sim, true)) + ' ' }),
+        p.from ? el('span', { class: 'muted', text: 'from ' + p.from + ': ' }) : null,
         p.why || '', p.by ? el('span', { class: 'muted', text: ' \u2014 acked by ' + p.by }) : null)));
   }
 }
@@ -393,6 +394,7 @@ function renderEnd(sum, report) {
     if (inc.detected_by) dl.append(el('span', { class: 'muted', text: '(detected by ' + inc.detected_by + ')' }));
     b.append(dl);
   }
+  if (report) b.append(el('div', {}, 'Report: ', el('code', { text: String(report) })));
   if (Array.isArray(sum.expectations) && sum.expectations.length) {
     const ul = el('ul');
     for (const e of sum.expectations)
@@ -400,7 +402,6 @@ function renderEnd(sum, report) {
         (e.name || '') + (e.detail ? ' \u2014 ' + e.detail : '')));
     b.append(ul);
   }
-  if (report) b.append(el('div', {}, 'Report: ', el('code', { text: String(report) })));
   b.hidden = false;
 }
 
@@ -549,11 +550,11 @@ function buildCharts() {
         get: (m) => { const c = cell(m, svc, r); return c ? c[key] : null; } }));
     return l;
   };
-  const add = (title, fmt, series, yFixed) => {
+  const add = (title, fmt, series, yFixed, int) => {
     const canvas = el('canvas');
     const now = el('span', { class: 'now' });
     box.append(el('div', { class: 'chart' }, el('div', { class: 'head' }, el('span', { class: 'title', text: title }), now), canvas));
-    charts.push({ canvas, now, fmt, series, yFixed });
+    charts.push({ canvas, now, fmt, series, yFixed, int });
   };
   if (svc !== null) {
     box.append(el('div', { class: 'chart section', text: svc + (reg === 'all' ? ' \u2014 all regions' : ' \u2014 ' + reg) }));
@@ -565,7 +566,7 @@ function buildCharts() {
     add('Instances up / of', (v) => (num(v) ? String(Math.round(v)) : '-'), [
       { label: 'up', color: '#4fd1b5', width: 2, get: (m) => { const c = cellOf(m); return c ? c.up : null; } },
       { label: 'of', color: '#9aa5b1', width: 1, dash: [4, 3], get: (m) => { const c = cellOf(m); return c ? c.of : null; } },
-    ], [0, 1]);
+    ], [0, 1], true);
   }
   if (S.entries.length) {
     box.append(el('div', { class: 'chart section', text: 'Entry points' }));
@@ -591,9 +592,10 @@ window.addEventListener('resize', scheduleDraw);
 // "25.0%" -> "25%", "0.50%" -> "0.5%", "120/s" -> "120"
 const axisLabel = (s) => s.replace('/s', '').replace(/(\.\d*?)0+(?=\D*$)/, '$1').replace(/\.(?=\D*$)/, '');
 
-function niceStep(range, n) {
+function niceStep(range, n, int) {
   const raw = range / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  for (const f of [1, 2, 2.5, 5, 10]) if (raw <= f * mag) return f * mag;
+  if (int && raw <= 1) return 1;
+  for (const f of int ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]) if (raw <= f * mag) return f * mag;
   return 10 * mag;
 }
 
@@ -625,7 +627,7 @@ function drawChart(c, pts, t0, t1, marks) {
   if (!fixed) for (const s of c.series) for (const m of pts) { const v = s.get(m); if (num(v) && v > hi) hi = v; }
   if (!fixed) hi *= 1.1;
   if (c.fmt === pct) hi = Math.min(hi, 1);   // a fraction never passes 100%
-  const step = niceStep(hi - lo, 4);
+  const step = niceStep(hi - lo, 4, c.int);
   if (!fixed) hi = Math.min(Math.ceil(hi / step) * step, c.fmt === pct ? 1 : Infinity);
   const X = (t) => L + ((t - t0) / (t1 - t0)) * pw;
   const Y = (v) => T + ph - ((v - lo) / (hi - lo)) * ph;
