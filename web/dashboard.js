@@ -275,6 +275,9 @@ function autoJoin() {
   if (S.me && S.me.name && validTeam(S.me.team)) join(S.me.name, S.me.team);
   else $('join').hidden = false;
 }
+// The name in the header reopens the form: to change name or team.
+$('me').addEventListener('click', () => { if (S.welcomed && !S.ended) { renderJoinTeams(); $('join').hidden = false; } });
+$('join').addEventListener('keydown', (ev) => { if (ev.key === 'Escape' && S.me) $('join').hidden = true; });
 $('join-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
   const name = $('join-name').value.trim();
@@ -463,6 +466,12 @@ $('cmd').addEventListener('keydown', (ev) => {
   }
 });
 $('cmd').addEventListener('input', () => { $('completions').hidden = true; });
+document.addEventListener('keydown', (ev) => {   // "/" anywhere else goes to the command box
+  const t = ev.target && ev.target.tagName;
+  if (ev.key === '/' && t !== 'INPUT' && t !== 'SELECT' && t !== 'TEXTAREA' && $('join').hidden) {
+    ev.preventDefault(); $('cmd').focus();
+  }
+});
 $('help-toggle').addEventListener('click', () => { $('verbs').hidden = !$('verbs').hidden; });
 
 function renderVerbs() {
