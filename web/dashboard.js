@@ -103,7 +103,8 @@ function connect() {
   const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
     '/ws?token=' + encodeURIComponent(token);
   try { ws = new WebSocket(url, 'firedrill'); } catch (e) { ws = null; return retry(); }
-  ws.onopen = () => { backoff = 1000; setConn(true); };
+  ws.onopen = () => setConn(true);   // the backoff resets on welcome: a server that
+                                     // closes at once is not hammered
   ws.onmessage = (ev) => {
     let msg;
     try { msg = JSON.parse(ev.data); } catch (e) { return; }
@@ -141,12 +142,13 @@ handlers.welcome = (m) => {
   S.injects = arr(m.injects).map((i) => Object.assign({}, i));
   S.hints = arr(m.hints);
   S.graph = { nodes: arr(m.graph && m.graph.nodes), edges: arr(m.graph && m.graph.edges) };
-  S.history = arr(m.history).filter((x) => x && num(x.sim));
+  S.history = arr(m.history).filter((x) => x && num(x.sim)).sort((a, b) => a.sim - b.sim);
   S.timeline = []; S.alerts.clear(); S.pages.clear(); S.status = []; S.players.clear();
   $('timeline').textContent = '';
   S.welcomed = true;
+  backoff = 1000;
   if (S.history.length) learnClock(S.history[S.history.length - 1]);
-  arr(m.timeline).forEach((t) => handlers.timeline(t));
+  arr(m.timeline).forEach((t) => { if (t && typeof t === 'object') handlers.timeline(t); });
   arr(m.alerts).forEach((a) => { if (a && a.name && a.firing !== false) S.alerts.set(a.name, a); });
   arr(m.pages).forEach((p) => { if (p && p.id !== undefined) S.pages.set(String(p.id), p); });
   S.status = arr(m.status).filter(Boolean);
@@ -229,7 +231,10 @@ handlers.player = (m) => {
   renderPlayers();
 };
 
-handlers.reply = (m) => addReply(m.line, m.text, m.ok !== false);
+handlers.reply = (m) => {
+  addReply(m.line, m.text, m.ok !== false);
+  if (m.ok === false && /^ack\b/.test(m.line || '')) renderPages();   // re-enable the button
+};
 
 handlers.completions = (m) => {
   const input = $('cmd');
