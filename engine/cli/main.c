@@ -39,6 +39,7 @@ static const CliCommand *const commands[] = {
     &cli_help,
     &cli_merge,
     &cli_new,
+    &cli_replay,
     &cli_report,
     &cli_run,
     &cli_version,

@@ -867,6 +867,11 @@ int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagLi
                            .live = &g->live };
     int rc = scenario_open(&g->sc, &so, &g->res, dl);
     if (rc < 0) return rc;
+    /* By default a drill takes about 20 minutes of wall time. */
+    if (!(o->speed > 0)) {
+        g->speed = fd_time_sec(scenario_duration(g->sc)) / 1200;
+        if (g->speed < 1) g->speed = 1;
+    }
     /* The journal's head: what a replay needs to run the same session. */
     char realp[4096];
     if (!realpath(o->path, realp)) snprintf(realp, sizeof realp, "%s", o->path);
@@ -901,6 +906,8 @@ int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagLi
     uv_timer_start(&g->timer, on_tick, TICK_MS, TICK_MS);
     return 0;
 }
+
+void gameday_end(Gameday *g, const char *why) { finish(g, why); }
 
 void gameday_set_after_end(Gameday *g, int (*fn)(void *ud, const char *dir), void *ud)
 {

@@ -57,6 +57,10 @@ typedef struct GamedayOptions {
  * written (dl says why). */
 int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagList *dl);
 
+/* Ends the drill now, as the facilitator's `end` does; `why` goes in the
+ * journal ("interrupted" for Ctrl-C). */
+void gameday_end(Gameday *g, const char *why);
+
 /* The hub that transports talk to. */
 Hub *gameday_hub(Gameday *g);
 

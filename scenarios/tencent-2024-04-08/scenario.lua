@@ -58,11 +58,18 @@ at("15:21", function()
   }
 end)
 
--- The reference response: the API team, then the platform team.
-on_alert("api-5xx", function()
+-- ---------------------------------------------------------------------
+-- The reference response: what each team does once it acknowledges a
+-- page. In a game day people play these teams instead (firedrill gameday
+-- --play api,platform,console): these handlers then do not run, and the
+-- pages go to the people. Everything above is the incident, and runs
+-- either way.
+-- ---------------------------------------------------------------------
+
+-- The API team: the standard plan first (roll the code back; the bad data
+-- stays), then the data, then whatever region still does not come back.
+on_page("api", function()
   declare("P0", "cloud API errors across regions; console logins failing")
-  page("api")
-  -- The standard plan: roll the code back. The bad data stays.
   act { team = "api", takes = { median = "10m", p99 = "25m" }, what = "start the standard rollback plan" }
   local failing = {}
   for _, region in ipairs(deployed("cloud-api")) do
@@ -81,14 +88,21 @@ on_alert("api-5xx", function()
     if not healthy("cloud-api", region) then
       note(("cloud-api still down in %s"):format(region))
       page("platform", { from = "api", why = ("cloud-api does not come back in %s"):format(region) })
-      diagnose { component = "tke", team = "platform" }
-      if stalled("cloud-api", region) then
-        note(("circular dependency in %s: tke needs cloud-api to schedule cloud-api"):format(region))
-        shift_traffic { from = region, to = { "guangzhou", "beijing", "chengdu" } }
-        if manual_restart then
-          restart { service = "cloud-api", region = region, manual = true, team = "platform",
-                    takes = { median = "14m", p99 = "35m" } }
-        end
+    end
+  end
+end)
+
+-- The platform team: why does cloud-api not start? In Shanghai its
+-- instances wait for tke, which needs cloud-api to schedule them.
+on_page("platform", function()
+  diagnose { component = "tke", team = "platform" }
+  for _, region in ipairs(deployed("cloud-api")) do
+    if stalled("cloud-api", region) then
+      note(("circular dependency in %s: tke needs cloud-api to schedule cloud-api"):format(region))
+      shift_traffic { from = region, to = { "guangzhou", "beijing", "chengdu" } }
+      if manual_restart then
+        restart { service = "cloud-api", region = region, manual = true, team = "platform",
+                  takes = { median = "14m", p99 = "35m" } }
       end
     end
   end
@@ -98,12 +112,23 @@ end)
 -- every region. Once it is back in most, the team gets more capacity
 -- approved for the users who will return with their pent-up work; the
 -- autoscaler does the expansion when they come.
-on_alert("console-errors", function()
+on_page("console", function()
   wait_until(function() return healthy("cloud-api", "guangzhou") end, "3h")
   act { team = "console", takes = { median = "15m", p99 = "45m" },
         what = "get console capacity approved for the returning users" }
   scale { service = "console", max = 40 }
 end)
+
+-- For a game day's facilitator: a second failure to fire if the players
+-- are ahead, and hints to give if they are stuck.
+inject {
+  name = "render-crash",
+  what = "half of the console's render tier in Guangzhou crashes",
+  run = function() crash { service = "console-render", region = "guangzhou", count = 4 } end,
+}
+hint("The rollback put the old code back. What did the new version write that the old one still reads?")
+hint("Look at why cloud-api does not start in Shanghai: what schedules its instances, and what does that need?")
+hint("When the API is back, the users come back with the work they put aside: is the console ready for them?")
 
 expect.deadlock { region = "shanghai" }
 expect.recovered_within("120m", { pass_rate = 0.95 })
