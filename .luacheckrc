@@ -39,6 +39,8 @@ local api = {
   "alert", "on_alert",
   -- Responders and the incident.
   "team", "diagnose", "act", "page", "on_page", "declare", "note", "status_page", "support",
+  -- Game days (docs/gameday.md).
+  "ack", "inspect", "inject", "hint", "response_for",
   -- Expectations (a table of functions).
   "expect",
   -- The sandbox's own addition to the base library.

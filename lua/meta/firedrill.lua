@@ -636,6 +636,51 @@ function diagnose(o) end
 ---@param o fd.ActOptions
 function act(o) end
 
+---@class (exact) fd.InspectOptions
+---@field service fd.Service
+---@field region? fd.Region Default every region it is deployed in.
+---@field team fd.Team Whose responder looks.
+---@field takes? fd.HumanTime Default median 2 min, p99 8 min.
+
+---A person of the team looks at the service's instances, queues and recent
+---errors by cause, then returns what they saw as a table (text).
+---@async
+---@param o fd.InspectOptions
+---@return string
+function inspect(o) end
+
+---Someone of the team acknowledges its open page now (true), or joins the
+---incident of their own accord (false).
+---@param team fd.Team
+---@return boolean
+function ack(team) end
+
+---@class (exact) fd.InjectOptions
+---@field name string Unique; what the facilitator fires.
+---@field what? string One line for the facilitator.
+---@field run fun() What happens when it is fired.
+
+---Declares a surprise a game day's facilitator may fire (a table), or fires
+---one (its name).
+---@overload fun(name: string)
+---@param o fd.InjectOptions
+function inject(o) end
+
+---A hint a game day's facilitator may give the players.
+---@param text string
+function hint(text) end
+
+---@class (exact) fd.ResponseForOptions
+---@field scenario string The scenario file (.lua) whose incident this responds to.
+---@field teams string[] The teams whose response this file replaces.
+---@field params? table<string, any> Its params, as name = value, unless --param says otherwise.
+
+---Makes this file a response to another scenario's incident: that scenario
+---runs, the named teams' reference response does not, and what follows is
+---their response instead. Call it first.
+---@param o fd.ResponseForOptions
+function response_for(o) end
+
 ---@class (exact) fd.PageOptions
 ---@field from? fd.Team The team handing off: the paged team is briefed (`handoff`) before it works.
 ---@field why? string For the timeline.
