@@ -50,11 +50,35 @@ at("14:44", function()
   hang { service = "cloud-disk" }
 end)
 
--- The reference response.
-on_alert("music-5xx", function()
+-- ---------------------------------------------------------------------
+-- The reference response: what each team does once it acknowledges a
+-- page. In a game day people play these teams instead (firedrill gameday
+-- --play sre,dba,storage,portal); their handlers then do not run and the
+-- pages go to the people. Everything above is the incident.
+-- ---------------------------------------------------------------------
+
+-- What the DBAs find under the databases, for whoever chases it.
+local stalled_on = nil
+
+-- Restoring the block storage: diagnosed by whoever takes it (its own
+-- team if anyone is on call, otherwise SRE, who do not know it).
+local function restore_storage(team)
+  diagnose { component = stalled_on, team = team }
+  act { team = team, takes = { median = "3m", p99 = "15m" }, what = "restore the block storage" }
+  unhang { service = stalled_on }
+  note("block storage restored")
+  wait_until(function() return healthy("music-gateway") end, "30m")
+  status_page { text = "NetEase Cloud Music has recovered; VIP compensation tomorrow" }
+end
+
+on_page("sre", function()
   declare("P0", "NetEase Cloud Music online resources failing; web returns 502")
-  page("sre")
   page("dba", { from = "sre", why = "music-api timing out on music-db" })
+  if storage_oncall > 0 then return end     -- the storage team takes it from the DBAs
+  if wait_until(function() return stalled_on ~= nil end, "4h") then restore_storage("sre") end
+end)
+
+on_page("dba", function()
   diagnose { component = "music-db", team = "dba" }
   -- What the DBAs find: the database's workers all wait on its disk.
   local under = waiting_on("music-db")
@@ -63,22 +87,17 @@ on_alert("music-5xx", function()
     return
   end
   note(("music-db and content-db are stalled on their block storage (%s)"):format(under))
-  -- Whoever can look at the storage does: its own team if anyone is on
-  -- call, otherwise SRE, who do not know it.
-  local who = storage_oncall > 0 and "storage" or "sre"
-  if who == "storage" then page("storage", { from = "dba", why = under .. " does not answer" }) end
-  diagnose { component = under, team = who }
-  act { team = who, takes = { median = "3m", p99 = "15m" }, what = "restore the block storage" }
-  unhang { service = under }
-  note("block storage restored")
-  wait_until(function() return healthy("music-gateway") end, "30m")
-  status_page { text = "NetEase Cloud Music has recovered; VIP compensation tomorrow" }
+  stalled_on = under
+  if storage_oncall > 0 then page("storage", { from = "dba", why = under .. " does not answer" }) end
+end)
+
+on_page("storage", function()
+  if wait_until(function() return stalled_on ~= nil end, "4h") then restore_storage("storage") end
 end)
 
 -- The portal team serves the mobile version (the fallback) until the
 -- content behind the desktop version answers again.
-on_alert("portal-5xx", function()
-  page("portal")
+on_page("portal", function()
   act { team = "portal", takes = { median = "5m", p99 = "20m" }, what = "switch the portal to its mobile version" }
   fallback { from = "portal-web", to = "portal-content" }
   open_breakers { to = "portal-content" }
