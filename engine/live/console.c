@@ -28,6 +28,7 @@
 #include <histedit.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -953,12 +954,21 @@ static void read_lines(Console *c)
     c->inlen -= at;
 }
 
+/* el_gets() in unbuffered mode returns NULL both when the line is empty
+ * after a key (Ctrl-U) and when the terminal is gone; only the second
+ * leaves the descriptor hung up. */
+static bool hung_up(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static void read_key(Console *c)
 {
     int n = 0;
     const char *buf = el_gets(c->el, &n);
-    if (!buf || n < 0) {
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (!buf || n <= 0) {
+        if (!hung_up(c->in_fd)) return;
         edit_end(c);
         input_eof(c);
         if (c->poll_open) uv_poll_stop(&c->poll);
@@ -967,22 +977,24 @@ static void read_key(Console *c)
     }
     if (n == 1 && buf[0] == 4) {  /* Ctrl-D on an empty line (CC_EOF) */
         edit_end(c);
-        say(c, "%s", "");
+        emit(c, "\n", 1);
         input_eof(c);
         if (c->poll_open) uv_poll_stop(&c->poll);
         c->reading = false;
         return;
     }
-    if (n > 0 && buf[n - 1] == '\n') {
+    if (buf[n - 1] == '\n') {
         char *l = malloc((size_t)n);
         if (l) {
             memcpy(l, buf, (size_t)n - 1);
-            l[n - 1] = '\0';
+            size_t k = (size_t)n - 1;
+            while (k > 0 && isspace((unsigned char)l[k - 1])) k--;
+            l[k] = '\0';
         }
         edit_end(c);
         if (l) {
             bool command = c->ask == ASK_NONE && l[strspn(l, " \t")] != '\0';
-            if (command && c->hist) history(c->hist, &c->hev, H_ENTER, l);
+            if (command && c->hist) history(c->hist, &c->hev, H_ENTER, l + strspn(l, " \t"));
             handle_line(c, l);
             free(l);
         }
