@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <wchar.h>
 
 enum { ASK_NONE, ASK_NAME, ASK_TEAM };
 
@@ -1095,7 +1096,9 @@ static int setup_editline(Console *c)
     el_set(c->el, EL_SIGNAL, 0);
     el_set(c->el, EL_PROMPT, prompt_fn);
     el_set(c->el, EL_HIST, history, c->hist);
-    el_set(c->el, EL_ADDFN, "fd-complete", "complete a command or a name", complete_fn);
+    /* The wide call keeps these (static) strings; el_set(EL_ADDFN) would
+     * copy them and never free the copies. */
+    el_wset(c->el, EL_ADDFN, L"fd-complete", L"complete a command or a name", complete_fn);
     el_set(c->el, EL_BIND, "^I", "fd-complete", NULL);
     return 0;
 }
