@@ -19,6 +19,12 @@
  * Local commands, never sent: `help` (the verbs the welcome listed) and
  * `quit` (or end of input, Ctrl-D), which call `quit`.
  *
+ * Joining: the console joins at once, waits for the welcome, then says
+ * hello. The name: `name`, else asked on a terminal (default $USER), else
+ * $USER. The team: `team`, else the only played team, else asked; off a
+ * terminal the question is printed and the first input line answers it.
+ * A facilitator may answer with an empty line to watch (team null).
+ *
  * Threading: one thread, the loop's. Messages given to the send function
  * are copied and handled on the next turn of the loop, never inside the
  * hub's call, so the hub may send from inside join or message.
