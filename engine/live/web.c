@@ -337,7 +337,10 @@ static int ws_established(Web *w, Conn *c, struct lws *wsi)
     w->depth++;
     int id = w->hooks.join(w->hooks.ud, a == FACILITATOR, conn_send, c);
     w->depth--;
-    if (id < 0) return -1;
+    if (id < 0) {
+        queue_free(c);
+        return -1;
+    }
     c->id = id;
     c->joined = true;
     return 0;
@@ -588,7 +591,8 @@ int web_start(Web **out, uv_loop_t *loop, const WebOptions *o, const WebHooks *h
 
     struct lws_context_creation_info ci;
     memset(&ci, 0, sizeof ci);
-    ci.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    ci.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+                 LWS_SERVER_OPTION_VALIDATE_UTF8;    /* text that is not UTF-8: closed, 1007 */
     ci.foreign_loops = w->loops;
     ci.user = w;
     ci.port = CONTEXT_PORT_NO_LISTEN;

@@ -23,7 +23,8 @@
  *
  * WebSocket messages: text only, reassembled from fragments up to
  * max_message bytes. A larger message (close code 1009), a binary one
- * (1003) or a frame that breaks the protocol closes that connection only.
+ * (1003), text that is not UTF-8 (1007) or a frame that breaks the
+ * protocol (1002) closes that connection only.
  * What the hub sends a client is copied into the connection's queue and
  * written when the socket can take it, one message per write; a client
  * whose queue passes 4 MiB (it is not reading) is disconnected.
