@@ -194,8 +194,9 @@ static int serve(int argc, char **argv)
         }
     }
     const char *host = o.bind ? o.bind : "127.0.0.1";
-    printf("URL http://%s:%d/?token=%s\n", host, web_port(s.web), pt);
-    printf("FACILITATOR http://%s:%d/?token=%s\n", host, web_port(s.web), ft);
+    const char *lb = strchr(host, ':') ? "[" : "", *rb = *lb ? "]" : "";
+    printf("URL http://%s%s%s:%d/?token=%s\n", lb, host, rb, web_port(s.web), pt);
+    printf("FACILITATOR http://%s%s%s:%d/?token=%s\n", lb, host, rb, web_port(s.web), ft);
     printf("FAKEHUB\n");
     fflush(stdout);
     uv_run(&loop, UV_RUN_DEFAULT);

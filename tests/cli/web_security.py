@@ -377,6 +377,7 @@ def ws_checks(s, fake):
     for what, kw in [("a binary frame", dict(opcode=2, payload=b'{"t":"cmd"}')),
                      ("reserved bits", dict(opcode=1, payload=b'{"t":"cmd"}', rsv=0x7)),
                      ("a reserved opcode", dict(opcode=3, payload=b'{}')),
+                     ("text that is not UTF-8", dict(opcode=1, payload=b'{"t":"\xff\xfe"}')),
                      ("a continuation with no message", dict(opcode=0, payload=b'{}')),
                      ("a fragmented control frame", dict(opcode=9, payload=b'', fin=False))]:
         st, b = ws_upgrade(s, s.token)
@@ -388,6 +389,8 @@ def ws_checks(s, fake):
         check(closed, "%s closes the connection" % what)
         if what == "a binary frame":
             check(code in (None, 1003), "... with 1003 (got %r)" % code)
+        if what == "text that is not UTF-8":
+            check(code in (None, 1007), "... with 1007 (got %r)" % code)
         b.sock.close()
 
     # an unmasked frame: refused or taken, but nothing else is harmed
@@ -457,6 +460,12 @@ def main():
         st, _, _ = http_get(s, "/?token=" + s.token)
         check(st == 200, "the server still answers at the end: %d" % st)
         check(p.poll() is None, "the server is still running")
+        # connections still open (one with unread messages) when it is stopped
+        _, open1 = ws_upgrade(s, s.token)
+        _, open2 = ws_upgrade(s, s.fac_token)
+        if open2:
+            open2.send_text('{"t":"cmd","line":"bye"}')
+        time.sleep(0.3)
     finally:
         if p.poll() is None:
             p.terminate()
