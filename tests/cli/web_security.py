@@ -256,7 +256,8 @@ def ws_upgrade(s, token, host=None, origin=None, path="/ws", protocol="firedrill
 
 def http_checks(s):
     st, h, body = http_get(s, "/?token=" + s.token)
-    check(st == 200, "GET / with the token: 200 (got %d)" % st)
+    check(st == 200, "GET / with the token: 200 (got %d%s)"
+          % (st, ", is web/index.html missing?" if st == 404 else ""))
     check(h.get("content-type", "").startswith("text/html"),
           "GET / is text/html (got %r)" % h.get("content-type"))
     check(h.get("cache-control") == "no-store", "Cache-Control: no-store")
