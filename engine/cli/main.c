@@ -35,6 +35,7 @@ static const CliCommand *const commands[] = {
     &cli_batch,
     &cli_check,
     &cli_demo,
+    &cli_gameday,
     &cli_graph,
     &cli_help,
     &cli_merge,
