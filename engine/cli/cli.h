@@ -58,5 +58,6 @@ extern const CliCommand cli_demo;
 extern const CliCommand cli_run;
 extern const CliCommand cli_report, cli_batch, cli_merge;
 extern const CliCommand cli_check, cli_graph, cli_new;
+extern const CliCommand cli_debrief;
 
 #endif
