@@ -108,6 +108,15 @@ assert f["team"]["customers_affected"] < s["team"]["customers_affected"], "custo
 # Never recovered: ranked last, nothing for recovery or mitigation, and no NaN.
 assert n["team"]["outage_s"] is None and n["percentile"]["faster_than"] == 0, n["percentile"]
 assert n["score"]["lines"][0]["points"] == 0 and n["score"]["lines"][1]["points"] == 0
+# The schema holds each, and refuses a damaged copy.
+import copy, jsonschema
+v = jsonschema.Draft202012Validator(json.load(open("docs/schemas/debrief.schema.json")))
+for k in d:
+    errs = list(v.iter_errors(d[k]))
+    assert not errs, (k, errs[0].message, list(errs[0].absolute_path))
+broken = copy.deepcopy(f)
+del broken["score"]["lines"][0]["rule"]
+assert list(v.iter_errors(broken)), "the schema accepts a score line without its rule"
 for k in d:
     assert "NaN" not in open(f"{T}/{k}/debrief.json").read() and "Infinity" not in open(f"{T}/{k}/debrief.json").read()
 PY
