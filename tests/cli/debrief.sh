@@ -171,6 +171,10 @@ rc=$?
   { bad "digest mismatch: exit $rc or no warning"; show "$T/out"; }
 grep -q '"digest": "differs"' "$T/changed/debrief.json" && ok || bad "digest mismatch not in debrief.json"
 
+# `firedrill report` on a game day's folder says how to get the Debrief back.
+"$FD" report "$T/fast" >"$T/out" 2>&1
+grep -q "is a game day; \`firedrill debrief" "$T/out" && ok || { bad "report: no note on a game day"; show "$T/out"; }
+
 for k in fast slow never; do sed -n 1p "$T/$k.out"; done
 echo "debrief: $pass passed, $fail failed"
 [ "$fail" = 0 ]
