@@ -59,5 +59,6 @@ extern const CliCommand cli_run;
 extern const CliCommand cli_report, cli_batch, cli_merge;
 extern const CliCommand cli_check, cli_graph, cli_new;
 extern const CliCommand cli_gameday, cli_replay;
+extern const CliCommand cli_debrief;
 
 #endif

@@ -161,6 +161,12 @@ static int cmd_report(int argc, char **argv)
     if (w < 0) {
         fprintf(stderr, "firedrill report: cannot write %s: %s\n", hp, strerror(-w));
         rc = FD_EXIT_SYSTEM;
+    } else {
+        /* A game day's folder: the page written here has no Debrief. */
+        snprintf(mp, n, "%s/session.jsonl", dir);
+        if (access(mp, F_OK) == 0)
+            fprintf(stderr, "firedrill report: note: %s is a game day; `firedrill debrief %s` "
+                            "adds its Debrief section again\n", dir, dir);
     }
 out:
     diag_list_free(&dl);

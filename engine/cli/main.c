@@ -34,6 +34,7 @@ static const CliCommand cli_version = {
 static const CliCommand *const commands[] = {
     &cli_batch,
     &cli_check,
+    &cli_debrief,
     &cli_demo,
     &cli_gameday,
     &cli_graph,

@@ -535,6 +535,35 @@ static void moment_markers(FILE *f, const Plot *p, const RunResult *r, double lx
     }
 }
 
+/* A game day's commands: a thin line and a triangle at the top of the plot,
+ * the player's name beside it and the command as its tooltip. */
+static void command_marks(FILE *f, const Plot *p, const RunResult *r, const HtmlExtra *x)
+{
+    if (!x) return;
+    for (int i = 0; i < x->nmarks; i++) {
+        const HtmlMark *k = &x->marks[i];
+        if (!(k->t >= 0) || k->t > p->tmax) continue;
+        double cx = px(p, k->t);
+        char c[16];
+        clock_at(r, fd_time_from_sec(k->t), true, c, sizeof c);
+        fprintf(f,
+                "<g class=\"cmdmark\"><title>%s ", c);
+        html_esc(f, k->label ? k->label : "");
+        fputs(": ", f);
+        html_esc(f, k->title ? k->title : "");
+        if (k->refused) fputs(" (refused)", f);
+        fprintf(f,
+                "</title><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                "stroke=\"#6a1b9a\" stroke-width=\"1\" stroke-opacity=\"0.6\"/>"
+                "<path d=\"M%.1f,%.1fl-5,-8h10z\" fill=\"%s\" stroke=\"#6a1b9a\"/>"
+                "<text class=\"cmdlab\" x=\"%.1f\" y=\"%.1f\">",
+                cx, p->y, cx, p->y + p->h, cx, p->y + 8, k->refused ? "#fff" : "#6a1b9a",
+                cx + 4, p->y + 18 + 11.0 * (i % 4));
+        html_esc(f, k->label ? k->label : "");
+        fputs("</text></g>\n", f);
+    }
+}
+
 static void legend_item(FILE *f, double x, double y, const char *color, const char *label,
                         bool dashed)
 {
@@ -574,7 +603,8 @@ static double chart_tmax(const RunResult *r, const Metrics *m)
     return t > 0 ? t : 1;
 }
 
-static void chart_availability(FILE *f, const RunResult *r, const Metrics *m)
+static void chart_availability(FILE *f, const RunResult *r, const Metrics *m,
+                               const HtmlExtra *x)
 {
     double h = 320;
     html_svg_open(f, "chart-availability", CW, h,
@@ -599,6 +629,7 @@ static void chart_availability(FILE *f, const RunResult *r, const Metrics *m)
         ly += 18;
     }
     legend_item(f, p.x + p.w + 14, ly, "#888", "objective (SLO)", true);
+    command_marks(f, &p, r, x);
     fputs("</svg>\n", f);
 }
 
@@ -722,7 +753,8 @@ static bool is_entry_service(const Topo *topo, const char *name)
     return false;
 }
 
-static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Metrics *m)
+static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Metrics *m,
+                         const HtmlExtra *x)
 {
     double h = 300;
     bool entry_only = false;
@@ -772,10 +804,11 @@ static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Me
     for (int k = 0; k < NCAUSES; k++)
         legend_box(f, p.x + p.w + 14, 30 + 18.0 * k, cause_colors[k], cause_labels[k]);
     moment_markers(f, &p, r, p.x + p.w + 14, 30 + 18.0 * (NCAUSES + 1));
+    command_marks(f, &p, r, x);
     fputs("</svg>\n", f);
 }
 
-static void chart_latency(FILE *f, const RunResult *r, const Metrics *m)
+static void chart_latency(FILE *f, const RunResult *r, const Metrics *m, const HtmlExtra *x)
 {
     double h = 320;
     html_svg_open(f, "chart-latency", CW, h,
@@ -799,6 +832,7 @@ static void chart_latency(FILE *f, const RunResult *r, const Metrics *m)
         legend_item(f, p.x + p.w + 14, 30 + 18.0 * s, c, m->svc[s].name, false);
     }
     moment_markers(f, &p, r, p.x + p.w + 14, 30 + 18.0 * (m->nsvc + 1));
+    command_marks(f, &p, r, x);
     fputs("</svg>\n", f);
 }
 
@@ -1249,7 +1283,8 @@ static void timeline(FILE *f, const RunResult *r)
     free(order);
 }
 
-static void write_page(FILE *f, const RunResult *r, const Topo *topo, const Metrics *m)
+static void write_page(FILE *f, const RunResult *r, const Topo *topo, const Metrics *m,
+                       const HtmlExtra *x)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -1257,19 +1292,21 @@ static void write_page(FILE *f, const RunResult *r, const Topo *topo, const Metr
     html_esc(f, r->scenario ? r->scenario : "firedrill run");
     fputs(" - firedrill report</title>\n<style>\n", f);
     fputs(css, f);
+    if (x && x->css) fputs(x->css, f);
     fputs("</style>\n</head>\n<body>\n<main>\n", f);
     header(f, r);
+    if (x && x->section) x->section(f, x->ud);
     incident_clock(f, r);
     entries(f, r);
     expectations(f, r);
     fputs("<h2 id=\"charts\">Availability</h2>\n", f);
-    chart_availability(f, r, m);
+    chart_availability(f, r, m, x);
     fputs("<h2>Traffic against capacity</h2>\n", f);
     chart_traffic(f, r, m);
     fputs("<h2>Errors by cause</h2>\n", f);
-    chart_errors(f, r, topo, m);
+    chart_errors(f, r, topo, m, x);
     fputs("<h2>Latency</h2>\n", f);
-    chart_latency(f, r, m);
+    chart_latency(f, r, m, x);
     fputs("<h2>Instances</h2>\n", f);
     chart_instances(f, r, m);
     fputs("<h2 id=\"graph\">The dependency graph</h2>\n<p class=\"muted\">", f);
@@ -1288,6 +1325,12 @@ static void write_page(FILE *f, const RunResult *r, const Topo *topo, const Metr
 
 int run_write_html(const RunResult *r, const Topo *topo, const char *metrics_path,
                    const char *path)
+{
+    return run_write_html_ex(r, topo, metrics_path, path, NULL);
+}
+
+int run_write_html_ex(const RunResult *r, const Topo *topo, const char *metrics_path,
+                      const char *path, const HtmlExtra *x)
 {
     Metrics m;
     int rc = metrics_read(&m, metrics_path);
@@ -1320,7 +1363,7 @@ int run_write_html(const RunResult *r, const Topo *topo, const char *metrics_pat
         metrics_free(&m);
         return rc;
     }
-    write_page(f, r, topo, &m);
+    write_page(f, r, topo, &m, x);
     metrics_free(&m);
     if (ferror(f)) {
         afile_abort(&af);

@@ -7,6 +7,7 @@
 #ifndef FD_HTML_H
 #define FD_HTML_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "model/topo.h"
 #include "report/result.h"
@@ -16,6 +17,29 @@
  * what metrics.csv names). Returns 0, or -errno. */
 int run_write_html(const RunResult *r, const Topo *topo, const char *metrics_path,
                    const char *path);
+
+/* A moment drawn on each time chart as a marker: a game day's command. */
+typedef struct HtmlMark {
+    double t;                 /* seconds since the run's start */
+    const char *label;        /* short, drawn by the marker (a player's name) */
+    const char *title;        /* the tooltip (the command as typed) */
+    bool refused;             /* drawn hollow */
+} HtmlMark;
+
+/* What a page may carry beside the run itself (the game day's debrief). */
+typedef struct HtmlExtra {
+    /* Writes a section right after the page's header, before the incident
+     * clock; NULL: none. */
+    void (*section)(FILE *f, void *ud);
+    void *ud;
+    const char *css;          /* appended to the page's style; may be NULL */
+    const HtmlMark *marks;    /* drawn on the availability, errors and latency charts */
+    int nmarks;
+} HtmlExtra;
+
+/* run_write_html with extra content; extra may be NULL. */
+int run_write_html_ex(const RunResult *r, const Topo *topo, const char *metrics_path,
+                      const char *path, const HtmlExtra *extra);
 
 /* Writes s escaped for HTML text and attribute values (invalid UTF-8
  * becomes U+FFFD, control characters '?'). */
