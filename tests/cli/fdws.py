@@ -60,34 +60,50 @@ class WS:
     def send(self, obj):
         self.send_raw(json.dumps(obj).encode())
 
-    def _read(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
+    def _frame(self):
+        """(opcode, payload) of the first whole frame in the buffer, or None."""
+        b = self.buf
+        if len(b) < 2:
+            return None
+        n, at = b[1] & 0x7F, 2
+        if n == 126:
+            if len(b) < 4:
+                return None
+            n, at = struct.unpack("!H", b[2:4])[0], 4
+        elif n == 127:
+            if len(b) < 10:
+                return None
+            n, at = struct.unpack("!Q", b[2:10])[0], 10
+        if len(b) < at + n:
+            return None
+        self.buf = b[at + n:]
+        return b[0] & 0x0F, b[at:at + n]
+
+    def recv(self, timeout=10):
+        """The next text message as an object; None on timeout. A frame
+        is taken from the buffer only once it is whole, so a timeout in
+        the middle of one loses nothing."""
+        end = time.time() + timeout
+        while True:
+            f = self._frame()
+            if f is not None:
+                op, payload = f
+                if op == 8:
+                    raise EOFError("closed by the server")
+                if op == 1:
+                    return json.loads(payload)
+                continue
+            left = end - time.time()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                return None
             if not chunk:
                 raise EOFError("connection closed")
             self.buf += chunk
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
-    def recv(self, timeout=10):
-        """The next text message as an object; None on timeout."""
-        self.sock.settimeout(timeout)
-        try:
-            b0, b1 = self._read(2)
-            n = b1 & 0x7F
-            if n == 126:
-                n = struct.unpack("!H", self._read(2))[0]
-            elif n == 127:
-                n = struct.unpack("!Q", self._read(8))[0]
-            payload = self._read(n)
-        except socket.timeout:
-            return None
-        op = b0 & 0x0F
-        if op == 8:
-            raise EOFError("closed by the server")
-        if op != 1:
-            return self.recv(timeout)
-        return json.loads(payload)
 
     def until(self, pred, timeout=30):
         """Reads messages until pred(msg) holds; returns that message."""
