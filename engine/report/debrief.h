@@ -164,12 +164,18 @@ int debrief_compute(Debrief *d, const char *dir, const DebriefOptions *o, DiagLi
 int debrief_write_json(const Debrief *d, const char *path);
 
 /* DIR/report.html with the Debrief section (debrief_html.c), from DIR's
- * metrics.csv and topology.yaml (or the scenario's topology); 0 or -errno. */
+ * metrics.csv and topology.yaml (without it, the graph is drawn from the
+ * services metrics.csv names); 0 or -errno. */
 int debrief_write_html(const Debrief *d, const char *dir);
 
 /* The whole debrief: compute, then write debrief.json and report.html.
  * What `firedrill debrief DIR` runs, and what the game day calls at the
- * end of a session. */
+ * end of a session: debrief_write(dir, 0, dl) runs the 40 reference seeds
+ * one after another in the calling thread (a few seconds for a pattern,
+ * about 3 s per seed for the Tencent replay); pass a DebriefOptions with
+ * run_seeds to run them elsewhere. Returns 0 or a DEBRIEF_ error; dl holds
+ * the diagnostics (warnings too: a changed scenario) for the caller to
+ * print. */
 int debrief_write_opts(const char *dir, const DebriefOptions *o, DiagList *dl);
 int debrief_write(const char *dir, int seeds, DiagList *dl);
 

@@ -99,6 +99,19 @@ for k, v in d.items():
     for side in ("team", "reference"):
         e = v[side]["entries"][0]
         assert abs(e["error_budget_burned"] - (1 - e["availability"]) / (1 - e["slo"])) < 1e-5, (k, e)
+    # Each line follows the documented rule from the figures beside it.
+    def falling(mx, x, ref, floor):
+        if x is None: return 0.0
+        r = max(ref if ref is not None else 3600, floor)   # the run's length (1h) stands in
+        return round(mx / (1 + 0.5 * (x / r) ** 2), 2)
+    t, dist = v["team"], v["distribution"]
+    want = [falling(30, t["outage_s"], dist["median_outage_s"], 60),
+            falling(20, t["mitigate_s"], dist["median_mitigate_s"], 60),
+            falling(15, t["response_s"], dist["median_response_s"], 60),
+            falling(20, t["customers_affected"], dist["median_customers_affected"], 1),
+            round(15 * t["expectations"]["held"] / t["expectations"]["declared"], 2)]
+    got = [l["points"] for l in lines]
+    assert all(abs(a - b) < 0.011 for a, b in zip(want, got)), (k, want, got)
 f, s, n = d["fast"], d["slow"], d["never"]
 assert f["score"]["total"] > s["score"]["total"] > n["score"]["total"], (f["score"]["total"], s["score"]["total"], n["score"]["total"])
 assert f["team"]["outage_s"] < s["team"]["outage_s"], "fixtures: fast is not faster"
