@@ -19,7 +19,6 @@
 #include "live/gameday.h"
 #include "live/gameday_internal.h"
 #include "live/web.h"
-#include "report/debrief.h"
 
 static int cmd_gameday(int argc, char **argv);
 
@@ -72,6 +71,8 @@ typedef struct Live {
     Web *web;
     Console *con;
     uv_signal_t sigint, sigterm;
+    uv_process_t debrief;
+    bool debriefing;
     bool exit_at_end, stopping;
     int debrief_seeds;
     int rc;
@@ -81,6 +82,8 @@ static void stop_all(Live *lv)
 {
     if (lv->stopping) return;
     lv->stopping = true;
+    /* A debrief being written finishes first; its exit stops the rest. */
+    if (lv->debriefing) return;
     if (lv->con) console_stop(lv->con);
     lv->con = NULL;
     if (lv->web) web_stop(lv->web);
@@ -101,29 +104,68 @@ static void on_signal(uv_signal_t *h, int sig)
     stop_all(lv);
 }
 
+static void debrief_done(uv_process_t *p, int64_t status, int sig)
+{
+    (void)sig;
+    Live *lv = p->data;
+    lv->debriefing = false;
+    uv_close((uv_handle_t *)p, NULL);
+    char text[4200];
+    if (status == 0) {
+        snprintf(text, sizeof text, "the debrief is ready: %s/report.html", lv->g->out);
+        printf("The debrief is written: %s/report.html\n", lv->g->out);
+    } else {
+        snprintf(text, sizeof text, "the debrief could not be written (firedrill debrief %s says why)", lv->g->out);
+        lv->rc = FD_EXIT_SYSTEM;
+    }
+    fflush(stdout);
+    if (!lv->stopping) gameday_notice(lv->g, text);
+    if (lv->exit_at_end || lv->stopping) {
+        lv->stopping = false;
+        stop_all(lv);
+    } else if (lv->web) {
+        printf("The dashboard stays up; Ctrl-C closes it.\n");
+        fflush(stdout);
+    }
+}
+
+/* The debrief runs the reference response over many seeds: seconds to
+ * minutes of work, so it runs in a process of its own (`firedrill debrief`)
+ * and the dashboard stays live meanwhile. */
+static int start_debrief(Live *lv)
+{
+    static char exe[4096];
+    size_t n = sizeof exe;
+    if (uv_exepath(exe, &n) < 0) return -1;
+    char seeds[24];
+    snprintf(seeds, sizeof seeds, "%d", lv->debrief_seeds);
+    char *args[] = { exe, "debrief", (char *)lv->g->out, "--seeds", seeds, "--jobs", "2", NULL };
+    uv_stdio_container_t io[3] = { { .flags = UV_IGNORE }, { .flags = UV_INHERIT_FD, .data.fd = 1 },
+                                   { .flags = UV_INHERIT_FD, .data.fd = 2 } };
+    uv_process_options_t po = { .exit_cb = debrief_done, .file = exe, .args = args,
+                                .stdio = io, .stdio_count = 3 };
+    lv->debrief.data = lv;
+    if (uv_spawn(lv->loop, &lv->debrief, &po) < 0) return -1;
+    lv->debriefing = true;
+    return 0;
+}
+
 static void on_ended(void *ud, bool ok)
 {
     Live *lv = ud;
     if (!ok) lv->rc = FD_EXIT_SYSTEM;
-    fprintf(stdout, "\nThe drill is over. Outputs in %s (report.html has the debrief).\n", lv->g->out);
-    if (!lv->exit_at_end && !lv->stopping && lv->web)
-        fprintf(stdout, "The dashboard stays up for the debrief; Ctrl-C closes it.\n");
+    printf("\nThe drill is over. Outputs in %s.\n", lv->g->out);
+    if (ok && lv->debrief_seeds > 0) {
+        printf("Writing the debrief: the reference response over %d seeds...\n", lv->debrief_seeds);
+        fflush(stdout);
+        if (start_debrief(lv) == 0) {
+            gameday_notice(lv->g, "the drill is over; the debrief is being written");
+            return;
+        }
+        fprintf(stderr, "firedrill gameday: cannot start the debrief; run firedrill debrief %s\n", lv->g->out);
+    }
     fflush(stdout);
     if (lv->exit_at_end) stop_all(lv);
-}
-
-static int after_end(void *ud, const char *dir)
-{
-    Live *lv = ud;
-    if (lv->debrief_seeds <= 0) return 0;
-    fprintf(stdout, "Writing the debrief: the reference response over %d seeds...\n", lv->debrief_seeds);
-    fflush(stdout);
-    DiagList dl;
-    diag_list_init(&dl);
-    int rc = debrief_write(dir, lv->debrief_seeds, &dl);
-    diag_list_print(&dl, stderr);
-    diag_list_free(&dl);
-    return rc;
 }
 
 static void console_quit(void *ud)
@@ -263,7 +305,6 @@ static int cmd_gameday(int argc, char **argv)
         free(playbuf);
         goto done;
     }
-    gameday_set_after_end(lv.g, after_end, &lv);
     Hub *hub = gameday_hub(lv.g);
 
     char ptok[33], ftok[33];

@@ -25,6 +25,7 @@
 
 #include "base/atomic_file.h"
 #include "base/hist.h"
+#include "base/sha256.h"
 #include "live/command.h"
 #include "live/gameday_internal.h"
 #include "model/resp.h"
@@ -379,7 +380,6 @@ static void finish(Gameday *g, const char *why)
     }
     if (g->journal) fclose(g->journal);
     g->journal = NULL;
-    if (ok && g->after_end) ok = g->after_end(g->after_ud, g->out) == 0;
     json_t *m = stamp(g, "end", scenario_now(g->sc));
     char sp[4096], rp[4096];
     snprintf(sp, sizeof sp, "%s/summary.json", g->out);
@@ -887,9 +887,10 @@ int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagLi
     for (int i = 0; i < scenario_nteams(g->sc); i++)
         if (scenario_team_played(g->sc, i)) json_array_append_new(play, json_string(scenario_team(g->sc, i)));
     json_object_set_new(head, "play", play);
-    char dig[32];
+    char dig[32], sha[65] = "";
     snprintf(dig, sizeof dig, "%016llx", (unsigned long long)g->res.inputs);
-    json_object_set_new(head, "digests", json_pack("{s:s}", "inputs", dig));
+    if (fd_sha256_file(o->path, sha) < 0) sha[0] = 0;
+    json_object_set_new(head, "digests", json_pack("{s:s, s:s}", "scenario", sha, "inputs", dig));
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -909,10 +910,14 @@ int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagLi
 
 void gameday_end(Gameday *g, const char *why) { finish(g, why); }
 
-void gameday_set_after_end(Gameday *g, int (*fn)(void *ud, const char *dir), void *ud)
+void gameday_notice(Gameday *g, const char *text)
 {
-    g->after_end = fn;
-    g->after_ud = ud;
+    json_t *tl = stamp(g, "timeline", scenario_now(g->sc));
+    json_object_set_new(tl, "kind", json_string("note"));
+    json_object_set_new(tl, "who", json_string("firedrill"));
+    json_object_set_new(tl, "text", json_string(text));
+    keep(g->timeline_log, tl, 5000);
+    broadcast(g, tl, false);
 }
 
 void gameday_stop_timer(Gameday *g)

@@ -59,8 +59,6 @@ struct Gameday {
     json_t *history, *timeline_log, *alerts_log, *status_log;
     Page *pages;
     int npages, cappages;
-    int (*after_end)(void *ud, const char *dir);
-    void *after_ud;
 };
 
 /* Runs a person's command: the timeline line "player (team): line" and
@@ -69,9 +67,8 @@ struct Gameday {
 int gameday_run_command(Scenario *sc, const char *player, const char *team, const char *line,
                         const char *lua, uint64_t cookie, char *err, size_t errsize);
 
-/* After the outputs are written, before clients hear of the end: the
- * debrief. Returns 0 or a negative code. */
-void gameday_set_after_end(Gameday *g, int (*fn)(void *ud, const char *dir), void *ud);
+/* A line from firedrill itself in everyone's timeline (not the run's). */
+void gameday_notice(Gameday *g, const char *text);
 
 /* Stops and closes the clock's timer handle (before the loop's last run). */
 void gameday_stop_timer(Gameday *g);
