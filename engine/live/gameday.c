@@ -253,7 +253,7 @@ static void on_reply(void *ud, uint64_t cookie, bool ok, const char *text)
     uint32_t seq = (uint32_t)cookie;
     if (c < 0 || c >= g->nclients || !g->clients[c].used || g->clients[c].gen != g->cmd_gen[seq % FD_CMD_RING])
         return;
-    json_t *m = json_pack("{s:s, s:b, s:s, s:s}", "t", "reply", "ok", ok, "text", text,
+    json_t *m = json_pack("{s:s, s:b, s:s, s:s}", "t", "reply", "ok", ok, "text", ok && !*text ? "done" : text,
                           "line", g->cmd_line[seq % FD_CMD_RING]);
     send_to(g, c, m);
     json_decref(m);
@@ -650,7 +650,12 @@ static void command(Gameday *g, int c, const char *line)
     /* Who acknowledges, for the page's `by`. */
     if (strncmp(line, "ack", 3) == 0) {
         int k = team_index(g, cl->team);
-        if (k >= 0 && k < FD_MAX_TEAMS) snprintf(g->acked_by[k], sizeof g->acked_by[k], "%s", cl->name);
+        if (k >= 0 && k < FD_MAX_TEAMS) {
+            /* memcpy, not snprintf: both lie in *g, which -Wrestrict cannot tell apart. */
+            size_t n = strnlen(cl->name, sizeof g->acked_by[k] - 1);
+            memcpy(g->acked_by[k], cl->name, n);
+            g->acked_by[k][n] = '\0';
+        }
     }
     uint32_t seq = ++g->cmd_seq;
     snprintf(g->cmd_line[seq % FD_CMD_RING], sizeof g->cmd_line[0], "%s", line);
@@ -858,10 +863,14 @@ int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagLi
         diag_error(dl, loc, "cannot write the session here: %s", strerror(-e));
         return -2;
     }
+    /* The scenario by its real path: what the journal names, so that a
+     * replay from anywhere writes the same summary. */
+    char realp[4096];
+    if (!realpath(o->path, realp)) snprintf(realp, sizeof realp, "%s", o->path);
     static const char *const every[] = { "*" };
     g->live = (ScenarioLive){ .ud = g, .event = on_event, .page = on_page, .engaged = on_engaged,
                               .reply = on_reply };
-    ScenarioOptions so = { .path = o->path, .seed = o->seed, .params = o->params, .nparams = o->nparams,
+    ScenarioOptions so = { .path = realp, .seed = o->seed, .params = o->params, .nparams = o->nparams,
                            .on_interval = on_interval, .ud = g,
                            .play = o->play ? o->play : every, .nplay = o->play ? o->nplay : 1,
                            .live = &g->live };
@@ -873,8 +882,6 @@ int gameday_open(Gameday **out, uv_loop_t *loop, const GamedayOptions *o, DiagLi
         if (g->speed < 1) g->speed = 1;
     }
     /* The journal's head: what a replay needs to run the same session. */
-    char realp[4096];
-    if (!realpath(o->path, realp)) snprintf(realp, sizeof realp, "%s", o->path);
     json_t *head = json_object();
     json_object_set_new(head, "t", json_string("session"));
     json_object_set_new(head, "version", json_integer(1));

@@ -76,6 +76,7 @@ typedef struct Conn {
     const unsigned char *body;
     size_t body_len, body_sent;
     bool responding;
+    unsigned char *owned;   /* a body made for this request (freed after it) */
     /* WebSocket */
     int id;
     bool joined, dead;
@@ -242,9 +243,35 @@ static int respond_error(Conn *c, struct lws *wsi, unsigned status, const char *
                    (const unsigned char *)text, strlen(text), host);
 }
 
+/* The page names its scripts and styles with "{{token}}" for the token it
+ * was requested with, so that they are fetched with it too: every request
+ * carries the token. Returns a malloc'd copy, or NULL. */
+static unsigned char *with_token(const FdWebFile *f, const char *tok, size_t *len)
+{
+    static const char mark[] = "{{token}}";
+    size_t ml = sizeof mark - 1, tl = strlen(tok), n = 0;
+    for (size_t i = 0; i + ml <= f->len; i++)
+        if (memcmp(f->data + i, mark, ml) == 0) n++;
+    unsigned char *out = malloc(f->len + n * tl + 1);
+    if (!out) return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < f->len;) {
+        if (i + ml <= f->len && memcmp(f->data + i, mark, ml) == 0) {
+            memcpy(out + o, tok, tl);
+            o += tl;
+            i += ml;
+        } else {
+            out[o++] = f->data[i++];
+        }
+    }
+    *len = o;
+    return out;
+}
+
 static int http_request(Web *w, Conn *c, struct lws *wsi, const char *path)
 {
     char host[128];
+    free(c->owned);
     memset(c, 0, sizeof *c);
     c->w = w;
     c->wsi = wsi;
@@ -255,8 +282,16 @@ static int http_request(Web *w, Conn *c, struct lws *wsi, const char *path)
     else if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) rc = respond_error(c, wsi, 405, h);
     else {
         const FdWebFile *f = find_file(path);
-        rc = f ? respond(c, wsi, 200, f->type, f->data, f->len, h)
-               : respond_error(c, wsi, 404, h);
+        char arg[WEB_TOKEN_MAX + 16];
+        const char *tok = lws_get_urlarg_by_name(wsi, "token=", arg, (int)sizeof arg);
+        size_t len = 0;
+        if (f && tok && strstr(f->type, "text/html")) {
+            c->owned = with_token(f, tok, &len);
+            if (!c->owned) return -1;
+        }
+        rc = !f ? respond_error(c, wsi, 404, h)
+           : c->owned ? respond(c, wsi, 200, f->type, c->owned, len, h)
+           : respond(c, wsi, 200, f->type, f->data, f->len, h);
     }
     if (rc == 1) return lws_http_transaction_completed(wsi) ? -1 : 0;
     return rc;
@@ -278,8 +313,11 @@ static int http_writable(Conn *c, struct lws *wsi)
         return 0;
     }
     c->responding = false;
+    free(c->owned);
+    c->owned = NULL;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
+
 
 /* ---- WebSocket ----------------------------------------------------- */
 
@@ -427,6 +465,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         return c ? http_writable(c, wsi) : 0;
     case LWS_CALLBACK_HTTP_BODY:
         return 0;              /* no request has a body we read: discarded */
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (c) {
+            free(c->owned);
+            c->owned = NULL;
+        }
+        return 0;
     case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
         /* >0: refused with a response of our own; lws hangs up after it.
          * No per-connection data yet: the refusal is short, written at once. */
