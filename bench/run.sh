@@ -12,6 +12,9 @@
 #                           the speed-up from 1 to 2 workers; worker memory
 #   6. firedrill batch      the NetEase sweep, 1000 seeds x on-call size,
 #                           sharded and merged
+#   7. gameday.py           the Tencent replay paced live with 10 dashboards
+#                           connected: the fastest speed kept up with, and
+#                           the server's CPU and memory over a paced run
 #
 # `make bench` builds and then calls `sh bench/run.sh build`; it takes about
 # an hour on two cores, most of it sections 5 and 6. FD_BENCH_SECTIONS=4,5
@@ -46,7 +49,7 @@ done
 # FD_BENCH_SECTIONS picks sections by number, e.g. FD_BENCH_SECTIONS=5,6
 # (default: all; 1 stands for 1-3, which share one summary).
 want() {
-  case ",${FD_BENCH_SECTIONS:-1,4,5,6}," in *",$1,"*) return 0 ;; esac
+  case ",${FD_BENCH_SECTIONS:-1,4,5,6,7}," in *",$1,"*) return 0 ;; esac
   return 1
 }
 
@@ -459,6 +462,12 @@ for g in s["groups"]:
 PY
 echo
 
+fi
+
+if want 7; then
+echo "== 7. a game day paced live: Tencent with 10 dashboards (gameday.py)"
+run gameday.py 600 "$tmp/gameday" "$py" "$here/gameday.py" "$fd" "$here/../scenarios/tencent-2024-04-08"
+echo
 fi
 
 if [ -n "$failed" ]; then

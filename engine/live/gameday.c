@@ -35,6 +35,9 @@
 #define TICK_EVERY_MS 250          /* how often clients get a `tick` */
 #define SKIP_BUDGET_NS 40000000    /* wall time a skip may use per tick */
 #define SKIP_STEP (30 * FD_SEC)    /* simulated time per skip step */
+#define SLICE_BUDGET_NS 40000000   /* wall time the model may use per tick */
+#define SLICE_STEP (10 * FD_SEC)   /* simulated time per step within a tick */
+#define BEHIND_MAX_S 1.0           /* how far behind the wall clock the run may fall */
 #define MAX_CLIENTS 64
 #define HISTORY_MAX 2000           /* metrics messages kept for late joiners */
 
@@ -93,6 +96,7 @@ static json_t *tick_msg(Gameday *g)
     json_object_set_new(m, "paused", json_boolean(g->paused));
     json_object_set_new(m, "ended", json_boolean(g->ended));
     json_object_set_new(m, "skipping", json_boolean(g->skipping));
+    json_object_set_new(m, "behind", json_integer(g->behind));
     return m;
 }
 
@@ -241,7 +245,10 @@ static void on_engaged(void *ud, const char *team)
         Page *p = &g->pages[i];
         if (strcmp(p->team, team) != 0 || strcmp(p->state, "acked") == 0) continue;
         snprintf(p->state, sizeof p->state, "acked");
-        if (k >= 0 && k < FD_MAX_TEAMS) snprintf(p->by, sizeof p->by, "%s", g->acked_by[k]);
+        if (k >= 0 && !scenario_team_played(g->sc, k))
+            snprintf(p->by, sizeof p->by, "the scripted responder");
+        else if (k >= 0 && k < FD_MAX_TEAMS)
+            snprintf(p->by, sizeof p->by, "%s", g->acked_by[k]);
         page_changed(g, p);
     }
 }
@@ -447,8 +454,21 @@ static void on_tick(uv_timer_t *t)
             broadcast(g, tick_msg(g), false);
         }
     } else if (!g->paused) {
-        SimTime now = scenario_now(g->sc);
-        if (!advance(g, slice_end(now, due_now(g)))) return;
+        /* In steps, for at most SLICE_BUDGET_NS of wall time per tick, so
+         * the loop keeps answering when the model cannot keep up with the
+         * speed; a run that falls more than BEHIND_MAX_S behind gives up
+         * catching up (the clock then shows the speed it really reaches). */
+        uint64_t start = uv_hrtime();
+        SimTime due = due_now(g);
+        while (scenario_now(g->sc) < slice_end(scenario_now(g->sc), due) &&
+               uv_hrtime() - start < SLICE_BUDGET_NS) {
+            SimTime now = scenario_now(g->sc);
+            if (!advance(g, slice_end(now, due < now + SLICE_STEP ? due : now + SLICE_STEP))) return;
+        }
+        if (due - scenario_now(g->sc) > fd_time_from_sec(g->speed * BEHIND_MAX_S)) {
+            g->behind++;
+            reanchor(g);
+        }
     }
     uint64_t w = uv_hrtime();
     if (w - g->last_tick_sent >= (uint64_t)TICK_EVERY_MS * 1000000) {

@@ -46,6 +46,7 @@ struct Gameday {
     SimTime anchor_sim, skip_until;
     double speed;
     bool paused, skipping, ended;
+    uint32_t behind;          /* times the run fell too far behind the wall clock */
     bool seen_public;       /* something people can see happened (a skip stops) */
     bool swallow_note;      /* the next note is a command's own line */
     /* clients */

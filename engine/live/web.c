@@ -31,7 +31,9 @@
 
 #define WEB_TOKEN_MAX 128
 #define WEB_QUEUE_MAX ((size_t)4 << 20)   /* bytes queued to one client */
+#define WRITES_PER_CALLBACK 64              /* messages written per writable callback, at most */
 #define WEB_CHUNK 16384                   /* bytes of a file per write */
+#define WEB_DRAIN_TICKS 200               /* web_stop waits up to 200 x 10 ms for queues to empty */
 
 /* Finishes what lws_context_destroy() starts. With a foreign libuv loop,
  * libwebsockets 4.1 closes its handles and then waits for a second
@@ -44,7 +46,7 @@ typedef struct Reaper {
     uv_timer_t timer;
     struct lws_context *ctx;
     struct Web *web;       /* freed once ctx is, as lws may call back till then */
-    int tries;
+    int tries, drain_ticks;
 } Reaper;
 
 struct Web {
@@ -55,6 +57,7 @@ struct Web {
     size_t max_message;
     int port;
     bool stopping;
+    size_t pending;                       /* bytes queued to every client */
     int depth;                            /* hooks being run */
     void *loops[1];
     char bind[64];
@@ -328,6 +331,7 @@ static void queue_free(Conn *c)
         free(m);
     }
     c->head = c->tail = NULL;
+    if (c->queued) c->w->pending -= c->queued;   /* queued only once c->w is set */
     c->queued = 0;
 }
 
@@ -359,6 +363,7 @@ static void conn_send(void *ud, const char *json, size_t len)
     else c->head = m;
     c->tail = m;
     c->queued += len;
+    c->w->pending += len;
     lws_callback_on_writable(c->wsi);
 }
 
@@ -393,6 +398,7 @@ static int ws_close(struct lws *wsi, enum lws_close_status code, const char *why
 static int ws_receive(Web *w, Conn *c, struct lws *wsi, const void *in, size_t len)
 {
     if (c->dead || !c->joined) return -1;
+    if (w->stopping) return 0;              /* draining: what comes in is ignored */
     if (lws_frame_is_binary(wsi))
         return ws_close(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "text only");
     size_t rest = lws_remaining_packet_payload(wsi);
@@ -422,13 +428,20 @@ static int ws_receive(Web *w, Conn *c, struct lws *wsi, const void *in, size_t l
 static int ws_writable(Conn *c, struct lws *wsi)
 {
     if (c->dead) return -1;
-    Msg *m = c->head;
-    if (!m) return 0;
-    if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len) return -1;
-    c->head = m->next;
-    if (!c->head) c->tail = NULL;
-    c->queued -= m->len;
-    free(m);
+    /* As many messages as the socket takes now: one per callback would
+     * hold a dashboard to one message per turn of the loop, which a fast
+     * drill outruns. A write the kernel takes only in part is kept by
+     * lws, which then reports the pipe choked. */
+    for (int n = 0; c->head && n < WRITES_PER_CALLBACK; n++) {
+        if (n > 0 && lws_send_pipe_choked(wsi)) break;
+        Msg *m = c->head;
+        if (lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT) < (int)m->len) return -1;
+        c->head = m->next;
+        if (!c->head) c->tail = NULL;
+        c->queued -= m->len;
+        c->w->pending -= m->len;
+        free(m);
+    }
     if (c->head) lws_callback_on_writable(wsi);
     return 0;
 }
@@ -552,6 +565,16 @@ static void destroy(struct lws_context *ctx, Reaper *r)
 {
     lws_context_destroy(ctx);
     uv_timer_start(&r->timer, reap, 0, 10);
+}
+
+/* web_stop's first step: what is queued (the drill's end, say) goes out
+ * before the connections are closed, unless a client reads too slowly. */
+static void drain(uv_timer_t *t)
+{
+    Reaper *r = t->data;
+    if (r->web->pending > 0 && ++r->drain_ticks < WEB_DRAIN_TICKS) return;
+    uv_timer_stop(t);
+    destroy(r->web->ctx, r);
 }
 
 /* Why binding failed, found by trying it ourselves (lws does not say). */
@@ -687,5 +710,5 @@ void web_stop(Web *w)
         abort();
     }
     w->stopping = true;
-    destroy(w->ctx, w->reaper);         /* frees w as the loop runs */
+    uv_timer_start(&w->reaper->timer, drain, 0, 10);   /* then frees w as the loop runs */
 }

@@ -10,54 +10,11 @@
 set -u
 FD=$1
 TC=${FD_TEST_CONSOLE:-$(dirname "$FD")/tests/test_console}
-if ! command -v tmux >/dev/null 2>&1; then
-  echo "console_tty.sh: SKIP: tmux is not installed (scripts/deps.sh test installs it)"
-  exit 77
-fi
 [ -x "$TC" ] || { echo "console_tty.sh: no test_console at $TC" >&2; exit 1; }
 T=$(mktemp -d)
-TM="tmux -S $T/tmux.sock -f /dev/null"
-cleanup() {
-  $TM kill-server 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; screen | sed 's/^/  | /' >&2; }
-screen() { $TM capture-pane -p -t fd 2>/dev/null; }
-# the last line that is not empty: the prompt and what is being typed
-last() { screen | awk 'NF { l = $0 } END { print l }'; }
-# before_last: the line above it
-before_last() { screen | awk 'NF { p = l; l = $0 } END { print p }'; }
+. "$(dirname "$0")/lib/tmux.sh"
 
-# wait_for COUNT PATTERN: up to ~10 s until PATTERN (a fixed string) is on
-# the screen COUNT times.
-wait_for() {
-  i=0
-  while [ "$i" -lt 100 ]; do
-    n=$(screen | grep -cF -- "$2")
-    [ "${n:-0}" -ge "$1" ] && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
-# wait_last TEXT: up to ~5 s until the last line is TEXT.
-wait_last() {
-  i=0
-  while [ "$i" -lt 50 ]; do
-    [ "$(last)" = "$1" ] && return 0
-    sleep 0.1
-    i=$((i + 1))
-  done
-  return 1
-}
-keys() { $TM send-keys -t fd "$@"; }
-
-$TM new-session -d -s fd -x 120 -y 40 \
+tmux_start \
   "env HOME='$T' TERM=xterm '$TC' --interactive --name alice --team api; echo EXITED \$?; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)\$'; sleep 60"
 
 if wait_for 1 "type help for the commands" && wait_last "api>"; then ok; else bad "no welcome and prompt"; fi

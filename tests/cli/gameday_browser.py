@@ -14,6 +14,7 @@ with the same incident clock and through `firedrill batch`.
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +30,8 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 fd, scenario, work = sys.argv[1:4]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
 out = os.path.join(work, "session")
 failures = 0
 
@@ -137,6 +140,7 @@ try:
     found = command(a, "diagnose api-config", "bad data")
     command(a, "repair_config api-config", "")
     command(a, "page platform cloud-api does not come back in shanghai", "done")
+    a.save_screenshot(os.path.join(work, "dashboard-mid.png"))
 
     # The second player sees the first one's commands.
     seen = wait_for(b, lambda x: [e for e in x.find_elements(By.CSS_SELECTOR, '#timeline .entry[data-kind="command"]')

@@ -6,6 +6,7 @@ of speed x wall time. Pause holds it; a new speed takes effect at once;
 skip jumps to the next thing people can see.
 """
 import faulthandler
+import shutil
 import sys
 import time
 
@@ -13,6 +14,7 @@ sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from fdws import WS, Gameday  # noqa: E402
 
 fd, scenario, out = sys.argv[1:4]
+shutil.rmtree(out, ignore_errors=True)
 faulthandler.dump_traceback_later(90, exit=True)
 failures = 0
 
