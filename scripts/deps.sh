@@ -10,7 +10,7 @@
 set -eu
 
 set_for=${1:-build}
-pkgs="build-essential cmake pkg-config libuv1-dev liblua5.4-dev libyaml-dev libjansson-dev libedit-dev libwebsockets-dev"
+pkgs="build-essential cmake pkg-config libuv1-dev liblua5.4-dev libyaml-dev libjansson-dev libedit-dev libwebsockets-dev libssl-dev"
 case "$set_for" in
   build) ;;
   test)  pkgs="$pkgs lua-check libxml2-utils chromium chromium-driver python3-selenium parallel rsync python3 python3-yaml python3-jsonschema graphviz tmux" ;;
