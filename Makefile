@@ -30,6 +30,7 @@ run: build
 	 echo "Next:"; \
 	 echo "  ./$(BUILD)/firedrill run scenarios/tencent-2024-04-08 --out out   # then open out/report.html"; \
 	 echo "  ./$(BUILD)/firedrill run scenarios/netease-2024-08-18             # the other replay"; \
+	 echo "  ./$(BUILD)/firedrill gameday scenarios/tencent-2024-04-08         # a game day: people play the on-call"; \
 	 echo "  ./$(BUILD)/firedrill new my-drill                                 # a drill of your own"; \
 	 echo "  docs/scenarios.md: writing a scenario, from write-up to passing drill"; \
 	 exit $$rc
