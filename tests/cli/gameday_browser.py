@@ -25,6 +25,7 @@ from fdws import Gameday  # noqa: E402
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -54,7 +55,9 @@ def browser():
 
 def wait_for(d, fn, timeout=60, what="a condition"):
     try:
-        return WebDriverWait(d, timeout, poll_frequency=0.2).until(lambda drv: fn(drv))
+        # An element that re-renders while fn reads it is read again.
+        return WebDriverWait(d, timeout, poll_frequency=0.2,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(lambda drv: fn(drv))
     except Exception:
         print(f"     (timed out waiting for {what})")
         return None
@@ -76,11 +79,28 @@ def command(d, line, expect, timeout=120):
     box = d.find_element(By.ID, "cmd")
     box.send_keys(line)
     box.send_keys(Keys.ENTER)
-    r = wait_for(d, lambda x: len(x.find_elements(By.CSS_SELECTOR, "#replies .reply")) > n,
-                 timeout, f"the reply to {line!r}")
-    text = d.find_elements(By.CSS_SELECTOR, "#replies .reply")[-1].text if r else ""
+    def reply(x):
+        els = x.find_elements(By.CSS_SELECTOR, "#replies .reply")
+        return els[-1].text or " " if len(els) > n else None
+    text = (wait_for(d, reply, timeout, f"the reply to {line!r}") or "").strip()
     check(expect in text, f"{line!r} answered: {text.splitlines()[0] if text else '(nothing)'}")
     return text
+
+
+def click(d, css, what):
+    """Clicks the first element matching css; the lists re-render as
+    messages come, so an element found a moment ago may be gone: find it
+    again until the click lands."""
+    def once(x):
+        try:
+            els = x.find_elements(By.CSS_SELECTOR, css)
+            if els:
+                els[0].click()
+                return True
+        except StaleElementReferenceException:
+            pass
+        return None
+    return wait_for(d, once, 20, what) is not None
 
 
 def clock(d):
@@ -122,7 +142,7 @@ try:
     check(bool(ackb), "the page to api can be acknowledged")
     fac_speed(a, 60)
     if ackb:
-        ackb[0].click()
+        check(click(a, "#pages .page button.ack", "the ack button"), "the ack button is clicked")
         acked = wait_for(a, lambda x: not x.find_elements(By.CSS_SELECTOR, "#pages .page button.ack"), 60,
                          "the acknowledgement")
         check(acked is not None, "the page is acknowledged")
