@@ -11,6 +11,7 @@ import signal
 import socket
 import struct
 import subprocess
+import threading
 import time
 import urllib.parse
 
@@ -139,6 +140,24 @@ class Gameday:
         if not (self.url and self.fac):
             self.stop()
             raise RuntimeError("gameday printed no URLs: " + "".join(self.out) + self.proc.stderr.read())
+        # The rest of stdout, read as it comes so that wait_output sees it.
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.out.append(line)
+
+    def wait_output(self, text, timeout):
+        """Waits until a line of stdout holds text; False on timeout or exit."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if any(text in line for line in self.out):
+                return True
+            if self.proc.poll() is not None:
+                time.sleep(0.2)
+                return any(text in line for line in self.out)
+            time.sleep(0.2)
+        return False
 
     def stop(self):
         if self.proc.poll() is None:

@@ -172,6 +172,9 @@ try:
     end = wait_for(a, lambda x: x.find_element(By.ID, "end-banner").is_displayed(), 240, "the end")
     check(end is not None, "the drill ends and the dashboard says so")
     a.save_screenshot(os.path.join(work, "dashboard-end.png"))
+    # The debrief runs the reference over 6 seeds in a process of its own;
+    # slow under the sanitizers, so it is waited for before SIGTERM.
+    check(gd.wait_output("The debrief is written", 600), "the debrief is written after the end")
 finally:
     for d in (a, b):
         if d:
