@@ -467,6 +467,37 @@ static void test_wrong_type(void)
     unload(&l);
 }
 
+/* The load balancer's routing: one of three words, with "did you mean"; an
+ * external service has no instances to route between. */
+static void test_routing(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"
+         "    routing: least_outstanding\n"  /* 6 */
+         SVC_TAIL);
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        CHECK_EQ_INT(l.t.services[0].routing, ROUTE_LEAST_OUTSTANDING);
+        CHECK_EQ_INT(l.t.services[1].routing, ROUTE_ROUND_ROBIN);
+    }
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"
+         "    routing: least_outstandnig\n"  /* 6 */
+         "  ext: { kind: external, service_time: 1ms, routing: random }\n"  /* 7 */
+         "  lb: { deploy: { eu: 1 }, service_time: 1ms, routing: [random] }\n"  /* 8 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 3);
+    long e = EXPECT_ERR(&l, 6, 14, "routing: 'least_outstandnig' is not one of: round_robin, "
+                                   "least_outstanding, random");
+    EXPECT_NOTE_AFTER(&l, e, 6, 14, "did you mean 'least_outstanding'?");
+    EXPECT_ERR(&l, 7, 45, "routing: an external service has no instances to pick from");
+    EXPECT_ERR(&l, 8, 56, "routing: expected a routing policy, got a list");
+    unload(&l);
+}
+
 static void test_negative_and_absurd(void)
 {
     Load l;
@@ -1155,6 +1186,7 @@ int main(void)
     test_forms();
     test_syntax_error();
     test_wrong_type();
+    test_routing();
     test_negative_and_absurd();
     test_dangling_references();
     test_call_regions();
