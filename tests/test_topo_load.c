@@ -228,6 +228,7 @@ static void test_example(void)
     CHECK_EQ_INT(g->admission.max_queue_wait, 500 * FD_MS);
     CHECK_NEAR(g->admission.shed_above, 0.95, 1e-15);
     CHECK(!g->cross_region);
+    CHECK_EQ_INT(g->routing, ROUTE_LEAST_OUTSTANDING);
     CHECK_STR(g->owner, "api");
 
     /* A service that says little gets the defaults. */
@@ -244,6 +245,7 @@ static void test_example(void)
     CHECK(!ca->health.enabled);
     CHECK(!ca->autoscale.enabled);
     CHECK_EQ_INT(ca->admission.max_inflight, 0);
+    CHECK_EQ_INT(ca->routing, ROUTE_ROUND_ROBIN);
     CHECK(ca->owner == NULL);
     CHECK_EQ_INT(topo_instances(ca, 2), 2);
 
@@ -271,7 +273,7 @@ static void test_example(void)
     CHECK_EQ_INT(t->nsources, 1);
     const TopoSource *s = &t->sources[0];
     CHECK_STR(s->name, "console");
-    CHECK_EQ_INT(s->loc.line, 56);
+    CHECK_EQ_INT(s->loc.line, 57);
     CHECK_EQ_INT(s->entry, gw);
     CHECK_NEAR(s->rate, 2000, 0);
     CHECK_EQ_INT(s->shape.kind, SHAPE_DIURNAL);
