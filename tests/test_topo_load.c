@@ -228,6 +228,7 @@ static void test_example(void)
     CHECK_EQ_INT(g->admission.max_queue_wait, 500 * FD_MS);
     CHECK_NEAR(g->admission.shed_above, 0.95, 1e-15);
     CHECK(!g->cross_region);
+    CHECK_EQ_INT(g->routing, ROUTE_LEAST_OUTSTANDING);
     CHECK_STR(g->owner, "api");
 
     /* A service that says little gets the defaults. */
@@ -244,6 +245,7 @@ static void test_example(void)
     CHECK(!ca->health.enabled);
     CHECK(!ca->autoscale.enabled);
     CHECK_EQ_INT(ca->admission.max_inflight, 0);
+    CHECK_EQ_INT(ca->routing, ROUTE_ROUND_ROBIN);
     CHECK(ca->owner == NULL);
     CHECK_EQ_INT(topo_instances(ca, 2), 2);
 
@@ -271,7 +273,7 @@ static void test_example(void)
     CHECK_EQ_INT(t->nsources, 1);
     const TopoSource *s = &t->sources[0];
     CHECK_STR(s->name, "console");
-    CHECK_EQ_INT(s->loc.line, 56);
+    CHECK_EQ_INT(s->loc.line, 57);
     CHECK_EQ_INT(s->entry, gw);
     CHECK_NEAR(s->rate, 2000, 0);
     CHECK_EQ_INT(s->shape.kind, SHAPE_DIURNAL);
@@ -464,6 +466,37 @@ static void test_wrong_type(void)
          SVC_TAIL);
     EXPECT_FAILED(&l, 1);
     EXPECT_ERR(&l, 5, 19, "service_time: '10' needs a unit");
+    unload(&l);
+}
+
+/* The load balancer's routing: one of three words, with "did you mean"; an
+ * external service has no instances to route between. */
+static void test_routing(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"
+         "    routing: least_outstanding\n"  /* 6 */
+         SVC_TAIL);
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        CHECK_EQ_INT(l.t.services[0].routing, ROUTE_LEAST_OUTSTANDING);
+        CHECK_EQ_INT(l.t.services[1].routing, ROUTE_ROUND_ROBIN);
+    }
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"
+         "    routing: least_outstandnig\n"  /* 6 */
+         "  ext: { kind: external, service_time: 1ms, routing: random }\n"  /* 7 */
+         "  lb: { deploy: { eu: 1 }, service_time: 1ms, routing: [random] }\n"  /* 8 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 3);
+    long e = EXPECT_ERR(&l, 6, 14, "routing: 'least_outstandnig' is not one of: round_robin, "
+                                   "least_outstanding, random");
+    EXPECT_NOTE_AFTER(&l, e, 6, 14, "did you mean 'least_outstanding'?");
+    EXPECT_ERR(&l, 7, 45, "routing: an external service has no instances to pick from");
+    EXPECT_ERR(&l, 8, 56, "routing: expected a routing policy, got a list");
     unload(&l);
 }
 
@@ -1155,6 +1188,7 @@ int main(void)
     test_forms();
     test_syntax_error();
     test_wrong_type();
+    test_routing();
     test_negative_and_absurd();
     test_dangling_references();
     test_call_regions();

@@ -880,14 +880,16 @@ SCHEMA(config, "a config", CF_N);
 
 enum {
     S_KIND, S_DEPLOY, S_CONCURRENCY, S_QUEUE, S_SERVICE_TIME, S_ERROR_RATE, S_CALLS, S_READS,
-    S_RUNS_ON, S_RESTART_TIME, S_HEALTH, S_AUTOSCALE, S_ADMISSION, S_CROSS_REGION, S_OWNER, S_N
+    S_RUNS_ON, S_RESTART_TIME, S_HEALTH, S_AUTOSCALE, S_ADMISSION, S_CROSS_REGION, S_ROUTING,
+    S_OWNER, S_N
 };
 static const char *const service_keys[S_N] = {
     [S_KIND] = "kind", [S_DEPLOY] = "deploy", [S_CONCURRENCY] = "concurrency",
     [S_QUEUE] = "queue", [S_SERVICE_TIME] = "service_time", [S_ERROR_RATE] = "error_rate",
     [S_CALLS] = "calls", [S_READS] = "reads", [S_RUNS_ON] = "runs_on",
     [S_RESTART_TIME] = "restart_time", [S_HEALTH] = "health", [S_AUTOSCALE] = "autoscale",
-    [S_ADMISSION] = "admission", [S_CROSS_REGION] = "cross_region", [S_OWNER] = "owner",
+    [S_ADMISSION] = "admission", [S_CROSS_REGION] = "cross_region", [S_ROUTING] = "routing",
+    [S_OWNER] = "owner",
 };
 SCHEMA(service, "a service", S_N);
 
@@ -1397,6 +1399,20 @@ static void walk_admission(Ld *ld, const Node *m, TopoAdmission *a)
 
 static const char *const kind_names[] = { "service", "storage", "external" };
 
+/* In RoutePolicy order. */
+static const char *const routing_names[] = { "round_robin", "least_outstanding", "random" };
+
+static void rd_routing(Ld *ld, const Node *kn, const Node *v, TopoService *s)
+{
+    if (!v) return;
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, node_loc(ld, kn), "routing: an external service has no instances to pick from");
+        return;
+    }
+    int r = rd_word(ld, v, "routing", "a routing policy", routing_names, 3);
+    if (r >= 0) s->routing = (RoutePolicy)r;
+}
+
 static void walk_service(Ld *ld, const Node *m, TopoService *s)
 {
     char what[96], b[64];
@@ -1432,6 +1448,7 @@ static void walk_service(Ld *ld, const Node *m, TopoService *s)
     if (v[S_AUTOSCALE]) walk_autoscale(ld, k[S_AUTOSCALE], v[S_AUTOSCALE], s);
     if (v[S_ADMISSION]) walk_admission(ld, v[S_ADMISSION], &s->admission);
     rd_bool(ld, v[S_CROSS_REGION], "cross_region", &s->cross_region);
+    rd_routing(ld, k[S_ROUTING], v[S_ROUTING], s);
     const char *owner = rd_name(ld, v[S_OWNER], "owner", "a team name");
     if (owner) s->owner = xstrdup(ld, owner);
 }
@@ -2042,6 +2059,7 @@ static void service_defaults(TopoService *s)
     s->queue = 64;
     dist_const(&s->service_time, 0, NULL);
     s->runs_on = -1;
+    s->routing = ROUTE_ROUND_ROBIN;
     s->restart_time = 30 * FD_SEC;
     s->health = (TopoHealth){ false, 10 * FD_SEC, 3 };
     s->autoscale = (TopoAutoscale){ .signal = SCALE_UTILISATION, .period = FD_MIN,

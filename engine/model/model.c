@@ -135,6 +135,9 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     snprintf(name, sizeof name, "pool:%s:%s", ts->name,
              region >= 0 ? t->regions[region].name : "-");
     rng_init(&p->rng, sim_seed(m->sim), name);
+    snprintf(name, sizeof name, "route:%s:%s", ts->name,
+             region >= 0 ? t->regions[region].name : "-");
+    rng_init(&p->route_rng, sim_seed(m->sim), name);
     if (ts->ncalls) {
         p->calls = calloc((size_t)ts->ncalls, sizeof *p->calls);
         if (!p->calls) return -1;

@@ -126,7 +126,7 @@ struct Pool {
     const TopoService *ts;
     Inst *inst;
     int ninst, cap;
-    int rr;                 /* round-robin cursor */
+    int rr;                 /* round-robin cursor (also where least-outstanding's ties start) */
     int nbusy, nqueued;     /* workers busy and requests queued, over all instances */
     int nup;                /* instances in state INST_UP (draining ones included) */
     int concurrency, queue; /* after sampling */
@@ -162,6 +162,8 @@ struct Pool {
     Req *tele_req;          /* in flight, or NULL */
     SimEventId tele_ev;     /* its timeout */
     Rng rng;
+    Rng route_rng;          /* routing: random draws only, so that choosing the policy leaves
+                             * the pool's other draws as they were */
     PoolAccum acc;
     PoolStats last;         /* the last complete interval */
     bool has_last;

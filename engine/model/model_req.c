@@ -2,15 +2,16 @@
  * model_req.c: the request path.
  *
  * A request arrives at a pool, the load balancer picks a serving instance
- * round-robin, admission control may turn it away, and otherwise it takes a
- * worker or waits in the instance's bounded queue. Holding its worker, it
- * does its own work (service time, plus injected latency), checks the
- * configuration it reads, then makes its calls one after another. Each call
- * attempt is a child request with a timeout; a failed attempt is retried
- * with backoff and jitter while the retry budget lasts; a breaker on the
- * edge can fail attempts fast. When the calls are done it answers its caller
- * (ok, degraded or failed, with a cause), frees its worker, and the next
- * queued request starts.
+ * (round-robin unless the service's `routing` says otherwise: the fewest
+ * outstanding requests, or at random), admission control may turn it away,
+ * and otherwise it takes a worker or waits in the instance's bounded queue.
+ * Holding its worker, it does its own work (service time, plus injected
+ * latency), checks the configuration it reads, then makes its calls one
+ * after another. Each call attempt is a child request with a timeout; a
+ * failed attempt is retried with backoff and jitter while the retry budget
+ * lasts; a breaker on the edge can fail attempts fast. When the calls are
+ * done it answers its caller (ok, degraded or failed, with a cause), frees
+ * its worker, and the next queued request starts.
  *
  * The worker is held while waiting on calls: a hung dependency therefore
  * eats the caller's workers, then its queue, then its callers' patience,
@@ -462,18 +463,68 @@ static void on_external_done(Sim *sim, void *obj, uint64_t arg)
     else finish(p->m, r, OUT_OK, 0, -1);
 }
 
+static bool takes_requests(const Inst *in)
+{
+    return in->state == INST_UP && !in->draining;
+}
+
 /* Round-robin over serving instances, starting after the last one picked. */
-static int pick_instance(Pool *p)
+static int pick_round_robin(Pool *p)
 {
     for (int k = 0; k < p->ninst; k++) {
         int i = (p->rr + k) % p->ninst;
-        const Inst *in = &p->inst[i];
-        if (in->state == INST_UP && !in->draining) {
+        if (takes_requests(&p->inst[i])) {
             p->rr = (i + 1) % p->ninst;
             return i;
         }
     }
     return -1;
+}
+
+/* The serving instance with the fewest requests working and queued. Ties go
+ * to the first such instance from the cursor on, and the cursor moves past
+ * it, so an idle pool still spreads its load instead of piling onto
+ * instance 0. Working requests include those waiting on their calls: that
+ * is what a balancer counting open connections sees. */
+static int pick_least_outstanding(Pool *p)
+{
+    int best = -1, best_n = 0;
+    for (int k = 0; k < p->ninst; k++) {
+        int i = (p->rr + k) % p->ninst;
+        const Inst *in = &p->inst[i];
+        if (!takes_requests(in)) continue;
+        int n = in->busy + in->qlen;
+        if (best < 0 || n < best_n) {
+            best = i;
+            best_n = n;
+        }
+    }
+    if (best >= 0) p->rr = (best + 1) % p->ninst;
+    return best;
+}
+
+/* Uniform over serving instances, drawn from the pool's routing stream
+ * alone: the pool's other draws (service times, errors, shedding) stay
+ * what they would be under another policy. */
+static int pick_random(Pool *p)
+{
+    int serving = 0;
+    for (int i = 0; i < p->ninst; i++) serving += takes_requests(&p->inst[i]);
+    if (serving == 0) return -1;
+    int n = (int)rng_below(&p->route_rng, (uint64_t)serving);
+    for (int i = 0; i < p->ninst; i++)
+        if (takes_requests(&p->inst[i]) && n-- == 0) return i;
+    return -1;
+}
+
+static int pick_instance(Pool *p)
+{
+    switch (p->ts->routing) {
+    case ROUTE_LEAST_OUTSTANDING: return pick_least_outstanding(p);
+    case ROUTE_RANDOM: return pick_random(p);
+    case ROUTE_ROUND_ROBIN: break;
+    }
+    return pick_round_robin(p);
 }
 
 void req_arrive(Model *m, Req *r, Pool *p)

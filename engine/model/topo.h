@@ -131,6 +131,17 @@ typedef struct TopoAdmission {
     double shed_above;     /* utilisation above which new requests are shed; 0 = off */
 } TopoAdmission;
 
+/* How the load balancer in front of a pool picks the instance a request
+ * goes to. The choice shapes queueing: over k single-worker instances with
+ * Poisson arrivals, round-robin gives each instance Erlang-k interarrival
+ * times (E_k/M/1), random splits the stream into k independent M/M/1
+ * queues, and least-outstanding comes close to one shared M/M/k queue. */
+typedef enum RoutePolicy {
+    ROUTE_ROUND_ROBIN,        /* the next serving instance in turn (default) */
+    ROUTE_LEAST_OUTSTANDING,  /* fewest requests working and queued; ties in turn */
+    ROUTE_RANDOM              /* uniform over serving instances */
+} RoutePolicy;
+
 typedef struct TopoDeploy {
     int region;
     int instances;
@@ -158,6 +169,7 @@ typedef struct TopoService {
     TopoAutoscale autoscale;
     TopoAdmission admission;
     bool cross_region;     /* the load balancer may send to other regions when none is local */
+    RoutePolicy routing;   /* how the load balancer picks an instance; default round-robin */
     char *owner;           /* owning team, or NULL */
 } TopoService;
 

@@ -136,6 +136,17 @@ sources:
   web: { entry: a, rate: 100/s }
 EOF
 
+cat >"$dir/routing.yaml" <<'EOF'
+regions: [shanghai]
+services:
+  a:
+    deploy: { shanghai: 4 }
+    service_time: 10ms
+    routing: least-outstanding
+sources:
+  web: { entry: a, rate: 100/s }
+EOF
+
 # ---- firedrill check ----------------------------------------------------------
 
 expect 2 check
@@ -153,6 +164,10 @@ has err "error:"
 expect 2 check "$dir/bad.yaml"
 has err "$dir/bad.yaml:8:9: error: unknown key 'timout' in a call"
 lacks out "Blast radius"
+
+expect 2 check "$dir/routing.yaml"
+has err "$dir/routing.yaml:6:14: error: routing: 'least-outstanding' is not one of: round_robin, least_outstanding, random"
+has err "$dir/routing.yaml:6:14: note: did you mean 'least_outstanding'?"
 
 expect 2 check "$dir/cycle.yaml"
 has err "$dir/cycle.yaml:12:9: error: request-path cycle: a -> b -> a"
