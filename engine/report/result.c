@@ -76,7 +76,12 @@ int result_add_event(RunResult *r, SimTime t, RunEventKind kind, const char *sub
     va_end(ap);
     RunEvent *e = &r->events[r->nevents];
     *e = (RunEvent){ t, kind, dup_or_null(buf), dup_or_null(subject), dup_or_null(region) };
-    if (!e->text) return -1;
+    if (!e->text || (subject && !e->subject) || (region && !e->region)) {
+        free(e->text);
+        free(e->subject);
+        free(e->region);
+        return -1;
+    }
     r->nevents++;
     return 0;
 }
