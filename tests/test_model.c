@@ -565,6 +565,63 @@ static void test_autoscaled_instances(void)
     fx_close(&fx);
 }
 
+/* ---- a partition between two services, then heal ---- */
+
+static const char *partition_yaml =
+    "regions: [a, b]\n"
+    "services:\n"
+    "  front: { deploy: { a: 2, b: 2 }, concurrency: 100, service_time: 1ms,\n"
+    "           calls: [ { to: back, timeout: 200ms } ] }\n"
+    "  back: { deploy: { a: 2, b: 2 }, concurrency: 100, service_time: 1ms }\n"
+    "sources:\n"
+    "  users: { entry: front, rate: 200/s, regions: { a: 50%, b: 50% },\n"
+    "           client: { timeout: 5s } }\n";
+
+static void test_partition_heal(void)
+{
+    /* before; during a partition of front in region a from back; after heal */
+    FxWindow w[3] = { { .from = 0, .to = 60 * FD_SEC },
+                      { .from = 70 * FD_SEC, .to = 120 * FD_SEC },
+                      { .from = 130 * FD_SEC, .to = 180 * FD_SEC } };
+    Fx fx;
+    fx_open(&fx, partition_yaml, 12, w, 3);
+    int front = fx_svc(&fx, "front"), back = fx_svc(&fx, "back");
+    /* No call edge, no partition: back does not call front. */
+    CHECK_EQ_INT(model_partition(fx.model, back, front, -1, true), -1);
+    CHECK_STR(model_last_error(fx.model), "back does not call front");
+    CHECK(model_calls(fx.model, front, back) && !model_calls(fx.model, back, front));
+    fx_run(&fx, 60 * FD_SEC);
+    CHECK_EQ_INT(model_partition(fx.model, front, back, 0, true), 0);
+    fx_run(&fx, 120 * FD_SEC);
+    CHECK_EQ_INT(model_partition(fx.model, front, back, -1, false), 0);
+    fx_run(&fx, 180 * FD_SEC);
+    int fa = fx_pool(&fx, "front", 0), fb = fx_pool(&fx, "front", 1),
+        ba = fx_pool(&fx, "back", 0), bb = fx_pool(&fx, "back", 1);
+    double during_a = fx_failed(&w[1], fa) / w[1].offered[fa];
+    printf("partition front(a) -> back: front a failed %.4f before, %.4f during (timeouts %.0f of "
+           "%.0f), %.4f after heal; back a saw %.0f, %.0f, %.0f; front b failed %.4f during, "
+           "back b saw %.0f of %.0f\n",
+           fx_failed(&w[0], fa) / w[0].offered[fa], during_a, w[1].failed[fa][FAIL_TIMEOUT],
+           fx_failed(&w[1], fa), fx_failed(&w[2], fa) / w[2].offered[fa], w[0].offered[ba],
+           w[1].offered[ba], w[2].offered[ba], fx_failed(&w[1], fb) / w[1].offered[fb],
+           w[1].offered[bb], w[1].offered[fb]);
+    CHECK(fx_failed(&w[0], fa) == 0);
+    /* Every call from a is lost on the way: none reaches back, each times
+     * out (a request offered at a window's edge fails in the next one, so
+     * the ratio may pass 1). */
+    CHECK(during_a > 0.99);
+    CHECK(w[1].offered[ba] == 0);
+    CHECK(w[1].failed[fa][FAIL_TIMEOUT] == fx_failed(&w[1], fa));
+    /* Region b is not partitioned. */
+    CHECK(fx_failed(&w[1], fb) == 0);
+    CHECK(w[1].offered[bb] == w[1].offered[fb]);
+    /* Healed: the calls flow again and nothing fails. */
+    CHECK(fx_failed(&w[2], fa) == 0);
+    CHECK(w[2].offered[ba] == w[2].offered[fa]);
+    CHECK(w[2].offered[fa] > 0.9 * 100 * 50);
+    fx_close(&fx);
+}
+
 /* ---- determinism ---- */
 
 static void test_determinism(void)
@@ -601,6 +658,7 @@ int main(void)
     test_waiting_on();
     test_named_region_calls();
     test_autoscaled_instances();
+    test_partition_heal();
     test_determinism();
     return fdt_finish();
 }

@@ -150,8 +150,12 @@ int model_add_latency(Model *m, int svc, int region, SimTime extra);
 bool model_latency_is(const Model *m, int svc, int region, SimTime extra);
 /* Makes a fraction of requests fail with FAIL_ERROR (on top of error_rate). */
 int model_inject_errors(Model *m, int svc, int region, double rate);
-/* Drops every call from `from` to `to` (they time out) while on. */
-int model_partition(Model *m, int from, int to, bool on);
+/* Whether `from` calls `to` in the topology (a call edge). */
+bool model_calls(const Model *m, int from, int to);
+/* Drops the calls from `from` to `to` (they time out) while on, from the
+ * caller's pool in `region` (-1: every region). An error when `from` does
+ * not call `to`, or is not deployed in `region`. */
+int model_partition(Model *m, int from, int to, int region, bool on);
 /* Writes a configuration item's data in one region (-1: every region). */
 int model_config_write(Model *m, int cfg, int region, bool bad);
 /* Code version of a service in a region (-1: all), and its own error rate. */

@@ -258,15 +258,18 @@ function latency(o) end
 function errors(o) end
 
 ---@class (exact) fd.PartitionOptions
----@field from fd.Service The caller.
+---@field from fd.Service The caller; it must call `to` in the topology.
 ---@field to fd.Service The callee.
+---@field regions? fd.Region|fd.Region[] The caller's regions whose calls are cut. Default: every region.
 
----Drops every call from `from` to `to`, in every region: the caller waits
----for its timeout. Timeline (fault): "calls from A to B are dropped".
+---Drops the calls `from` makes to `to` (in `regions`, default every
+---region): the caller waits for its timeout. An error when `from` does not
+---call `to`. Timeline (fault): "calls from A to B are dropped".
 ---@param o fd.PartitionOptions
 function partition(o) end
 
----Ends a partition. Timeline (action): "calls from A to B flow again".
+---Ends a partition (in `regions`, default every region). Timeline
+---(action): "calls from A to B flow again".
 ---@param o fd.PartitionOptions
 function heal(o) end
 
