@@ -460,6 +460,10 @@ int model_scale(Model *m, int svc, int region, int instances)
 
 int model_set_scale_max(Model *m, int svc, int region, int max)
 {
+    if (!m->topo->services[svc].autoscale.enabled) {
+        model_set_error(m, "%s does not autoscale", m->topo->services[svc].name);
+        return -1;
+    }
     FOR_POOLS(m, svc, region, p, p->scale_max = max);
     return 0;
 }

@@ -176,7 +176,7 @@ int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime
 int model_rolling_restart(Model *m, int svc, int region, int batch);
 /* Sets the number of instances (scale out or in), through the platform. */
 int model_scale(Model *m, int svc, int region, int instances);
-/* Sets the autoscaler's maximum. */
+/* Sets the autoscaler's maximum; an error for a service without one. */
 int model_set_scale_max(Model *m, int svc, int region, int max);
 /* New routing weights for a source, effective after the topology's
  * propagation delay. weights has nregions entries summing to 1. */

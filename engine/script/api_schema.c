@@ -154,7 +154,7 @@ static const ApiKey k_scale[] = {
     R("service", AT_SERVICE, "the service"),
     K("region", AT_REGION, "one region; default every region it is deployed in"),
     K("instances", AT_INTEGER, "the count wanted in each region, now"),
-    K("max", AT_INTEGER, "the autoscaling maximum in each region"),
+    K("max", AT_INTEGER, "the autoscaling maximum in each region; the service must autoscale"),
     END,
 };
 static const ApiKey k_shift_traffic[] = {

@@ -984,16 +984,22 @@ static int l_scale(lua_State *L)
     Scenario *s = svc_region_args(L, "scale", &svc, &r);
     lua_getfield(L, 1, "instances");
     bool has_n = !lua_isnil(L, -1);
-    lua_pop(L, 1);
+    lua_getfield(L, 1, "max");
+    bool has_max = !lua_isnil(L, -1);
+    lua_pop(L, 2);
+    if (!has_n && !has_max) return luaL_error(L, "scale: give instances or max");
+    /* Refused before anything changes: a ceiling for an autoscaler the
+     * service does not have would be a response that does nothing. */
+    if (has_max && !s->topo.services[svc].autoscale.enabled)
+        return luaL_error(L, "scale: %s does not autoscale (no autoscale: in the topology), so max "
+                             "would change nothing; give instances instead",
+                          svc_name(s, svc));
     if (has_n) {
         int n = (int)opt_number(L, 1, "instances", 0, 0, 1e5);
         model_result(L, s, model_scale(s->model, svc, r, n));
         api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s scaled to %d instances in %s",
                  svc_name(s, svc), n, region_label(s, r));
     }
-    lua_getfield(L, 1, "max");
-    bool has_max = !lua_isnil(L, -1);
-    lua_pop(L, 1);
     if (has_max) {
         int max = (int)opt_number(L, 1, "max", 0, 0, 1e5);
         model_result(L, s, model_set_scale_max(s->model, svc, r, max));
@@ -1001,7 +1007,6 @@ static int l_scale(lua_State *L)
                  "%s may now autoscale to %d instances in %s", svc_name(s, svc), max,
                  region_label(s, r));
     }
-    if (!has_n && !has_max) return luaL_error(L, "scale: give instances or max");
     return 0;
 }
 

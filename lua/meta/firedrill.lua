@@ -411,7 +411,7 @@ function restart(o) end
 ---@field service fd.Service
 ---@field region? fd.Region Default: every region.
 ---@field instances? integer The number of instances wanted in each region, now (new ones go through the platform). Raises the autoscaling max if it is lower.
----@field max? integer The autoscaling maximum in each region.
+---@field max? integer The autoscaling maximum in each region. An error for a service without `autoscale` in the topology.
 
 ---Scales a service by hand, or lets autoscaling go further. Give
 ---`instances`, `max` or both.

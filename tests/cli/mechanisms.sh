@@ -1,8 +1,8 @@
 #!/bin/sh
 # mechanisms.sh: scenario functions seen from a scenario: a partition and
-# its heal, and the refusal of a partition between services that do not
-# call each other (it would change nothing), at the caller's line with
-# exit code 2.
+# its heal, and the calls that must refuse what would change nothing
+# (partition between services that do not call each other, scale{ max }
+# without autoscaling), at the caller's line with exit code 2.
 #
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
@@ -96,6 +96,19 @@ scenario typo_key 'partition { from = "web", to = "auth", region = "west" }'
 expect 2 "typo_key.lua:2: error: partition: unknown option 'region' (did you mean 'regions'?)" -- run "$T/s/typo_key.lua"
 scenario noregion 'partition { from = "web", to = "auth", regions = {} }'
 expect 2 "noregion.lua:2: error: regions: name at least one region" -- run "$T/s/noregion.lua"
+
+# --- scale{ max } needs an autoscaler ---
+scenario scale_max 'at("10:01", function() scale { service = "web", max = 8 } end)'
+expect 2 "scale_max.lua:2: error: scale: web does not autoscale (no autoscale: in the topology), so max would change nothing; give instances instead" -- run "$T/s/scale_max.lua"
+has "(at 10:01:00)"
+# Refused before anything changes, even with instances beside it.
+scenario scale_both 'scale { service = "web", instances = 3, max = 8 }'
+expect 2 "scale_both.lua:2: error: scale: web does not autoscale" -- run "$T/s/scale_both.lua"
+lacks "scaled to"
+scenario scale_ok 'at("10:01", function() scale { service = "api", max = 6 } end)
+at("10:02", function() scale { service = "web", instances = 3 } end)'
+expect 0 "api may now autoscale to 6 instances in all regions" -- run "$T/s/scale_ok.lua"
+has "web scaled to 3 instances in all regions"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
