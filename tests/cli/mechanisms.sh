@@ -2,7 +2,8 @@
 # mechanisms.sh: scenario functions seen from a scenario: a partition and
 # its heal, and the calls that must refuse what would change nothing
 # (partition between services that do not call each other, scale{ max }
-# without autoscaling), at the caller's line with exit code 2.
+# without autoscaling) or what is misspelt (deploy's and rollback's keys
+# and names), each at the caller's line with exit code 2.
 #
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
@@ -109,6 +110,29 @@ scenario scale_ok 'at("10:01", function() scale { service = "api", max = 6 } end
 at("10:02", function() scale { service = "web", instances = 3 } end)'
 expect 0 "api may now autoscale to 6 instances in all regions" -- run "$T/s/scale_ok.lua"
 has "web scaled to 3 instances in all regions"
+
+# --- deploy and rollback: keys first (with did-you-mean), then names ---
+scenario dep_key 'deploy { servce = "web", version = "v2" }'
+expect 2 "dep_key.lua:2: error: deploy: unknown option 'servce' (did you mean 'service'?)" -- run "$T/s/dep_key.lua"
+scenario dep_key2 'deploy { service = "web", version = "v2", stage = { 0.5, 1 } }'
+expect 2 "dep_key2.lua:2: error: deploy: unknown option 'stage' (did you mean 'stages'?)" -- run "$T/s/dep_key2.lua"
+scenario dep_halt 'deploy { service = "web", version = "v2", halt_on = { eror_rate = 0.1 } }'
+expect 2 "dep_halt.lua:2: error: deploy.halt_on: unknown option 'eror_rate' (did you mean 'error_rate'?)" -- run "$T/s/dep_halt.lua"
+scenario dep_cfg 'deploy { service = "web", version = "v2", config = { item = "flags", write = "bad" } }'
+expect 2 "dep_cfg.lua:2: error: deploy.config: unknown option 'write' (did you mean 'writes'?)" -- run "$T/s/dep_cfg.lua"
+scenario dep_req 'deploy { service = "web" }'
+expect 2 "dep_req.lua:2: error: deploy: 'version' is required" -- run "$T/s/dep_req.lua"
+scenario dep_svc 'deploy { service = "wbe", version = "v2" }'
+expect 2 "dep_svc.lua:2: error: deploy: unknown service 'wbe' (did you mean 'web'?)" -- run "$T/s/dep_svc.lua"
+scenario dep_item 'deploy { service = "web", version = "v2", config = { item = "flag" } }'
+expect 2 "dep_item.lua:2: error: deploy: unknown configuration item 'flag' (did you mean 'flags'?)" -- run "$T/s/dep_item.lua"
+scenario rb_svc 'rollback("wbe")'
+expect 2 "rb_svc.lua:2: error: rollback: unknown service 'wbe' (did you mean 'web'?)" -- run "$T/s/rb_svc.lua"
+scenario rb_key 'rollback { service = "web", batc = 2 }'
+expect 2 "rb_key.lua:2: error: rollback: unknown option 'batc' (did you mean 'batch'?)" -- run "$T/s/rb_key.lua"
+scenario dep_ok 'deploy { service = "web", version = "v2", stages = { 0.5, 1 }, every = "1m" }'
+expect 0 "web v1 -> v2 rolled out to east" -- run "$T/s/dep_ok.lua"
+has "web v1 -> v2 rolled out to west"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
