@@ -1,9 +1,10 @@
 #!/bin/sh
 # mechanisms.sh: scenario functions seen from a scenario: a partition and
-# its heal, and the calls that must refuse what would change nothing
-# (partition between services that do not call each other, scale{ max }
-# without autoscaling) or what is misspelt (deploy's and rollback's keys
-# and names), each at the caller's line with exit code 2.
+# its heal, a status page hosted on a service that fails, and the calls
+# that must refuse what would change nothing (partition between services
+# that do not call each other, scale{ max } without autoscaling) or what is
+# misspelt (deploy's and rollback's keys and names), each at the caller's
+# line with exit code 2.
 #
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
@@ -97,6 +98,29 @@ scenario typo_key 'partition { from = "web", to = "auth", region = "west" }'
 expect 2 "typo_key.lua:2: error: partition: unknown option 'region' (did you mean 'regions'?)" -- run "$T/s/typo_key.lua"
 scenario noregion 'partition { from = "web", to = "auth", regions = {} }'
 expect 2 "noregion.lua:2: error: regions: name at least one region" -- run "$T/s/noregion.lua"
+
+# --- a status page hosted on a service: posts fail while it is down (it
+# hangs from 10:01 to 10:03: no request is answered), and go out again once
+# it is healthy (at least 99% answered over the last 10s interval). ---
+scenario status 'at("10:01", function() hang { service = "pages" } end)
+at("10:02", function()
+  note("posted: " .. tostring(status_page { text = "We are looking into it", host = "pages" }))
+end)
+at("10:03", function() unhang { service = "pages" } end)
+at("10:05", function()
+  note("posted: " .. tostring(status_page { text = "Fixed", host = "pages" }))
+end)'
+expect 0 'status page post fails: the page is hosted on pages, which is down ("We are looking into it")' -- run "$T/s/status.lua"
+has " 10:02  posted: false"
+has " 10:05  status page: Fixed"
+has " 10:05  posted: true"
+lacks "status page: We are looking into it"
+# Without a host the page shares nothing and every post goes out.
+scenario status_free 'at("10:01", function() hang { service = "pages" } end)
+at("10:02", function() status_page { text = "We are looking into it" } end)'
+expect 0 " 10:02  status page: We are looking into it" -- run "$T/s/status_free.lua"
+scenario status_typo 'status_page { text = "x", host = "pagse" }'
+expect 2 "status_typo.lua:2: error: unknown service 'pagse' (did you mean 'pages'?)" -- run "$T/s/status_typo.lua"
 
 # --- scale{ max } needs an autoscaler ---
 scenario scale_max 'at("10:01", function() scale { service = "web", max = 8 } end)'
