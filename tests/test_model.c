@@ -762,6 +762,175 @@ static void test_autoscaled_instances(void)
     fx_close(&fx);
 }
 
+/* ---- a partition between two services, then heal ---- */
+
+static const char *partition_yaml =
+    "regions: [a, b]\n"
+    "services:\n"
+    "  front: { deploy: { a: 2, b: 2 }, concurrency: 100, service_time: 1ms,\n"
+    "           calls: [ { to: back, timeout: 200ms } ] }\n"
+    "  back: { deploy: { a: 2, b: 2 }, concurrency: 100, service_time: 1ms }\n"
+    "sources:\n"
+    "  users: { entry: front, rate: 200/s, regions: { a: 50%, b: 50% },\n"
+    "           client: { timeout: 5s } }\n";
+
+static void test_partition_heal(void)
+{
+    /* before; during a partition of front in region a from back; after heal */
+    FxWindow w[3] = { { .from = 0, .to = 60 * FD_SEC },
+                      { .from = 70 * FD_SEC, .to = 120 * FD_SEC },
+                      { .from = 130 * FD_SEC, .to = 180 * FD_SEC } };
+    Fx fx;
+    fx_open(&fx, partition_yaml, 12, w, 3);
+    int front = fx_svc(&fx, "front"), back = fx_svc(&fx, "back");
+    /* No call edge, no partition: back does not call front. */
+    CHECK_EQ_INT(model_partition(fx.model, back, front, -1, true), -1);
+    CHECK_STR(model_last_error(fx.model), "back does not call front");
+    CHECK(model_calls(fx.model, front, back) && !model_calls(fx.model, back, front));
+    fx_run(&fx, 60 * FD_SEC);
+    CHECK_EQ_INT(model_partition(fx.model, front, back, 0, true), 0);
+    fx_run(&fx, 120 * FD_SEC);
+    CHECK_EQ_INT(model_partition(fx.model, front, back, -1, false), 0);
+    fx_run(&fx, 180 * FD_SEC);
+    int fa = fx_pool(&fx, "front", 0), fb = fx_pool(&fx, "front", 1),
+        ba = fx_pool(&fx, "back", 0), bb = fx_pool(&fx, "back", 1);
+    double during_a = fx_failed(&w[1], fa) / w[1].offered[fa];
+    printf("partition front(a) -> back: front a failed %.4f before, %.4f during (timeouts %.0f of "
+           "%.0f), %.4f after heal; back a saw %.0f, %.0f, %.0f; front b failed %.4f during, "
+           "back b saw %.0f of %.0f\n",
+           fx_failed(&w[0], fa) / w[0].offered[fa], during_a, w[1].failed[fa][FAIL_TIMEOUT],
+           fx_failed(&w[1], fa), fx_failed(&w[2], fa) / w[2].offered[fa], w[0].offered[ba],
+           w[1].offered[ba], w[2].offered[ba], fx_failed(&w[1], fb) / w[1].offered[fb],
+           w[1].offered[bb], w[1].offered[fb]);
+    CHECK(fx_failed(&w[0], fa) == 0);
+    /* Every call from a is lost on the way: none reaches back, each times
+     * out (a request offered at a window's edge fails in the next one, so
+     * the ratio may pass 1). */
+    CHECK(during_a > 0.99);
+    CHECK(w[1].offered[ba] == 0);
+    CHECK(w[1].failed[fa][FAIL_TIMEOUT] == fx_failed(&w[1], fa));
+    /* Region b is not partitioned. */
+    CHECK(fx_failed(&w[1], fb) == 0);
+    CHECK(w[1].offered[bb] == w[1].offered[fb]);
+    /* Healed: the calls flow again and nothing fails. */
+    CHECK(fx_failed(&w[2], fa) == 0);
+    CHECK(w[2].offered[ba] == w[2].offered[fa]);
+    CHECK(w[2].offered[fa] > 0.9 * 100 * 50);
+    fx_close(&fx);
+}
+
+/* ---- an automatic circuit breaker: opens, fails fast, probes, closes ---- */
+
+static const char *breaker_yaml =
+    "regions: [r]\n"
+    "services:\n"
+    "  front: { deploy: { r: 2 }, concurrency: 400, queue: 1000, service_time: 1ms,\n"
+    "           calls: [ { to: dep, timeout: 300ms %s } ] }\n"
+    "  dep: { deploy: { r: 2 }, concurrency: 100, queue: 100000, service_time: 1ms }\n"
+    "sources:\n"
+    "  users: { entry: front, rate: 200/s, client: { timeout: 5s } }\n";
+
+typedef struct BreakerRun {
+    double fail_down, lat_down, dep_share_down;   /* dep hung, 80s to 150s */
+    double fail_up, dep_share_up;                 /* dep back, 190s to 260s */
+} BreakerRun;
+
+/* dep hangs from 60s to 150s. */
+static void breaker_run(bool breaker, BreakerRun *out)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, breaker_yaml,
+             breaker ? ", breaker: { error_rate: 50%, min_requests: 20, window: 10s,"
+                       " open_for: 30s, probes: 5 }" : "");
+    FxWindow w[2] = { { .from = 80 * FD_SEC, .to = 150 * FD_SEC },
+                      { .from = 190 * FD_SEC, .to = 260 * FD_SEC } };
+    Fx fx;
+    fx_open(&fx, yaml, 21, w, 2);
+    int dep = fx_svc(&fx, "dep");
+    fx_run(&fx, 60 * FD_SEC);
+    model_hang(fx.model, dep, -1, true);
+    fx_run(&fx, 150 * FD_SEC);
+    model_hang(fx.model, dep, -1, false);
+    fx_run(&fx, 260 * FD_SEC);
+    int f = fx_pool(&fx, "front", 0), d = fx_pool(&fx, "dep", 0);
+    out->fail_down = fx_failed(&w[0], f) / w[0].offered[f];
+    out->lat_down = w[0].lat_sum[f] / w[0].lat_n[f];
+    out->dep_share_down = w[0].offered[d] / w[0].offered[f];
+    out->fail_up = fx_failed(&w[1], f) / w[1].offered[f];
+    out->dep_share_up = w[1].offered[d] / w[1].offered[f];
+    printf("breaker %s, dep hung: front failed %.4f, mean latency %.1fms, dep saw %.4f of "
+           "front's requests; dep back: front failed %.4f, dep saw %.4f\n",
+           breaker ? "on " : "off", out->fail_down, out->lat_down * 1e3, out->dep_share_down,
+           out->fail_up, out->dep_share_up);
+    fx_close(&fx);
+}
+
+static void test_breaker(void)
+{
+    BreakerRun on, off;
+    breaker_run(true, &on);
+    breaker_run(false, &off);
+    /* Either way the critical call fails while dep hangs. */
+    CHECK(on.fail_down > 0.99 && off.fail_down > 0.99);
+    /* Without a breaker every request waits out the call's 300ms timeout
+     * and reaches dep; with one, the open breaker fails them at once and
+     * only the half-open probes (5 per 30s per caller instance pool) get
+     * through. */
+    CHECK_REL(off.lat_down, 0.300, 0.05);
+    CHECK(on.lat_down < 0.010);
+    CHECK_REL(off.dep_share_down, 1.0, 0.01);
+    CHECK(on.dep_share_down < 0.005);
+    /* Once dep answers, the next probes succeed, the breaker closes, and
+     * every request reaches dep again. */
+    CHECK(on.fail_up == 0 && off.fail_up == 0);
+    CHECK_REL(on.dep_share_up, 1.0, 0.001);
+    CHECK_REL(off.dep_share_up, 1.0, 0.001);
+}
+
+/* ---- shedding: the stated share dropped, the rest served quickly ---- */
+
+static const char *shed_yaml =
+    "regions: [r]\n"
+    "services:\n"
+    "  s: { deploy: { r: 1 }, concurrency: 10, queue: 5000,\n"
+    "       service_time: { dist: exp, mean: 10ms } }\n"
+    "sources:\n"
+    "  users: { entry: s, rate: 1150/s, client: { timeout: 1h } }\n";
+
+/* Mean latency of the requests that were not shed or refused (those
+ * fail at once and count zero in the latency sum). */
+static double admitted_latency(const FxWindow *w, int pool)
+{
+    return w->lat_sum[pool] / (w->lat_n[pool] - w->failed[pool][FAIL_REJECTED]);
+}
+
+static void test_shed(void)
+{
+    /* 115% of capacity (10 workers at 10ms): the queue fills and stays
+     * full; shedding 30% leaves 805/s, 80.5% of capacity. */
+    FxWindow w[2] = { { .from = 40 * FD_SEC, .to = 60 * FD_SEC },
+                      { .from = 120 * FD_SEC, .to = 720 * FD_SEC } };
+    Fx fx;
+    fx_open(&fx, shed_yaml, 8, w, 2);
+    int svc = fx_svc(&fx, "s"), p = fx_pool(&fx, "s", 0);
+    fx_run(&fx, 60 * FD_SEC);
+    CHECK_EQ_INT(model_shed(fx.model, svc, -1, 0.30), 0);
+    fx_run(&fx, 720 * FD_SEC);
+    double shed = w[1].failed[p][FAIL_REJECTED] / w[1].offered[p];
+    double before = admitted_latency(&w[0], p), after = admitted_latency(&w[1], p);
+    double wq, util;
+    mmc_analytic(1150 * 0.7, 100, 10, &wq, &util);
+    printf("shed 30%% of 115%% load: %.4f shed, other failures %.0f; admitted latency %.0fms "
+           "before, %.2fms after (M/M/10 at 805/s: %.2fms)\n",
+           shed, fx_failed(&w[1], p) - w[1].failed[p][FAIL_REJECTED], before * 1e3, after * 1e3,
+           (wq + 0.01) * 1e3);
+    CHECK(before > 1.0);                /* a full queue ahead of every request */
+    CHECK_NEAR(shed, 0.30, 0.01);
+    CHECK(fx_failed(&w[1], p) == w[1].failed[p][FAIL_REJECTED]);
+    CHECK_REL(after, wq + 0.01, 0.10);
+    fx_close(&fx);
+}
+
 /* ---- determinism ---- */
 
 static void test_determinism(void)
@@ -800,6 +969,9 @@ int main(void)
     test_waiting_on();
     test_named_region_calls();
     test_autoscaled_instances();
+    test_partition_heal();
+    test_breaker();
+    test_shed();
     test_determinism();
     return fdt_finish();
 }

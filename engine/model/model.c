@@ -174,16 +174,14 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
     m->pool_of = malloc(sizeof *m->pool_of * (size_t)(ns * nr + 1));
     m->ext_pool = malloc(sizeof *m->ext_pool * (size_t)(ns + 1));
     m->cfg_bad = calloc((size_t)(topo->nconfigs * nr + 1), sizeof *m->cfg_bad);
-    m->partition = calloc((size_t)ns + 1, sizeof *m->partition);
     m->cut = calloc((size_t)ns + 1, sizeof *m->cut);
     m->wait_count = calloc((size_t)ns + 1, sizeof *m->wait_count);
-    if (!m->wait_count || !m->pool_of || !m->ext_pool || !m->cfg_bad || !m->partition || !m->cut) goto oom;
+    if (!m->wait_count || !m->pool_of || !m->ext_pool || !m->cfg_bad || !m->cut) goto oom;
     for (int i = 0; i < ns * nr; i++) m->pool_of[i] = -1;
     for (int s = 0; s < ns; s++) {
         m->ext_pool[s] = -1;
-        m->partition[s] = calloc((size_t)ns, sizeof **m->partition);
         m->cut[s] = calloc((size_t)ns, sizeof **m->cut);
-        if (!m->partition[s] || !m->cut[s]) goto oom;
+        if (!m->cut[s]) goto oom;
         const TopoService *ts = &topo->services[s];
         m->npools += ts->kind == SVC_EXTERNAL ? 1 : ts->ndeploy;
     }
@@ -263,9 +261,6 @@ void model_free(Model *m)
         }
     free(m->sources);
     free(m->stats_sources);
-    if (m->partition)
-        for (int s = 0; s < m->topo->nservices; s++) free(m->partition[s]);
-    free(m->partition);
     if (m->cut)
         for (int s = 0; s < m->topo->nservices; s++) free(m->cut[s]);
     free(m->cut);
@@ -357,9 +352,28 @@ int model_inject_errors(Model *m, int svc, int region, double rate)
     return 0;
 }
 
-int model_partition(Model *m, int from, int to, bool on)
+bool model_calls(const Model *m, int from, int to)
 {
-    m->partition[from][to] = on;
+    const TopoService *ts = &m->topo->services[from];
+    for (int c = 0; c < ts->ncalls; c++)
+        if (ts->calls[c].target == to) return true;
+    return false;
+}
+
+/* Kept on the calling pool's call edges, so that a partition can cut one
+ * region off without the others; a pair that makes no call has no edge
+ * to cut, which is an error rather than a fault applied to nothing. */
+int model_partition(Model *m, int svc, int to, int region, bool on)
+{
+    if (!model_calls(m, svc, to)) {
+        model_set_error(m, "%s does not call %s", m->topo->services[svc].name,
+                        m->topo->services[to].name);
+        return -1;
+    }
+    FOR_POOLS(m, svc, region, p, {
+        for (int c = 0; c < p->ts->ncalls; c++)
+            if (p->ts->calls[c].target == to) p->calls[c].partitioned = on;
+    });
     return 0;
 }
 
@@ -449,6 +463,10 @@ int model_scale(Model *m, int svc, int region, int instances)
 
 int model_set_scale_max(Model *m, int svc, int region, int max)
 {
+    if (!m->topo->services[svc].autoscale.enabled) {
+        model_set_error(m, "%s does not autoscale", m->topo->services[svc].name);
+        return -1;
+    }
     FOR_POOLS(m, svc, region, p, p->scale_max = max);
     return 0;
 }
@@ -476,14 +494,13 @@ int model_shift_traffic(Model *m, int src, const double *weights)
 
 int model_cut_call(Model *m, int from, int to, bool cut)
 {
-    const TopoService *ts = &m->topo->services[from];
-    for (int c = 0; c < ts->ncalls; c++)
-        if (ts->calls[c].target == to) {
-            m->cut[from][to] = cut;
-            return 0;
-        }
-    model_set_error(m, "%s does not call %s", ts->name, m->topo->services[to].name);
-    return -1;
+    if (!model_calls(m, from, to)) {
+        model_set_error(m, "%s does not call %s", m->topo->services[from].name,
+                        m->topo->services[to].name);
+        return -1;
+    }
+    m->cut[from][to] = cut;
+    return 0;
 }
 
 int model_set_fallback(Model *m, int from, int to, bool on)

@@ -150,8 +150,12 @@ int model_add_latency(Model *m, int svc, int region, SimTime extra);
 bool model_latency_is(const Model *m, int svc, int region, SimTime extra);
 /* Makes a fraction of requests fail with FAIL_ERROR (on top of error_rate). */
 int model_inject_errors(Model *m, int svc, int region, double rate);
-/* Drops every call from `from` to `to` (they time out) while on. */
-int model_partition(Model *m, int from, int to, bool on);
+/* Whether `from` calls `to` in the topology (a call edge). */
+bool model_calls(const Model *m, int from, int to);
+/* Drops the calls from `from` to `to` (they time out) while on, from the
+ * caller's pool in `region` (-1: every region). An error when `from` does
+ * not call `to`, or is not deployed in `region`. */
+int model_partition(Model *m, int from, int to, int region, bool on);
 /* Writes a configuration item's data in one region (-1: every region). */
 int model_config_write(Model *m, int cfg, int region, bool bad);
 /* Code version of a service in a region (-1: all), and its own error rate. */
@@ -172,7 +176,7 @@ int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime
 int model_rolling_restart(Model *m, int svc, int region, int batch);
 /* Sets the number of instances (scale out or in), through the platform. */
 int model_scale(Model *m, int svc, int region, int instances);
-/* Sets the autoscaler's maximum. */
+/* Sets the autoscaler's maximum; an error for a service without one. */
 int model_set_scale_max(Model *m, int svc, int region, int max);
 /* New routing weights for a source, effective after the topology's
  * propagation delay. weights has nregions entries summing to 1. */

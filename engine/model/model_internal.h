@@ -102,6 +102,7 @@ typedef struct CallState {
     double tokens;
     uint8_t breaker;        /* 0 closed, 1 open, 2 half-open */
     bool forced_open;
+    bool partitioned;       /* attempts are lost on the way (partition{}) */
     int8_t fallback;        /* -1: as the topology says; 0 off; 1 on */
     int win_total, win_failed;
     SimTime win_start, open_until;
@@ -213,7 +214,6 @@ struct Model {
     int *pool_of;           /* [svc * nregions + region] -> pool index or -1 */
     int *ext_pool;          /* external service -> pool index */
     SourceRt *sources;
-    bool **partition;       /* [from][to] */
     bool **cut;             /* [from][to]: dependency removed */
     bool *cfg_bad;          /* [cfg * nregions + region] */
     Req *req_free;

@@ -373,7 +373,7 @@ static void send_attempt(Model *m, Req *r)
     }
     r->state = RQ_CALLING;
     r->timeout = sim_after_fifo(m->sim, c->timeout, on_call_timeout, r, r->gen);
-    if (m->partition[p->svc][c->target]) return;   /* lost on the way: it will time out */
+    if (cs->partitioned) return;     /* lost on the way: it will time out */
     Req *child = req_new(m);
     if (!child) return;
     child->parent = r;

@@ -52,9 +52,10 @@ static const ApiKey k_errors[] = {
     K("rate", AT_FRACTION, "share of requests that fail; replaces an earlier value, 0 removes it"),
     END,
 };
-static const ApiKey k_from_to[] = {
-    R("from", AT_SERVICE, "the caller"),
+static const ApiKey k_partition[] = {
+    R("from", AT_SERVICE, "the caller; it must call `to` in the topology"),
     R("to", AT_SERVICE, "the callee"),
+    K("regions", AT_REGIONS, "the caller's regions whose calls are cut; default every region"),
     END,
 };
 static const ApiKey k_surge[] = {
@@ -153,7 +154,7 @@ static const ApiKey k_scale[] = {
     R("service", AT_SERVICE, "the service"),
     K("region", AT_REGION, "one region; default every region it is deployed in"),
     K("instances", AT_INTEGER, "the count wanted in each region, now"),
-    K("max", AT_INTEGER, "the autoscaling maximum in each region"),
+    K("max", AT_INTEGER, "the autoscaling maximum in each region; the service must autoscale"),
     END,
 };
 static const ApiKey k_shift_traffic[] = {
@@ -407,8 +408,8 @@ static const ApiFn schema[] = {
     F("unhang", 1, k_svc_region),
     F("latency", 1, k_latency),
     F("errors", 1, k_errors),
-    F("partition", 1, k_from_to),
-    F("heal", 1, k_from_to),
+    F("partition", 1, k_partition),
+    F("heal", 1, k_partition),
     F("surge", 1, k_surge),
     F("set_version", 1, k_set_version),
     F("write_config", 1, k_write_config),

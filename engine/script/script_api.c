@@ -711,16 +711,96 @@ static int l_errors(lua_State *L)
     return 0;
 }
 
+/* The callee names of a service's calls, "a, b", for an error message. */
+static void call_list(Scenario *s, int svc, char *buf, size_t size)
+{
+    const TopoService *ts = &s->topo.services[svc];
+    buf[0] = 0;
+    for (int c = 0; c < ts->ncalls; c++) {
+        bool seen = false;          /* a callee called twice is named once */
+        for (int k = 0; k < c; k++) seen |= ts->calls[k].target == ts->calls[c].target;
+        if (seen) continue;
+        if (*buf) strncat(buf, ", ", size - strlen(buf) - 1);
+        strncat(buf, svc_name(s, ts->calls[c].target), size - strlen(buf) - 1);
+    }
+}
+
+/* An optional `regions` option (a region or a list of them) where `svc`
+ * runs: marks them in `in` and returns how many; 0 when absent (every
+ * region). Every name is checked before anything is changed. */
+static int opt_regions(lua_State *L, Scenario *s, int idx, const char *field, int svc, bool *in)
+{
+    const TopoService *ts = &s->topo.services[svc];
+    int n = 0;
+    lua_getfield(L, idx, field);
+    int list = lua_gettop(L);
+    if (lua_isnil(L, list)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    bool one = lua_type(L, list) == LUA_TSTRING;
+    if (!one && !lua_istable(L, list))
+        return luaL_error(L, "%s: expected a region or a list of regions", field);
+    lua_Integer len = one ? 1 : (lua_Integer)lua_rawlen(L, list);
+    for (lua_Integer i = 1; i <= len; i++) {
+        if (!one) lua_rawgeti(L, list, i);
+        else lua_pushvalue(L, list);
+        int r = check_named(L, lua_gettop(L), NULL, "region", n_region, region_name);
+        lua_pop(L, 1);
+        bool deployed = ts->kind == SVC_EXTERNAL;
+        for (int d = 0; d < ts->ndeploy; d++) deployed |= ts->deploy[d].region == r;
+        if (!deployed)
+            return luaL_error(L, "%s: %s is not deployed in %s", field, svc_name(s, svc),
+                              region_name(s, r));
+        if (!in[r]) n++;
+        in[r] = true;
+    }
+    lua_pop(L, 1);
+    if (!n) return luaL_error(L, "%s: name at least one region, or leave it out for every region", field);
+    return n;
+}
+
+/* partition{ from, to, regions? } and heal{...}: the calls `from` makes
+ * to `to` are lost (or flow again), from its instances in those regions.
+ * A pair with no call between them is an error: dropping calls nobody
+ * makes would be a fault that changes nothing, silently. */
 static int partition_common(lua_State *L, bool on)
 {
+    const char *fn = on ? "partition" : "heal";
     Scenario *s = need_model(L);
-    check_keys(L, 1, on ? "partition" : "heal");
+    check_keys(L, 1, fn);
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
-    model_partition(s->model, from, to, on);
-    api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, to), NULL,
-             on ? "calls from %s to %s are dropped" : "calls from %s to %s flow again",
-             svc_name(s, from), svc_name(s, to));
+    if (!model_calls(s->model, from, to)) {
+        char calls[512];
+        call_list(s, from, calls, sizeof calls);
+        if (*calls)
+            return luaL_error(L, "%s: %s does not call %s in the topology (it calls %s)", fn,
+                              svc_name(s, from), svc_name(s, to), calls);
+        return luaL_error(L, "%s: %s does not call %s in the topology (it calls nothing)", fn,
+                          svc_name(s, from), svc_name(s, to));
+    }
+    bool in[256] = { false };
+    int n = opt_regions(L, s, 1, "regions", from, in);
+    char where[512] = "";
+    int only = -1;
+    for (int r = 0; r < s->topo.nregions && n > 0; r++) {
+        if (!in[r]) continue;
+        model_result(L, s, model_partition(s->model, from, to, r, on));
+        if (*where) strncat(where, ", ", sizeof where - strlen(where) - 1);
+        strncat(where, region_name(s, r), sizeof where - strlen(where) - 1);
+        only = n == 1 ? r : -1;
+    }
+    if (n == 0) {
+        model_result(L, s, model_partition(s->model, from, to, -1, on));
+        api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, to), NULL,
+                 on ? "calls from %s to %s are dropped" : "calls from %s to %s flow again",
+                 svc_name(s, from), svc_name(s, to));
+        return 0;
+    }
+    api_note(s, on ? RE_FAULT : RE_ACTION, svc_name(s, to), region_or_null(s, only),
+             on ? "calls from %s to %s are dropped in %s" : "calls from %s to %s flow again in %s",
+             svc_name(s, from), svc_name(s, to), where);
     return 0;
 }
 
@@ -904,16 +984,22 @@ static int l_scale(lua_State *L)
     Scenario *s = svc_region_args(L, "scale", &svc, &r);
     lua_getfield(L, 1, "instances");
     bool has_n = !lua_isnil(L, -1);
-    lua_pop(L, 1);
+    lua_getfield(L, 1, "max");
+    bool has_max = !lua_isnil(L, -1);
+    lua_pop(L, 2);
+    if (!has_n && !has_max) return luaL_error(L, "scale: give instances or max");
+    /* Refused before anything changes: a ceiling for an autoscaler the
+     * service does not have would be a response that does nothing. */
+    if (has_max && !s->topo.services[svc].autoscale.enabled)
+        return luaL_error(L, "scale: %s does not autoscale (no autoscale: in the topology), so max "
+                             "would change nothing; give instances instead",
+                          svc_name(s, svc));
     if (has_n) {
         int n = (int)opt_number(L, 1, "instances", 0, 0, 1e5);
         model_result(L, s, model_scale(s->model, svc, r, n));
         api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s scaled to %d instances in %s",
                  svc_name(s, svc), n, region_label(s, r));
     }
-    lua_getfield(L, 1, "max");
-    bool has_max = !lua_isnil(L, -1);
-    lua_pop(L, 1);
     if (has_max) {
         int max = (int)opt_number(L, 1, "max", 0, 0, 1e5);
         model_result(L, s, model_set_scale_max(s->model, svc, r, max));
@@ -921,7 +1007,6 @@ static int l_scale(lua_State *L)
                  "%s may now autoscale to %d instances in %s", svc_name(s, svc), max,
                  region_label(s, r));
     }
-    if (!has_n && !has_max) return luaL_error(L, "scale: give instances or max");
     return 0;
 }
 

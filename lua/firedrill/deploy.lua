@@ -27,6 +27,15 @@ local function version_number(service, name)
   return #list
 end
 
+-- Looks a name up through a built-in that checks it (deployed, config_bad),
+-- so that an unknown one is reported with its did-you-mean at the line
+-- that called deploy{} or rollback{}, not at a line of this file.
+local function known(fn, lookup, name)
+  local ok, v = pcall(lookup, name)
+  if not ok then error(("%s: %s"):format(fn, v), 3) end
+  return v
+end
+
 local function take(regions, upto, done)
   local out = {}
   for k = done + 1, math.min(upto, #regions) do out[#out + 1] = regions[k] end
@@ -48,21 +57,19 @@ end
 ---        error_rate = 0, config = { item, writes = "bad", stages = {...} },
 ---        halt_on = { error_rate = 0.05 } }
 function M.deploy(o)
-  if type(o) ~= "table" or not o.service or not o.version then
+  -- Keys first: a misspelt `service` is reported with its did-you-mean,
+  -- not as missing.
+  _check_options("deploy", o, 2)
+  if not o.service or not o.version then
     error("deploy: service and version are required", 2)
   end
-  _check_options("deploy", o, 2)
-  local regions = deployed(o.service)
+  local regions = known("deploy", deployed, o.service)
   local stages = o.stages or { 1.0 }
   local cfg = o.config
   local cfg_stages = cfg and (cfg.stages or stages)
   local number = version_number(o.service, o.version)
   local from = versions[o.service][version(o.service) or 1] or "v1"
-  if cfg then
-    local known = false
-    for _, c in ipairs(names("configs")) do known = known or c == cfg.item end
-    if not known then error(("deploy: unknown configuration item '%s'"):format(tostring(cfg.item)), 2) end
-  end
+  if cfg then known("deploy", config_bad, cfg.item) end
   local every = o.every or "10m"
 
   after(0, function()
@@ -109,10 +116,11 @@ end
 ---runs in), through a rolling redeploy. Data stays as it is.
 function M.rollback(o)
   if type(o) == "string" then o = { service = o } end
-  if type(o) ~= "table" or not o.service then error("rollback: service is required", 2) end
   _check_options("rollback", o, 2)
+  if not o.service then error("rollback: service is required", 2) end
+  local deployed_in = known("rollback", deployed, o.service)
   local list = versions[o.service] or { "v1" }
-  local regions = o.regions or deployed(o.service)
+  local regions = o.regions or deployed_in
   local cur = version(o.service, regions[1])
   local prev = math.max((cur or 1) - 1, 1)
   for _, r in ipairs(regions) do

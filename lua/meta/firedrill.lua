@@ -258,15 +258,18 @@ function latency(o) end
 function errors(o) end
 
 ---@class (exact) fd.PartitionOptions
----@field from fd.Service The caller.
+---@field from fd.Service The caller; it must call `to` in the topology.
 ---@field to fd.Service The callee.
+---@field regions? fd.Region|fd.Region[] The caller's regions whose calls are cut. Default: every region.
 
----Drops every call from `from` to `to`, in every region: the caller waits
----for its timeout. Timeline (fault): "calls from A to B are dropped".
+---Drops the calls `from` makes to `to` (in `regions`, default every
+---region): the caller waits for its timeout. An error when `from` does not
+---call `to`. Timeline (fault): "calls from A to B are dropped".
 ---@param o fd.PartitionOptions
 function partition(o) end
 
----Ends a partition. Timeline (action): "calls from A to B flow again".
+---Ends a partition (in `regions`, default every region). Timeline
+---(action): "calls from A to B flow again".
 ---@param o fd.PartitionOptions
 function heal(o) end
 
@@ -408,7 +411,7 @@ function restart(o) end
 ---@field service fd.Service
 ---@field region? fd.Region Default: every region.
 ---@field instances? integer The number of instances wanted in each region, now (new ones go through the platform). Raises the autoscaling max if it is lower.
----@field max? integer The autoscaling maximum in each region.
+---@field max? integer The autoscaling maximum in each region. An error for a service without `autoscale` in the topology.
 
 ---Scales a service by hand, or lets autoscaling go further. Give
 ---`instances`, `max` or both.

@@ -1,0 +1,162 @@
+#!/bin/sh
+# mechanisms.sh: scenario functions seen from a scenario: a partition and
+# its heal, a status page hosted on a service that fails, and the calls
+# that must refuse what would change nothing (partition between services
+# that do not call each other, scale{ max } without autoscaling) or what is
+# misspelt (deploy's and rollback's keys and names), each at the caller's
+# line with exit code 2.
+#
+#   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
+set -u
+FD=$1
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect CODE PATTERN -- args: runs firedrill, checks the exit code and that
+# stderr+stdout contain PATTERN (a fixed string).
+expect() {
+  code=$1; pat=$2; shift 3
+  "$FD" "$@" >"$T/out" 2>&1
+  rc=$?
+  if [ "$rc" != "$code" ]; then bad "firedrill $*: exit $rc, wanted $code"; sed 's/^/  | /' "$T/out" >&2; return; fi
+  if ! grep -qF -- "$pat" "$T/out"; then bad "firedrill $*: no '$pat' in output"; sed 's/^/  | /' "$T/out" >&2; return; fi
+  ok
+}
+
+# has PATTERN / lacks PATTERN: in the output of the last expect.
+has() { if grep -qF -- "$1" "$T/out"; then ok; else bad "no '$1' in the output"; sed 's/^/  | /' "$T/out" >&2; fi; }
+lacks() { if grep -qF -- "$1" "$T/out"; then bad "'$1' in the output"; sed 's/^/  | /' "$T/out" >&2; else ok; fi; }
+
+mkdir -p "$T/s"
+cat >"$T/s/topology.yaml" <<'YAML'
+regions: [east, west]
+configs:
+  flags: { store: db }
+services:
+  web: { deploy: { east: 2, west: 2 }, concurrency: 20, service_time: 2ms,
+         calls: [ { to: db, timeout: 500ms }, { to: auth, timeout: 200ms } ] }
+  auth: { deploy: { east: 1, west: 1 }, concurrency: 20, service_time: 1ms }
+  db: { kind: storage, deploy: { east: 1 }, concurrency: 20, service_time: 1ms }
+  pages: { deploy: { east: 1 }, concurrency: 20, service_time: 1ms, restart_time: 30s }
+  api: { deploy: { east: 2 }, concurrency: 20, service_time: 2ms,
+         autoscale: { target: 60%, min: 2, max: 4 } }
+sources:
+  users: { entry: web, rate: 50/s, regions: { east: 50%, west: 50% } }
+  readers: { entry: pages, rate: 5/s }
+  clients: { entry: api, rate: 20/s }
+YAML
+
+# scenario NAME BODY: a scenario file whose first line declares the scenario.
+scenario() {
+  printf 'scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +00:00", duration = "10m" }\n%s\n' "$2" >"$T/s/$1.lua"
+}
+
+# --- partition, then heal: calls from web in west to auth are lost (web
+# there fails: each request waits out the 200ms timeout), web in east goes
+# on, and everything answers again after heal. Availability is of the
+# last finished 10s interval.
+scenario part 'local function avail(tag)
+  note(("%s: web west %.3f, east %.3f"):format(tag, metric("web", "availability", "west"),
+    metric("web", "availability", "east")))
+end
+at("10:01", function() partition { from = "web", to = "auth", regions = { "west" } } end)
+at("10:02:30", function() avail("during") end)
+at("10:03", function() heal { from = "web", to = "auth" } end)
+at("10:04:30", function() avail("after") end)'
+expect 0 "calls from web to auth are dropped in west" -- run "$T/s/part.lua"
+has " 10:02  during: web west 0.000, east 1.000"
+has "calls from web to auth flow again"
+has " 10:04  after: web west 1.000, east 1.000"
+# A single region may be given as a string; heal names its regions too.
+scenario part1 'at("10:01", function() partition { from = "web", to = "db", regions = "east" } end)
+at("10:02", function() heal { from = "web", to = "db", regions = { "east" } } end)'
+expect 0 "calls from web to db are dropped in east" -- run "$T/s/part1.lua"
+has "calls from web to db flow again in east"
+
+# --- partition refuses what would change nothing, at the caller's line ---
+scenario nocall 'at("10:01", function() partition { from = "web", to = "pages" } end)'
+expect 2 "nocall.lua:2: error: partition: web does not call pages in the topology (it calls db, auth)" -- run "$T/s/nocall.lua"
+has "(at 10:01:00)"
+scenario nocall2 'heal { from = "db", to = "web" }'
+expect 2 "nocall2.lua:2: error: heal: db does not call web in the topology (it calls nothing)" -- run "$T/s/nocall2.lua"
+scenario typo_to 'partition { from = "web", to = "auht" }'
+expect 2 "typo_to.lua:2: error: unknown service 'auht' (did you mean 'auth'?)" -- run "$T/s/typo_to.lua"
+scenario typo_from 'partition { from = "wbe", to = "auth" }'
+expect 2 "unknown service 'wbe' (did you mean 'web'?)" -- run "$T/s/typo_from.lua"
+scenario typo_region 'partition { from = "web", to = "auth", regions = { "wset" } }'
+expect 2 "typo_region.lua:2: error: unknown region 'wset' (did you mean 'west'?)" -- run "$T/s/typo_region.lua"
+scenario undeployed 'partition { from = "db", to = "web", regions = { "west" } }'
+expect 2 "does not call web" -- run "$T/s/undeployed.lua"
+scenario undeployed2 'partition { from = "web", to = "db", regions = { "east" } }
+partition { from = "pages", to = "web", regions = { "west" } }'
+expect 2 "undeployed2.lua:3: error: partition: pages does not call web" -- run "$T/s/undeployed2.lua"
+scenario typo_key 'partition { from = "web", to = "auth", region = "west" }'
+expect 2 "typo_key.lua:2: error: partition: unknown option 'region' (did you mean 'regions'?)" -- run "$T/s/typo_key.lua"
+scenario noregion 'partition { from = "web", to = "auth", regions = {} }'
+expect 2 "noregion.lua:2: error: regions: name at least one region" -- run "$T/s/noregion.lua"
+
+# --- a status page hosted on a service: posts fail while it is down (it
+# hangs from 10:01 to 10:03: no request is answered), and go out again once
+# it is healthy (at least 99% answered over the last 10s interval). ---
+scenario status 'at("10:01", function() hang { service = "pages" } end)
+at("10:02", function()
+  note("posted: " .. tostring(status_page { text = "We are looking into it", host = "pages" }))
+end)
+at("10:03", function() unhang { service = "pages" } end)
+at("10:05", function()
+  note("posted: " .. tostring(status_page { text = "Fixed", host = "pages" }))
+end)'
+expect 0 'status page post fails: the page is hosted on pages, which is down ("We are looking into it")' -- run "$T/s/status.lua"
+has " 10:02  posted: false"
+has " 10:05  status page: Fixed"
+has " 10:05  posted: true"
+lacks "status page: We are looking into it"
+# Without a host the page shares nothing and every post goes out.
+scenario status_free 'at("10:01", function() hang { service = "pages" } end)
+at("10:02", function() status_page { text = "We are looking into it" } end)'
+expect 0 " 10:02  status page: We are looking into it" -- run "$T/s/status_free.lua"
+scenario status_typo 'status_page { text = "x", host = "pagse" }'
+expect 2 "status_typo.lua:2: error: unknown service 'pagse' (did you mean 'pages'?)" -- run "$T/s/status_typo.lua"
+
+# --- scale{ max } needs an autoscaler ---
+scenario scale_max 'at("10:01", function() scale { service = "web", max = 8 } end)'
+expect 2 "scale_max.lua:2: error: scale: web does not autoscale (no autoscale: in the topology), so max would change nothing; give instances instead" -- run "$T/s/scale_max.lua"
+has "(at 10:01:00)"
+# Refused before anything changes, even with instances beside it.
+scenario scale_both 'scale { service = "web", instances = 3, max = 8 }'
+expect 2 "scale_both.lua:2: error: scale: web does not autoscale" -- run "$T/s/scale_both.lua"
+lacks "scaled to"
+scenario scale_ok 'at("10:01", function() scale { service = "api", max = 6 } end)
+at("10:02", function() scale { service = "web", instances = 3 } end)'
+expect 0 "api may now autoscale to 6 instances in all regions" -- run "$T/s/scale_ok.lua"
+has "web scaled to 3 instances in all regions"
+
+# --- deploy and rollback: keys first (with did-you-mean), then names ---
+scenario dep_key 'deploy { servce = "web", version = "v2" }'
+expect 2 "dep_key.lua:2: error: deploy: unknown option 'servce' (did you mean 'service'?)" -- run "$T/s/dep_key.lua"
+scenario dep_key2 'deploy { service = "web", version = "v2", stage = { 0.5, 1 } }'
+expect 2 "dep_key2.lua:2: error: deploy: unknown option 'stage' (did you mean 'stages'?)" -- run "$T/s/dep_key2.lua"
+scenario dep_halt 'deploy { service = "web", version = "v2", halt_on = { eror_rate = 0.1 } }'
+expect 2 "dep_halt.lua:2: error: deploy.halt_on: unknown option 'eror_rate' (did you mean 'error_rate'?)" -- run "$T/s/dep_halt.lua"
+scenario dep_cfg 'deploy { service = "web", version = "v2", config = { item = "flags", write = "bad" } }'
+expect 2 "dep_cfg.lua:2: error: deploy.config: unknown option 'write' (did you mean 'writes'?)" -- run "$T/s/dep_cfg.lua"
+scenario dep_req 'deploy { service = "web" }'
+expect 2 "dep_req.lua:2: error: deploy: 'version' is required" -- run "$T/s/dep_req.lua"
+scenario dep_svc 'deploy { service = "wbe", version = "v2" }'
+expect 2 "dep_svc.lua:2: error: deploy: unknown service 'wbe' (did you mean 'web'?)" -- run "$T/s/dep_svc.lua"
+scenario dep_item 'deploy { service = "web", version = "v2", config = { item = "flag" } }'
+expect 2 "dep_item.lua:2: error: deploy: unknown configuration item 'flag' (did you mean 'flags'?)" -- run "$T/s/dep_item.lua"
+scenario rb_svc 'rollback("wbe")'
+expect 2 "rb_svc.lua:2: error: rollback: unknown service 'wbe' (did you mean 'web'?)" -- run "$T/s/rb_svc.lua"
+scenario rb_key 'rollback { service = "web", batc = 2 }'
+expect 2 "rb_key.lua:2: error: rollback: unknown option 'batc' (did you mean 'batch'?)" -- run "$T/s/rb_key.lua"
+scenario dep_ok 'deploy { service = "web", version = "v2", stages = { 0.5, 1 }, every = "1m" }'
+expect 0 "web v1 -> v2 rolled out to east" -- run "$T/s/dep_ok.lua"
+has "web v1 -> v2 rolled out to west"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
