@@ -112,8 +112,10 @@ function M.deploy(o)
 end
 
 ---rollback{ service, regions = {...}, batch = 2 } (or rollback("service")):
----the previous version back in those regions (default: every region it
----runs in), through a rolling redeploy. Data stays as it is.
+---the previous version back, through a rolling redeploy, in those regions
+---(default: every region it runs in) that run the newest version among
+---them. Regions the release never reached are left alone: redeploying
+---them would restart healthy instances for nothing. Data stays as it is.
 function M.rollback(o)
   if type(o) == "string" then o = { service = o } end
   _check_options("rollback", o, 2)
@@ -121,14 +123,23 @@ function M.rollback(o)
   local deployed_in = known("rollback", deployed, o.service)
   local list = versions[o.service] or { "v1" }
   local regions = o.regions or deployed_in
-  local cur = version(o.service, regions[1])
-  local prev = math.max((cur or 1) - 1, 1)
+  local newest = 1
+  for _, r in ipairs(regions) do newest = math.max(newest, version(o.service, r) or 1) end
+  if newest == 1 then
+    _event("action", ("%s: nothing to roll back, %s runs %s"):format(o.service,
+      table.concat(regions, ", "), list[1] or "v1"), o.service)
+    return
+  end
+  local prev, touched = newest - 1, {}
   for _, r in ipairs(regions) do
-    set_version { service = o.service, region = r, version = prev, error_rate = o.error_rate }
-    restart { service = o.service, region = r, batch = o.batch or 2 }
+    if (version(o.service, r) or 1) == newest then
+      set_version { service = o.service, region = r, version = prev, error_rate = o.error_rate }
+      restart { service = o.service, region = r, batch = o.batch or 2 }
+      touched[#touched + 1] = r
+    end
   end
   _event("action", ("%s rolled back to %s in %s"):format(o.service, list[prev] or "v1",
-    table.concat(regions, ", ")), o.service)
+    table.concat(touched, ", ")), o.service)
 end
 
 ---repair_config("item") or repair_config{ item, region }: good data back.

@@ -368,9 +368,11 @@ function deploy(o) end
 ---@field batch? integer Instances restarted at a time by the rolling redeploy. Default `2`.
 ---@field error_rate? fd.Fraction The old code's error rate. Default `0` (not the topology's `error_rate`).
 
----Puts the previous version back in `regions` and redeploys the service
----there, `batch` instances at a time, through its platform. Configuration
----DATA is left as it is: rolling back code does not repair data.
+---Puts the previous version back in those of `regions` that run the
+---newest version among them, and redeploys the service there, `batch`
+---instances at a time, through its platform; regions the release never
+---reached are left alone. Configuration DATA is left as it is: rolling
+---back code does not repair data.
 ---Timeline (action): "S redeployed in R, N instance(s) at a time, through
 ---its platform" per region, then "S rolled back to v1 in R1, R2".
 ---@param o fd.Service|fd.RollbackOptions

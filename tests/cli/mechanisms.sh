@@ -158,5 +158,47 @@ scenario dep_ok 'deploy { service = "web", version = "v2", stages = { 0.5, 1 }, 
 expect 0 "web v1 -> v2 rolled out to east" -- run "$T/s/dep_ok.lua"
 has "web v1 -> v2 rolled out to west"
 
+# --- a rollback of a halted staged deploy touches only the regions the
+# release reached. Four regions of one instance each: v2 (every request
+# fails) reaches a only, the halt rule stops it, and the rollback puts v1
+# back in a alone; b, c and d never lose their one instance (a redeploy
+# there would take each fully down while it restarts).
+mkdir -p "$T/r"
+cat >"$T/r/topology.yaml" <<'YAML'
+regions: [a, b, c, d]
+services:
+  app: { deploy: { a: 1, b: 1, c: 1, d: 1 }, concurrency: 20, service_time: 2ms, restart_time: 2m }
+sources:
+  users: { entry: app, rate: 40/s, regions: { a: 25%, b: 25%, c: 25%, d: 25% } }
+YAML
+cat >"$T/r/s.lua" <<'LUA'
+scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +00:00", duration = "12m" }
+deploy { service = "app", version = "v2", error_rate = 1, stages = { 0.25, 0.5, 1 }, every = "2m",
+         halt_on = { error_rate = 0.05 } }
+at("10:03", function() rollback("app") end)
+local low = { a = 1, b = 1, c = 1, d = 1 }
+every("10s", function()
+  for r in pairs(low) do low[r] = math.min(low[r], metric("app", "availability", r)) end
+end)
+at("10:11", function()
+  note(("lowest: a %.3f, b %.3f, c %.3f, d %.3f"):format(low.a, low.b, low.c, low.d))
+  note(("after: a %.3f"):format(metric("app", "availability", "a")))
+end)
+LUA
+expect 0 "rollout of app v2 halted" -- run "$T/r/s.lua"
+has "app v1 -> v2 rolled out to a"
+lacks "rolled out to b"
+has "app rolled back to v1 in a"
+lacks "rolled back to v1 in a, b"
+has "lowest: a 0.000, b 1.000, c 1.000, d 1.000"
+has "after: a 1.000"
+# Nothing newer than v1 anywhere: nothing is redeployed.
+cat >"$T/r/none.lua" <<'LUA'
+scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +00:00", duration = "5m" }
+at("10:01", function() rollback("app") end)
+LUA
+expect 0 "app: nothing to roll back, a, b, c, d runs v1" -- run "$T/r/none.lua"
+lacks "restart"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
