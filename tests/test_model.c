@@ -45,6 +45,72 @@ static void check_mmc(int c, double rho)
     CHECK_REL(u_sim, util, 0.02);
 }
 
+/* ---- sampling keeps each instance whole ---- */
+
+/* Eight instances of four workers, random routing (so each instance sees
+ * Poisson arrivals and is an exact M/M/4), utilisation 0.8, exponential
+ * service of mean 1ms. Sampling by N simulates 8/N of the instances at 1/N
+ * of the traffic: each is still an M/M/4 at 0.8, so the wait must match
+ * Erlang C at every factor. (Dividing each instance's workers by N instead
+ * would make it an M/M/(4/N): at N = 4, an M/M/1 waiting 4ms, not 0.6ms.) */
+static const char *sampled_yaml =
+    "regions: [r]\n"
+    "settings: { interval: 100s, sampling: %d }\n"
+    "services:\n"
+    "  s: { deploy: { r: %d }, concurrency: 4, queue: 1000000, routing: random,\n"
+    "       service_time: { dist: exp, mean: 1ms } }\n"
+    "sources:\n"
+    "  load: { entry: s, rate: %d/s, client: { timeout: 1h } }\n";
+
+static void test_sampling_exact(void)
+{
+    double wq, util;
+    mmc_analytic(3200, 1000, 4, &wq, &util);
+    const int factors[] = { 2, 4, 8 };
+    for (size_t k = 0; k < sizeof factors / sizeof factors[0]; k++) {
+        char yaml[1024];
+        snprintf(yaml, sizeof yaml, sampled_yaml, factors[k], 8, 8 * 3200);
+        double w_sim = 0;
+        const int reps = 3;
+        for (int r = 0; r < reps; r++) {
+            FxWindow w = { .from = 100 * FD_SEC, .to = FD_TIME_NEVER };
+            Fx fx;
+            fx_open(&fx, yaml, 300 + (uint64_t)r, &w, 1);
+            CHECK(model_nwarnings(fx.model) == 0);
+            /* Counts cross the API in real instances. */
+            CHECK(model_instances(fx.model, 0, 0, INST_UP) == 8);
+            fx_run(&fx, fd_time_from_sec(300));
+            w_sim += (w.lat_sum[0] / w.lat_n[0] - 1e-3) / reps;
+            fx_close(&fx);
+        }
+        printf("sampling %d: 8 x M/M/4 at rho=0.8: Wq %.4fms vs Erlang C %.4fms (%+.2f%%)\n",
+               factors[k], 1e3 * w_sim, 1e3 * wq, 100 * (w_sim - wq) / wq);
+        CHECK_REL(w_sim, wq, 0.05);
+    }
+
+    /* A crash of half the real instances takes half the simulated ones. */
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, sampled_yaml, 4, 8, 8 * 3200);
+    Fx fx;
+    fx_open(&fx, yaml, 7, NULL, 0);
+    model_crash(fx.model, 0, 0, 4);
+    CHECK(model_instances(fx.model, 0, 0, INST_UP) == 4);
+    CHECK(model_instances(fx.model, 0, 0, INST_WAITING) +
+          model_instances(fx.model, 0, 0, INST_STARTING) == 4);
+    fx_close(&fx);
+
+    /* Six instances at sampling 4 cannot stay exact: the pool is named. */
+    snprintf(yaml, sizeof yaml, sampled_yaml, 4, 6, 6 * 3200);
+    fx_open(&fx, yaml, 7, NULL, 0);
+    CHECK(model_nwarnings(fx.model) == 1);
+    int svc = -1, region = -1;
+    const char *text = model_warning(fx.model, 0, &svc, &region);
+    CHECK(svc == 0 && region == 0);
+    CHECK(strstr(text, "s in r has 6 instances, not a multiple of the sampling factor 4") != NULL);
+    CHECK(model_instances(fx.model, 0, 0, INST_UP) == 6);
+    fx_close(&fx);
+}
+
 /* ---- routing across a pool's instances ---- */
 
 /* Four one-worker instances behind the load balancer, Poisson arrivals at
@@ -55,7 +121,7 @@ static void check_mmc(int c, double rho)
 
 static const char *routing_yaml =
     "regions: [r]\n"
-    "settings: { interval: 100s }\n"
+    "settings: { interval: 100s, sampling: 1 }\n"
     "services:\n"
     "  s: { deploy: { r: 4 }, concurrency: 1, queue: 1000000, %s\n"
     "       service_time: { dist: exp, mean: 1ms } }\n"
@@ -956,6 +1022,7 @@ int main(void)
     check_mmc(1, 0.9);
     check_mmc(4, 0.5);
     check_mmc(4, 0.9);
+    test_sampling_exact();
     test_routing_queueing();
     test_routing_determinism();
     test_retry_amplification();

@@ -318,7 +318,12 @@ static void test_minimal(void)
     Topo *t = &l.t;
     if (l.rc == 0) {
         CHECK_EQ_INT(t->interval, 10 * FD_SEC);
-        CHECK_NEAR(t->sampling, 1, 0);
+        CHECK_NEAR(t->sampling, 0, 0);            /* not set: the default applies */
+    /* us and db run one instance each: sampling cannot keep them whole. */
+    CHECK_NEAR(topo_sampling(t), 1, 0);
+    t->services[0].deploy[1].instances = 2;
+    t->services[1].deploy[0].instances = 2;
+    CHECK_NEAR(topo_sampling(t), FD_SAMPLING_DEFAULT, 0);
         CHECK_EQ_INT(t->propagation, FD_MIN);
         CHECK_EQ_INT(t->monitoring, -1);
         CHECK_EQ_INT(t->nconfigs, 0);

@@ -2163,7 +2163,7 @@ static void check_load(Ld *ld)
     if (t->budget > 0 || ld->errors || !ld->top_rate_loc.file) return;
     double total = 0;
     for (int i = 0; i < t->nsources; i++) total += t->sources[i].rate;
-    double sampling = t->sampling >= 1 ? t->sampling : 1;
+    double sampling = topo_sampling(t);
     double sim = total / sampling;
     if (sim <= WARN_SIM_RATE) return;
     double events_h = sim * 3600 * EVENTS_PER_REQUEST;

@@ -2,10 +2,21 @@
  * model.c: building the live model from a topology, and the fault, response
  * and observation calls the scenario layer drives it with.
  *
- * Sampling: one simulated request stands for `sampling` real ones. Rates
- * are divided by it, and so are per-instance workers and queue slots (never
- * below one worker), so utilisation and queueing stay those of the real
- * system while the event count drops. Reported counts are multiplied back.
+ * Sampling: one simulated request stands for `sampling` (N) real ones.
+ * Rates are divided by N, and so is each pool's number of instances, not
+ * their size: a pool of I instances is simulated as k = round(I/N) of them
+ * (at least one), each with its real workers and queue. An M/M/c instance
+ * stays an M/M/c, so waiting times and the knee of the load curve are
+ * those of the real system, while the event count drops by N. Each
+ * simulated instance stands for I/k real ones (Pool.isc); counts of
+ * instances cross the API in real units and are converted here.
+ *
+ * Where I is not a multiple of N, I/k is not N, and the instances keep the
+ * pool's real capacity by having c*(I/k)/N workers instead of c (rounded,
+ * at least one). For a pool with fewer instances than N that is one
+ * smaller instance: fewer, larger servers queue less than the real pool
+ * would. Such pools are listed by model_nwarnings()/model_warning(), so
+ * the run's header can say what the factor costs in accuracy.
  */
 #include "model/model_internal.h"
 
@@ -113,6 +124,63 @@ static double baseline_rate(const Topo *t)
     return r;
 }
 
+/* Says what sampling does to a pool whose instance count is not a
+ * multiple of the factor. */
+static int pool_warn(Model *m, Pool *p, int real, int k)
+{
+    const Topo *t = m->topo;
+    if (m->nwarnings == m->capwarnings) {
+        int cap = m->capwarnings ? m->capwarnings * 2 : 8;
+        ModelWarning *v = realloc(m->warnings, sizeof *v * (size_t)cap);
+        if (!v) return -1;
+        m->warnings = v;
+        m->capwarnings = cap;
+    }
+    char buf[400];
+    const char *rname = p->region >= 0 ? t->regions[p->region].name : "-";
+    if (real < m->sampling)
+        snprintf(buf, sizeof buf,
+                 "%s in %s has %d instance%s, fewer than the sampling factor %g: simulated as "
+                 "one instance of %d workers (real: %d each), which queues less than %d "
+                 "would; its waits and its overload point are approximate",
+                 p->ts->name, rname, real, real == 1 ? "" : "s", m->sampling, p->concurrency,
+                 p->ts->concurrency, real);
+    else
+        snprintf(buf, sizeof buf,
+                 "%s in %s has %d instances, not a multiple of the sampling factor %g: "
+                 "simulated as %d of %d workers each (real: %d), each standing for %.3g; "
+                 "its waits are approximate",
+                 p->ts->name, rname, real, m->sampling, k, p->concurrency, p->ts->concurrency,
+                 p->isc);
+    char *dup = strdup(buf);
+    if (!dup) return -1;
+    m->warnings[m->nwarnings++] = (ModelWarning){ .svc = p->svc, .region = p->region, .text = dup };
+    return 0;
+}
+
+int model_nwarnings(const Model *m) { return m->nwarnings; }
+
+const char *model_warning(const Model *m, int i, int *svc, int *region)
+{
+    *svc = m->warnings[i].svc;
+    *region = m->warnings[i].region;
+    return m->warnings[i].text;
+}
+
+/* Real instance counts to simulated ones and back (see the top of the
+ * file): a positive count is at least one simulated instance. */
+int pool_to_sim(const Pool *p, int real)
+{
+    if (real <= 0) return real;
+    int n = (int)floor(real / p->isc + 0.5);
+    return n < 1 ? 1 : n;
+}
+
+int pool_to_real(const Pool *p, int sim)
+{
+    return (int)floor(sim * p->isc + 0.5);
+}
+
 static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
 {
     const Topo *t = m->topo;
@@ -122,14 +190,22 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     p->svc = svc;
     p->region = region;
     p->ts = ts;
-    p->concurrency = scale_count(ts->concurrency, m->sampling, 1);
-    p->queue = scale_count(ts->queue, m->sampling, 0);
+    /* Whole instances at their real size; see the top of the file. */
+    int k = instances > 0 ? scale_count(instances, m->sampling, 1) : 0;
+    p->isc = k > 0 ? (double)instances / k : m->sampling;
+    double shrink = p->isc / m->sampling;   /* 1 when I is a multiple of N */
+    p->concurrency = scale_count(ts->concurrency, 1 / shrink, 1);
+    p->queue = scale_count(ts->queue, 1 / shrink, 0);
     p->max_inflight = ts->admission.max_inflight > 0
-                          ? scale_count(ts->admission.max_inflight, m->sampling, 1)
+                          ? scale_count(ts->admission.max_inflight, 1 / shrink, 1)
                           : p->concurrency + p->queue;
+    if (ts->kind != SVC_EXTERNAL && k > 0 && fabs(shrink - 1) > 1e-9 &&
+        pool_warn(m, p, instances, k) < 0)
+        return -1;
+    instances = k;
     p->code_errors = ts->error_rate;
     p->blocked_by = -1;
-    p->scale_max = ts->autoscale.enabled ? ts->autoscale.max : 0;
+    p->scale_max = ts->autoscale.enabled ? pool_to_sim(p, ts->autoscale.max) : 0;
     p->sched_backoff = 5 * FD_SEC;
     char name[200];
     snprintf(name, sizeof name, "pool:%s:%s", ts->name,
@@ -164,7 +240,7 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
     m->topo = topo;
     m->sim = sim;
     if (opt) m->opt = *opt;
-    m->sampling = topo->sampling >= 1 ? topo->sampling : 1;
+    m->sampling = topo_sampling(topo);
     if (topo->budget > 0) {
         double s = baseline_rate(topo) / topo->budget;
         m->sampling = s > 1 ? ceil(s) : 1;
@@ -273,6 +349,8 @@ void model_free(Model *m)
     for (int i = 0; i < m->nintent_blocks; i++) free(m->intent_blocks[i]);
     free(m->intent_blocks);
     free(m->deadlocks);
+    for (int i = 0; i < m->nwarnings; i++) free(m->warnings[i].text);
+    free(m->warnings);
     free(m);
 }
 
@@ -309,7 +387,7 @@ static Pool *pool_or_error(Model *m, int svc, int region)
 int model_crash(Model *m, int svc, int region, int count)
 {
     FOR_POOLS(m, svc, region, p, {
-        int left = count < 0 ? p->ninst : count;
+        int left = count < 0 ? p->ninst : pool_to_sim(p, count);
         for (int i = 0; i < p->ninst && left > 0; i++) {
             if (p->inst[i].state != INST_UP && p->inst[i].state != INST_STARTING) continue;
             inst_crash(m, p, i);
@@ -418,7 +496,7 @@ int model_set_rate_factor(Model *m, int src, double factor)
 int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime manual_time)
 {
     FOR_POOLS(m, svc, region, p, {
-        int left = count < 0 ? p->ninst : count;
+        int left = count < 0 ? p->ninst : pool_to_sim(p, count);
         for (int i = 0; i < p->ninst && left > 0; i++) {
             Inst *in = &p->inst[i];
             if (in->state == INST_STOPPED) continue;
@@ -435,7 +513,7 @@ int model_rolling_restart(Model *m, int svc, int region, int batch)
 {
     if (batch < 1) batch = 1;
     FOR_POOLS(m, svc, region, p, {
-        p->roll_batch = batch;
+        p->roll_batch = pool_to_sim(p, batch);
         p->roll_next = 0;
         p->roll_pending = 0;
         sched_roll_next(m, p);
@@ -443,9 +521,10 @@ int model_rolling_restart(Model *m, int svc, int region, int batch)
     return 0;
 }
 
-int model_scale(Model *m, int svc, int region, int instances)
+int model_scale(Model *m, int svc, int region, int real)
 {
     FOR_POOLS(m, svc, region, p, {
+        int instances = pool_to_sim(p, real);
         int have = 0;
         for (int i = 0; i < p->ninst; i++)
             if (p->inst[i].state != INST_STOPPED && !p->inst[i].draining) have++;
@@ -467,7 +546,7 @@ int model_set_scale_max(Model *m, int svc, int region, int max)
         model_set_error(m, "%s does not autoscale", m->topo->services[svc].name);
         return -1;
     }
-    FOR_POOLS(m, svc, region, p, p->scale_max = max);
+    FOR_POOLS(m, svc, region, p, p->scale_max = pool_to_sim(p, max));
     return 0;
 }
 
@@ -558,7 +637,7 @@ int model_instances(const Model *m, int svc, int region, InstState st)
     if (!p) return 0;
     int n = 0;
     for (int i = 0; i < p->ninst; i++) n += p->inst[i].state == st;
-    return n;
+    return pool_to_real(p, n);
 }
 
 const double *model_source_weights(const Model *m, int src)

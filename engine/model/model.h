@@ -131,6 +131,11 @@ void model_free(Model *m);
 const Topo *model_topo(const Model *m);
 double model_sampling(const Model *m);
 const char *model_last_error(const Model *m);
+/* Pools that sampling cannot keep exact (their instance count is not a
+ * multiple of the factor): one sentence each, and the pool's service and
+ * region. The text lives as long as the Model. */
+int model_nwarnings(const Model *m);
+const char *model_warning(const Model *m, int i, int *svc, int *region);
 
 /* Ends the current interval early (at sim_now) and emits it. Call once at
  * the end of a run so the last partial interval is reported. */

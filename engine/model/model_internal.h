@@ -130,7 +130,8 @@ struct Pool {
     int rr;                 /* round-robin cursor (also where least-outstanding's ties start) */
     int nbusy, nqueued;     /* workers busy and requests queued, over all instances */
     int nup;                /* instances in state INST_UP (draining ones included) */
-    int concurrency, queue; /* after sampling */
+    double isc;             /* real instances each simulated one stands for (sampling) */
+    int concurrency, queue; /* per simulated instance: the real ones unless isc != sampling */
     int max_inflight;
     /* faults and responses */
     bool hung;
@@ -169,6 +170,11 @@ struct Pool {
     PoolStats last;         /* the last complete interval */
     bool has_last;
 };
+
+typedef struct ModelWarning {
+    int svc, region;
+    char *text;
+} ModelWarning;
 
 /* A customer's deferred work (client `defer`). */
 typedef struct DeferCust {
@@ -235,6 +241,8 @@ struct Model {
     int tele_nsenders;      /* pools that may send (non-external, not monitoring) */
     int tele_sent;          /* senders considered this interval */
     SimTime tele_start;     /* start of the interval being sent for */
+    ModelWarning *warnings; /* what sampling does to pools it cannot keep exact */
+    int nwarnings, capwarnings;
     char err[160];
     bool oom;
 };
@@ -253,6 +261,8 @@ Pool *model_pool_for_call(Model *m, int svc, int from_region, int to_region);
 void model_set_error(Model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pool_integrate(Model *m, Pool *p);
 int pool_serving(const Pool *p);
+int pool_to_sim(const Pool *p, int real);
+int pool_to_real(const Pool *p, int sim);
 
 /* model_req.c */
 SimTime backoff_delay(const TopoBackoff *b, int retry, Rng *rng);

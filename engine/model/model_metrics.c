@@ -148,6 +148,8 @@ static void pool_snapshot(Model *m, Pool *p, double dt, PoolStats *out)
         out->instances[in->state]++;
         if (in->state == INST_UP && (in->hung || p->hung)) out->hung++;
     }
+    for (int st = 0; st < INST_NSTATES; st++) out->instances[st] = pool_to_real(p, out->instances[st]);
+    out->hung = pool_to_real(p, out->hung);
     /* Capacity: workers over the time a request holds one. With traffic,
      * that time is measured (busy worker-seconds per request a worker
      * finished), so it counts the time spent waiting on dependencies: a

@@ -123,18 +123,21 @@ void sched_manual_start(Model *m, Pool *p, int i, SimTime manual_time)
 }
 
 /* How many waiting instances a successful scheduling round may start,
- * under the pool's provisioning rate limit. */
+ * under the pool's provisioning rate limit. The limit is in real instances
+ * per minute; a simulated instance stands for isc of them, so the simulated
+ * rate may be fractional: starts beyond a minute's share are carried into
+ * the next minute, so the long-run rate is right. */
 static int start_budget(Model *m, Pool *p)
 {
-    double rate = p->ts->autoscale.enabled ? p->ts->autoscale.rate : 0;
+    double rate = p->ts->autoscale.enabled ? p->ts->autoscale.rate / p->isc : 0;
     if (rate <= 0) return p->waiting;
     SimTime now = sim_now(m->sim);
     if (now - p->minute_start >= FD_MIN) {
         p->minute_start = now;
-        p->started_this_min = 0;
+        p->started_this_min = p->started_this_min > rate ? p->started_this_min - rate : 0;
     }
     double left = rate - p->started_this_min;
-    return left < 1 ? 0 : (int)left;
+    return left <= 1e-9 ? 0 : (int)ceil(left - 1e-9);
 }
 
 static void start_waiting(Model *m, Pool *p)
@@ -365,17 +368,19 @@ static void on_autoscale(Sim *sim, void *obj, uint64_t arg)
 
     int live = live_instances(p);
     int desired = serving > 0 ? (int)ceil(serving * signal / as->target) : live;
-    int max = p->scale_max > 0 ? p->scale_max : as->max;
+    /* The topology's limits are in real instances; the pool's are simulated. */
+    int max = p->scale_max > 0 ? p->scale_max : pool_to_sim(p, as->max);
+    int min = pool_to_sim(p, as->min), step = pool_to_sim(p, as->step);
     if (desired > max) desired = max;
-    if (desired < as->min) desired = as->min;
+    if (desired < min) desired = min;
     if (desired > live) {
         int add = desired - live;
-        if (add > as->step) add = as->step;
+        if (add > step) add = step;
         if (pool_add_instances(m, p, add) < 0) m->oom = true;
         sched_poke(m, p);
     } else if (desired < live && serving == live) {
         int cut = live - desired;
-        if (cut > as->step) cut = as->step;
+        if (cut > step) cut = step;
         sched_scale_in(m, p, cut);
     }
     sim_after(sim, as->period, on_autoscale, p, 0);

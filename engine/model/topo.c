@@ -9,11 +9,23 @@
 void topo_init(Topo *t)
 {
     memset(t, 0, sizeof *t);
-    t->sampling = 1;
+    t->sampling = 0;
     t->interval = 10 * FD_SEC;
     t->propagation = FD_MIN;
     t->monitoring = -1;
     t->inputs = FD_DIGEST_INIT;
+}
+
+double topo_sampling(const Topo *t)
+{
+    if (t->sampling >= 1) return t->sampling;
+    for (int i = 0; i < t->nservices; i++) {
+        const TopoService *s = &t->services[i];
+        if (s->kind == SVC_EXTERNAL) continue;
+        for (int d = 0; d < s->ndeploy; d++)
+            if (s->deploy[d].instances < FD_SAMPLING_DEFAULT) return 1;
+    }
+    return FD_SAMPLING_DEFAULT;
 }
 
 void topo_free(Topo *t)

@@ -244,7 +244,8 @@ typedef struct Topo {
     int nconfigs;
     TopoSource *sources;
     int nsources;
-    double sampling;       /* one simulated request stands for this many real ones; >= 1 */
+    double sampling;       /* one simulated request stands for this many real ones; >= 1,
+                            * or 0: not set, topo_sampling() picks the default */
     double budget;         /* if > 0: pick sampling so that simulated requests/s <= budget */
     SimTime interval;      /* metrics interval; default 10s */
     SimTime propagation;   /* routing-weight change propagation delay; default 1m */
@@ -254,6 +255,18 @@ typedef struct Topo {
 
 void topo_init(Topo *t);
 void topo_free(Topo *t);
+
+/* The default sampling factor, from the error table in docs/architecture.md
+ * (bench/sampling.py): the largest factor that kept both bundled replays, an
+ * M/M/c pool and a retry storm within 1 minute of sampling 1's incident
+ * clock and 1 point of its availability. */
+#define FD_SAMPLING_DEFAULT 2
+
+/* The sampling factor in force: settings.sampling when set; otherwise
+ * FD_SAMPLING_DEFAULT, or 1 when some service runs a single instance in a
+ * region (sampling cannot keep one instance whole). settings.budget, when
+ * set, is applied by the model on top. */
+double topo_sampling(const Topo *t);
 
 int topo_find_service(const Topo *t, const char *name);
 int topo_find_region(const Topo *t, const char *name);

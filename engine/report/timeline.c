@@ -133,6 +133,17 @@ static void rate_str(double x, char *buf, size_t size)
     else snprintf(buf, size, "%.4g/s", x);
 }
 
+/* The worst error measured at each sampling factor over the bundled
+ * replays, an M/M/c pool and a retry storm (bench/sampling.py; the table
+ * in docs/architecture.md). A factor between two rows takes the larger. */
+static const char *sampling_error_text(double f)
+{
+    if (f <= 2) return "incident clock within 0.3 min, availability within 0.2 points";
+    if (f <= 4) return "incident clock up to 13 min, availability up to 7 points";
+    if (f <= 16) return "availability up to 65 points; incidents may not end as at sampling 1";
+    return "not measured beyond 16 (availability was off by up to 65 points at 16)";
+}
+
 static void print_header(const Out *o, const RunResult *r)
 {
     char buf[64];
@@ -150,8 +161,11 @@ static void print_header(const Out *o, const RunResult *r)
     fprintf(o->f, "  start     %s\n", buf);
     duration_str(r->duration, buf, sizeof buf);
     fprintf(o->f, "  duration  %s\n", buf);
-    if (r->sampling > 1)
+    if (r->sampling > 1) {
         fprintf(o->f, "  sampling  each simulated request stands for %g\n", r->sampling);
+        fprintf(o->f, "            expected error against sampling 1: %s\n",
+                sampling_error_text(r->sampling));
+    }
     if (r->nparams > 0) {
         fputs("  params   ", o->f);
         for (int i = 0; i < r->nparams; i++) {

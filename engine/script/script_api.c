@@ -368,6 +368,59 @@ static int parse_start(const char *str, int64_t *unix_s, int *tz)
 
 static void on_deadlock(void *ud, const ModelDeadlock *d);
 
+/* What sampling costs in accuracy: one warning for the pools it cannot
+ * keep exact (model.c says why), at the line deploying the first of them,
+ * naming a few. */
+static void sampling_warning(Scenario *s)
+{
+    double f = model_sampling(s->model);
+    int npools = 0, n = 0, fewer = 0;
+    char list[512] = "";
+    size_t len = 0;
+    FdLoc loc = { 0 };
+    for (int i = 0; i < s->topo.nservices; i++)
+        if (s->topo.services[i].kind != SVC_EXTERNAL) npools += s->topo.services[i].ndeploy;
+    for (int i = 0; i < model_nwarnings(s->model); i++) {
+        int svc, region, real = 0;
+        model_warning(s->model, i, &svc, &region);
+        const TopoService *ts = &s->topo.services[svc];
+        FdLoc at = ts->loc;
+        for (int d = 0; d < ts->ndeploy; d++)
+            if (ts->deploy[d].region == region) {
+                real = ts->deploy[d].instances;
+                at = ts->deploy[d].loc;
+            }
+        /* Up to the default factor, resized instances are what the error
+         * table measured; one instance standing for several is not. */
+        if (real >= f && f <= FD_SAMPLING_DEFAULT) continue;
+        if (real < f) fewer++;
+        if (n == 0) loc = at;
+        if (n < 3 && len < sizeof list)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s in %s (%d instance%s)",
+                                    n ? ", " : "", ts->name, s->topo.regions[region].name, real,
+                                    real == 1 ? "" : "s");
+        n++;
+    }
+    if (n == 0) return;
+    char msg[1024];
+    len = (size_t)snprintf(msg, sizeof msg, "sampling %g keeps %d of %d pools exact; not: %s%s. ",
+                           f, npools - n, npools, list, n > 3 ? ", ..." : "");
+    if (fewer && len < sizeof msg)
+        len += (size_t)snprintf(msg + len, sizeof msg - len,
+                                "%d with fewer than %g instances %s simulated as one smaller "
+                                "instance, which queues less than the real pool. ",
+                                fewer, f, fewer == 1 ? "is" : "are");
+    if (n > fewer && len < sizeof msg)
+        len += (size_t)snprintf(msg + len, sizeof msg - len,
+                                "%d whose count is not a multiple of %g %s simulated with resized "
+                                "instances. ", n - fewer, f, n - fewer == 1 ? "is" : "are");
+    if (len < sizeof msg)
+        snprintf(msg + len, sizeof msg - len,
+                 "Their waits and overload points are approximate; sampling 1 is exact "
+                 "(docs/topology.md, settings)");
+    diag_add(s->dl, DIAG_WARNING, loc, "%s", msg);
+}
+
 static int l_scenario(lua_State *L)
 {
     Scenario *s = api_scenario(L);
@@ -442,6 +495,7 @@ static int l_scenario(lua_State *L)
     s->model = model_new(&s->topo, s->sim, &mo);
     if (!s->model) return oom_error(L, s);
     s->res->sampling = model_sampling(s->model);
+    sampling_warning(s);
     s->res->duration = s->duration;
     s->clock = calloc((size_t)s->topo.nsources + 1, sizeof *s->clock);
     if (!s->clock) return oom_error(L, s);

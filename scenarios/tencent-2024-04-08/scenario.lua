@@ -99,7 +99,11 @@ on_page("platform", function()
   for _, region in ipairs(deployed("cloud-api")) do
     if stalled("cloud-api", region) then
       note(("circular dependency in %s: tke needs cloud-api to schedule cloud-api"):format(region))
-      shift_traffic { from = region, to = { "guangzhou", "beijing", "chengdu" } }
+      local others = {}
+      for _, r in ipairs({ "guangzhou", "beijing", "chengdu", "shanghai" }) do
+        if r ~= region then others[#others + 1] = r end
+      end
+      shift_traffic { from = region, to = others }
       if manual_restart then
         restart { service = "cloud-api", region = region, manual = true, team = "platform",
                   takes = { median = "14m", p99 = "35m" } }
