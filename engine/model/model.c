@@ -130,7 +130,6 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     p->code_errors = ts->error_rate;
     p->blocked_by = -1;
     p->scale_max = ts->autoscale.enabled ? ts->autoscale.max : 0;
-    p->sched_backoff = 5 * FD_SEC;
     char name[200];
     snprintf(name, sizeof name, "pool:%s:%s", ts->name,
              region >= 0 ? t->regions[region].name : "-");
@@ -248,6 +247,7 @@ void model_free(Model *m)
     for (int i = 0; m->pools && i < m->npools; i++) {
         free(m->pools[i].inst);
         free(m->pools[i].calls);
+        free(m->pools[i].startq);
     }
     free(m->pools);
     free(m->stats_pools);
