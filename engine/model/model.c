@@ -422,7 +422,7 @@ int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime
         for (int i = 0; i < p->ninst && left > 0; i++) {
             Inst *in = &p->inst[i];
             if (in->state == INST_STOPPED) continue;
-            if (in->state == INST_UP || in->state == INST_STARTING) inst_crash(m, p, i);
+            inst_crash(m, p, i);     /* a waiting one asks again at once */
             left--;
             if (manual) sched_manual_start(m, p, i, manual_time);
         }

@@ -244,7 +244,13 @@ static void retry_later(Model *m, Pool *p, int i)
 void inst_crash(Model *m, Pool *p, int i)
 {
     Inst *in = &p->inst[i];
-    if (in->state != INST_UP && in->state != INST_STARTING) return;   /* already down */
+    if (in->state == INST_WAITING) {
+        /* Already down: restarting it cuts its backoff short (or ends its
+         * giving up), and it asks again when poked. */
+        if (in->sched == SCHED_BACKOFF || in->sched == SCHED_PARKED) sched_cancel(m, p, in);
+        return;
+    }
+    if (in->state != INST_UP && in->state != INST_STARTING) return;
     pool_integrate(m, p);
     if (in->state == INST_STARTING) {
         sim_cancel(m->sim, in->ev);
