@@ -259,6 +259,13 @@ static void test_example(void)
     CHECK(!tk->calls[0].budget.enabled);
     CHECK_EQ_INT(tk->calls[0].backoff.base, 100 * FD_MS);
     CHECK_EQ_INT(tk->runs_on, -1);
+    CHECK_EQ_INT(tk->scheduler.retries, -1);
+    CHECK_EQ_INT(tk->scheduler.parallel, 4);
+    CHECK_NEAR(tk->scheduler.rate, 20.0 / 60, 1e-12);
+    CHECK_EQ_INT(tk->scheduler.backoff.max, FD_MIN);
+    CHECK_EQ_INT(ca->nstartup, 1);
+    CHECK_EQ_INT(ca->startup[0].target, db);
+    CHECK_EQ_INT(ca->startup[0].timeout, 2 * FD_SEC);
 
     CHECK_EQ_INT(t->services[db].kind, SVC_STORAGE);
     CHECK_EQ_INT(t->services[db].ndeploy, 1);
