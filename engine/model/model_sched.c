@@ -51,6 +51,7 @@ static void on_boot_done(Sim *sim, void *obj, uint64_t arg);
 static void on_inst_event(Sim *sim, void *obj, uint64_t arg);
 static void on_startup_event(Sim *sim, void *obj, uint64_t arg);
 static bool inst_ask(Model *m, Pool *p, int i);
+static void poke(Model *m, Pool *p, bool unpark);
 static void startup_next(Model *m, Pool *p, int i);
 
 int pool_add_instances(Model *m, Pool *p, int n)
@@ -410,7 +411,7 @@ static void on_pool_event(Sim *sim, void *obj, uint64_t arg)
     (void)arg;
     Pool *p = obj;
     p->sched_ev = 0;
-    sched_poke(p->m, p);
+    poke(p->m, p, false);
 }
 
 /* Instance i (waiting, idle) asks its platform to schedule it. Returns
@@ -444,19 +445,26 @@ static bool inst_ask(Model *m, Pool *p, int i)
     return true;
 }
 
-/* Every waiting instance that is not asking yet asks; one that had given
- * up starts over. */
-void sched_poke(Model *m, Pool *p)
+/* Every waiting instance that is not asking yet asks; with unpark, one
+ * that had given up starts over. */
+static void poke(Model *m, Pool *p, bool unpark)
 {
     for (int i = 0; i < p->ninst && p->waiting > 0; i++) {
         Inst *in = &p->inst[i];
         if (in->state != INST_WAITING) continue;
-        if (in->sched == SCHED_PARKED) {
+        if (in->sched == SCHED_PARKED && unpark) {
             in->sched = SCHED_IDLE;
             in->sched_fails = 0;
         }
         if (in->sched == SCHED_IDLE && !inst_ask(m, p, i)) return;
     }
+}
+
+/* Something happened to the pool (a crash, a restart, a scaling
+ * decision): everything waiting asks, even what had given up. */
+void sched_poke(Model *m, Pool *p)
+{
+    poke(m, p, true);
 }
 
 /* Follows failed-scheduling records from p; returns the cycle length (in
