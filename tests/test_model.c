@@ -491,6 +491,48 @@ static void test_recovery_cycle(void)
     CHECK(!dl);
 }
 
+/* ---- the scheduler's retries: each instance gives up on its own ---- */
+
+/* The cycle above, with a platform whose policy gives up after two
+ * retries a second apart. Every api instance in b asks for itself and
+ * fails three times (the platform needs api); then all three have given
+ * up: breaking the cycle brings nothing back until a restart makes them
+ * ask again. */
+static void test_sched_gives_up(void)
+{
+    const char *yaml =
+        "regions: [a, b]\n"
+        "services:\n"
+        "  api: { deploy: { a: 3, b: 3 }, concurrency: 50, service_time: 2ms,\n"
+        "         runs_on: platform, restart_time: 30s }\n"
+        "  platform: { deploy: { a: 1, b: 1 }, concurrency: 20, service_time: 5ms,\n"
+        "              calls: [ { to: api, timeout: 1s } ],\n"
+        "              scheduler: { retries: 2, backoff: { base: 1s, max: 1s, jitter: 0 } } }\n"
+        "sources:\n"
+        "  console: { entry: api, rate: 200/s, regions: { a: 50%, b: 50% },\n"
+        "             client: { timeout: 2s } }\n";
+    Fx fx;
+    fx_open(&fx, yaml, 9, NULL, 0);
+    int api = fx_svc(&fx, "api"), plat = fx_svc(&fx, "platform");
+    fx_run(&fx, 30 * FD_SEC);
+    model_crash(fx.model, api, 1, -1);
+    fx_run(&fx, 90 * FD_SEC);
+    CHECK_EQ_INT(model_instances(fx.model, api, 1, INST_WAITING), 3);
+    CHECK_EQ_INT(model_ndeadlocks(fx.model), 1);
+    /* The platform now schedules without api, but nobody asks it. */
+    model_cut_call(fx.model, plat, api, true);
+    fx_run(&fx, 390 * FD_SEC);
+    CHECK_EQ_INT(model_instances(fx.model, api, 1, INST_UP), 0);
+    CHECK_EQ_INT(model_instances(fx.model, api, 1, INST_WAITING), 3);
+    /* A restart: they ask at once, and serve a restart_time later. */
+    model_restart(fx.model, api, 1, -1, false, 0);
+    fx_run(&fx, 419 * FD_SEC);
+    CHECK_EQ_INT(model_instances(fx.model, api, 1, INST_STARTING), 3);
+    fx_run(&fx, 421 * FD_SEC);
+    CHECK_EQ_INT(model_instances(fx.model, api, 1, INST_UP), 3);
+    fx_close(&fx);
+}
+
 /* ---- bad configuration data outlives a code rollback ---- */
 
 static const char *config_yaml =
@@ -1029,6 +1071,7 @@ int main(void)
     test_metastability();
     test_storage_hang_cascade();
     test_recovery_cycle();
+    test_sched_gives_up();
     test_bad_config_persists();
     test_autoscale_signal();
     test_deferred_work();

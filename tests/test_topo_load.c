@@ -259,6 +259,13 @@ static void test_example(void)
     CHECK(!tk->calls[0].budget.enabled);
     CHECK_EQ_INT(tk->calls[0].backoff.base, 100 * FD_MS);
     CHECK_EQ_INT(tk->runs_on, -1);
+    CHECK_EQ_INT(tk->scheduler.retries, -1);
+    CHECK_EQ_INT(tk->scheduler.parallel, 4);
+    CHECK_NEAR(tk->scheduler.rate, 20.0 / 60, 1e-12);
+    CHECK_EQ_INT(tk->scheduler.backoff.max, FD_MIN);
+    CHECK_EQ_INT(ca->nstartup, 1);
+    CHECK_EQ_INT(ca->startup[0].target, db);
+    CHECK_EQ_INT(ca->startup[0].timeout, 2 * FD_SEC);
 
     CHECK_EQ_INT(t->services[db].kind, SVC_STORAGE);
     CHECK_EQ_INT(t->services[db].ndeploy, 1);
@@ -1186,6 +1193,95 @@ static void test_garbage(void)
     unload(&l);
 }
 
+/* `scheduler` on a platform and `startup` calls: defaults, values, and
+ * the errors, each at its key or value. */
+static void test_scheduler_startup(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                               /* 5 */
+         "    runs_on: db\n"                                                      /* 6 */
+         "    startup:\n"                                                         /* 7 */
+         "      calls:\n"                                                         /* 8 */
+         "        - { to: db, timeout: 2s, retries: 1, backoff: { base: 1s, jitter: 0 } }\n" /* 9 */
+         "        - { to: db, regions: all, critical: false }\n"                  /* 10 */
+         "  db:\n"                                                                /* 11 */
+         "    deploy: { eu: 1, us: 1 }\n"                                         /* 12 */
+         "    service_time: 1ms\n"                                                /* 13 */
+         "    scheduler: { timeout: 10s, retries: 3, parallel: 4, rate: 20/m,\n"  /* 14 */
+         "                 backoff: { base: 1s, max: 30s, multiplier: 3, jitter: 0 } }\n" /* 15 */
+         "sources:\n"
+         "  web: { entry: api, rate: 100/s }\n");
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        const TopoService *api = &l.t.services[0], *db = &l.t.services[1];
+        /* The default policy, as the engine had it before it was a setting. */
+        CHECK_EQ_INT(api->scheduler.timeout, 30 * FD_SEC);
+        CHECK_EQ_INT(api->scheduler.retries, -1);
+        CHECK_EQ_INT(api->scheduler.backoff.base, 5 * FD_SEC);
+        CHECK_EQ_INT(api->scheduler.backoff.max, 60 * FD_SEC);
+        CHECK_NEAR(api->scheduler.backoff.multiplier, 2, 0);
+        CHECK_NEAR(api->scheduler.backoff.jitter, 0.5, 0);
+        CHECK_EQ_INT(api->scheduler.parallel, 0);
+        CHECK_NEAR(api->scheduler.rate, 0, 0);
+        CHECK_EQ_INT(db->scheduler.timeout, 10 * FD_SEC);
+        CHECK_EQ_INT(db->scheduler.retries, 3);
+        CHECK_EQ_INT(db->scheduler.parallel, 4);
+        CHECK_NEAR(db->scheduler.rate, 20.0 / 60, 1e-12);
+        CHECK_EQ_INT(db->scheduler.backoff.base, FD_SEC);
+        CHECK_EQ_INT(db->scheduler.backoff.max, 30 * FD_SEC);
+        CHECK_NEAR(db->scheduler.backoff.multiplier, 3, 0);
+        CHECK_NEAR(db->scheduler.backoff.jitter, 0, 0);
+        CHECK_EQ_INT(db->scheduler.loc.line, 14);
+        /* `regions: all` expands here as in `calls`: one call per region. */
+        CHECK_EQ_INT(api->nstartup, 3);
+        if (api->nstartup == 3) {
+            CHECK_EQ_INT(api->startup[0].target, 1);
+            CHECK_EQ_INT(api->startup[0].timeout, 2 * FD_SEC);
+            CHECK_EQ_INT(api->startup[0].retries, 1);
+            CHECK_EQ_INT(api->startup[0].backoff.base, FD_SEC);
+            CHECK_EQ_INT(api->startup[1].region, 0);
+            CHECK_EQ_INT(api->startup[2].region, 1);
+            CHECK(!api->startup[2].critical);
+        }
+        CHECK_EQ_INT(api->ncalls, 0);
+        CHECK_EQ_INT(db->nstartup, 0);
+    }
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                               /* 5 */
+         "    scheduler: { timout: 5s, parallel: 0, rate: -1/s }\n"               /* 6 */
+         "    startup: { cals: [db] }\n"                                          /* 7 */
+         "  db:\n"                                                                /* 8 */
+         "    deploy: { eu: 1 }\n"                                                /* 9 */
+         "    service_time: 1ms\n"                                                /* 10 */
+         "    scheduler: { timeout: -3s, retries: -1, backoff: { jitter: 150% } }\n" /* 11 */
+         "    startup: { calls: [ { to: dv, breaker: true, budget: true } ] }\n"  /* 12 */
+         "  ext: { kind: external, service_time: 1ms, scheduler: {}, startup: {} }\n" /* 13 */
+         "  q: { deploy: { eu: 1 }, service_time: 1ms, scheduler: { backoff: { base: 2m } } }\n" /* 14 */
+         "sources:\n"
+         "  web: { entry: api, rate: 100/s }\n");
+    long e = EXPECT_ERR(&l, 6, 18, "unknown key 'timout' in a scheduler");
+    EXPECT_NOTE_AFTER(&l, e, 6, 18, "did you mean 'timeout'?");
+    EXPECT_ERR(&l, 6, 40, "parallel: '0' must be at least 1");
+    EXPECT_ERR(&l, 6, 49, "rate: '-1/s' must not be negative");
+    e = EXPECT_ERR(&l, 7, 16, "unknown key 'cals' in startup");
+    EXPECT_NOTE_AFTER(&l, e, 7, 16, "did you mean 'calls'?");
+    EXPECT_ERR(&l, 11, 27, "timeout: '-3s' must not be negative");
+    EXPECT_ERR(&l, 11, 41, "retries: '-1' must not be negative");
+    EXPECT_ERR(&l, 11, 64, "jitter: '150%' is more than 100%");
+    e = EXPECT_ERR(&l, 12, 31, "to: unknown service 'dv'");
+    EXPECT_NOTE_AFTER(&l, e, 12, 31, "did you mean 'db'?");
+    EXPECT_ERR(&l, 12, 35, "breaker: a start-up call takes no breaker");
+    EXPECT_ERR(&l, 12, 25, "budget: a start-up call takes no retry budget");
+    EXPECT_ERR(&l, 13, 45, "scheduler: an external service schedules no instances");
+    EXPECT_ERR(&l, 13, 60, "startup: an external service has no instances to start");
+    EXPECT_ERR(&l, 14, 76, "backoff: max (60s, the default) is less than base (120s)");
+    EXPECT_FAILED(&l, 13);
+    unload(&l);
+}
+
 int main(void)
 {
     test_example();
@@ -1194,6 +1290,7 @@ int main(void)
     test_syntax_error();
     test_wrong_type();
     test_routing();
+    test_scheduler_startup();
     test_negative_and_absurd();
     test_dangling_references();
     test_call_regions();

@@ -881,7 +881,7 @@ SCHEMA(config, "a config", CF_N);
 enum {
     S_KIND, S_DEPLOY, S_CONCURRENCY, S_QUEUE, S_SERVICE_TIME, S_ERROR_RATE, S_CALLS, S_READS,
     S_RUNS_ON, S_RESTART_TIME, S_HEALTH, S_AUTOSCALE, S_ADMISSION, S_CROSS_REGION, S_ROUTING,
-    S_OWNER, S_N
+    S_OWNER, S_SCHEDULER, S_STARTUP, S_N
 };
 static const char *const service_keys[S_N] = {
     [S_KIND] = "kind", [S_DEPLOY] = "deploy", [S_CONCURRENCY] = "concurrency",
@@ -889,7 +889,7 @@ static const char *const service_keys[S_N] = {
     [S_CALLS] = "calls", [S_READS] = "reads", [S_RUNS_ON] = "runs_on",
     [S_RESTART_TIME] = "restart_time", [S_HEALTH] = "health", [S_AUTOSCALE] = "autoscale",
     [S_ADMISSION] = "admission", [S_CROSS_REGION] = "cross_region", [S_ROUTING] = "routing",
-    [S_OWNER] = "owner",
+    [S_OWNER] = "owner", [S_SCHEDULER] = "scheduler", [S_STARTUP] = "startup",
 };
 SCHEMA(service, "a service", S_N);
 
@@ -937,6 +937,17 @@ static const char *const autoscale_keys[A_N] = {
     [A_STEP] = "step", [A_MIN] = "min", [A_MAX] = "max", [A_RATE] = "rate",
 };
 SCHEMA(autoscale, "autoscale", A_N);
+
+enum { SC_TIMEOUT, SC_RETRIES, SC_BACKOFF, SC_PARALLEL, SC_RATE, SC_N };
+static const char *const scheduler_keys[SC_N] = {
+    [SC_TIMEOUT] = "timeout", [SC_RETRIES] = "retries", [SC_BACKOFF] = "backoff",
+    [SC_PARALLEL] = "parallel", [SC_RATE] = "rate",
+};
+SCHEMA(scheduler, "a scheduler", SC_N);
+
+enum { SU_CALLS, SU_N };
+static const char *const startup_keys[SU_N] = { [SU_CALLS] = "calls" };
+SCHEMA(startup, "startup", SU_N);
 
 enum { AD_MAX_INFLIGHT, AD_MAX_QUEUE_WAIT, AD_SHED_ABOVE, AD_N };
 static const char *const admission_keys[AD_N] = {
@@ -1397,6 +1408,56 @@ static void walk_admission(Ld *ld, const Node *m, TopoAdmission *a)
     rd_fraction(ld, v[AD_SHED_ABOVE], "shed_above", false, &a->shed_above);
 }
 
+static void walk_scheduler(Ld *ld, const Node *kn, const Node *m, TopoService *s)
+{
+    TopoScheduler *sc = &s->scheduler;
+    sc->loc = node_loc(ld, kn);
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, sc->loc, "scheduler: an external service schedules no instances");
+        return;
+    }
+    Node *k[SC_N], *v[SC_N];
+    if (!collect(ld, m, "scheduler", &scheduler_schema, "a scheduler", k, v)) return;
+    rd_duration(ld, v[SC_TIMEOUT], "timeout", true, &sc->timeout);
+    const char *r = v[SC_RETRIES] ? scalar_str(v[SC_RETRIES]) : NULL;
+    if (r && strcmp(r, "unlimited") == 0) sc->retries = -1;
+    else rd_int(ld, v[SC_RETRIES], "retries", 0, 1000000, &sc->retries);
+    if (v[SC_BACKOFF]) walk_backoff(ld, v[SC_BACKOFF], "backoff", &sc->backoff);
+    rd_int(ld, v[SC_PARALLEL], "parallel", 1, MAX_INSTANCES, &sc->parallel);
+    rd_rate(ld, v[SC_RATE], "rate", true, &sc->rate);
+}
+
+/* `startup: { calls: [...] }`: calls as in `calls`, made by a booting
+ * instance. The edge's retry budget and breaker belong to serving
+ * traffic, so a start-up call takes neither. */
+static void walk_startup(Ld *ld, const Node *kn, const Node *m, TopoService *s)
+{
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, node_loc(ld, kn), "startup: an external service has no instances to start");
+        return;
+    }
+    Node *k[SU_N], *v[SU_N];
+    if (!collect(ld, m, "startup", &startup_schema, "startup", k, v)) return;
+    const Node *cm = v[SU_CALLS];
+    if (!cm || is_null(cm)) return;
+    if (!is_seq(cm)) {
+        wrong_type(ld, cm, "calls", "a list of calls like [{ to: db, timeout: 1s }]");
+        return;
+    }
+    s->startup = xcalloc(ld, seq_len(cm), sizeof *s->startup);
+    if (!s->startup) return;
+    EACH_ITEM(it, cm) {
+        Node *c = get(ld, *it);
+        if (!c) return;
+        TopoCall *call = &s->startup[s->nstartup++];
+        walk_call(ld, c, call);
+        if (call->breaker.enabled)
+            ld_err(ld, call->breaker.loc, "breaker: a start-up call takes no breaker");
+        if (call->budget.enabled)
+            ld_err(ld, call->loc, "budget: a start-up call takes no retry budget");
+    }
+}
+
 static const char *const kind_names[] = { "service", "storage", "external" };
 
 /* In RoutePolicy order. */
@@ -1444,6 +1505,8 @@ static void walk_service(Ld *ld, const Node *m, TopoService *s)
         s->runs_on_loc = node_loc(ld, v[S_RUNS_ON]);
     }
     rd_duration(ld, v[S_RESTART_TIME], "restart_time", false, &s->restart_time);
+    if (v[S_SCHEDULER]) walk_scheduler(ld, k[S_SCHEDULER], v[S_SCHEDULER], s);
+    if (v[S_STARTUP]) walk_startup(ld, k[S_STARTUP], v[S_STARTUP], s);
     if (v[S_HEALTH]) walk_health(ld, v[S_HEALTH], &s->health);
     if (v[S_AUTOSCALE]) walk_autoscale(ld, k[S_AUTOSCALE], v[S_AUTOSCALE], s);
     if (v[S_ADMISSION]) walk_admission(ld, v[S_ADMISSION], &s->admission);
@@ -1937,62 +2000,68 @@ static void default_weights(Ld *ld, TopoSource *src)
  * must run there; `regions: all` becomes one call per region the target
  * runs in, in the order of the topology's regions, made one after another
  * like separate calls. */
-static void call_regions(Ld *ld)
+static void call_list_regions(Ld *ld, TopoCall **calls, int *ncalls)
 {
     Topo *t = ld->t;
     char b[64], b2[64];
-    for (int i = 0; i < t->nservices; i++) {
-        TopoService *s = &t->services[i];
-        int extra = 0, nall = 0;
-        for (int k = 0; k < s->ncalls; k++) {
-            TopoCall *c = &s->calls[k];
-            if (c->region == -1 || c->target < 0) {
-                if (c->region == TOPO_CALL_ALL_REGIONS) c->region = -1;
-                continue;
-            }
-            const TopoService *to = &t->services[c->target];
-            if (c->region == TOPO_CALL_ALL_REGIONS) {
-                if (to->ndeploy == 0) {
-                    ld_err(ld, c->region_loc, "regions: '%s' runs in no region (%s)",
-                           show(to->name, b, sizeof b),
-                           to->kind == SVC_EXTERNAL ? "it is external" : "it has no deploy");
-                    c->region = -1;
-                } else {
-                    extra += to->ndeploy - 1;
-                    nall++;
-                }
-                continue;
-            }
-            bool there = false;
-            for (int d = 0; d < to->ndeploy; d++) there |= to->deploy[d].region == c->region;
-            if (!there) {
-                ld_err(ld, c->region_loc, "region: '%s' is not deployed in '%s'",
-                       show(to->name, b, sizeof b), show(t->regions[c->region].name, b2, sizeof b2));
-                ld_note(ld, to->loc, "'%s' is defined here", show(to->name, b, sizeof b));
+    int extra = 0, nall = 0;
+    for (int k = 0; k < *ncalls; k++) {
+        TopoCall *c = &(*calls)[k];
+        if (c->region == -1 || c->target < 0) {
+            if (c->region == TOPO_CALL_ALL_REGIONS) c->region = -1;
+            continue;
+        }
+        const TopoService *to = &t->services[c->target];
+        if (c->region == TOPO_CALL_ALL_REGIONS) {
+            if (to->ndeploy == 0) {
+                ld_err(ld, c->region_loc, "regions: '%s' runs in no region (%s)",
+                       show(to->name, b, sizeof b),
+                       to->kind == SVC_EXTERNAL ? "it is external" : "it has no deploy");
                 c->region = -1;
+            } else {
+                extra += to->ndeploy - 1;
+                nall++;
             }
+            continue;
         }
-        if (nall == 0) continue;
-        TopoCall *v = xcalloc(ld, (size_t)(s->ncalls + extra), sizeof *v);
-        if (!v) return;
-        int n = 0;
-        for (int k = 0; k < s->ncalls; k++) {
-            const TopoCall *c = &s->calls[k];
-            if (c->region != TOPO_CALL_ALL_REGIONS) {
-                v[n++] = *c;
-                continue;
-            }
-            const TopoService *to = &t->services[c->target];
-            for (int r = 0; r < t->nregions; r++)
-                for (int d = 0; d < to->ndeploy; d++)
-                    if (to->deploy[d].region == r) {
-                        v[n] = *c;
-                        v[n++].region = r;
-                    }
+        bool there = false;
+        for (int d = 0; d < to->ndeploy; d++) there |= to->deploy[d].region == c->region;
+        if (!there) {
+            ld_err(ld, c->region_loc, "region: '%s' is not deployed in '%s'",
+                   show(to->name, b, sizeof b), show(t->regions[c->region].name, b2, sizeof b2));
+            ld_note(ld, to->loc, "'%s' is defined here", show(to->name, b, sizeof b));
+            c->region = -1;
         }
-        free(s->calls);
-        s->calls = v;
-        s->ncalls = n;
+    }
+    if (nall == 0) return;
+    TopoCall *v = xcalloc(ld, (size_t)(*ncalls + extra), sizeof *v);
+    if (!v) return;
+    int n = 0;
+    for (int k = 0; k < *ncalls; k++) {
+        const TopoCall *c = &(*calls)[k];
+        if (c->region != TOPO_CALL_ALL_REGIONS) {
+            v[n++] = *c;
+            continue;
+        }
+        const TopoService *to = &t->services[c->target];
+        for (int r = 0; r < t->nregions; r++)
+            for (int d = 0; d < to->ndeploy; d++)
+                if (to->deploy[d].region == r) {
+                    v[n] = *c;
+                    v[n++].region = r;
+                }
+    }
+    free(*calls);
+    *calls = v;
+    *ncalls = n;
+}
+
+static void call_regions(Ld *ld)
+{
+    for (int i = 0; i < ld->t->nservices; i++) {
+        TopoService *s = &ld->t->services[i];
+        call_list_regions(ld, &s->calls, &s->ncalls);
+        call_list_regions(ld, &s->startup, &s->nstartup);
     }
 }
 
@@ -2061,6 +2130,7 @@ static void service_defaults(TopoService *s)
     s->runs_on = -1;
     s->routing = ROUTE_ROUND_ROBIN;
     s->restart_time = 30 * FD_SEC;
+    s->scheduler = topo_default_scheduler();
     s->health = (TopoHealth){ false, 10 * FD_SEC, 3 };
     s->autoscale = (TopoAutoscale){ .signal = SCALE_UTILISATION, .period = FD_MIN,
                                     .delay = 2 * FD_MIN, .step = 10, .min = 1 };

@@ -206,7 +206,6 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     p->code_errors = ts->error_rate;
     p->blocked_by = -1;
     p->scale_max = ts->autoscale.enabled ? pool_to_sim(p, ts->autoscale.max) : 0;
-    p->sched_backoff = 5 * FD_SEC;
     char name[200];
     snprintf(name, sizeof name, "pool:%s:%s", ts->name,
              region >= 0 ? t->regions[region].name : "-");
@@ -324,6 +323,7 @@ void model_free(Model *m)
     for (int i = 0; m->pools && i < m->npools; i++) {
         free(m->pools[i].inst);
         free(m->pools[i].calls);
+        free(m->pools[i].startq);
     }
     free(m->pools);
     free(m->stats_pools);
@@ -500,7 +500,7 @@ int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime
         for (int i = 0; i < p->ninst && left > 0; i++) {
             Inst *in = &p->inst[i];
             if (in->state == INST_STOPPED) continue;
-            if (in->state == INST_UP || in->state == INST_STARTING) inst_crash(m, p, i);
+            inst_crash(m, p, i);     /* a waiting one asks again at once */
             left--;
             if (manual) sched_manual_start(m, p, i, manual_time);
         }

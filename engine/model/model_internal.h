@@ -8,8 +8,9 @@
  *   Pool    owns its Insts (a growable array; instances are never moved
  *           while a request is on them, only appended).
  *   Req     one attempt at one service. Links to its caller (parent) or its
- *           Intent or its scheduling Pool or the Pool whose telemetry it
- *           carries, and to at most one outstanding
+ *           Intent or the instance it schedules or starts (sched_for and
+ *           sched_inst) or the Pool whose telemetry it carries, and to at
+ *           most one outstanding
  *           child attempt. A Req that has lost its caller (timed out) is an
  *           orphan: it still runs to the end, as real servers do, and its
  *           answer is dropped. That wasted work is what keeps a retry storm
@@ -60,7 +61,8 @@ struct Req {
     Req *parent;            /* caller, NULL for roots and orphans */
     Req *child;             /* outstanding downstream attempt */
     Intent *intent;         /* for client attempts */
-    Pool *sched_for;        /* for scheduling requests: the pool waiting */
+    Pool *sched_for;        /* for scheduling requests and start-up calls: the pool... */
+    int32_t sched_inst;     /* ...and the instance they are for */
     Pool *tele_for;         /* for telemetry requests: the pool that sent it */
     Req *next, *prev;       /* queue or stalled list; free list uses next */
     int origin;             /* pool index where a failure started, -1 */
@@ -82,8 +84,18 @@ struct Intent {
     Intent *next_free;
 };
 
+/* Where a waiting instance stands on its way back (model_sched.c). */
+typedef enum SchedState {
+    SCHED_IDLE,     /* not asking: asks when poked */
+    SCHED_ASKING,   /* its scheduling request is at the platform (sched_ev: timeout) */
+    SCHED_BACKOFF,  /* waiting to ask again (sched_ev) */
+    SCHED_QUEUED,   /* scheduled; waiting for a start slot at the platform */
+    SCHED_PARKED    /* gave up after the policy's retries; waits for a poke */
+} SchedState;
+
 typedef struct Inst {
     uint8_t state;
+    uint8_t sched;          /* SchedState, while waiting */
     bool hung;              /* this instance is wedged */
     bool draining;
     bool fresh;             /* newly provisioned: boots after the provisioning delay */
@@ -93,9 +105,24 @@ typedef struct Inst {
     int health_fails;
     Req *qhead, *qtail;     /* FIFO of queued requests (doubly linked) */
     Req *active;            /* requests holding a worker (doubly linked) */
-    SimEventId ev;          /* boot completion */
+    SimEventId ev;          /* boot completion; then a start-up call's timeout or backoff */
     uint32_t gen;           /* bumped on crash: stale boot events are ignored */
+    /* way back (model_sched.c) */
+    Req *req;               /* scheduling request or start-up call in flight, or NULL */
+    SimEventId sched_ev;    /* scheduling timeout or backoff */
+    int sched_fails;        /* failed attempts and failed starts since it last served */
+    int sched_plat;         /* the platform pool it asked */
+    int boot_plat;          /* the platform pool whose start slot it holds, -1 */
+    uint32_t ticket;        /* its place in that platform's start queue */
+    int16_t boot_call;      /* start-up call in progress */
+    int16_t boot_attempt;   /* attempts made for it */
 } Inst;
+
+/* A scheduled instance waiting for a start slot at its platform. */
+typedef struct StartTicket {
+    int pool, inst;
+    uint32_t ticket;
+} StartTicket;
 
 /* Per call edge of a pool: retry budget and breaker. */
 typedef struct CallState {
@@ -138,16 +165,22 @@ struct Pool {
     SimTime extra_latency;
     double inject_errors, code_errors, shed;
     int version;
-    /* scheduling */
+    /* scheduling: this pool's instances on their way back */
     int waiting;            /* instances waiting for the platform */
-    bool sched_inflight;
-    Req *sched_req;         /* the scheduling request in flight */
-    int sched_platform;     /* the platform pool it went to */
-    SimEventId sched_ev;
-    SimTime sched_backoff;
+    int asking;             /* of them, asking or queued for a start slot */
+    SimEventId sched_ev;    /* poke when the provisioning rate allows again */
     bool sched_failed;      /* the last scheduling attempt failed */
     int blocked_by;         /* pool index a failed scheduling attempt ran into, -1 */
     bool deadlock_open;
+    int start_failures;     /* starts that failed (a start-up call failed), ever */
+    Rng sched_rng;          /* "sched:": backoff jitter and start-up draws */
+    /* scheduling: this pool as the platform of others (or of itself) */
+    int booting;            /* instances it scheduled that hold a start slot */
+    StartTicket *startq;    /* scheduled instances waiting for a slot (FIFO ring) */
+    int startq_head, startq_len, startq_cap;
+    uint32_t next_ticket;
+    SimTime throttle_next;  /* the next start may begin at this time (`rate`) */
+    SimEventId throttle_ev; /* drains the queue then */
     /* rolling restart */
     int roll_batch;         /* 0: none in progress */
     int roll_next;          /* next instance index to restart */
@@ -287,7 +320,7 @@ void sched_poke(Model *m, Pool *p);
 void sched_manual_start(Model *m, Pool *p, int i, SimTime manual_time);
 void sched_scale_in(Model *m, Pool *p, int n);
 void sched_roll_next(Model *m, Pool *p);
-void sched_done(Model *m, Pool *p, Outcome out, int origin);
+void sched_done(Model *m, Pool *p, int i, Outcome out, int origin);
 void inst_crash(Model *m, Pool *p, int i);
 int pool_add_instances(Model *m, Pool *p, int n);
 

@@ -18,7 +18,7 @@
  * which is how one stalled storage tier becomes 502s at the edge.
  *
  * Roots: a request without a caller answers its client's Intent, or the
- * pool whose scheduling it asked for, or the pool whose telemetry it
+ * instance whose scheduling or start-up call it was, or the pool whose telemetry it
  * carried to the monitoring service (model_metrics.c).
  *
  * Re-entrancy: answering may run the caller's code at once (a fast failure
@@ -144,6 +144,7 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     Req *parent = r->parent;
     Intent *it = r->intent;
     Pool *sched = r->sched_for;
+    int sched_inst = r->sched_inst;
     Pool *tele = r->tele_for;
     bool degraded = out == OUT_DEGRADED;
     if (parent) parent->child = NULL;
@@ -151,7 +152,7 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     req_free(m, r);
     if (parent) child_done(m, parent, out, cause, origin, degraded);
     else if (it) client_attempt_done(m, it, out);
-    else if (sched) sched_done(m, sched, out, origin);
+    else if (sched) sched_done(m, sched, sched_inst, out, origin);
     else if (tele) telemetry_done(m, tele, out);
 }
 

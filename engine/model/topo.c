@@ -38,6 +38,7 @@ void topo_free(Topo *t)
         free(s->deploy);
         dist_free(&s->service_time);
         free(s->calls);
+        free(s->startup);
         free(s->configs);
         free(s->owner);
     }
@@ -94,6 +95,15 @@ TopoClient topo_default_client(void)
         .max_reattempts = 3,
         .recheck = 10 * FD_MIN,
         .catch_up = 5 * FD_MIN,
+    };
+}
+
+TopoScheduler topo_default_scheduler(void)
+{
+    return (TopoScheduler){
+        .timeout = 30 * FD_SEC,
+        .retries = -1,
+        .backoff = { 5 * FD_SEC, 60 * FD_SEC, 2.0, 0.5 },
     };
 }
 

@@ -142,6 +142,26 @@ typedef enum RoutePolicy {
     ROUTE_RANDOM              /* uniform over serving instances */
 } RoutePolicy;
 
+/* How a platform schedules the instances that run on it, set on the
+ * platform service (the one others name in `runs_on`); a service without
+ * `runs_on` is its own platform. Every waiting instance asks on its own:
+ * an attempt is a request to the platform in the instance's region that
+ * fails after `timeout`. After a failed attempt, or a failed start, the
+ * instance waits backoff(k) (k: failures in a row since it last served)
+ * and asks again; after `retries` retries in a row have failed it gives up
+ * and waits until the service is restarted, crashes or is scaled again.
+ * Of the instances it has scheduled, at most `parallel` boot at once and
+ * at most `rate` start per second, per platform and region; the others
+ * wait their turn, first come first served. */
+typedef struct TopoScheduler {
+    SimTime timeout;       /* per attempt; default 30s */
+    int retries;           /* default -1: never gives up */
+    TopoBackoff backoff;   /* default 5s to 60s, doubling, 50% jitter */
+    int parallel;          /* instances booting at once; 0 (default): no limit */
+    double rate;           /* starts per second; 0 (default): no limit */
+    FdLoc loc;
+} TopoScheduler;
+
 typedef struct TopoDeploy {
     int region;
     int instances;
@@ -164,7 +184,10 @@ typedef struct TopoService {
     int nconfigs;
     int runs_on;           /* platform service index, or -1 (not scheduled: restarts itself) */
     FdLoc runs_on_loc;
-    SimTime restart_time;  /* from scheduled to serving; default 30s */
+    SimTime restart_time;  /* from scheduled to serving, before start-up calls; default 30s */
+    TopoCall *startup;     /* calls a booting instance makes, in order, before it serves */
+    int nstartup;
+    TopoScheduler scheduler; /* how it schedules what runs on it (or itself) */
     TopoHealth health;
     TopoAutoscale autoscale;
     TopoAdmission admission;
@@ -277,6 +300,7 @@ int topo_find_source(const Topo *t, const char *name);
 TopoBackoff topo_default_backoff(void);
 TopoCall topo_default_call(void);
 TopoClient topo_default_client(void);
+TopoScheduler topo_default_scheduler(void);
 
 /* Instances of service s in region r per the deployment (0 if not deployed). */
 int topo_instances(const TopoService *s, int region);

@@ -6,7 +6,7 @@
 # Every scenario folder under scenarios/patterns/ must run with exit 0 (all
 # its expectations hold). Each known pattern must also show, in its
 # timeline, the line that proves its mechanism fired: a pattern whose
-# expectations pass for the wrong reason is caught here. Two variants run
+# expectations pass for the wrong reason is caught here. Some variants run
 # with --param, to keep the scenarios' knobs working.
 set -u
 
@@ -55,7 +55,7 @@ lacks() {
 [ -d "$root" ] || { echo "patterns.sh: no $root (run from the repository root)" >&2; exit 1; }
 
 known="cascading-storage-failure storage-failure bad-config-push circular-dependency
-retry-storm surge-on-recovery region-outage blind-monitoring"
+retry-storm surge-on-recovery region-outage blind-monitoring restart-herd"
 for name in $known; do
   [ -f "$root/$name/scenario.lua" ] || fail "$root/$name/scenario.lua is missing"
 done
@@ -110,6 +110,12 @@ for path in "$root"/*/; do
     has "(customer reports)"
     lacks "alert web-5xx fires"
     ;;
+  restart-herd)
+    has "every service-control instance crashes in all regions"
+    has "every service-control restarted in all regions through its platform"
+    has "restart herd: 100 service-control instances booted at once"
+    has "all 100 service-control instances serving again"
+    ;;
   region-outage)
     has "region west goes dark"
     has "power is back in west"
@@ -130,6 +136,11 @@ has "traffic redirected from west to east"
 run blind-monitoring --param deadman=true
 has "alert telemetry-silent fires: monitor has received no telemetry for 3 min"
 has "(alert telemetry-silent)"
+
+# Jittered, throttled restarts: no herd, and the pool back within minutes.
+run restart-herd --param restarts=jittered
+lacks "restart herd:"
+has "all 100 service-control instances serving again"
 
 if [ "$fails" -ne 0 ]; then
   echo "patterns.sh: $fails of $checks checks failed" >&2
