@@ -124,7 +124,14 @@ struct Pool {
     Model *m;
     int index;
     int svc, region;
+    /* The service's settings in force here: `own`, a copy of the topology's
+     * with its own copy of the calls, so that the scenario can change a
+     * call's policy or the autoscaler mid-run (set_call, set_autoscale) in
+     * one region without writing into the Topo, which is read-only and may
+     * be shared. ts points at own. */
     const TopoService *ts;
+    TopoService own;
+    TopoCall *own_calls;
     Inst *inst;
     int ninst, cap;
     int rr;                 /* round-robin cursor (also where least-outstanding's ties start) */
