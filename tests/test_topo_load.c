@@ -500,6 +500,52 @@ static void test_routing(void)
     unload(&l);
 }
 
+/* Overload collapse: the keys, did-you-mean on a misspelt one, and the
+ * values that cannot be (a knee below 1, a negative factor, no factor at
+ * all, an external service). */
+static void test_collapse(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                            /* 5 */
+         "    collapse: { knee: 32, contention: 0.02, coherency: 0.0005 }\n"   /* 6 */
+         SVC_TAIL);
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        const TopoCollapse *c = &l.t.services[0].collapse;
+        CHECK(c->enabled);
+        CHECK_EQ_INT(c->knee, 32);
+        CHECK_NEAR(c->contention, 0.02, 1e-15);
+        CHECK_NEAR(c->coherency, 0.0005, 1e-15);
+        CHECK(!l.t.services[1].collapse.enabled);
+    }
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                   /* 5 */
+         "    collapse: { knee: 0, contention: -1, coherncy: 1 }\n"   /* 6 */
+         "  b: { deploy: { eu: 1 }, service_time: 1ms,\n"             /* 7 */
+         "       collapse: { knee: 4 } }\n"                           /* 8 */
+         "  x: { kind: external, service_time: 1ms,\n"                /* 9 */
+         "       collapse: { knee: 4, contention: 1 } }\n"            /* 10 */
+         SVC_TAIL);
+    long e = EXPECT_ERR(&l, 6, 42, "unknown key 'coherncy' in collapse");
+    EXPECT_NOTE_AFTER(&l, e, 6, 42, "did you mean 'coherency'?");
+    EXPECT_ERR(&l, 8, 8, "collapse needs 'contention' or 'coherency'");
+    EXPECT_ERR(&l, 10, 8, "collapse: an external service has no instances to overload");
+    CHECK(l.rc == -1);
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                   /* 5 */
+         "    collapse: { knee: 0, contention: -1 }\n"                /* 6 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 2);
+    EXPECT_ERR(&l, 6, 23, "knee: '0' must be at least 1");
+    EXPECT_ERR(&l, 6, 38, "contention: '-1' must be at least 0");
+    unload(&l);
+}
+
 static void test_negative_and_absurd(void)
 {
     Load l;
@@ -1190,6 +1236,7 @@ int main(void)
     test_wrong_type();
     test_routing();
     test_negative_and_absurd();
+    test_collapse();
     test_dangling_references();
     test_call_regions();
     test_unknown_keys();

@@ -881,7 +881,7 @@ SCHEMA(config, "a config", CF_N);
 enum {
     S_KIND, S_DEPLOY, S_CONCURRENCY, S_QUEUE, S_SERVICE_TIME, S_ERROR_RATE, S_CALLS, S_READS,
     S_RUNS_ON, S_RESTART_TIME, S_HEALTH, S_AUTOSCALE, S_ADMISSION, S_CROSS_REGION, S_ROUTING,
-    S_OWNER, S_N
+    S_OWNER, S_COLLAPSE, S_N
 };
 static const char *const service_keys[S_N] = {
     [S_KIND] = "kind", [S_DEPLOY] = "deploy", [S_CONCURRENCY] = "concurrency",
@@ -889,7 +889,7 @@ static const char *const service_keys[S_N] = {
     [S_CALLS] = "calls", [S_READS] = "reads", [S_RUNS_ON] = "runs_on",
     [S_RESTART_TIME] = "restart_time", [S_HEALTH] = "health", [S_AUTOSCALE] = "autoscale",
     [S_ADMISSION] = "admission", [S_CROSS_REGION] = "cross_region", [S_ROUTING] = "routing",
-    [S_OWNER] = "owner",
+    [S_OWNER] = "owner", [S_COLLAPSE] = "collapse",
 };
 SCHEMA(service, "a service", S_N);
 
@@ -944,6 +944,12 @@ static const char *const admission_keys[AD_N] = {
     [AD_SHED_ABOVE] = "shed_above",
 };
 SCHEMA(admission, "admission", AD_N);
+
+enum { CO_KNEE, CO_CONTENTION, CO_COHERENCY, CO_N };
+static const char *const collapse_keys[CO_N] = {
+    [CO_KNEE] = "knee", [CO_CONTENTION] = "contention", [CO_COHERENCY] = "coherency",
+};
+SCHEMA(collapse, "collapse", CO_N);
 
 enum { SO_ENTRY, SO_RATE, SO_SHAPE, SO_REGIONS, SO_CUSTOMERS, SO_SLO, SO_CLIENT, SO_N };
 static const char *const source_keys[SO_N] = {
@@ -1397,6 +1403,25 @@ static void walk_admission(Ld *ld, const Node *m, TopoAdmission *a)
     rd_fraction(ld, v[AD_SHED_ABOVE], "shed_above", false, &a->shed_above);
 }
 
+static void walk_collapse(Ld *ld, const Node *kn, const Node *m, TopoService *s)
+{
+    TopoCollapse *c = &s->collapse;
+    c->loc = node_loc(ld, kn);
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, c->loc, "collapse: an external service has no instances to overload");
+        return;
+    }
+    Node *k[CO_N], *v[CO_N];
+    if (!collect(ld, m, "collapse", &collapse_schema, "collapse", k, v)) return;
+    c->enabled = true;
+    if (!v[CO_KNEE]) ld_err(ld, c->loc, "collapse needs a 'knee' (requests per instance before it slows down)");
+    else rd_int(ld, v[CO_KNEE], "knee", 1, 10000000, &c->knee);
+    rd_number(ld, v[CO_CONTENTION], "contention", 0, 1000, &c->contention);
+    rd_number(ld, v[CO_COHERENCY], "coherency", 0, 1000, &c->coherency);
+    if (!v[CO_CONTENTION] && !v[CO_COHERENCY])
+        ld_err(ld, c->loc, "collapse needs 'contention' or 'coherency' (without either it changes nothing)");
+}
+
 static const char *const kind_names[] = { "service", "storage", "external" };
 
 /* In RoutePolicy order. */
@@ -1447,6 +1472,7 @@ static void walk_service(Ld *ld, const Node *m, TopoService *s)
     if (v[S_HEALTH]) walk_health(ld, v[S_HEALTH], &s->health);
     if (v[S_AUTOSCALE]) walk_autoscale(ld, k[S_AUTOSCALE], v[S_AUTOSCALE], s);
     if (v[S_ADMISSION]) walk_admission(ld, v[S_ADMISSION], &s->admission);
+    if (v[S_COLLAPSE]) walk_collapse(ld, k[S_COLLAPSE], v[S_COLLAPSE], s);
     rd_bool(ld, v[S_CROSS_REGION], "cross_region", &s->cross_region);
     rd_routing(ld, k[S_ROUTING], v[S_ROUTING], s);
     const char *owner = rd_name(ld, v[S_OWNER], "owner", "a team name");

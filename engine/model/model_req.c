@@ -192,6 +192,15 @@ static void begin_work(Model *m, Req *r)
 {
     Pool *p = r->pool;
     double secs = dist_sample(&p->ts->service_time, &p->rng);
+    const TopoCollapse *co = &p->ts->collapse;
+    if (co->enabled && r->inst >= 0) {
+        /* Past the knee every request on the instance slows down (see
+         * TopoCollapse); counts are real ones, so sampling does not move
+         * the knee. */
+        double n = p->inst[r->inst].busy * p->m->sampling;
+        double x = n - co->knee;
+        if (x > 0) secs *= 1 + co->contention * x + co->coherency * x * (n - 1);
+    }
     SimTime work = fd_time_from_sec(secs) + p->extra_latency;
     r->state = RQ_WORKING;
     p->acc.own_area += fd_time_sec(work);

@@ -142,6 +142,23 @@ typedef enum RoutePolicy {
     ROUTE_RANDOM              /* uniform over serving instances */
 } RoutePolicy;
 
+/* Overload collapse (off by default): past a concurrency knee an
+ * instance's work slows down for every request on it, so throughput falls
+ * under overload instead of levelling off. The slowdown is Gunther's
+ * Universal Scalability Law counted from the knee: with n requests on the
+ * instance (workers busy, real counts) and x = n - knee > 0, a request's
+ * own work takes
+ *     service_time * (1 + contention * x + coherency * x * (n - 1))
+ * (N. J. Gunther, Guerrilla Capacity Planning, Springer 2007). The factor is
+ * taken when the work starts. */
+typedef struct TopoCollapse {
+    bool enabled;
+    int knee;              /* requests per instance before any slowdown */
+    double contention;     /* sigma: serialisation, per request past the knee */
+    double coherency;      /* kappa: crosstalk, per pair */
+    FdLoc loc;
+} TopoCollapse;
+
 typedef struct TopoDeploy {
     int region;
     int instances;
@@ -168,6 +185,7 @@ typedef struct TopoService {
     TopoHealth health;
     TopoAutoscale autoscale;
     TopoAdmission admission;
+    TopoCollapse collapse;
     bool cross_region;     /* the load balancer may send to other regions when none is local */
     RoutePolicy routing;   /* how the load balancer picks an instance; default round-robin */
     char *owner;           /* owning team, or NULL */
