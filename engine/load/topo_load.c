@@ -874,8 +874,10 @@ static const char *const settings_keys[ST_N] = {
 };
 SCHEMA(settings, "settings", ST_N);
 
-enum { CF_STORE, CF_N };
-static const char *const config_keys[CF_N] = { [CF_STORE] = "store" };
+enum { CF_STORE, CF_TTL, CF_MAX_STALE, CF_TIMEOUT, CF_N };
+static const char *const config_keys[CF_N] = {
+    [CF_STORE] = "store", [CF_TTL] = "ttl", [CF_MAX_STALE] = "max_stale", [CF_TIMEOUT] = "timeout",
+};
 SCHEMA(config, "a config", CF_N);
 
 enum {
@@ -2142,6 +2144,7 @@ static void pre_configs(Ld *ld, const Node *m)
         c->name = xstrdup(ld, scalar_str(kn));
         c->loc = node_loc(ld, kn);
         c->store = -1;
+        c->timeout = FD_SEC;
         names[t->nconfigs - 1] = c->name;
     }
     table_build(ld, &ld->cfg, names, t->nconfigs);
@@ -2257,6 +2260,23 @@ static void walk_configs(Ld *ld, const Node *m)
         Node *k[CF_N], *v[CF_N];
         if (!collect(ld, vn, c->name, &config_schema, what, k, v)) continue;
         if (v[CF_STORE]) c->store = rd_ref(ld, v[CF_STORE], "store", &ld->svc, "service");
+        bool ttl_ok = rd_duration(ld, v[CF_TTL], "ttl", true, &c->ttl);
+        bool stale_ok = rd_duration(ld, v[CF_MAX_STALE], "max_stale", true, &c->max_stale);
+        rd_duration(ld, v[CF_TIMEOUT], "timeout", true, &c->timeout);
+        if (v[CF_TTL] && !v[CF_STORE])
+            ld_err(ld, node_loc(ld, k[CF_TTL]),
+                   "ttl: config '%s' has no store to refresh it from (add store: SERVICE)",
+                   show(c->name, b, sizeof b));
+        if ((v[CF_MAX_STALE] || v[CF_TIMEOUT]) && !v[CF_TTL]) {
+            int key = v[CF_MAX_STALE] ? CF_MAX_STALE : CF_TIMEOUT;
+            ld_err(ld, node_loc(ld, k[key]),
+                   "%s: config '%s' has no ttl: without a cache nothing is refreshed",
+                   config_keys[key], show(c->name, b, sizeof b));
+        }
+        if (ttl_ok && stale_ok && c->max_stale <= c->ttl)
+            ld_err(ld, node_loc(ld, v[CF_MAX_STALE]),
+                   "max_stale: must be more than ttl (%gs), or every copy goes stale before "
+                   "its refresh", fd_time_sec(c->ttl));
     }
 }
 

@@ -240,6 +240,7 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
     sources_start(m);
     sched_start(m);
     metrics_start(m);
+    if (config_start(m) < 0) goto oom;
     if (m->oom || sim_failed(sim)) goto oom;
     return m;
 oom:
@@ -256,6 +257,7 @@ void model_free(Model *m)
         free(m->pools[i].inst);
         free(m->pools[i].calls);
         free(m->pools[i].own_calls);
+        free(m->pools[i].cfg);
     }
     free(m->pools);
     free(m->stats_pools);

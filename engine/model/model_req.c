@@ -145,6 +145,8 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     Intent *it = r->intent;
     Pool *sched = r->sched_for;
     Pool *tele = r->tele_for;
+    Pool *cfg = r->cfg_for;
+    int cfg_slot = r->cfg_slot;
     bool degraded = out == OUT_DEGRADED;
     if (parent) parent->child = NULL;
     if (it) it->req = NULL;
@@ -153,6 +155,7 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     else if (it) client_attempt_done(m, it, out);
     else if (sched) sched_done(m, sched, out, origin);
     else if (tele) telemetry_done(m, tele, out);
+    else if (cfg) config_refresh_done(m, cfg, cfg_slot, out);
 }
 
 /* Starts queued requests while the instance has free workers. Requests
@@ -234,14 +237,6 @@ void pool_release_stalled(Model *m, Pool *p)
     }
 }
 
-static bool config_bad(const Model *m, const Pool *p)
-{
-    if (p->region < 0) return false;
-    for (int c = 0; c < p->ts->nconfigs; c++)
-        if (m->cfg_bad[p->ts->configs[c] * m->topo->nregions + p->region]) return true;
-    return false;
-}
-
 static void on_work_done(Sim *sim, void *obj, uint64_t arg)
 {
     (void)sim;
@@ -250,7 +245,7 @@ static void on_work_done(Sim *sim, void *obj, uint64_t arg)
     Pool *p = r->pool;
     Model *m = p->m;
     r->ev = 0;
-    if (config_bad(m, p)) {
+    if (config_fails(m, p)) {
         finish(m, r, OUT_FAILED, FAIL_BAD_CONFIG, -1);
         return;
     }

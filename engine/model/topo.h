@@ -191,10 +191,20 @@ typedef struct TopoService {
     char *owner;           /* owning team, or NULL */
 } TopoService;
 
+/* A configuration item. Without `ttl` its data is read straight from the
+ * model's copy on every request (a write reaches every reader at once).
+ * With `ttl` (and a store), each pool of a reading service keeps a cached
+ * copy and refreshes it every ttl with an ordinary request to the store;
+ * a failed refresh leaves the cached copy in use (stale-while-error) until
+ * it is older than max_stale, after which the readers' requests fail
+ * (FAIL_BAD_CONFIG). */
 typedef struct TopoConfig {
     char *name;
     FdLoc loc;
     int store;             /* the service that holds it, or -1 */
+    SimTime ttl;           /* 0: no cache, read as it is in the store */
+    SimTime max_stale;     /* 0: a stale copy is served for ever */
+    SimTime timeout;       /* of a refresh request; default 1s */
 } TopoConfig;
 
 typedef enum ShapeKind { SHAPE_CONSTANT, SHAPE_DIURNAL, SHAPE_STEPS, SHAPE_CSV } ShapeKind;

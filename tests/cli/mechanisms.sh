@@ -277,5 +277,26 @@ expect 2 "e10.lua:2: error: set_autoscale: unknown option 'servce' (did you mean
 pol e11 'client { source = "users", backoff = { bse = "1s" } }'
 expect 2 "e11.lua:2: error: client.backoff: unknown option 'bse' (did you mean 'base'?)" -- run "$T/p/e11.lua"
 
+# --- the topology's new blocks, refused at file:line:col with exit 2 ---
+mkdir -p "$T/k"
+cat >"$T/k/topology.yaml" <<'YAML'
+regions: [east]
+configs:
+  flags: { store: db, ttl: 30s, max_stael: 5m }
+services:
+  db: { kind: storage, deploy: { east: 1 }, service_time: 1ms,
+        collapse: { knee: 0, contention: 0.1 } }
+  web: { deploy: { east: 1 }, service_time: 1ms, reads: [flags],
+         collapse: { knee: 8, coherence: 0.01 } }
+sources:
+  users: { entry: web, rate: 10/s }
+YAML
+printf 'scenario { name = "t", topology = "topology.yaml", duration = "1m" }\n' >"$T/k/s.lua"
+expect 2 "topology.yaml:3:33: error: unknown key 'max_stael' in config 'flags'" -- check "$T/k/s.lua"
+has "did you mean 'max_stale'?"
+has "topology.yaml:6:27: error: knee: '0' must be at least 1"
+has "topology.yaml:8:31: error: unknown key 'coherence' in collapse"
+has "did you mean 'coherency'?"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
