@@ -1513,6 +1513,14 @@ static int l_alert(lua_State *L)
     a.what = strdup(cond);
     luaL_where(L, 1);
     a.where = strdup(lua_tostring(L, -1));
+    if (!a.name || !a.what || !a.where) {
+        /* Not listed: an alert without a name would reach `check`'s pass. */
+        free(a.name);
+        free(a.what);
+        free(a.where);
+        free(a.pages);
+        return oom_error(L, s);
+    }
     s->alerts[s->nalerts++] = a;
     return 0;
 }

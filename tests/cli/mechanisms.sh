@@ -4,7 +4,9 @@
 # that must refuse what would change nothing (partition between services
 # that do not call each other, scale{ max } without autoscaling) or what is
 # misspelt (deploy's and rollback's keys and names), each at the caller's
-# line with exit code 2.
+# line with exit code 2; policies changed mid-run (set_call, set_autoscale,
+# client{ backoff }) measured by their effect; and the topology's collapse
+# and configuration-cache keys refused at file:line:col.
 #
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
