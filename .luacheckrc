@@ -23,7 +23,7 @@ local api = {
   "at", "after", "every", "wait", "wait_until", "now", "clock", "seconds",
   -- Faults.
   "crash", "hang", "unhang", "latency", "errors", "partition", "heal",
-  "set_version", "write_config", "surge",
+  "set_version", "write_config", "surge", "set_call", "set_autoscale",
   -- What-ifs: the system and its users, changed mid-run.
   "remove_dependency", "client",
   -- Changes and responses (library).

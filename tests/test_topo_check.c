@@ -94,7 +94,7 @@ static void runs_on(Topo *t, int s, int platform, int line)
 static int config(Topo *t, const char *name, int store, int line)
 {
     t->configs = xrealloc(t->configs, (size_t)(t->nconfigs + 1) * sizeof *t->configs);
-    t->configs[t->nconfigs] = (TopoConfig){ xstrdup(name), at(t, line), store };
+    t->configs[t->nconfigs] = (TopoConfig){ .name = xstrdup(name), .loc = at(t, line), .store = store };
     return t->nconfigs++;
 }
 

@@ -512,6 +512,100 @@ static void test_routing(void)
     unload(&l);
 }
 
+/* Overload collapse: the keys, did-you-mean on a misspelt one, and the
+ * values that cannot be (a knee below 1, a negative factor, no factor at
+ * all, an external service). */
+static void test_collapse(void)
+{
+    Load l;
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                            /* 5 */
+         "    collapse: { knee: 32, contention: 0.02, coherency: 0.0005 }\n"   /* 6 */
+         SVC_TAIL);
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        const TopoCollapse *c = &l.t.services[0].collapse;
+        CHECK(c->enabled);
+        CHECK_EQ_INT(c->knee, 32);
+        CHECK_NEAR(c->contention, 0.02, 1e-15);
+        CHECK_NEAR(c->coherency, 0.0005, 1e-15);
+        CHECK(!l.t.services[1].collapse.enabled);
+    }
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                   /* 5 */
+         "    collapse: { knee: 0, contention: -1, coherncy: 1 }\n"   /* 6 */
+         "  b: { deploy: { eu: 1 }, service_time: 1ms,\n"             /* 7 */
+         "       collapse: { knee: 4 } }\n"                           /* 8 */
+         "  x: { kind: external, service_time: 1ms,\n"                /* 9 */
+         "       collapse: { knee: 4, contention: 1 } }\n"            /* 10 */
+         SVC_TAIL);
+    long e = EXPECT_ERR(&l, 6, 42, "unknown key 'coherncy' in collapse");
+    EXPECT_NOTE_AFTER(&l, e, 6, 42, "did you mean 'coherency'?");
+    EXPECT_ERR(&l, 8, 8, "collapse needs 'contention' or 'coherency'");
+    EXPECT_ERR(&l, 10, 8, "collapse: an external service has no instances to overload");
+    CHECK(l.rc == -1);
+    unload(&l);
+
+    load(&l, SVC_HEAD
+         "    service_time: 10ms\n"                                   /* 5 */
+         "    collapse: { knee: 0, contention: -1 }\n"                /* 6 */
+         SVC_TAIL);
+    EXPECT_FAILED(&l, 2);
+    EXPECT_ERR(&l, 6, 23, "knee: '0' must be at least 1");
+    EXPECT_ERR(&l, 6, 38, "contention: '-1' must be at least 0");
+    unload(&l);
+}
+
+/* Configuration read through a cache: ttl, max_stale and timeout, with
+ * did-you-mean on a misspelt key and errors on what cannot work. */
+static void test_config_cache(void)
+{
+    Load l;
+    load(&l, "regions: [eu]\n"                                                        /* 1 */
+             "configs:\n"                                                             /* 2 */
+             "  a: { store: db, ttl: 30s, max_stale: 5m, timeout: 200ms }\n"          /* 3 */
+             "  b: { store: db }\n"                                                   /* 4 */
+             "services:\n"                                                            /* 5 */
+             "  api: { deploy: { eu: 1 }, service_time: 1ms, reads: [a, b] }\n"       /* 6 */
+             "  db: { deploy: { eu: 1 }, service_time: 1ms }\n"                       /* 7 */
+             "sources:\n"                                                             /* 8 */
+             "  web: { entry: api, rate: 1/s }\n");                                   /* 9 */
+    EXPECT_OK(&l);
+    if (l.rc == 0) {
+        CHECK_EQ_INT(l.t.configs[0].ttl, 30 * FD_SEC);
+        CHECK_EQ_INT(l.t.configs[0].max_stale, 5 * FD_MIN);
+        CHECK_EQ_INT(l.t.configs[0].timeout, 200 * FD_MS);
+        CHECK_EQ_INT(l.t.configs[1].ttl, 0);
+        CHECK_EQ_INT(l.t.configs[1].max_stale, 0);
+        CHECK_EQ_INT(l.t.configs[1].timeout, FD_SEC);
+    }
+    unload(&l);
+
+    load(&l, "regions: [eu]\n"                                                        /* 1 */
+             "configs:\n"                                                             /* 2 */
+             "  a: { store: db, ttl: 30s, max_stael: 5m }\n"                          /* 3 */
+             "  b: { ttl: 30s }\n"                                                    /* 4 */
+             "  c: { store: db, max_stale: 1m }\n"                                    /* 5 */
+             "  d: { store: db, ttl: 1m, max_stale: 30s }\n"                          /* 6 */
+             "  e: { store: db, ttl: 0s, timeout: -1s }\n"                            /* 7 */
+             "services:\n"                                                            /* 8 */
+             "  api: { deploy: { eu: 1 }, service_time: 1ms }\n"                      /* 9 */
+             "  db: { deploy: { eu: 1 }, service_time: 1ms }\n"                       /* 10 */
+             "sources:\n"                                                             /* 11 */
+             "  web: { entry: api, rate: 1/s }\n");                                   /* 12 */
+    long e = EXPECT_ERR(&l, 3, 29, "unknown key 'max_stael'");
+    EXPECT_NOTE_AFTER(&l, e, 3, 29, "did you mean 'max_stale'?");
+    EXPECT_ERR(&l, 4, 8, "ttl: config 'b' has no store to refresh it from");
+    EXPECT_ERR(&l, 5, 19, "max_stale: config 'c' has no ttl");
+    EXPECT_ERR(&l, 6, 39, "max_stale: must be more than ttl (60s)");
+    EXPECT_ERR(&l, 7, 24, "ttl: '0s' must be more than 0");
+    EXPECT_ERR(&l, 7, 37, "timeout: '-1s' must not be negative");
+    EXPECT_FAILED(&l, 6);
+    unload(&l);
+}
+
 static void test_negative_and_absurd(void)
 {
     Load l;
@@ -1292,6 +1386,8 @@ int main(void)
     test_routing();
     test_scheduler_startup();
     test_negative_and_absurd();
+    test_collapse();
+    test_config_cache();
     test_dangling_references();
     test_call_regions();
     test_unknown_keys();

@@ -874,14 +874,16 @@ static const char *const settings_keys[ST_N] = {
 };
 SCHEMA(settings, "settings", ST_N);
 
-enum { CF_STORE, CF_N };
-static const char *const config_keys[CF_N] = { [CF_STORE] = "store" };
+enum { CF_STORE, CF_TTL, CF_MAX_STALE, CF_TIMEOUT, CF_N };
+static const char *const config_keys[CF_N] = {
+    [CF_STORE] = "store", [CF_TTL] = "ttl", [CF_MAX_STALE] = "max_stale", [CF_TIMEOUT] = "timeout",
+};
 SCHEMA(config, "a config", CF_N);
 
 enum {
     S_KIND, S_DEPLOY, S_CONCURRENCY, S_QUEUE, S_SERVICE_TIME, S_ERROR_RATE, S_CALLS, S_READS,
     S_RUNS_ON, S_RESTART_TIME, S_HEALTH, S_AUTOSCALE, S_ADMISSION, S_CROSS_REGION, S_ROUTING,
-    S_OWNER, S_SCHEDULER, S_STARTUP, S_N
+    S_OWNER, S_SCHEDULER, S_STARTUP, S_COLLAPSE, S_N
 };
 static const char *const service_keys[S_N] = {
     [S_KIND] = "kind", [S_DEPLOY] = "deploy", [S_CONCURRENCY] = "concurrency",
@@ -890,6 +892,7 @@ static const char *const service_keys[S_N] = {
     [S_RESTART_TIME] = "restart_time", [S_HEALTH] = "health", [S_AUTOSCALE] = "autoscale",
     [S_ADMISSION] = "admission", [S_CROSS_REGION] = "cross_region", [S_ROUTING] = "routing",
     [S_OWNER] = "owner", [S_SCHEDULER] = "scheduler", [S_STARTUP] = "startup",
+    [S_COLLAPSE] = "collapse",
 };
 SCHEMA(service, "a service", S_N);
 
@@ -955,6 +958,12 @@ static const char *const admission_keys[AD_N] = {
     [AD_SHED_ABOVE] = "shed_above",
 };
 SCHEMA(admission, "admission", AD_N);
+
+enum { CO_KNEE, CO_CONTENTION, CO_COHERENCY, CO_N };
+static const char *const collapse_keys[CO_N] = {
+    [CO_KNEE] = "knee", [CO_CONTENTION] = "contention", [CO_COHERENCY] = "coherency",
+};
+SCHEMA(collapse, "collapse", CO_N);
 
 enum { SO_ENTRY, SO_RATE, SO_SHAPE, SO_REGIONS, SO_CUSTOMERS, SO_SLO, SO_CLIENT, SO_N };
 static const char *const source_keys[SO_N] = {
@@ -1458,6 +1467,25 @@ static void walk_startup(Ld *ld, const Node *kn, const Node *m, TopoService *s)
     }
 }
 
+static void walk_collapse(Ld *ld, const Node *kn, const Node *m, TopoService *s)
+{
+    TopoCollapse *c = &s->collapse;
+    c->loc = node_loc(ld, kn);
+    if (s->kind == SVC_EXTERNAL) {
+        ld_err(ld, c->loc, "collapse: an external service has no instances to overload");
+        return;
+    }
+    Node *k[CO_N], *v[CO_N];
+    if (!collect(ld, m, "collapse", &collapse_schema, "collapse", k, v)) return;
+    c->enabled = true;
+    if (!v[CO_KNEE]) ld_err(ld, c->loc, "collapse needs a 'knee' (requests per instance before it slows down)");
+    else rd_int(ld, v[CO_KNEE], "knee", 1, 10000000, &c->knee);
+    rd_number(ld, v[CO_CONTENTION], "contention", 0, 1000, &c->contention);
+    rd_number(ld, v[CO_COHERENCY], "coherency", 0, 1000, &c->coherency);
+    if (!v[CO_CONTENTION] && !v[CO_COHERENCY])
+        ld_err(ld, c->loc, "collapse needs 'contention' or 'coherency' (without either it changes nothing)");
+}
+
 static const char *const kind_names[] = { "service", "storage", "external" };
 
 /* In RoutePolicy order. */
@@ -1510,6 +1538,7 @@ static void walk_service(Ld *ld, const Node *m, TopoService *s)
     if (v[S_HEALTH]) walk_health(ld, v[S_HEALTH], &s->health);
     if (v[S_AUTOSCALE]) walk_autoscale(ld, k[S_AUTOSCALE], v[S_AUTOSCALE], s);
     if (v[S_ADMISSION]) walk_admission(ld, v[S_ADMISSION], &s->admission);
+    if (v[S_COLLAPSE]) walk_collapse(ld, k[S_COLLAPSE], v[S_COLLAPSE], s);
     rd_bool(ld, v[S_CROSS_REGION], "cross_region", &s->cross_region);
     rd_routing(ld, k[S_ROUTING], v[S_ROUTING], s);
     const char *owner = rd_name(ld, v[S_OWNER], "owner", "a team name");
@@ -2186,6 +2215,7 @@ static void pre_configs(Ld *ld, const Node *m)
         c->name = xstrdup(ld, scalar_str(kn));
         c->loc = node_loc(ld, kn);
         c->store = -1;
+        c->timeout = FD_SEC;
         names[t->nconfigs - 1] = c->name;
     }
     table_build(ld, &ld->cfg, names, t->nconfigs);
@@ -2301,6 +2331,23 @@ static void walk_configs(Ld *ld, const Node *m)
         Node *k[CF_N], *v[CF_N];
         if (!collect(ld, vn, c->name, &config_schema, what, k, v)) continue;
         if (v[CF_STORE]) c->store = rd_ref(ld, v[CF_STORE], "store", &ld->svc, "service");
+        bool ttl_ok = rd_duration(ld, v[CF_TTL], "ttl", true, &c->ttl);
+        bool stale_ok = rd_duration(ld, v[CF_MAX_STALE], "max_stale", true, &c->max_stale);
+        rd_duration(ld, v[CF_TIMEOUT], "timeout", true, &c->timeout);
+        if (v[CF_TTL] && !v[CF_STORE])
+            ld_err(ld, node_loc(ld, k[CF_TTL]),
+                   "ttl: config '%s' has no store to refresh it from (add store: SERVICE)",
+                   show(c->name, b, sizeof b));
+        if ((v[CF_MAX_STALE] || v[CF_TIMEOUT]) && !v[CF_TTL]) {
+            int key = v[CF_MAX_STALE] ? CF_MAX_STALE : CF_TIMEOUT;
+            ld_err(ld, node_loc(ld, k[key]),
+                   "%s: config '%s' has no ttl: without a cache nothing is refreshed",
+                   config_keys[key], show(c->name, b, sizeof b));
+        }
+        if (ttl_ok && stale_ok && c->max_stale <= c->ttl)
+            ld_err(ld, node_loc(ld, v[CF_MAX_STALE]),
+                   "max_stale: must be more than ttl (%gs), or every copy goes stale before "
+                   "its refresh", fd_time_sec(c->ttl));
     }
 }
 

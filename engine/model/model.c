@@ -189,7 +189,14 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     p->index = (int)(p - m->pools);
     p->svc = svc;
     p->region = region;
-    p->ts = ts;
+    p->own = *ts;
+    p->ts = &p->own;
+    if (ts->ncalls) {
+        p->own_calls = malloc(sizeof *p->own_calls * (size_t)ts->ncalls);
+        if (!p->own_calls) return -1;
+        memcpy(p->own_calls, ts->calls, sizeof *p->own_calls * (size_t)ts->ncalls);
+        p->own.calls = p->own_calls;
+    }
     /* Whole instances at their real size; see the top of the file. */
     int k = instances > 0 ? scale_count(instances, m->sampling, 1) : 0;
     p->isc = k > 0 ? (double)instances / k : m->sampling;
@@ -308,6 +315,7 @@ Model *model_new(const Topo *topo, Sim *sim, const ModelOptions *opt)
     sources_start(m);
     sched_start(m);
     metrics_start(m);
+    if (config_start(m) < 0) goto oom;
     if (m->oom || sim_failed(sim)) goto oom;
     return m;
 oom:
@@ -324,6 +332,8 @@ void model_free(Model *m)
         free(m->pools[i].inst);
         free(m->pools[i].calls);
         free(m->pools[i].startq);
+        free(m->pools[i].own_calls);
+        free(m->pools[i].cfg);
     }
     free(m->pools);
     free(m->stats_pools);
@@ -548,6 +558,131 @@ int model_set_scale_max(Model *m, int svc, int region, int max)
     }
     FOR_POOLS(m, svc, region, p, p->scale_max = pool_to_sim(p, max));
     return 0;
+}
+
+static void merge_call(TopoCall *c, const TopoCall *pol, unsigned set)
+{
+    if (set & MODEL_CALL_TIMEOUT) c->timeout = pol->timeout;
+    if (set & MODEL_CALL_RETRIES) c->retries = pol->retries;
+    if (set & MODEL_CALL_BACKOFF_BASE) c->backoff.base = pol->backoff.base;
+    if (set & MODEL_CALL_BACKOFF_MAX) c->backoff.max = pol->backoff.max;
+    if (set & MODEL_CALL_BACKOFF_MULTIPLIER) c->backoff.multiplier = pol->backoff.multiplier;
+    if (set & MODEL_CALL_BACKOFF_JITTER) c->backoff.jitter = pol->backoff.jitter;
+    if (set & MODEL_CALL_BUDGET_ENABLED) c->budget.enabled = pol->budget.enabled;
+    if (set & MODEL_CALL_BUDGET_RATIO) c->budget.ratio = pol->budget.ratio;
+    if (set & MODEL_CALL_BUDGET_BURST) c->budget.burst = pol->budget.burst;
+}
+
+static bool call_matches(const Pool *p, int from, int to, int region)
+{
+    return p->svc == from && (region < 0 || p->region < 0 || p->region == region) && to >= 0 &&
+           model_calls(p->m, from, to);
+}
+
+/* Two passes: every merged policy is checked before any is applied, so a
+ * refused change leaves every region as it was. */
+int model_set_call(Model *m, int from, int to, int region, const TopoCall *pol, unsigned set)
+{
+    if (!model_calls(m, from, to)) {
+        model_set_error(m, "%s does not call %s", m->topo->services[from].name,
+                        m->topo->services[to].name);
+        return -1;
+    }
+    if (region >= 0 && m->ext_pool[from] < 0 && !model_pool(m, from, region)) {
+        pool_or_error(m, from, region);
+        return -1;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < m->npools; i++) {
+            Pool *p = &m->pools[i];
+            if (!call_matches(p, from, to, region)) continue;
+            for (int c = 0; c < p->ts->ncalls; c++) {
+                if (p->own_calls[c].target != to) continue;
+                TopoCall merged = p->own_calls[c];
+                merge_call(&merged, pol, set);
+                if (pass == 0) {
+                    if (merged.backoff.max < merged.backoff.base) {
+                        model_set_error(m, "backoff max (%gs) would be less than its base (%gs)",
+                                        fd_time_sec(merged.backoff.max),
+                                        fd_time_sec(merged.backoff.base));
+                        return -1;
+                    }
+                    continue;
+                }
+                p->own_calls[c] = merged;
+                /* A smaller bucket holds no more than it can. */
+                double burst = merged.budget.burst / m->sampling;
+                if (burst < 1) burst = 1;
+                if (p->calls[c].tokens > burst) p->calls[c].tokens = burst;
+            }
+        }
+    return 0;
+}
+
+const TopoCall *model_call_policy(const Model *m, int from, int to, int region)
+{
+    for (int i = 0; i < m->npools; i++) {
+        const Pool *p = &m->pools[i];
+        if (!call_matches(p, from, to, region)) continue;
+        for (int c = 0; c < p->ts->ncalls; c++)
+            if (p->own_calls[c].target == to) return &p->own_calls[c];
+    }
+    return NULL;
+}
+
+int model_set_autoscale(Model *m, int svc, int region, const TopoAutoscale *as, unsigned set)
+{
+    const TopoService *ts = &m->topo->services[svc];
+    if (!ts->autoscale.enabled) {
+        model_set_error(m, "%s does not autoscale", ts->name);
+        return -1;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        FOR_POOLS(m, svc, region, p, {
+            TopoAutoscale a = p->own.autoscale;
+            if (!(set & MODEL_AS_MAX) && p->scale_max > 0) a.max = p->scale_max;
+            if (set & MODEL_AS_SIGNAL) a.signal = as->signal;
+            if (set & MODEL_AS_TARGET) a.target = as->target;
+            if (set & MODEL_AS_MIN) a.min = as->min;
+            if (set & MODEL_AS_MAX) a.max = as->max;
+            if (set & MODEL_AS_PERIOD) a.period = as->period;
+            if (set & MODEL_AS_STEP) a.step = as->step;
+            if (pass == 0) {
+                if (a.min > a.max) {
+                    model_set_error(m, "min (%d) would be more than max (%d)", a.min, a.max);
+                    return -1;
+                }
+                if (!(a.target > 0) || (a.signal != SCALE_CONCURRENCY && a.target > 1)) {
+                    model_set_error(m, "target %g is out of range for that signal (%s)", a.target,
+                                    a.signal == SCALE_CONCURRENCY
+                                        ? "more than 0 requests per instance"
+                                        : "a fraction in (0, 1]");
+                    return -1;
+                }
+                if (a.period <= 0 || a.step < 1) {
+                    model_set_error(m, "period must be more than 0 and step at least 1");
+                    return -1;
+                }
+                continue;
+            }
+            p->own.autoscale = a;
+            p->scale_max = a.max;
+        });
+    }
+    return 0;
+}
+
+bool model_autoscale(const Model *m, int svc, int region, TopoAutoscale *out)
+{
+    for (int i = 0; i < m->npools; i++) {
+        const Pool *p = &m->pools[i];
+        if (p->svc != svc || (region >= 0 && p->region >= 0 && p->region != region)) continue;
+        *out = p->own.autoscale;
+        /* The ceiling in force is scale_max (scale{} raises it). */
+        if (p->scale_max > 0) out->max = p->scale_max;
+        return true;
+    }
+    return false;
 }
 
 int model_shift_traffic(Model *m, int src, const double *weights)

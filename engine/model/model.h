@@ -183,6 +183,37 @@ int model_rolling_restart(Model *m, int svc, int region, int batch);
 int model_scale(Model *m, int svc, int region, int instances);
 /* Sets the autoscaler's maximum; an error for a service without one. */
 int model_set_scale_max(Model *m, int svc, int region, int max);
+/* A call edge's policy changed mid-run (set_call): in the pools of `from`
+ * in `region` (-1: every region), every call to `to` takes the fields of
+ * `pol` that `set` names (MODEL_CALL_* bits); the others keep the value
+ * they have there. Nothing changes when the result would be invalid (a
+ * backoff max below its base): -1, with the reason. The Topo is not
+ * written: each pool holds its own copy of its calls. */
+enum {
+    MODEL_CALL_TIMEOUT = 1u << 0, MODEL_CALL_RETRIES = 1u << 1,
+    MODEL_CALL_BACKOFF_BASE = 1u << 2, MODEL_CALL_BACKOFF_MAX = 1u << 3,
+    MODEL_CALL_BACKOFF_MULTIPLIER = 1u << 4, MODEL_CALL_BACKOFF_JITTER = 1u << 5,
+    MODEL_CALL_BUDGET_ENABLED = 1u << 6, MODEL_CALL_BUDGET_RATIO = 1u << 7,
+    MODEL_CALL_BUDGET_BURST = 1u << 8,
+};
+int model_set_call(Model *m, int from, int to, int region, const TopoCall *pol, unsigned set);
+/* The policy in force on the first call from `from` to `to` in region
+ * (-1: the first pool of `from`), or NULL when there is none. */
+const TopoCall *model_call_policy(const Model *m, int from, int to, int region);
+/* The autoscaler changed mid-run (set_autoscale): the fields `set` names
+ * (MODEL_AS_* bits), in region (-1: every region). An error for a service
+ * without autoscaling, and for a result with min above max or a target out
+ * of range (a utilisation or CPU target is in (0, 1]). A new period takes
+ * effect after the decision already scheduled. */
+enum {
+    MODEL_AS_SIGNAL = 1u << 0, MODEL_AS_TARGET = 1u << 1, MODEL_AS_MIN = 1u << 2,
+    MODEL_AS_MAX = 1u << 3, MODEL_AS_PERIOD = 1u << 4, MODEL_AS_STEP = 1u << 5,
+};
+int model_set_autoscale(Model *m, int svc, int region, const TopoAutoscale *as, unsigned set);
+/* The autoscaler in force in region (-1: the first pool) into *out, max
+ * included (as scale{} may have raised it); false when the service is not
+ * deployed there. */
+bool model_autoscale(const Model *m, int svc, int region, TopoAutoscale *out);
 /* New routing weights for a source, effective after the topology's
  * propagation delay. weights has nregions entries summing to 1. */
 int model_shift_traffic(Model *m, int src, const double *weights);

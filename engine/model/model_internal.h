@@ -64,6 +64,8 @@ struct Req {
     Pool *sched_for;        /* for scheduling requests and start-up calls: the pool... */
     int32_t sched_inst;     /* ...and the instance they are for */
     Pool *tele_for;         /* for telemetry requests: the pool that sent it */
+    Pool *cfg_for;          /* for configuration refreshes: the pool whose cache it fills */
+    int cfg_slot;           /* ...and the slot in its cache (the service's reads) */
     Req *next, *prev;       /* queue or stalled list; free list uses next */
     int origin;             /* pool index where a failure started, -1 */
 };
@@ -136,6 +138,16 @@ typedef struct CallState {
     int probes_left, probes_ok;
 } CallState;
 
+/* A pool's cached copy of one configuration item it reads (an item with a
+ * ttl; model_config.c). */
+typedef struct CfgCache {
+    SimTime fetched;        /* when the copy in use was asked for */
+    SimTime asked;          /* when the refresh in flight was asked for */
+    bool bad;               /* the copy holds bad data */
+    Req *req;               /* the refresh in flight, or NULL */
+    SimEventId timeout;     /* its timeout */
+} CfgCache;
+
 typedef struct PoolAccum {
     double offered, ok, degraded, failed[FAIL_NCAUSES], wasted;
     Hist latency;
@@ -151,7 +163,14 @@ struct Pool {
     Model *m;
     int index;
     int svc, region;
+    /* The service's settings in force here: `own`, a copy of the topology's
+     * with its own copy of the calls, so that the scenario can change a
+     * call's policy or the autoscaler mid-run (set_call, set_autoscale) in
+     * one region without writing into the Topo, which is read-only and may
+     * be shared. ts points at own. */
     const TopoService *ts;
+    TopoService own;
+    TopoCall *own_calls;
     Inst *inst;
     int ninst, cap;
     int rr;                 /* round-robin cursor (also where least-outstanding's ties start) */
@@ -193,6 +212,8 @@ struct Pool {
     double as_busy_area, as_slot_area, as_own_area;
     SimTime area_last;      /* last time the areas were integrated */
     CallState *calls;
+    CfgCache *cfg;          /* per item the service reads (ts->configs order); NULL when
+                             * none of them has a ttl */
     /* telemetry to the monitoring service */
     Req *tele_req;          /* in flight, or NULL */
     SimEventId tele_ev;     /* its timeout */
@@ -323,6 +344,11 @@ void sched_roll_next(Model *m, Pool *p);
 void sched_done(Model *m, Pool *p, int i, Outcome out, int origin);
 void inst_crash(Model *m, Pool *p, int i);
 int pool_add_instances(Model *m, Pool *p, int n);
+
+/* model_config.c */
+int config_start(Model *m);
+void config_refresh_done(Model *m, Pool *p, int slot, Outcome out);
+bool config_fails(const Model *m, const Pool *p);
 
 /* model_metrics.c */
 void metrics_start(Model *m);

@@ -146,6 +146,8 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     Pool *sched = r->sched_for;
     int sched_inst = r->sched_inst;
     Pool *tele = r->tele_for;
+    Pool *cfg = r->cfg_for;
+    int cfg_slot = r->cfg_slot;
     bool degraded = out == OUT_DEGRADED;
     if (parent) parent->child = NULL;
     if (it) it->req = NULL;
@@ -154,6 +156,7 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     else if (it) client_attempt_done(m, it, out);
     else if (sched) sched_done(m, sched, sched_inst, out, origin);
     else if (tele) telemetry_done(m, tele, out);
+    else if (cfg) config_refresh_done(m, cfg, cfg_slot, out);
 }
 
 /* Starts queued requests while the instance has free workers. Requests
@@ -193,6 +196,15 @@ static void begin_work(Model *m, Req *r)
 {
     Pool *p = r->pool;
     double secs = dist_sample(&p->ts->service_time, &p->rng);
+    const TopoCollapse *co = &p->ts->collapse;
+    if (co->enabled && r->inst >= 0) {
+        /* Past the knee every request on the instance slows down (see
+         * TopoCollapse). Sampling keeps instances at their real size; a
+         * resized one (model.c) is scaled back, so the knee stays put. */
+        double n = p->inst[r->inst].busy * (double)p->ts->concurrency / p->concurrency;
+        double x = n - co->knee;
+        if (x > 0) secs *= 1 + co->contention * x + co->coherency * x * (n - 1);
+    }
     SimTime work = fd_time_from_sec(secs) + p->extra_latency;
     r->state = RQ_WORKING;
     p->acc.own_area += fd_time_sec(work);
@@ -226,14 +238,6 @@ void pool_release_stalled(Model *m, Pool *p)
     }
 }
 
-static bool config_bad(const Model *m, const Pool *p)
-{
-    if (p->region < 0) return false;
-    for (int c = 0; c < p->ts->nconfigs; c++)
-        if (m->cfg_bad[p->ts->configs[c] * m->topo->nregions + p->region]) return true;
-    return false;
-}
-
 static void on_work_done(Sim *sim, void *obj, uint64_t arg)
 {
     (void)sim;
@@ -242,7 +246,7 @@ static void on_work_done(Sim *sim, void *obj, uint64_t arg)
     Pool *p = r->pool;
     Model *m = p->m;
     r->ev = 0;
-    if (config_bad(m, p)) {
+    if (config_fails(m, p)) {
         finish(m, r, OUT_FAILED, FAIL_BAD_CONFIG, -1);
         return;
     }

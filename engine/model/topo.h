@@ -161,6 +161,22 @@ typedef struct TopoScheduler {
     double rate;           /* starts per second; 0 (default): no limit */
     FdLoc loc;
 } TopoScheduler;
+/* Overload collapse (off by default): past a concurrency knee an
+ * instance's work slows down for every request on it, so throughput falls
+ * under overload instead of levelling off. The slowdown is Gunther's
+ * Universal Scalability Law counted from the knee: with n requests on the
+ * instance (workers busy, real counts) and x = n - knee > 0, a request's
+ * own work takes
+ *     service_time * (1 + contention * x + coherency * x * (n - 1))
+ * (N. J. Gunther, Guerrilla Capacity Planning, Springer 2007). The factor is
+ * taken when the work starts. */
+typedef struct TopoCollapse {
+    bool enabled;
+    int knee;              /* requests per instance before any slowdown */
+    double contention;     /* sigma: serialisation, per request past the knee */
+    double coherency;      /* kappa: crosstalk, per pair */
+    FdLoc loc;
+} TopoCollapse;
 
 typedef struct TopoDeploy {
     int region;
@@ -191,15 +207,26 @@ typedef struct TopoService {
     TopoHealth health;
     TopoAutoscale autoscale;
     TopoAdmission admission;
+    TopoCollapse collapse;
     bool cross_region;     /* the load balancer may send to other regions when none is local */
     RoutePolicy routing;   /* how the load balancer picks an instance; default round-robin */
     char *owner;           /* owning team, or NULL */
 } TopoService;
 
+/* A configuration item. Without `ttl` its data is read straight from the
+ * model's copy on every request (a write reaches every reader at once).
+ * With `ttl` (and a store), each pool of a reading service keeps a cached
+ * copy and refreshes it every ttl with an ordinary request to the store;
+ * a failed refresh leaves the cached copy in use (stale-while-error) until
+ * it is older than max_stale, after which the readers' requests fail
+ * (FAIL_BAD_CONFIG). */
 typedef struct TopoConfig {
     char *name;
     FdLoc loc;
     int store;             /* the service that holds it, or -1 */
+    SimTime ttl;           /* 0: no cache, read as it is in the store */
+    SimTime max_stale;     /* 0: a stale copy is served for ever */
+    SimTime timeout;       /* of a refresh request; default 1s */
 } TopoConfig;
 
 typedef enum ShapeKind { SHAPE_CONSTANT, SHAPE_DIURNAL, SHAPE_STEPS, SHAPE_CSV } ShapeKind;

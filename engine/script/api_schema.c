@@ -96,6 +96,41 @@ static const ApiKey k_client[] = {
     K("defer", AT_FRACTION, "share of users who put failed work aside and bring it back"),
     K("recheck", AT_DURATION, "mean time between a waiting user's checks"),
     K("catch_up", AT_DURATION, "how long a returning user takes to bring the work back"),
+    SUB("backoff", "client.backoff", "the wait before each automatic retry"),
+    END,
+};
+static const ApiKey k_backoff[] = {
+    K("base", AT_DURATION, "the first wait"),
+    K("max", AT_DURATION, "the longest wait; not less than base"),
+    K("multiplier", AT_NUMBER, "growth per retry, 1 to 1000"),
+    K("jitter", AT_FRACTION, "how much of each wait is randomised"),
+    END,
+};
+static const ApiKey k_set_call[] = {
+    R("from", AT_SERVICE, "the caller; it must call `to` in the topology"),
+    R("to", AT_SERVICE, "the callee"),
+    K("region", AT_REGION, "the caller's region; default every region"),
+    K("timeout", AT_DURATION, "per attempt, more than 0"),
+    K("retries", AT_INTEGER, "extra attempts after the first, 0 to 100"),
+    SUB("backoff", "set_call.backoff", "the wait before each retry"),
+    { "budget", AT_TABLE, false, "a retry budget { ratio, burst }, or false to remove it",
+      "set_call.budget" },
+    END,
+};
+static const ApiKey k_set_call_budget[] = {
+    K("ratio", AT_FRACTION, "retries may add this share to the first attempts"),
+    K("burst", AT_NUMBER, "the bucket's size, 1 or more"),
+    END,
+};
+static const ApiKey k_set_autoscale[] = {
+    R("service", AT_SERVICE, "the service; it must autoscale in the topology"),
+    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    K("signal", AT_STRING, "\"utilisation\", \"concurrency\" or \"cpu\""),
+    K("target", AT_NUMBER, "the signal's target: a fraction, or requests per instance"),
+    K("min", AT_INTEGER, "fewest instances per region"),
+    K("max", AT_INTEGER, "most instances per region"),
+    K("period", AT_DURATION, "time between decisions"),
+    K("step", AT_INTEGER, "most instances added or removed per decision"),
     END,
 };
 static const ApiKey k_fallback[] = {
@@ -415,6 +450,11 @@ static const ApiFn schema[] = {
     F("write_config", 1, k_write_config),
     F("remove_dependency", 1, k_remove_dependency),
     F("client", 1, k_client),
+    F("client.backoff", 0, k_backoff),
+    F("set_call", 1, k_set_call),
+    F("set_call.backoff", 0, k_backoff),
+    F("set_call.budget", 0, k_set_call_budget),
+    F("set_autoscale", 1, k_set_autoscale),
     F("fallback", 1, k_fallback),
     F("deploy", 1, k_deploy),
     F("deploy.config", 0, k_deploy_config),

@@ -284,7 +284,12 @@ static double opt_number(lua_State *L, int idx, const char *field, double dflt, 
     if (!lua_isnil(L, -1)) {
         if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "%s: expected a number", field);
         v = lua_tonumber(L, -1);
-        if (!(v >= lo && v <= hi)) luaL_error(L, "%s: %g is out of range (%g to %g)", field, v, lo, hi);
+        if (!(v >= lo && v <= hi)) {
+            /* lua_pushfstring has no %g */
+            char b[96];
+            snprintf(b, sizeof b, "%g is out of range (%g to %g)", v, lo, hi);
+            luaL_error(L, "%s: %s", field, b);
+        }
     }
     lua_pop(L, 1);
     return v;
@@ -954,12 +959,43 @@ static int l_fallback(lua_State *L)
     return 0;
 }
 
+static bool has_field(lua_State *L, int idx, const char *field)
+{
+    bool has = lua_getfield(L, idx, field) != LUA_TNIL;
+    lua_pop(L, 1);
+    return has;
+}
+
+/* The backoff table at field of idx, into *b; *set gets a MODEL_CALL_BACKOFF_*
+ * bit for each key given. Keys were checked against the schema already. */
+static void opt_backoff(lua_State *L, int idx, const char *field, TopoBackoff *b, unsigned *set)
+{
+    int t = lua_getfield(L, idx, field);                        // [bo]
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (t != LUA_TTABLE) luaL_error(L, "%s: expected a table like { base = \"100ms\", max = \"2s\" }", field);
+    int bo = lua_gettop(L);
+    if (has_field(L, bo, "base")) b->base = opt_duration(L, bo, "base", b->base), *set |= MODEL_CALL_BACKOFF_BASE;
+    if (has_field(L, bo, "max")) {
+        b->max = opt_duration(L, bo, "max", b->max);
+        if (b->max <= 0) luaL_error(L, "max: must be more than 0");
+        *set |= MODEL_CALL_BACKOFF_MAX;
+    }
+    if (has_field(L, bo, "multiplier"))
+        b->multiplier = opt_number(L, bo, "multiplier", 2, 1, 1000), *set |= MODEL_CALL_BACKOFF_MULTIPLIER;
+    if (has_field(L, bo, "jitter"))
+        b->jitter = opt_fraction(L, bo, "jitter", 1), *set |= MODEL_CALL_BACKOFF_JITTER;
+    lua_pop(L, 1);                                              // []
+}
+
 /* client{ source = "console", retries = 0, reattempt = "50%", ... }:
  * changes how a source's clients and users behave from now on. */
 static int l_client(lua_State *L)
 {
     Scenario *s = need_model(L);
-    check_keys(L, 1, "client");
+    check_options_deep(L, 1, "client", 1);
     int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
     TopoClient c = *model_client(s->model, src);
     c.timeout = opt_duration(L, 1, "timeout", c.timeout);
@@ -974,7 +1010,143 @@ static int l_client(lua_State *L)
     c.recheck = opt_duration(L, 1, "recheck", c.recheck);
     if (c.recheck <= 0) return luaL_error(L, "recheck: must be more than 0");
     c.catch_up = opt_duration(L, 1, "catch_up", c.catch_up);
+    unsigned set = 0;
+    opt_backoff(L, 1, "backoff", &c.backoff, &set);
+    if (c.backoff.max < c.backoff.base)
+        return luaL_error(L, "client: backoff max (%fs) would be less than its base (%fs)",
+                          fd_time_sec(c.backoff.max), fd_time_sec(c.backoff.base));
     model_set_client(s->model, src, &c);
+    if (set) {
+        api_note(s, RE_CHANGE, src_name(s, src), NULL,
+                 "%s clients now back off %gs to %gs (x%g, jitter %.0f%%)", src_name(s, src),
+                 fd_time_sec(c.backoff.base), fd_time_sec(c.backoff.max), c.backoff.multiplier,
+                 c.backoff.jitter * 100);
+    }
+    return 0;
+}
+
+/* set_call{ from = "api", to = "db", timeout = "2s", retries = 1,
+ * backoff = { ... }, budget = { ratio = "10%", burst = 10 } | false,
+ * region = "east" }: the call edge's policy from now on. */
+static int l_set_call(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    check_options_deep(L, 1, "set_call", 1);
+    int from = api_check_service(L, s, 1, "from");
+    int to = api_check_service(L, s, 1, "to");
+    int r = api_opt_region(L, s, 1, "region");
+    if (!model_calls(s->model, from, to)) {
+        char calls[512];
+        call_list(s, from, calls, sizeof calls);
+        return luaL_error(L, "set_call: %s does not call %s in the topology (it calls %s)",
+                          svc_name(s, from), svc_name(s, to), *calls ? calls : "nothing");
+    }
+    const TopoCall *cur = model_call_policy(s->model, from, to, r);
+    if (!cur)
+        return luaL_error(L, "set_call: %s is not deployed in %s", svc_name(s, from),
+                          region_label(s, r));
+    TopoCall pol = *cur;
+    unsigned set = 0;
+    if (has_field(L, 1, "timeout")) {
+        pol.timeout = opt_duration(L, 1, "timeout", pol.timeout);
+        if (pol.timeout <= 0) return luaL_error(L, "timeout: must be more than 0");
+        set |= MODEL_CALL_TIMEOUT;
+    }
+    if (has_field(L, 1, "retries"))
+        pol.retries = (int)opt_number(L, 1, "retries", 0, 0, 100), set |= MODEL_CALL_RETRIES;
+    opt_backoff(L, 1, "backoff", &pol.backoff, &set);
+    int bt = lua_getfield(L, 1, "budget");                      // [budget]
+    if (bt == LUA_TBOOLEAN) {
+        pol.budget.enabled = lua_toboolean(L, -1);
+        set |= MODEL_CALL_BUDGET_ENABLED;
+    } else if (bt == LUA_TTABLE) {
+        int b = lua_gettop(L);
+        pol.budget.enabled = true;
+        set |= MODEL_CALL_BUDGET_ENABLED;
+        if (has_field(L, b, "ratio"))
+            pol.budget.ratio = opt_fraction(L, b, "ratio", 0), set |= MODEL_CALL_BUDGET_RATIO;
+        if (has_field(L, b, "burst"))
+            pol.budget.burst = opt_number(L, b, "burst", 10, 1, 1e9), set |= MODEL_CALL_BUDGET_BURST;
+    } else if (bt != LUA_TNIL) {
+        return luaL_error(L, "budget: expected { ratio = ..., burst = ... } or false");
+    }
+    lua_pop(L, 1);                                              // []
+    if (!set) return luaL_error(L, "set_call: give at least one of timeout, retries, backoff, budget");
+    model_result(L, s, model_set_call(s->model, from, to, r, &pol, set));
+    const TopoCall *now = model_call_policy(s->model, from, to, r);
+    char budget[64] = "no retry budget";
+    if (now->budget.enabled)
+        snprintf(budget, sizeof budget, "budget %.0f%% (burst %g)", now->budget.ratio * 100,
+                 now->budget.burst);
+    api_note(s, RE_CHANGE, svc_name(s, from), region_or_null(s, r),
+             "calls from %s to %s in %s now: timeout %gs, %d retr%s, backoff %gs to %gs, %s",
+             svc_name(s, from), svc_name(s, to), region_label(s, r), fd_time_sec(now->timeout),
+             now->retries, now->retries == 1 ? "y" : "ies", fd_time_sec(now->backoff.base),
+             fd_time_sec(now->backoff.max), budget);
+    return 0;
+}
+
+static const char *const signal_names[] = { "utilisation", "concurrency", "cpu" };
+
+/* set_autoscale{ service, region, signal = "cpu", target = 0.6, min = 2,
+ * max = 50, period = "30s", step = 5 }: the autoscaler from now on. */
+static int l_set_autoscale(lua_State *L)
+{
+    int svc, r;
+    Scenario *s = need_model(L);
+    check_options_deep(L, 1, "set_autoscale", 1);
+    svc = api_check_service(L, s, 1, "service");
+    r = api_opt_region(L, s, 1, "region");
+    if (!s->topo.services[svc].autoscale.enabled)
+        return luaL_error(L, "set_autoscale: %s does not autoscale (no autoscale: in the topology); "
+                             "use scale{ instances = N } instead",
+                          svc_name(s, svc));
+    TopoAutoscale as;
+    if (!model_autoscale(s->model, svc, r, &as))
+        return luaL_error(L, "set_autoscale: %s is not deployed in %s", svc_name(s, svc),
+                          region_label(s, r));
+    unsigned set = 0;
+    if (lua_getfield(L, 1, "signal") != LUA_TNIL) {
+        const char *sig = lua_tostring(L, -1);
+        int k = -1;
+        for (int i = 0; sig && i < 3; i++)
+            if (strcmp(sig, signal_names[i]) == 0) k = i;
+        if (k < 0) {
+            const char *near = sig ? diag_suggest(sig, signal_names, 3) : NULL;
+            if (near)
+                return luaL_error(L, "signal: '%s' is not one of utilisation, concurrency, cpu (did you mean '%s'?)",
+                                  sig, near);
+            return luaL_error(L, "signal: expected one of utilisation, concurrency, cpu");
+        }
+        as.signal = (ScaleSignal)k;
+        set |= MODEL_AS_SIGNAL;
+    }
+    lua_pop(L, 1);
+    if (has_field(L, 1, "target")) {
+        as.target = as.signal == SCALE_CONCURRENCY ? opt_number(L, 1, "target", 1, 0, 1e9)
+                                                   : opt_fraction(L, 1, "target", 0.6);
+        if (!(as.target > 0)) return luaL_error(L, "target: must be more than 0");
+        set |= MODEL_AS_TARGET;
+    }
+    if (has_field(L, 1, "min")) as.min = (int)opt_number(L, 1, "min", 0, 0, 1e5), set |= MODEL_AS_MIN;
+    if (has_field(L, 1, "max")) as.max = (int)opt_number(L, 1, "max", 1, 1, 1e5), set |= MODEL_AS_MAX;
+    if (has_field(L, 1, "period")) {
+        as.period = opt_duration(L, 1, "period", as.period);
+        if (as.period <= 0) return luaL_error(L, "period: must be more than 0");
+        set |= MODEL_AS_PERIOD;
+    }
+    if (has_field(L, 1, "step")) as.step = (int)opt_number(L, 1, "step", 1, 1, 1e5), set |= MODEL_AS_STEP;
+    if (!set)
+        return luaL_error(L, "set_autoscale: give at least one of signal, target, min, max, period, step");
+    if (as.min > as.max)
+        return luaL_error(L, "set_autoscale: min (%d) is more than max (%d)", as.min, as.max);
+    model_result(L, s, model_set_autoscale(s->model, svc, r, &as, set));
+    char target[32];
+    if (as.signal == SCALE_CONCURRENCY) snprintf(target, sizeof target, "%g in flight", as.target);
+    else snprintf(target, sizeof target, "%.0f%%", as.target * 100);
+    api_note(s, RE_CHANGE, svc_name(s, svc), region_or_null(s, r),
+             "%s now autoscales on %s to %s, %d to %d instances in %s", svc_name(s, svc),
+             signal_names[as.signal], target, as.min, as.max, region_label(s, r));
     return 0;
 }
 
@@ -1395,6 +1567,14 @@ static int l_alert(lua_State *L)
     a.what = strdup(cond);
     luaL_where(L, 1);
     a.where = strdup(lua_tostring(L, -1));
+    if (!a.name || !a.what || !a.where) {
+        /* Not listed: an alert without a name would reach `check`'s pass. */
+        free(a.name);
+        free(a.what);
+        free(a.where);
+        free(a.pages);
+        return oom_error(L, s);
+    }
     s->alerts[s->nalerts++] = a;
     return 0;
 }
@@ -2137,6 +2317,7 @@ void api_register(Scenario *s, lua_State *L)
         { "readers", l_readers },         { "support", l_support },
         { "on_page", l_on_page },         { "waiting_on", l_waiting_on },
         { "remove_dependency", l_remove_dependency }, { "client", l_client },
+        { "set_call", l_set_call }, { "set_autoscale", l_set_autoscale },
         { "fallback", l_fallback },
         { "_expect", l_expect_register }, { "_event", l_event },
         { "_check_options", l_check_options },

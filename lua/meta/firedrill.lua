@@ -326,12 +326,53 @@ function remove_dependency(o) end
 ---@field defer? fd.Fraction Share of users who, having given up, put the work aside and bring it back once the service answers (pent-up demand).
 ---@field recheck? fd.Duration Mean time between a waiting user's checks.
 ---@field catch_up? fd.Duration How long a returning user takes to bring the put-aside work back.
+---@field backoff? fd.BackoffOptions The wait before each automatic retry; keys left out keep their value.
 
 ---Changes how a source's clients and users behave from now on (the
 ---topology's `client:` block); keys left out keep their value. Writes
----nothing to the timeline.
+---nothing to the timeline, but for a new backoff (change): "S clients now back off ...".
 ---@param o fd.ClientOptions
 function client(o) end
+
+---@class (exact) fd.BackoffOptions
+---@field base? fd.Duration The first wait.
+---@field max? fd.Duration The longest wait; not less than base.
+---@field multiplier? number Growth per retry, 1 to 1000.
+---@field jitter? fd.Fraction How much of each wait is randomised.
+
+---@class (exact) fd.RetryBudgetOptions
+---@field ratio? fd.Fraction Retries may add this share to the first attempts.
+---@field burst? number The bucket's size, 1 or more.
+
+---@class (exact) fd.SetCallOptions
+---@field from fd.Service The caller; it must call `to` in the topology.
+---@field to fd.Service
+---@field region? fd.Region The caller's region. Default: every region.
+---@field timeout? fd.Duration Per attempt; more than 0.
+---@field retries? integer Extra attempts after the first, 0 to 100.
+---@field backoff? fd.BackoffOptions The wait before each retry; keys left out keep their value.
+---@field budget? fd.RetryBudgetOptions|false A retry budget, or `false` to remove it.
+
+---Changes a call edge's policy from now on (the topology's `calls:` keys);
+---keys left out keep their value.
+---Timeline (change): "calls from A to B in R now: timeout ..., N retries, backoff ..., budget ...".
+---@param o fd.SetCallOptions
+function set_call(o) end
+
+---@class (exact) fd.SetAutoscaleOptions
+---@field service fd.Service It must have `autoscale` in the topology.
+---@field region? fd.Region Default: every region.
+---@field signal? "utilisation"|"concurrency"|"cpu" What the autoscaler watches.
+---@field target? number|fd.Fraction The signal's target: a fraction in (0, 1], or requests per instance for concurrency.
+---@field min? integer Fewest instances per region; not above max.
+---@field max? integer Most instances per region.
+---@field period? fd.Duration Time between decisions.
+---@field step? integer Most instances added or removed per decision.
+
+---Changes a service's autoscaler from now on; keys left out keep their value.
+---Timeline (change): "S now autoscales on SIGNAL to TARGET, MIN to MAX instances in R".
+---@param o fd.SetAutoscaleOptions
+function set_autoscale(o) end
 
 -------------------------------------------------------------------------------
 -- Changes: deploys, rollbacks, configuration (lua/firedrill/deploy.lua)

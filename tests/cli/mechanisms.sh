@@ -4,7 +4,9 @@
 # that must refuse what would change nothing (partition between services
 # that do not call each other, scale{ max } without autoscaling) or what is
 # misspelt (deploy's and rollback's keys and names), each at the caller's
-# line with exit code 2.
+# line with exit code 2; policies changed mid-run (set_call, set_autoscale,
+# client{ backoff }) measured by their effect; and the topology's collapse
+# and configuration-cache keys refused at file:line:col.
 #
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
@@ -199,6 +201,104 @@ at("10:01", function() rollback("app") end)
 LUA
 expect 0 "app: nothing to roll back, a, b, c, d runs v1" -- run "$T/r/none.lua"
 lacks "restart"
+
+# --- policies changed mid-run: set_call, set_autoscale, client{ backoff } ---
+# db fails half its requests from 10:01. With 3 retries each api request
+# makes 1 + 1/2 + 1/4 + 1/8 = 1.875 attempts at db; cutting retries to 0
+# brings that to 1; 3 retries again under a 10% budget (burst 1) to ~1.1.
+mkdir -p "$T/p"
+cat >"$T/p/topology.yaml" <<'YAML'
+regions: [east]
+services:
+  api: { deploy: { east: 2 }, concurrency: 50, service_time: 1ms,
+         calls: [ { to: db, timeout: 100ms, retries: 3, backoff: { base: 10ms, max: 50ms } } ] }
+  db: { kind: storage, deploy: { east: 1 }, concurrency: 20, service_time: 1ms }
+  web: { deploy: { east: 2 }, concurrency: 4, service_time: 2ms,
+         autoscale: { target: 60%, min: 2, max: 20, period: 15s, delay: 10s } }
+  plain: { deploy: { east: 1 }, service_time: 1ms }
+sources:
+  users: { entry: api, rate: 100/s }
+  browsers: { entry: web, rate: 1000/s }
+  others: { entry: plain, rate: 1/s }
+YAML
+pol() {
+  printf 'scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +00:00", duration = "8m" }\n%s\n' "$2" >"$T/p/$1.lua"
+}
+pol amp 'local function amp(tag)
+  note(("%s: %.2f db attempts per api request"):format(tag, metric("db", "offered") / metric("api", "offered")))
+end
+at("10:01", function() errors { service = "db", rate = "50%" } end)
+at("10:02:30", function() amp("before") end)
+at("10:03", function() set_call { from = "api", to = "db", retries = 0 } end)
+at("10:04:30", function() amp("after") end)
+at("10:05", function() set_call { from = "api", to = "db", region = "east", retries = 3,
+  budget = { ratio = "10%", burst = 1 }, backoff = { base = "5ms" } } end)
+at("10:06:30", function() amp("budget") end)
+at("10:07", function() client { source = "users", backoff = { base = "1s", max = "4s" } } end)'
+expect 0 " 10:02  before: 1.86 db attempts per api request" -- run "$T/p/amp.lua"
+has " 10:03  calls from api to db in all regions now: timeout 0.1s, 0 retries, backoff 0.01s to 0.05s, no retry budget"
+has " 10:04  after: 1.00 db attempts per api request"
+has "calls from api to db in east now: timeout 0.1s, 3 retries, backoff 0.005s to 0.05s, budget 10% (burst 1)"
+has " 10:06  budget: 1.09 db attempts per api request"
+has "users clients now back off 1s to 4s (x2, jitter 100%)"
+# web runs at 25% utilisation: a 60% target keeps its minimum of 2, a 10%
+# target wants ceil(2 x 25% / 10%) = 5.
+pol as 'local function up(tag) note(("%s: web %d up"):format(tag, instances("web", "east", "up"))) end
+at("10:04", function() up("before") end)
+at("10:04", function() set_autoscale { service = "web", target = "10%" } end)
+at("10:07", function() up("after") end)'
+expect 0 " 10:04  before: web 2 up" -- run "$T/p/as.lua"
+has "web now autoscales on utilisation to 10%, 2 to 20 instances in all regions"
+has " 10:07  after: web 5 up"
+# max below what runs scales in; min above it scales out.
+pol as_min 'at("10:01", function() set_autoscale { service = "web", min = 4, max = 4, signal = "cpu" } end)
+at("10:03", function() note(("web %d up"):format(instances("web", "east", "up"))) end)'
+expect 0 "web now autoscales on cpu to 60%, 4 to 4 instances in all regions" -- run "$T/p/as_min.lua"
+has " 10:03  web 4 up"
+# Refusals: misspelt keys (nested too), impossible values, each at the line.
+pol e1 'at("10:01", function() set_call { from = "api", to = "db", retires = 0 } end)'
+expect 2 "e1.lua:2: error: set_call: unknown option 'retires' (did you mean 'retries'?)" -- run "$T/p/e1.lua"
+pol e2 'set_call { from = "api", to = "db", budget = { ration = "10%" } }'
+expect 2 "e2.lua:2: error: set_call.budget: unknown option 'ration' (did you mean 'ratio'?)" -- run "$T/p/e2.lua"
+pol e3 'set_call { from = "api", to = "web", retries = 1 }'
+expect 2 "e3.lua:2: error: set_call: api does not call web in the topology (it calls db)" -- run "$T/p/e3.lua"
+pol e4 'set_call { from = "api", to = "db", backoff = { max = "1ms" } }'
+expect 2 "e4.lua:2: error: backoff max (0.001s) would be less than its base (0.01s)" -- run "$T/p/e4.lua"
+pol e5 'set_call { from = "api", to = "db", retries = 101 }'
+expect 2 "e5.lua:2: error: retries: 101 is out of range (0 to 100)" -- run "$T/p/e5.lua"
+pol e6 'set_autoscale { service = "plain", max = 5 }'
+expect 2 "e6.lua:2: error: set_autoscale: plain does not autoscale (no autoscale: in the topology); use scale{ instances = N } instead" -- run "$T/p/e6.lua"
+pol e7 'set_autoscale { service = "web", target = "150%" }'
+expect 2 "e7.lua:2: error: target: expected a fraction like '5%' or 0.05" -- run "$T/p/e7.lua"
+pol e8 'set_autoscale { service = "web", min = 30 }'
+expect 2 "e8.lua:2: error: set_autoscale: min (30) is more than max (20)" -- run "$T/p/e8.lua"
+pol e9 'set_autoscale { service = "web", signal = "cpus" }'
+expect 2 "e9.lua:2: error: signal: 'cpus' is not one of utilisation, concurrency, cpu (did you mean 'cpu'?)" -- run "$T/p/e9.lua"
+pol e10 'set_autoscale { servce = "web" }'
+expect 2 "e10.lua:2: error: set_autoscale: unknown option 'servce' (did you mean 'service'?)" -- run "$T/p/e10.lua"
+pol e11 'client { source = "users", backoff = { bse = "1s" } }'
+expect 2 "e11.lua:2: error: client.backoff: unknown option 'bse' (did you mean 'base'?)" -- run "$T/p/e11.lua"
+
+# --- the topology's new blocks, refused at file:line:col with exit 2 ---
+mkdir -p "$T/k"
+cat >"$T/k/topology.yaml" <<'YAML'
+regions: [east]
+configs:
+  flags: { store: db, ttl: 30s, max_stael: 5m }
+services:
+  db: { kind: storage, deploy: { east: 1 }, service_time: 1ms,
+        collapse: { knee: 0, contention: 0.1 } }
+  web: { deploy: { east: 1 }, service_time: 1ms, reads: [flags],
+         collapse: { knee: 8, coherence: 0.01 } }
+sources:
+  users: { entry: web, rate: 10/s }
+YAML
+printf 'scenario { name = "t", topology = "topology.yaml", duration = "1m" }\n' >"$T/k/s.lua"
+expect 2 "topology.yaml:3:33: error: unknown key 'max_stael' in config 'flags'" -- check "$T/k/s.lua"
+has "did you mean 'max_stale'?"
+has "topology.yaml:6:27: error: knee: '0' must be at least 1"
+has "topology.yaml:8:31: error: unknown key 'coherence' in collapse"
+has "did you mean 'coherency'?"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
