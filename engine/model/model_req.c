@@ -121,6 +121,13 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     hist_add(&p->acc.latency, now - r->arrived);
     p->acc.latency_sum += fd_time_sec(now - r->arrived);
     if (out == OUT_FAILED && origin < 0) origin = p->index;
+    if (p->code_acc && r->inst >= 0 && r->state != RQ_INBOUND) {
+        CodeAccum *ca = &p->code_acc[p->inst[r->inst].code];
+        if (out == OUT_OK) ca->ok += 1;
+        else if (out == OUT_DEGRADED) ca->degraded += 1;
+        else ca->failed += 1;
+        hist_add(&ca->latency, now - r->arrived);
+    }
 
     if (r->inst >= 0) {
         Inst *in = &p->inst[r->inst];
@@ -188,11 +195,26 @@ void inst_dequeue(Model *m, Pool *p, int i)
 static void on_work_done(Sim *sim, void *obj, uint64_t arg);
 static void next_call(Model *m, Req *r);
 
+/* What the configuration data a pool's services read costs each request
+ * in its region: extra CPU time or latency from bad items. */
+static SimTime config_cost(const Model *m, const Pool *p, bool cpu)
+{
+    SimTime t = 0;
+    if (p->region < 0) return 0;
+    for (int c = 0; c < p->ts->nconfigs; c++) {
+        int k = p->ts->configs[c] * m->topo->nregions + p->region;
+        if (m->cfg_bad[k]) t += cpu ? m->cfg_cost[k].cpu : m->cfg_cost[k].latency;
+    }
+    return t;
+}
+
 static void begin_work(Model *m, Req *r)
 {
     Pool *p = r->pool;
     double secs = dist_sample(&p->ts->service_time, &p->rng);
-    SimTime work = fd_time_from_sec(secs) + p->extra_latency;
+    /* A costly version or bad data adds CPU time: the worker is held for it. */
+    SimTime work = fd_time_from_sec(secs) + p->extra_latency +
+                   p->codes[p->inst[r->inst].code].cpu + config_cost(m, p, true);
     r->state = RQ_WORKING;
     p->acc.own_area += fd_time_sec(work);
     p->as_own_area += fd_time_sec(work);
@@ -225,11 +247,17 @@ void pool_release_stalled(Model *m, Pool *p)
     }
 }
 
-static bool config_bad(const Model *m, const Pool *p)
+/* Whether bad data the request reads fails it. Plain bad data fails every
+ * request without a draw; data that fails a share of them draws. */
+static bool config_bad(const Model *m, Pool *p)
 {
     if (p->region < 0) return false;
-    for (int c = 0; c < p->ts->nconfigs; c++)
-        if (m->cfg_bad[p->ts->configs[c] * m->topo->nregions + p->region]) return true;
+    for (int c = 0; c < p->ts->nconfigs; c++) {
+        int k = p->ts->configs[c] * m->topo->nregions + p->region;
+        if (!m->cfg_bad[k]) continue;
+        double e = m->cfg_cost[k].errors;
+        if (e >= 1 || (e > 0 && rng_uniform(&p->rng) < e)) return true;
+    }
     return false;
 }
 
@@ -245,7 +273,7 @@ static void on_work_done(Sim *sim, void *obj, uint64_t arg)
         finish(m, r, OUT_FAILED, FAIL_BAD_CONFIG, -1);
         return;
     }
-    double err = p->code_errors + p->inject_errors;
+    double err = p->codes[p->inst[r->inst].code].errors + p->inject_errors;
     if (err > 0 && rng_uniform(&p->rng) < err) {
         finish(m, r, OUT_FAILED, FAIL_ERROR, -1);
         return;
@@ -457,7 +485,7 @@ static void on_external_done(Sim *sim, void *obj, uint64_t arg)
     if (r->gen != (uint32_t)arg) return;
     Pool *p = r->pool;
     r->ev = 0;
-    double err = p->code_errors + p->inject_errors;
+    double err = p->codes[0].errors + p->inject_errors;
     if (p->hung) return;     /* an external that hangs never answers */
     if (err > 0 && rng_uniform(&p->rng) < err) finish(p->m, r, OUT_FAILED, FAIL_ERROR, -1);
     else finish(p->m, r, OUT_OK, 0, -1);
@@ -527,6 +555,29 @@ static int pick_instance(Pool *p)
     return pick_round_robin(p);
 }
 
+static void admit(Model *m, Req *r, Pool *p, int i);
+
+/* The latency cost held the request up; it goes on to the instance it was
+ * routed to, or to another if that one stopped serving meanwhile. */
+static void on_inbound_done(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)sim;
+    Req *r = obj;
+    if (r->gen != (uint32_t)arg || r->state != RQ_INBOUND) return;
+    Pool *p = r->pool;
+    Model *m = p->m;
+    r->ev = 0;
+    int i = r->inst;
+    r->inst = -1;
+    r->state = RQ_QUEUED;
+    if (!takes_requests(&p->inst[i])) i = pick_instance(p);
+    if (i < 0) {
+        finish(m, r, OUT_FAILED, FAIL_NO_INSTANCE, -1);
+        return;
+    }
+    admit(m, r, p, i);
+}
+
 void req_arrive(Model *m, Req *r, Pool *p)
 {
     r->pool = p;
@@ -544,6 +595,21 @@ void req_arrive(Model *m, Req *r, Pool *p)
         finish(m, r, OUT_FAILED, FAIL_NO_INSTANCE, -1);
         return;
     }
+    /* A costly version or bad data adds latency: the request waits on its
+     * way in, holding nothing. */
+    SimTime delay = p->codes[p->inst[i].code].latency + config_cost(m, p, false);
+    if (delay > 0) {
+        r->state = RQ_INBOUND;
+        r->inst = i;
+        r->ev = sim_after(m->sim, delay, on_inbound_done, r, r->gen);
+        return;
+    }
+    admit(m, r, p, i);
+}
+
+/* Admission control and the instance's workers or queue. */
+static void admit(Model *m, Req *r, Pool *p, int i)
+{
     Inst *in = &p->inst[i];
     if (p->shed > 0 && rng_uniform(&p->rng) < p->shed) {
         finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
@@ -564,7 +630,7 @@ void req_arrive(Model *m, Req *r, Pool *p)
         pool_integrate(m, p);
         r->state = RQ_QUEUED;
         r->inst = i;
-        r->enqueued = r->arrived;
+        r->enqueued = sim_now(m->sim);
         list_push_back(&in->qhead, &in->qtail, r);
         in->qlen++;
         p->nqueued++;

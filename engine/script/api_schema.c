@@ -68,12 +68,23 @@ static const ApiKey k_set_version[] = {
     K("region", AT_REGION, "one region; default every region it is deployed in"),
     K("version", AT_INTEGER, "the version number (a label)"),
     K("error_rate", AT_FRACTION, "share of requests this code fails"),
+    K("share", AT_FRACTION, "move instances until this share of each region's runs it"),
+    K("instances", AT_INTEGER, "move instances until this many in each region run it"),
+    K("from", AT_INTEGER, "move only instances on this version"),
+    SUB("cost", "cost", "what each request served by this code costs"),
+    END,
+};
+static const ApiKey k_cost[] = {
+    K("cpu", AT_DURATION, "extra CPU time per request: holds a worker"),
+    K("latency", AT_DURATION, "extra delay per request before admission: holds nothing"),
     END,
 };
 static const ApiKey k_write_config[] = {
     R("item", AT_CONFIG, "the configuration item"),
     K("region", AT_REGION, "one region; default every region"),
     K("data", AT_STRING, "\"good\", \"bad\" or \"corrupt\""),
+    K("error_rate", AT_FRACTION, "with bad data: share of reading requests that fail; default 1"),
+    SUB("cost", "cost", "with bad data: what each reading request costs"),
     END,
 };
 
@@ -147,6 +158,7 @@ static const ApiKey k_restart[] = {
     K("manual", AT_BOOLEAN, "restart by hand, bypassing the platform"),
     { "takes", AT_HUMANTIME, false, "with manual: until the instances serve", "distribution" },
     K("batch", AT_INTEGER, "a rolling redeploy, this many instances at a time"),
+    K("version", AT_INTEGER, "with batch: redeploy only the instances on this version"),
     K("team", AT_TEAM, "with manual: whose responder does it"),
     END,
 };
@@ -413,6 +425,7 @@ static const ApiFn schema[] = {
     F("surge", 1, k_surge),
     F("set_version", 1, k_set_version),
     F("write_config", 1, k_write_config),
+    F("cost", 0, k_cost),
     F("remove_dependency", 1, k_remove_dependency),
     F("client", 1, k_client),
     F("fallback", 1, k_fallback),
@@ -430,10 +443,11 @@ static const ApiFn schema[] = {
     P("healthy", 2, AT_SERVICE, AT_REGION),
     P("stalled", 2, AT_SERVICE, AT_REGION),
     P("deadlocked", 2, AT_SERVICE, AT_REGION),
-    P("metric", 3, AT_SERVICE, AT_METRIC, AT_REGION),
+    P("metric", 4, AT_SERVICE, AT_METRIC, AT_REGION, AT_INTEGER),
     P("availability", 1, AT_SOURCE),
     P("alert_firing", 1, AT_ALERT),
     P("version", 2, AT_SERVICE, AT_REGION),
+    P("version_share", 3, AT_SERVICE, AT_INTEGER, AT_REGION),
     P("config_bad", 2, AT_CONFIG, AT_REGION),
     P("names", 1, AT_STRING),
     P("deployed", 1, AT_SERVICE),
