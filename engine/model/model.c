@@ -441,7 +441,13 @@ static int pool_set_code(Model *m, Pool *p, const ModelCode *code, double share,
         memset(&p->code_acc[c], 0, sizeof p->code_acc[c]);
         memset(&p->code_last[c], 0, sizeof p->code_last[c]);
     }
-    p->codes[c] = (Code){ code->version, code->errors, code->cpu, code->latency };
+    /* Negative: as the version already had it; for a new one, the
+     * topology's error rate and no cost. */
+    bool had = p->codes[c].version == code->version;
+    Code old = had ? p->codes[c] : (Code){ code->version, p->ts->error_rate, 0, 0 };
+    p->codes[c] = (Code){ code->version, code->errors >= 0 ? code->errors : old.errors,
+                          code->cpu >= 0 ? code->cpu : old.cpu,
+                          code->latency >= 0 ? code->latency : old.latency };
     if (c != 0 && !p->code_acc) {
         p->code_acc = calloc(POOL_NCODES, sizeof *p->code_acc);
         p->code_last = calloc(POOL_NCODES, sizeof *p->code_last);
@@ -474,7 +480,8 @@ int model_set_code(Model *m, int svc, int region, const ModelCode *code, double 
 {
     FOR_POOLS(m, svc, region, p, {
         if (p->ts->kind == SVC_EXTERNAL) {
-            p->codes[0].errors = code->errors;   /* an external has no instances */
+            /* an external has no instances */
+            p->codes[0].errors = code->errors >= 0 ? code->errors : p->ts->error_rate;
             p->codes[0].version = code->version;
             continue;
         }
@@ -485,7 +492,7 @@ int model_set_code(Model *m, int svc, int region, const ModelCode *code, double 
 
 int model_set_version(Model *m, int svc, int region, int version, double error_rate)
 {
-    ModelCode c = { .version = version, .errors = error_rate };
+    ModelCode c = { .version = version, .errors = error_rate, .cpu = -1, .latency = -1 };
     return model_set_code(m, svc, region, &c, -1, -1, -1);
 }
 

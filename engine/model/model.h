@@ -173,8 +173,8 @@ int model_config_write_cost(Model *m, int cfg, int region, bool bad, double erro
  * holding no worker (it shows in latency and in callers' timeouts). */
 typedef struct ModelCode {
     int version;            /* a label; every instance starts on version 0 */
-    double errors;
-    SimTime cpu, latency;
+    double errors;          /* < 0: as the version has it (new: the topology's error_rate) */
+    SimTime cpu, latency;   /* < 0: as the version has it (new: 0) */
 } ModelCode;
 
 /* Puts a version on instances of svc in region (-1: every region).
@@ -185,7 +185,7 @@ typedef struct ModelCode {
  * instances keep starting on the version the pool was deployed to.
  * from >= 0: only instances on version `from` move (a whole move then
  * changes what new instances start on only if that was `from`). A version
- * already present takes the new error rate and costs. -1 with the reason
+ * already present takes the error rate and costs given (those < 0 stay). -1 with the reason
  * in model_last_error() when a pool would hold more than POOL_NCODES
  * versions at once. */
 int model_set_code(Model *m, int svc, int region, const ModelCode *code, double share, int count,

@@ -120,9 +120,12 @@ static const ApiKey k_fallback[] = {
 static const ApiKey k_deploy[] = {
     R("service", AT_SERVICE, "the service"),
     R("version", AT_STRING, "a name for the new version, like \"v2\""),
-    K("stages", AT_LIST, "cumulative fractions of the service's regions after each stage"),
+    K("stages", AT_LIST, "cumulative shares (0.25 or \"1%\") of its regions or instances after each stage"),
+    K("by", AT_STRING, "\"regions\" (default) or \"instances\": what a stage is a share of"),
+    K("regions", AT_REGIONS, "only these regions, in this order; default every region it runs in"),
     K("every", AT_DURATION, "the pause between stages"),
     K("error_rate", AT_FRACTION, "share of requests the new code fails"),
+    SUB("cost", "cost", "what each request the new code serves costs"),
     SUB("config", "deploy.config", "a configuration write that goes out with the release"),
     SUB("halt_on", "deploy.halt_on", "stop the rollout when it looks bad"),
     END,
@@ -130,11 +133,15 @@ static const ApiKey k_deploy[] = {
 static const ApiKey k_deploy_config[] = {
     R("item", AT_CONFIG, "the configuration item the release writes"),
     K("writes", AT_STRING, "\"bad\" or \"good\""),
-    K("stages", AT_LIST, "the data's own stages"),
+    K("stages", AT_LIST, "the data's own stages, always by region"),
+    K("error_rate", AT_FRACTION, "share of reading requests the bad data fails; default 1"),
+    SUB("cost", "cost", "what each reading request costs with the bad data"),
     END,
 };
 static const ApiKey k_deploy_halt[] = {
-    K("error_rate", AT_NUMBER, "halt above this error rate in a region already done (0.05)"),
+    K("error_rate", AT_FRACTION, "halt when the new version's error rate in a region is above this"),
+    K("p99", AT_DURATION, "halt when the new version's p99 latency in a region is above this"),
+    K("availability", AT_FRACTION, "halt when the new version's availability in a region is below this"),
     END,
 };
 static const ApiKey k_rollback[] = {

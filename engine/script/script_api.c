@@ -830,8 +830,12 @@ static int l_set_version(lua_State *L)
     Scenario *s = svc_region_args(L, "set_version", &svc, &r);
     ModelCode c = { 0 };
     c.version = (int)opt_number(L, 1, "version", 0, 0, 1e9);
-    c.errors = opt_fraction(L, 1, "error_rate", s->topo.services[svc].error_rate);
-    opt_cost(L, 1, "cost", &c.cpu, &c.latency);
+    c.errors = opt_fraction(L, 1, "error_rate", -1);
+    c.cpu = c.latency = -1;
+    lua_getfield(L, 1, "cost");
+    bool has_cost = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_cost) opt_cost(L, 1, "cost", &c.cpu, &c.latency);
     lua_getfield(L, 1, "share");
     bool has_share = !lua_isnil(L, -1);
     lua_getfield(L, 1, "instances");

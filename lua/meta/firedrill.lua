@@ -351,19 +351,26 @@ function client(o) end
 ---@class fd.DeployConfig
 ---@field item fd.ConfigItem The configuration item the release writes.
 ---@field writes? fd.ConfigData What it writes. Default `"bad"`.
----@field stages? number[] The data's own stages (cumulative fractions of the regions). Default: the code's `stages`.
+---@field stages? (number|string)[] The data's own stages (cumulative shares of the regions: data lives per region). Default: the code's `stages` by region, `{ 1.0 }` by instance.
+---@field error_rate? fd.Fraction The share of reading requests the bad data fails. Default `1`.
+---@field cost? fd.Cost What each reading request costs with the bad data.
 
 ---@class fd.DeployHalt
----@field error_rate? number Halt when the service's error rate in a region already on the new version is above this (a number, 0.05, not "5%").
+---@field error_rate? fd.Fraction Halt when the new version's error rate in a region is above this.
+---@field p99? fd.Duration Halt when the new version's 99th percentile latency in a region is above this.
+---@field availability? fd.Fraction Halt when the new version's availability in a region is below this.
 
 ---@class fd.DeployOptions
 ---@field service fd.Service
 ---@field version string A name for the new version, like `"v2"`.
----@field stages? number[] Cumulative fractions of the service's regions (in the topology's `deploy` order) that have the new version after each stage: `{ 0.25, 1.0 }`. Default `{ 1.0 }` (everywhere at once).
+---@field stages? (number|string)[] Cumulative shares (`0.25` or `"25%"`) of the service's regions (in the topology's `deploy` order) or instances that have the new version after each stage: `{ 0.25, 1.0 }`, `{ "1%", "10%", 1.0 }`. Default `{ 1.0 }` (everywhere at once).
+---@field by? "regions"|"instances" What a stage is a share of. Default `"regions"`.
+---@field regions? fd.Region[] Only these regions, in this order. Default: every region it is deployed in.
 ---@field every? fd.Duration The pause between stages. Default `"10m"`.
 ---@field error_rate? fd.Fraction The share of requests the new code fails. Default: the service's `error_rate` from the topology.
+---@field cost? fd.Cost What each request the new code serves costs.
 ---@field config? fd.DeployConfig A configuration write that goes out with the release.
----@field halt_on? fd.DeployHalt Stop the rollout when it looks bad (checked after each pause). Default: never.
+---@field halt_on? fd.DeployHalt Stop the rollout when the new version's instances look bad (checked every 10s during each pause). Default: never.
 
 ---A staged release of code (and optionally configuration data). Starts at
 ---once, in a coroutine of its own; returns at once.
@@ -377,12 +384,12 @@ function deploy(o) end
 ---@field service fd.Service
 ---@field regions? fd.Region[] Where to roll back. Default: every region the service is deployed in.
 ---@field batch? integer Instances restarted at a time by the rolling redeploy. Default `2`.
----@field error_rate? fd.Fraction The old code's error rate. Default `0` (not the topology's `error_rate`).
+---@field error_rate? fd.Fraction The old code's error rate. Default: as the old version had it.
 
----Puts the previous version back in those of `regions` that run the
----newest version among them, and redeploys the service there, `batch`
----instances at a time, through its platform; regions the release never
----reached are left alone. Configuration DATA is left as it is: rolling
+---Puts the previous version back on the instances (of `regions`) that run
+---the newest version among them, and redeploys those instances, `batch`
+---at a time, through their platform; instances the release never reached
+---are left alone. Configuration DATA is left as it is: rolling
 ---back code does not repair data.
 ---Timeline (action): "S redeployed in R, N instance(s) at a time, through
 ---its platform" per region, then "S rolled back to v1 in R1, R2".
