@@ -55,7 +55,7 @@ lacks() {
 [ -d "$root" ] || { echo "patterns.sh: no $root (run from the repository root)" >&2; exit 1; }
 
 known="cascading-storage-failure storage-failure bad-config-push circular-dependency
-retry-storm surge-on-recovery region-outage blind-monitoring"
+retry-storm surge-on-recovery region-outage blind-monitoring cpu-exhaustion"
 for name in $known; do
   [ -f "$root/$name/scenario.lua" ] || fail "$root/$name/scenario.lua is missing"
 done
@@ -109,6 +109,16 @@ for path in "$root"/*/; do
     has "support pages sre"
     has "(customer reports)"
     lacks "alert web-5xx fires"
+    ;;
+  cpu-exhaustion)
+    # The rule costs CPU and fails nothing by itself: the CPU pins, the
+    # queues fill and requests are turned away; the global kill ends it.
+    has "edge CPU 100% busy"
+    has "edge in americas is failing"
+    has "% of requests (mostly rejected)"
+    has "configuration data of waf-rules repaired in every region"
+    has "edge in americas is serving normally again"
+    has "served traffic fell by 8"
     ;;
   region-outage)
     has "region west goes dark"
