@@ -136,6 +136,11 @@ has "v2 writes bad data to routing in east, west"
 lacks "halted"
 run region-outage --param redirect=true
 has "traffic redirected from west to east"
+# A staged rollout of the same rules halts in its first region.
+run cpu-exhaustion --param staged=true
+has "rules-v2 writes bad data to waf-rules in americas"
+has "rollout of edge rules-v2 halted: p99"
+lacks "waf-rules in americas, europe"
 # A dead-man alert catches the silence before the customers do.
 run blind-monitoring --param deadman=true
 has "alert telemetry-silent fires: monitor has received no telemetry for 3 min"

@@ -11,6 +11,7 @@ scenario {
 }
 
 local cost = param("cost", "100ms")      -- CPU time the new rule adds to every request
+local staged = param("staged", false)    -- --param staged=true: a staged rollout with a halt rule
 
 team { name = "sre", skills = { "edge", "waf-rules" }, oncall = 2, ack = "2m", diagnose = "15m" }
 
@@ -20,8 +21,16 @@ alert { name = "edge-5xx", service = "edge", when = "error_rate > 5%", hold = "1
 -- deploy has no staged rollout. Requests do not fail because of the rule;
 -- each one that runs it costs CPU.
 at("13:42", function()
-  note("new WAF managed rules pushed to every edge machine at once (no staged rollout)")
-  write_config { item = "waf-rules", data = "bad", error_rate = 0, cost = { cpu = cost } }
+  if not staged then
+    note("new WAF managed rules pushed to every edge machine at once (no staged rollout)")
+    write_config { item = "waf-rules", data = "bad", error_rate = 0, cost = { cpu = cost } }
+    return
+  end
+  -- What a staged rollout would have done: one region first, and a halt
+  -- rule on the latency of the requests the new rules served there.
+  deploy { service = "edge", version = "rules-v2", stages = { 0.33, 1.0 }, every = "10m",
+           config = { item = "waf-rules", error_rate = 0, cost = { cpu = cost } },
+           halt_on = { p99 = "200ms" } }
 end)
 
 -- What the responders do: the page, a diagnosis that takes a while (the
@@ -52,6 +61,23 @@ at("14:15", function()
   note(("served traffic fell by %.0f%% at worst; CPU peaked at %.0f%% busy"):format(
     (1 - low_ok / base_ok) * 100, peak_util * 100))
 end)
+
+-- Whether the rules ever reached asia, the last region, sampled each minute.
+local asia_hit = false
+every("1m", function()
+  if config_bad("waf-rules", "asia") then asia_hit = true end
+end)
+
+if staged then
+  expect.that("halted before the other regions", function()
+    return not asia_hit, asia_hit and "asia got the rules" or "asia never got the rules"
+  end)
+  expect.that("served traffic fell by less than half", function()
+    local drop = base_ok and base_ok > 0 and 1 - low_ok / base_ok or 0
+    return drop < 0.5, ("fell by %.0f%% at worst"):format(drop * 100)
+  end)
+  return
+end
 
 -- The rule pinned the CPU everywhere...
 expect.that("CPU pinned on every edge", function()
