@@ -535,7 +535,7 @@ void model_version_stats(const Model *m, int svc, int region, int version, Versi
                 out->ok += p->last.ok;
                 out->degraded += p->last.degraded;
                 for (int f = 0; f < FAIL_NCAUSES; f++)
-                    if (f != FAIL_REJECTED && f != FAIL_NO_INSTANCE) out->failed += p->last.failed[f];
+                    if (f != FAIL_NO_INSTANCE) out->failed += p->last.failed[f];
                 hist_merge(&out->latency, &p->last.latency);
                 continue;
             }

@@ -202,8 +202,9 @@ void model_version_count(const Model *m, int svc, int region, int version, int *
 
 /* Requests of svc in region (-1: every region) answered over the last
  * complete interval by instances that ran `version` when they answered
- * (real counts), and their latencies. Requests turned away before reaching
- * an instance belong to no version. */
+ * (real counts), and their latencies. A request an instance turned away
+ * (queue full, waited too long) counts against the instance's version;
+ * one that found no instance belongs to none. */
 typedef struct VersionStats {
     double ok, degraded, failed;
     Hist latency;

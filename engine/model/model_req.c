@@ -162,6 +162,20 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     else if (tele) telemetry_done(m, tele, out);
 }
 
+/* Instance i turns r away (its queue is full, or r waited too long in
+ * it): the answer is the instance's, so it counts against the version the
+ * instance runs, as a canary's own 503s do. */
+static void reject(Model *m, Req *r, Pool *p, int i)
+{
+    if (p->code_acc) {
+        CodeAccum *ca = &p->code_acc[p->inst[i].code];
+        ca->failed += 1;
+        hist_add(&ca->latency, sim_now(m->sim) - r->arrived);
+    }
+    r->inst = -1;
+    finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+}
+
 /* Starts queued requests while the instance has free workers. Requests
  * that waited longer than the admission limit are turned away unserved. */
 void inst_dequeue(Model *m, Pool *p, int i)
@@ -176,8 +190,7 @@ void inst_dequeue(Model *m, Pool *p, int i)
         p->nqueued--;
         r->state = RQ_QUEUED;   /* not holding a worker yet */
         if (maxwait > 0 && sim_now(m->sim) - r->enqueued > maxwait) {
-            r->inst = -1;
-            finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+            reject(m, r, p, i);
             continue;
         }
         start_request(m, p, i, r);
@@ -612,16 +625,16 @@ static void admit(Model *m, Req *r, Pool *p, int i)
 {
     Inst *in = &p->inst[i];
     if (p->shed > 0 && rng_uniform(&p->rng) < p->shed) {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
         return;
     }
     double shed_above = p->ts->admission.shed_above;
     if (shed_above > 0 && (double)in->busy / p->concurrency >= shed_above && in->qlen > 0) {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
         return;
     }
     if (in->busy + in->qlen >= p->max_inflight) {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
         return;
     }
     if (in->busy < p->concurrency) {
@@ -635,7 +648,7 @@ static void admit(Model *m, Req *r, Pool *p, int i)
         in->qlen++;
         p->nqueued++;
     } else {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
     }
 }
 

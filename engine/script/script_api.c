@@ -1424,10 +1424,17 @@ static int l_alert(lua_State *L)
         s->alerts = v;
         s->capalerts = cap;
     }
+    luaL_where(L, 1);
     a.name = strdup(name);
     a.what = strdup(cond);
-    luaL_where(L, 1);
     a.where = strdup(lua_tostring(L, -1));
+    if (!a.name || !a.what || !a.where) {
+        free(a.name);
+        free(a.what);
+        free(a.where);
+        free(a.pages);
+        return oom_error(L, s);
+    }
     s->alerts[s->nalerts++] = a;
     return 0;
 }
