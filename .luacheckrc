@@ -33,7 +33,7 @@ local api = {
   "shed", "fallback",
   -- Observation.
   "healthy", "stalled", "deadlocked", "metric", "availability",
-  "alert_firing", "version", "config_bad", "names", "deployed", "instances",
+  "alert_firing", "version", "version_share", "config_bad", "names", "deployed", "instances",
   "readers", "waiting_on",
   -- Alerts.
   "alert", "on_alert",

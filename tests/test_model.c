@@ -575,6 +575,69 @@ static void test_bad_config_persists(void)
     fx_close(&fx);
 }
 
+/* ---- versions belong to instances ---- */
+
+static const char *canary_yaml =
+    "regions: [r]\n"
+    "settings: { sampling: 1 }\n"   /* a canary of one instance needs whole instances */
+    "services:\n"
+    "  app: { deploy: { r: 10 }, concurrency: 50, service_time: 2ms, restart_time: 30s }\n"
+    "sources:\n"
+    "  users: { entry: app, rate: 500/s, client: { retries: 0 } }\n";
+
+static void test_versions_per_instance(void)
+{
+    FxWindow w[2] = { { .from = 0, .to = 60 * FD_SEC }, { .from = 70 * FD_SEC, .to = 120 * FD_SEC } };
+    Fx fx;
+    fx_open(&fx, canary_yaml, 3, w, 2);
+    int app = fx_svc(&fx, "app"), p = fx_pool(&fx, "app", 0);
+    int on, live;
+    fx_run(&fx, 60 * FD_SEC);
+    /* A 10% canary of a version that fails everything: one instance. */
+    ModelCode bad = { .version = 2, .errors = 1, .cpu = -1, .latency = -1 };
+    CHECK(model_set_code(fx.model, app, -1, &bad, 0.1, -1, -1) == 0);
+    model_version_count(fx.model, app, -1, 2, &on, &live);
+    CHECK_EQ_INT(on, 1);
+    CHECK_EQ_INT(live, 10);
+    CHECK_EQ_INT(model_version(fx.model, app, 0), 2);    /* the newest any instance runs */
+    /* Cumulative: asking for 1 again moves nobody; 3 moves two more. */
+    CHECK(model_set_code(fx.model, app, -1, &bad, -1, 1, -1) == 0);
+    model_version_count(fx.model, app, -1, 2, &on, &live);
+    CHECK_EQ_INT(on, 1);
+    fx_run(&fx, 120 * FD_SEC);
+    VersionStats v2, v0;
+    model_version_stats(fx.model, app, -1, 2, &v2);
+    model_version_stats(fx.model, app, -1, 0, &v0);
+    double share = fx_failed(&w[1], p) / w[1].offered[p];
+    printf("canary: %.3f of the requests fail; on v2 %.0f of %.0f, on v0 %.0f of %.0f\n", share,
+           v2.failed, v2.ok + v2.failed, v0.failed, v0.ok + v0.failed);
+    CHECK(share > 0.05 && share < 0.15);
+    CHECK(v2.failed > 0 && v2.ok == 0);
+    CHECK(v0.failed == 0 && v0.ok > 0);
+    /* New instances start on the version the pool is deployed to (v0),
+     * not on the canary's. */
+    CHECK(model_scale(fx.model, app, -1, 12) == 0);
+    model_version_count(fx.model, app, -1, 2, &on, &live);
+    CHECK_EQ_INT(on, 1);
+    CHECK_EQ_INT(live, 12);
+    /* A rollback's redeploy restarts the canary alone. */
+    int up = model_instances(fx.model, app, 0, INST_UP);
+    CHECK(model_rolling_restart_on(fx.model, app, -1, 5, 2) == 0);
+    CHECK_EQ_INT(model_instances(fx.model, app, 0, INST_UP), up - 1);
+    ModelCode old = { .version = 0, .errors = -1, .cpu = -1, .latency = -1 };
+    CHECK(model_set_code(fx.model, app, -1, &old, -1, -1, 2) == 0);
+    model_version_count(fx.model, app, -1, 2, &on, &live);
+    CHECK_EQ_INT(on, 0);
+    CHECK_EQ_INT(model_version(fx.model, app, 0), 0);
+    /* A whole move changes what new instances start on. */
+    ModelCode v3 = { .version = 3, .errors = 0, .cpu = -1, .latency = -1 };
+    CHECK(model_set_code(fx.model, app, -1, &v3, -1, -1, -1) == 0);
+    CHECK(model_scale(fx.model, app, -1, 14) == 0);
+    model_version_count(fx.model, app, -1, 3, &on, &live);
+    CHECK_EQ_INT(on, 14);
+    fx_close(&fx);
+}
+
 /* ---- an autoscaler on the wrong signal ---- */
 
 static const char *signal_yaml =
@@ -1200,6 +1263,7 @@ int main(void)
     test_recovery_cycle();
     test_sched_gives_up();
     test_bad_config_persists();
+    test_versions_per_instance();
     test_autoscale_signal();
     test_deferred_work();
     test_telemetry();

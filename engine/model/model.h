@@ -163,9 +163,58 @@ bool model_calls(const Model *m, int from, int to);
 int model_partition(Model *m, int from, int to, int region, bool on);
 /* Writes a configuration item's data in one region (-1: every region). */
 int model_config_write(Model *m, int cfg, int region, bool bad);
-/* Code version of a service in a region (-1: all), and its own error rate. */
+/* What bad data costs the requests of the services that read it: the
+ * share of them that fail (1: every one, as model_config_write's bad data)
+ * and the extra CPU time and latency each pays (see ModelCode). Writing
+ * good data clears it. */
+int model_config_write_cost(Model *m, int cfg, int region, bool bad, double errors, SimTime cpu,
+                            SimTime latency);
+
+/* A version of a service's code. Versions belong to instances: a request
+ * fails with the error rate of the version its instance runs, and pays
+ * its costs. `cpu` is extra own work per request (it holds a worker and
+ * counts in utilisation and the CPU autoscaling signal); `latency` holds
+ * the request up on its way to the instance, before it is admitted,
+ * holding no worker (it shows in latency and in callers' timeouts). */
+typedef struct ModelCode {
+    int version;            /* a label; every instance starts on version 0 */
+    double errors;          /* < 0: as the version has it (new: the topology's error_rate) */
+    SimTime cpu, latency;   /* < 0: as the version has it (new: 0) */
+} ModelCode;
+
+/* Puts a version on instances of svc in region (-1: every region).
+ * Whole (share < 0 and count < 0, or share >= 1): every instance, and the
+ * pool's new instances (scaled out, autoscaled) start on it from now on.
+ * Partial: instances in index order move until ceil(share x live
+ * instances), or `count`, run it (never fewer than already do); new
+ * instances keep starting on the version the pool was deployed to.
+ * from >= 0: only instances on version `from` move (a whole move then
+ * changes what new instances start on only if that was `from`). A version
+ * already present takes the error rate and costs given (those < 0 stay). -1 with the reason
+ * in model_last_error() when a pool would hold more than POOL_NCODES
+ * versions at once. */
+int model_set_code(Model *m, int svc, int region, const ModelCode *code, double share, int count,
+                   int from);
+/* model_set_code of the whole pool, without costs. */
 int model_set_version(Model *m, int svc, int region, int version, double error_rate);
+/* The newest (highest) version any live instance of svc in region runs;
+ * the version new instances start on when none is live; -1 when the
+ * service is not deployed there. */
 int model_version(const Model *m, int svc, int region);
+/* Live (not stopped) instances of svc in region (-1: all) that run
+ * `version`, and live instances in all, into *on and *live. */
+void model_version_count(const Model *m, int svc, int region, int version, int *on, int *live);
+
+/* Requests of svc in region (-1: every region) answered over the last
+ * complete interval by instances that ran `version` when they answered
+ * (real counts), and their latencies. A request an instance turned away
+ * (queue full, waited too long) counts against the instance's version;
+ * one that found no instance belongs to none. */
+typedef struct VersionStats {
+    double ok, degraded, failed;
+    Hist latency;
+} VersionStats;
+void model_version_stats(const Model *m, int svc, int region, int version, VersionStats *out);
 /* Multiplies a source's base rate (1 = normal). */
 int model_set_rate_factor(Model *m, int src, double factor);
 
@@ -179,6 +228,9 @@ int model_restart(Model *m, int svc, int region, int count, bool manual, SimTime
  * once the one before it serves again. A batch that cannot come back (its
  * platform cannot schedule it) holds the rest. */
 int model_rolling_restart(Model *m, int svc, int region, int batch);
+/* The same, restarting only the instances that run `version` now (a
+ * rollback redeploys only what got the bad version); version < 0: all. */
+int model_rolling_restart_on(Model *m, int svc, int region, int batch, int version);
 /* Sets the number of instances (scale out or in), through the platform. */
 int model_scale(Model *m, int svc, int region, int instances);
 /* Sets the autoscaler's maximum; an error for a service without one. */

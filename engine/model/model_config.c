@@ -100,8 +100,16 @@ void config_refresh_done(Model *m, Pool *p, int slot, Outcome out)
     cc->fetched = cc->asked;
 }
 
+/* Whether bad data at index k fails this request: plain bad data fails
+ * every request without a draw; data that fails a share of them draws. */
+static bool bad_fails(const Model *m, Pool *p, int k)
+{
+    double e = m->cfg_cost[k].errors;
+    return e >= 1 || (e > 0 && rng_uniform(&p->rng) < e);
+}
+
 /* Whether a request of p fails on the configuration it reads. */
-bool config_fails(const Model *m, const Pool *p)
+bool config_fails(const Model *m, Pool *p)
 {
     if (p->region < 0) return false;
     const Topo *t = m->topo;
@@ -109,11 +117,12 @@ bool config_fails(const Model *m, const Pool *p)
     for (int c = 0; c < p->ts->nconfigs; c++) {
         int item = p->ts->configs[c];
         if (!p->cfg || !cached(t, item)) {
-            if (m->cfg_bad[item * t->nregions + p->region]) return true;
+            int k = item * t->nregions + p->region;
+            if (m->cfg_bad[k] && bad_fails(m, p, k)) return true;
             continue;
         }
         const CfgCache *cc = &p->cfg[c];
-        if (cc->bad) return true;
+        if (cc->bad && bad_fails(m, p, item * t->nregions + p->region)) return true;
         SimTime max_stale = t->configs[item].max_stale;
         if (max_stale > 0 && now - cc->fetched > max_stale) return true;
     }

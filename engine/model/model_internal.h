@@ -41,7 +41,9 @@ typedef enum ReqState {
     RQ_CALLING,     /* waiting on a downstream call (holds a worker) */
     RQ_BACKOFF,     /* waiting to retry a downstream call (holds a worker) */
     RQ_STALLED,     /* on a hung tier: holds a worker, no progress */
-    RQ_EXTERNAL     /* at an external service: no instance */
+    RQ_EXTERNAL,    /* at an external service: no instance */
+    RQ_INBOUND      /* held up before admission by its instance's latency cost: holds
+                     * nothing; `inst` is the instance it was routed to */
 } ReqState;
 
 struct Req {
@@ -102,6 +104,8 @@ typedef struct Inst {
     bool draining;
     bool fresh;             /* newly provisioned: boots after the provisioning delay */
     bool rolling;           /* restarted by the rolling restart in progress */
+    bool roll_mark;         /* chosen for the rolling restart in progress (roll_filter) */
+    uint8_t code;           /* the version it runs: an index into its Pool's codes */
     int busy;
     int qlen;
     int health_fails;
@@ -125,6 +129,30 @@ typedef struct StartTicket {
     int pool, inst;
     uint32_t ticket;
 } StartTicket;
+/* A version of a pool's code and what it does to the requests it serves.
+ * Instances name theirs by index, so that moving one is a byte store and
+ * the per-version statistics are an array. A slot no instance runs (and
+ * that new instances would not start on) is reused for the next version. */
+#define POOL_NCODES 6
+typedef struct Code {
+    int version;            /* the label the scenario gave it; -1: slot free */
+    double errors;          /* share of requests it fails */
+    SimTime cpu;            /* extra own work per request: holds a worker, counts as CPU */
+    SimTime latency;        /* extra delay per request before admission: holds nothing */
+} Code;
+
+/* Requests answered by the instances on one code over an interval
+ * (simulated counts). */
+typedef struct CodeAccum {
+    double ok, degraded, failed;
+    Hist latency;
+} CodeAccum;
+
+/* Per configuration item and region: what its data does when bad. */
+typedef struct CfgCost {
+    double errors;          /* share of reading requests that fail (1 for plain bad data) */
+    SimTime cpu, latency;   /* as Code's */
+} CfgCost;
 
 /* Per call edge of a pool: retry budget and breaker. */
 typedef struct CallState {
@@ -182,8 +210,14 @@ struct Pool {
     /* faults and responses */
     bool hung;
     SimTime extra_latency;
-    double inject_errors, code_errors, shed;
-    int version;
+    double inject_errors, shed;
+    /* versions: every instance runs one of codes[]; new instances start on
+     * codes[target], the version the pool is deployed to */
+    Code codes[POOL_NCODES];
+    int target;
+    CodeAccum *code_acc;    /* [POOL_NCODES] this interval; NULL until a second version */
+    CodeAccum *code_last;   /* [POOL_NCODES] the last complete interval */
+    bool roll_filter;       /* the rolling restart restarts only instances with roll_mark */
     /* scheduling: this pool's instances on their way back */
     int waiting;            /* instances waiting for the platform */
     int asking;             /* of them, asking or queued for a start slot */
@@ -276,6 +310,7 @@ struct Model {
     SourceRt *sources;
     bool **cut;             /* [from][to]: dependency removed */
     bool *cfg_bad;          /* [cfg * nregions + region] */
+    CfgCost *cfg_cost;      /* [cfg * nregions + region]: meaningful where cfg_bad */
     Req *req_free;
     Intent *intent_free;
     Req **req_blocks;
@@ -348,7 +383,7 @@ int pool_add_instances(Model *m, Pool *p, int n);
 /* model_config.c */
 int config_start(Model *m);
 void config_refresh_done(Model *m, Pool *p, int slot, Outcome out);
-bool config_fails(const Model *m, const Pool *p);
+bool config_fails(const Model *m, Pool *p);
 
 /* model_metrics.c */
 void metrics_start(Model *m);

@@ -163,6 +163,10 @@ static void pool_snapshot(Model *m, Pool *p, double dt, PoolStats *out)
     else if (ms > 0) out->capacity = pool_serving(p) * p->concurrency * n / ms;
     out->telemetry = a->telemetry;
     memset(a, 0, sizeof *a);
+    if (p->code_acc) {
+        memcpy(p->code_last, p->code_acc, sizeof *p->code_acc * POOL_NCODES);
+        memset(p->code_acc, 0, sizeof *p->code_acc * POOL_NCODES);
+    }
 }
 
 static void source_snapshot(Model *m, SourceRt *s, double dt, SourceStats *out)

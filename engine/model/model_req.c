@@ -121,6 +121,13 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     hist_add(&p->acc.latency, now - r->arrived);
     p->acc.latency_sum += fd_time_sec(now - r->arrived);
     if (out == OUT_FAILED && origin < 0) origin = p->index;
+    if (p->code_acc && r->inst >= 0 && r->state != RQ_INBOUND) {
+        CodeAccum *ca = &p->code_acc[p->inst[r->inst].code];
+        if (out == OUT_OK) ca->ok += 1;
+        else if (out == OUT_DEGRADED) ca->degraded += 1;
+        else ca->failed += 1;
+        hist_add(&ca->latency, now - r->arrived);
+    }
 
     if (r->inst >= 0) {
         Inst *in = &p->inst[r->inst];
@@ -159,6 +166,20 @@ static void finish(Model *m, Req *r, Outcome out, FailCause cause, int origin)
     else if (cfg) config_refresh_done(m, cfg, cfg_slot, out);
 }
 
+/* Instance i turns r away (its queue is full, or r waited too long in
+ * it): the answer is the instance's, so it counts against the version the
+ * instance runs, as a canary's own 503s do. */
+static void reject(Model *m, Req *r, Pool *p, int i)
+{
+    if (p->code_acc) {
+        CodeAccum *ca = &p->code_acc[p->inst[i].code];
+        ca->failed += 1;
+        hist_add(&ca->latency, sim_now(m->sim) - r->arrived);
+    }
+    r->inst = -1;
+    finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+}
+
 /* Starts queued requests while the instance has free workers. Requests
  * that waited longer than the admission limit are turned away unserved. */
 void inst_dequeue(Model *m, Pool *p, int i)
@@ -173,8 +194,7 @@ void inst_dequeue(Model *m, Pool *p, int i)
         p->nqueued--;
         r->state = RQ_QUEUED;   /* not holding a worker yet */
         if (maxwait > 0 && sim_now(m->sim) - r->enqueued > maxwait) {
-            r->inst = -1;
-            finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+            reject(m, r, p, i);
             continue;
         }
         start_request(m, p, i, r);
@@ -192,6 +212,19 @@ void inst_dequeue(Model *m, Pool *p, int i)
 static void on_work_done(Sim *sim, void *obj, uint64_t arg);
 static void next_call(Model *m, Req *r);
 
+/* What the configuration data a pool's services read costs each request
+ * in its region: extra CPU time or latency from bad items. */
+static SimTime config_cost(const Model *m, const Pool *p, bool cpu)
+{
+    SimTime t = 0;
+    if (p->region < 0) return 0;
+    for (int c = 0; c < p->ts->nconfigs; c++) {
+        int k = p->ts->configs[c] * m->topo->nregions + p->region;
+        if (m->cfg_bad[k]) t += cpu ? m->cfg_cost[k].cpu : m->cfg_cost[k].latency;
+    }
+    return t;
+}
+
 static void begin_work(Model *m, Req *r)
 {
     Pool *p = r->pool;
@@ -205,7 +238,9 @@ static void begin_work(Model *m, Req *r)
         double x = n - co->knee;
         if (x > 0) secs *= 1 + co->contention * x + co->coherency * x * (n - 1);
     }
-    SimTime work = fd_time_from_sec(secs) + p->extra_latency;
+    /* A costly version or bad data adds CPU time: the worker is held for it. */
+    SimTime work = fd_time_from_sec(secs) + p->extra_latency +
+                   p->codes[p->inst[r->inst].code].cpu + config_cost(m, p, true);
     r->state = RQ_WORKING;
     p->acc.own_area += fd_time_sec(work);
     p->as_own_area += fd_time_sec(work);
@@ -250,7 +285,7 @@ static void on_work_done(Sim *sim, void *obj, uint64_t arg)
         finish(m, r, OUT_FAILED, FAIL_BAD_CONFIG, -1);
         return;
     }
-    double err = p->code_errors + p->inject_errors;
+    double err = p->codes[p->inst[r->inst].code].errors + p->inject_errors;
     if (err > 0 && rng_uniform(&p->rng) < err) {
         finish(m, r, OUT_FAILED, FAIL_ERROR, -1);
         return;
@@ -462,7 +497,7 @@ static void on_external_done(Sim *sim, void *obj, uint64_t arg)
     if (r->gen != (uint32_t)arg) return;
     Pool *p = r->pool;
     r->ev = 0;
-    double err = p->code_errors + p->inject_errors;
+    double err = p->codes[0].errors + p->inject_errors;
     if (p->hung) return;     /* an external that hangs never answers */
     if (err > 0 && rng_uniform(&p->rng) < err) finish(p->m, r, OUT_FAILED, FAIL_ERROR, -1);
     else finish(p->m, r, OUT_OK, 0, -1);
@@ -532,6 +567,29 @@ static int pick_instance(Pool *p)
     return pick_round_robin(p);
 }
 
+static void admit(Model *m, Req *r, Pool *p, int i);
+
+/* The latency cost held the request up; it goes on to the instance it was
+ * routed to, or to another if that one stopped serving meanwhile. */
+static void on_inbound_done(Sim *sim, void *obj, uint64_t arg)
+{
+    (void)sim;
+    Req *r = obj;
+    if (r->gen != (uint32_t)arg || r->state != RQ_INBOUND) return;
+    Pool *p = r->pool;
+    Model *m = p->m;
+    r->ev = 0;
+    int i = r->inst;
+    r->inst = -1;
+    r->state = RQ_QUEUED;
+    if (!takes_requests(&p->inst[i])) i = pick_instance(p);
+    if (i < 0) {
+        finish(m, r, OUT_FAILED, FAIL_NO_INSTANCE, -1);
+        return;
+    }
+    admit(m, r, p, i);
+}
+
 void req_arrive(Model *m, Req *r, Pool *p)
 {
     r->pool = p;
@@ -549,18 +607,33 @@ void req_arrive(Model *m, Req *r, Pool *p)
         finish(m, r, OUT_FAILED, FAIL_NO_INSTANCE, -1);
         return;
     }
+    /* A costly version or bad data adds latency: the request waits on its
+     * way in, holding nothing. */
+    SimTime delay = p->codes[p->inst[i].code].latency + config_cost(m, p, false);
+    if (delay > 0) {
+        r->state = RQ_INBOUND;
+        r->inst = i;
+        r->ev = sim_after(m->sim, delay, on_inbound_done, r, r->gen);
+        return;
+    }
+    admit(m, r, p, i);
+}
+
+/* Admission control and the instance's workers or queue. */
+static void admit(Model *m, Req *r, Pool *p, int i)
+{
     Inst *in = &p->inst[i];
     if (p->shed > 0 && rng_uniform(&p->rng) < p->shed) {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
         return;
     }
     double shed_above = p->ts->admission.shed_above;
     if (shed_above > 0 && (double)in->busy / p->concurrency >= shed_above && in->qlen > 0) {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
         return;
     }
     if (in->busy + in->qlen >= p->max_inflight) {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
         return;
     }
     if (in->busy < p->concurrency) {
@@ -569,12 +642,12 @@ void req_arrive(Model *m, Req *r, Pool *p)
         pool_integrate(m, p);
         r->state = RQ_QUEUED;
         r->inst = i;
-        r->enqueued = r->arrived;
+        r->enqueued = sim_now(m->sim);
         list_push_back(&in->qhead, &in->qtail, r);
         in->qlen++;
         p->nqueued++;
     } else {
-        finish(m, r, OUT_FAILED, FAIL_REJECTED, -1);
+        reject(m, r, p, i);
     }
 }
 

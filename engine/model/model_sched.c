@@ -64,7 +64,8 @@ int pool_add_instances(Model *m, Pool *p, int n)
         Inst *in = &p->inst[i];
         if (in->state != INST_STOPPED) continue;
         uint32_t gen = in->gen + 1;
-        *in = (Inst){ .state = INST_WAITING, .fresh = true, .gen = gen, .boot_plat = -1 };
+        *in = (Inst){ .state = INST_WAITING, .fresh = true, .gen = gen, .boot_plat = -1,
+                      .code = (uint8_t)p->target };
         p->waiting++;
         n--;
     }
@@ -78,7 +79,8 @@ int pool_add_instances(Model *m, Pool *p, int n)
         p->cap = cap;
     }
     for (int k = 0; k < n; k++) {
-        p->inst[p->ninst++] = (Inst){ .state = INST_WAITING, .fresh = true, .boot_plat = -1 };
+        p->inst[p->ninst++] = (Inst){ .state = INST_WAITING, .fresh = true, .boot_plat = -1,
+                                      .code = (uint8_t)p->target };
         p->waiting++;
     }
     return 0;
@@ -582,13 +584,18 @@ void sched_roll_next(Model *m, Pool *p)
         int i = p->roll_next++;
         Inst *in = &p->inst[i];
         if (in->state != INST_UP && in->state != INST_STARTING) continue;
+        if (p->roll_filter && !in->roll_mark) continue;
         inst_crash(m, p, i);
         in->rolling = true;
         n++;
     }
     p->roll_pending = n;
-    if (n == 0) p->roll_batch = 0;
-    else sched_poke(m, p);
+    if (n == 0) {
+        p->roll_batch = 0;
+        p->roll_filter = false;
+    } else {
+        sched_poke(m, p);
+    }
 }
 
 void sched_scale_in(Model *m, Pool *p, int n)

@@ -68,12 +68,23 @@ static const ApiKey k_set_version[] = {
     K("region", AT_REGION, "one region; default every region it is deployed in"),
     K("version", AT_INTEGER, "the version number (a label)"),
     K("error_rate", AT_FRACTION, "share of requests this code fails"),
+    K("share", AT_FRACTION, "move instances until this share of each region's runs it"),
+    K("instances", AT_INTEGER, "move instances until this many in each region run it"),
+    K("from", AT_INTEGER, "move only instances on this version"),
+    SUB("cost", "cost", "what each request served by this code costs"),
+    END,
+};
+static const ApiKey k_cost[] = {
+    K("cpu", AT_DURATION, "extra CPU time per request: holds a worker"),
+    K("latency", AT_DURATION, "extra delay per request before admission: holds nothing"),
     END,
 };
 static const ApiKey k_write_config[] = {
     R("item", AT_CONFIG, "the configuration item"),
     K("region", AT_REGION, "one region; default every region"),
     K("data", AT_STRING, "\"good\", \"bad\" or \"corrupt\""),
+    K("error_rate", AT_FRACTION, "with bad data: share of reading requests that fail; default 1"),
+    SUB("cost", "cost", "with bad data: what each reading request costs"),
     END,
 };
 
@@ -144,9 +155,12 @@ static const ApiKey k_fallback[] = {
 static const ApiKey k_deploy[] = {
     R("service", AT_SERVICE, "the service"),
     R("version", AT_STRING, "a name for the new version, like \"v2\""),
-    K("stages", AT_LIST, "cumulative fractions of the service's regions after each stage"),
+    K("stages", AT_LIST, "cumulative shares (0.25 or \"1%\") of its regions or instances after each stage"),
+    K("by", AT_STRING, "\"regions\" (default) or \"instances\": what a stage is a share of"),
+    K("regions", AT_REGIONS, "only these regions, in this order; default every region it runs in"),
     K("every", AT_DURATION, "the pause between stages"),
     K("error_rate", AT_FRACTION, "share of requests the new code fails"),
+    SUB("cost", "cost", "what each request the new code serves costs"),
     SUB("config", "deploy.config", "a configuration write that goes out with the release"),
     SUB("halt_on", "deploy.halt_on", "stop the rollout when it looks bad"),
     END,
@@ -154,11 +168,15 @@ static const ApiKey k_deploy[] = {
 static const ApiKey k_deploy_config[] = {
     R("item", AT_CONFIG, "the configuration item the release writes"),
     K("writes", AT_STRING, "\"bad\" or \"good\""),
-    K("stages", AT_LIST, "the data's own stages"),
+    K("stages", AT_LIST, "the data's own stages, always by region"),
+    K("error_rate", AT_FRACTION, "share of reading requests the bad data fails; default 1"),
+    SUB("cost", "cost", "what each reading request costs with the bad data"),
     END,
 };
 static const ApiKey k_deploy_halt[] = {
-    K("error_rate", AT_NUMBER, "halt above this error rate in a region already done (0.05)"),
+    K("error_rate", AT_FRACTION, "halt when the new version's error rate in a region is above this"),
+    K("p99", AT_DURATION, "halt when the new version's p99 latency in a region is above this"),
+    K("availability", AT_FRACTION, "halt when the new version's availability in a region is below this"),
     END,
 };
 static const ApiKey k_rollback[] = {
@@ -182,6 +200,7 @@ static const ApiKey k_restart[] = {
     K("manual", AT_BOOLEAN, "restart by hand, bypassing the platform"),
     { "takes", AT_HUMANTIME, false, "with manual: until the instances serve", "distribution" },
     K("batch", AT_INTEGER, "a rolling redeploy, this many instances at a time"),
+    K("version", AT_INTEGER, "with batch: redeploy only the instances on this version"),
     K("team", AT_TEAM, "with manual: whose responder does it"),
     END,
 };
@@ -448,6 +467,7 @@ static const ApiFn schema[] = {
     F("surge", 1, k_surge),
     F("set_version", 1, k_set_version),
     F("write_config", 1, k_write_config),
+    F("cost", 0, k_cost),
     F("remove_dependency", 1, k_remove_dependency),
     F("client", 1, k_client),
     F("client.backoff", 0, k_backoff),
@@ -470,10 +490,11 @@ static const ApiFn schema[] = {
     P("healthy", 2, AT_SERVICE, AT_REGION),
     P("stalled", 2, AT_SERVICE, AT_REGION),
     P("deadlocked", 2, AT_SERVICE, AT_REGION),
-    P("metric", 3, AT_SERVICE, AT_METRIC, AT_REGION),
+    P("metric", 4, AT_SERVICE, AT_METRIC, AT_REGION, AT_INTEGER),
     P("availability", 1, AT_SOURCE),
     P("alert_firing", 1, AT_ALERT),
     P("version", 2, AT_SERVICE, AT_REGION),
+    P("version_share", 3, AT_SERVICE, AT_INTEGER, AT_REGION),
     P("config_bad", 2, AT_CONFIG, AT_REGION),
     P("names", 1, AT_STRING),
     P("deployed", 1, AT_SERVICE),

@@ -866,16 +866,50 @@ static int partition_common(lua_State *L, bool on)
 static int l_partition(lua_State *L) { return partition_common(L, true); }
 static int l_heal(lua_State *L) { return partition_common(L, false); }
 
+/* An optional `cost = { cpu = "40ms", latency = "100ms" }`: what a bad
+ * version or bad data costs each request. */
+static void opt_cost(lua_State *L, int idx, const char *field, SimTime *cpu, SimTime *latency)
+{
+    *cpu = *latency = 0;
+    lua_getfield(L, idx, field);                               // [cost]
+    if (!lua_isnil(L, -1)) {
+        check_keys(L, lua_gettop(L), "cost");
+        *cpu = opt_duration(L, -1, "cpu", 0);
+        *latency = opt_duration(L, -1, "latency", 0);
+    }
+    lua_pop(L, 1);                                             // []
+}
+
+/* set_version{ service, region?, version, error_rate?, share? | instances?,
+ * from?, cost? }: the whole region at once, or a share or count of its
+ * instances (cumulative: until that many run it). */
 static int l_set_version(lua_State *L)
 {
     int svc, r;
     Scenario *s = svc_region_args(L, "set_version", &svc, &r);
-    int v = (int)opt_number(L, 1, "version", 0, 0, 1e9);
-    double err = opt_fraction(L, 1, "error_rate", s->topo.services[svc].error_rate);
-    model_result(L, s, model_set_version(s->model, svc, r, v, err));
+    ModelCode c = { 0 };
+    c.version = (int)opt_number(L, 1, "version", 0, 0, 1e9);
+    c.errors = opt_fraction(L, 1, "error_rate", -1);
+    c.cpu = c.latency = -1;
+    lua_getfield(L, 1, "cost");
+    bool has_cost = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_cost) opt_cost(L, 1, "cost", &c.cpu, &c.latency);
+    lua_getfield(L, 1, "share");
+    bool has_share = !lua_isnil(L, -1);
+    lua_getfield(L, 1, "instances");
+    bool has_count = !lua_isnil(L, -1);
+    lua_pop(L, 2);
+    if (has_share && has_count)
+        return luaL_error(L, "set_version: give share or instances, not both");
+    double share = has_share ? opt_fraction(L, 1, "share", 1) : -1;
+    int count = has_count ? (int)opt_number(L, 1, "instances", 0, 0, 1e6) : -1;
+    int from = (int)opt_number(L, 1, "from", -1, -1, 1e9);
+    model_result(L, s, model_set_code(s->model, svc, r, &c, share, count, from));
     return 0;
 }
 
+/* version(service [, region]): the newest version any instance runs. */
 static int l_version(lua_State *L)
 {
     Scenario *s = need_model(L);
@@ -884,6 +918,22 @@ static int l_version(lua_State *L)
     if (r < 0) r = s->topo.services[svc].ndeploy ? s->topo.services[svc].deploy[0].region : 0;
     lua_pushinteger(L, model_version(s->model, svc, r));
     return 1;
+}
+
+/* version_share(service, version [, region]) -> share, on, live: of the
+ * live instances (in the region, or every region), those on the version. */
+static int l_version_share(lua_State *L)
+{
+    Scenario *s = need_model(L);
+    int svc = api_check_service(L, s, 1, NULL);
+    int v = (int)luaL_checkinteger(L, 2);
+    int r = lua_isnoneornil(L, 3) ? -1 : check_named(L, 3, NULL, "region", n_region, region_name);
+    int on, live;
+    model_version_count(s->model, svc, r, v, &on, &live);
+    lua_pushnumber(L, live > 0 ? (double)on / live : 0);
+    lua_pushinteger(L, on);
+    lua_pushinteger(L, live);
+    return 3;
 }
 
 static int l_write_config(lua_State *L)
@@ -899,7 +949,12 @@ static int l_write_config(lua_State *L)
     else if (strcmp(data, "good") == 0) bad = false;
     else return luaL_error(L, "data: expected 'good' or 'bad', got '%s'", data);
     lua_pop(L, 1);
-    model_config_write(s->model, cfg, r, bad);
+    double errors = opt_fraction(L, 1, "error_rate", 1);
+    SimTime cpu, latency;
+    opt_cost(L, 1, "cost", &cpu, &latency);
+    if (!bad && (cpu || latency))
+        return luaL_error(L, "write_config: cost is what bad data costs; good data costs nothing");
+    model_config_write_cost(s->model, cfg, r, bad, errors, cpu, latency);
     return 0;
 }
 
@@ -1169,9 +1224,12 @@ static int l_restart(lua_State *L)
     int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
     bool manual = opt_bool(L, 1, "manual", false);
     int batch = (int)opt_number(L, 1, "batch", 0, 0, 1e5);
+    int only = (int)opt_number(L, 1, "version", -1, 0, 1e9);
+    if (only >= 0 && batch <= 0)
+        return luaL_error(L, "restart: version picks the instances of a rolling redeploy; give batch");
     if (batch > 0) {
         if (manual) return luaL_error(L, "restart: a manual restart cannot be rolling (batch)");
-        model_result(L, s, model_rolling_restart(s->model, svc, r, batch));
+        model_result(L, s, model_rolling_restart_on(s->model, svc, r, batch, only));
         api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
                  "%s redeployed in %s, %d instance(s) at a time, through its platform",
                  svc_name(s, svc), region_label(s, r), batch);
@@ -1436,13 +1494,42 @@ double api_pool_metric(Scenario *s, int svc, int r, int metric)
     return 0;
 }
 
-/* metric(service, name [, region]) */
+/* A metric of the requests answered by the instances on one version, over
+ * the last interval: what a canary analysis compares. Only the metrics of
+ * answers have a per-version value. */
+static double version_metric(lua_State *L, Scenario *s, int svc, int r, int metric, int version)
+{
+    VersionStats v;
+    model_version_stats(s->model, svc, r, version, &v);
+    double answered = v.ok + v.degraded + v.failed;
+    double dt = fd_time_sec(s->topo.interval);
+    switch ((AlertMetric)metric) {
+    case AM_ERROR_RATE: return answered > 0 ? v.failed / answered : 0;
+    case AM_AVAILABILITY: return answered > 0 ? (v.ok + v.degraded) / answered : 1;
+    case AM_P50: return fd_time_sec(hist_quantile(&v.latency, 0.5));
+    case AM_P90: return fd_time_sec(hist_quantile(&v.latency, 0.9));
+    case AM_P99: return fd_time_sec(hist_quantile(&v.latency, 0.99));
+    case AM_OK_RATE: return dt > 0 ? v.ok / dt : 0;
+    case AM_DEGRADED_RATE: return dt > 0 ? v.degraded / dt : 0;
+    case AM_OFFERED: return dt > 0 ? answered / dt : 0;
+    default: break;
+    }
+    return luaL_error(L, "metric: %s has no value per version (error_rate, availability, p50, "
+                         "p90, p99, offered, ok_rate and degraded_rate do)", metric_names[metric]);
+}
+
+/* metric(service, name [, region [, version]]) */
 static int l_metric(lua_State *L)
 {
     Scenario *s = need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
     int m = api_metric_index(L, luaL_checkstring(L, 2));
     int r = lua_isnoneornil(L, 3) ? -1 : check_named(L, 3, NULL, "region", n_region, region_name);
+    if (!lua_isnoneornil(L, 4)) {
+        int v = (int)luaL_checkinteger(L, 4);
+        lua_pushnumber(L, version_metric(L, s, svc, r, m, v));
+        return 1;
+    }
     lua_pushnumber(L, api_pool_metric(s, svc, r, m));
     return 1;
 }
@@ -1563,9 +1650,9 @@ static int l_alert(lua_State *L)
         s->alerts = v;
         s->capalerts = cap;
     }
+    luaL_where(L, 1);
     a.name = strdup(name);
     a.what = strdup(cond);
-    luaL_where(L, 1);
     a.where = strdup(lua_tostring(L, -1));
     if (!a.name || !a.what || !a.where) {
         /* Not listed: an alert without a name would reach `check`'s pass. */
@@ -2301,6 +2388,7 @@ void api_register(Scenario *s, lua_State *L)
         { "errors", l_errors },           { "partition", l_partition },
         { "heal", l_heal },               { "set_version", l_set_version },
         { "version", l_version },         { "write_config", l_write_config },
+        { "version_share", l_version_share },
         { "config_bad", l_config_bad },   { "surge", l_surge },
         { "restart", l_restart },         { "scale", l_scale },
         { "shift_traffic", l_shift_traffic }, { "open_breakers", l_open_breakers },

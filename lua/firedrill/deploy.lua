@@ -1,18 +1,25 @@
 -- firedrill.deploy: staged releases of code and configuration, rollbacks
 -- and configuration repair.
 --
--- A deploy moves a service to a new version region by region, in stages
--- (fractions of its regions), with a pause between stages. If it carries a
--- configuration write, the data goes out with its own stages: a release
--- without a gray release for its data spreads bad data everywhere at once.
--- A halt rule stops the rollout when the regions already on the new version
--- look bad. A rollback puts the old code back through a rolling redeploy,
--- which restarts instances through their platform; it leaves configuration
--- data alone, because data is not code.
+-- A deploy moves a service to a new version in stages, with a pause between
+-- stages: by region (a stage is a share of its regions, every instance of
+-- each), or by instance (a stage is a share of its instances, spread over
+-- its regions: a canary). If it carries a configuration write, the data
+-- goes out region by region with its own stages: a release without a gray
+-- release for its data spreads bad data everywhere at once. A halt rule
+-- watches the instances on the new version all through each pause and
+-- stops the rollout the moment they look bad. A rollback puts the old code
+-- back on the instances that got the new one, through a rolling redeploy of
+-- those instances alone, which restarts them through their platform; it
+-- leaves configuration data alone, because data is not code.
 
 local M = {}
 
 local versions = {}      -- service -> list of version names, oldest first
+
+-- How often a halt rule looks during a pause (simulated seconds): the
+-- default metrics interval, so every check sees a fresh interval.
+local CHECK = 10
 
 local function version_number(service, name)
   local list = versions[service]
@@ -36,26 +43,122 @@ local function known(fn, lookup, name)
   return v
 end
 
+-- 0.05, or "5%": a share.
+local function fraction(fn, key, v)
+  local f = v
+  if type(v) == "string" then
+    local pct = v:match("^%s*([%d%.]+)%s*%%%s*$")
+    f = pct and tonumber(pct) and tonumber(pct) / 100 or tonumber(v)
+  end
+  if type(f) ~= "number" or f ~= f or f < 0 or f > 1 then
+    error(("%s: %s: expected a share like 0.05 or \"5%%\", got %s"):format(fn, key, tostring(v)), 3)
+  end
+  return f
+end
+
+local function check_stages(fn, key, list)
+  if type(list) ~= "table" or #list == 0 then
+    error(("%s: %s: expected a list of stages, like { 0.25, 1.0 } or { \"1%%\", \"10%%\", 1.0 }")
+      :format(fn, key), 3)
+  end
+  local out, last = {}, 0
+  for i, v in ipairs(list) do
+    local f = fraction(fn, ("%s[%d]"):format(key, i), v)
+    if f <= 0 or f < last then
+      error(("%s: %s[%d]: a stage must be above 0 and not below the one before it")
+        :format(fn, key, i), 3)
+    end
+    out[i], last = f, f
+  end
+  return out
+end
+
 local function take(regions, upto, done)
   local out = {}
   for k = done + 1, math.min(upto, #regions) do out[#out + 1] = regions[k] end
   return out
 end
 
-local function halted(o, done_regions)
-  if not o.halt_on then return false end
-  for _, r in ipairs(done_regions) do
-    local err = metric(o.service, "error_rate", r)
-    if o.halt_on.error_rate and err > o.halt_on.error_rate then
-      return true, ("error rate %.1f%% in %s"):format(err * 100, r)
+-- How many instances of each region a stage puts on the new version: the
+-- share of the fleet over `regions`, rounded up, spread in proportion to
+-- each region's live instances (largest remainders first, ties in the
+-- given order), never fewer than a region already has.
+local function spread(service, number, regions, frac)
+  local live, total = {}, 0
+  for k, r in ipairs(regions) do
+    local _, _, n = version_share(service, number, r)
+    live[k] = n
+    total = total + n
+  end
+  local want = math.ceil(frac * total - 1e-9)
+  local counts, order, given = {}, {}, 0
+  for k = 1, #regions do
+    counts[k] = math.floor(frac * live[k] + 1e-9)
+    given = given + counts[k]
+    order[k] = k
+  end
+  table.sort(order, function(a, b)
+    local ra, rb = frac * live[a] - counts[a], frac * live[b] - counts[b]
+    if math.abs(ra - rb) > 1e-12 then return ra > rb end
+    return a < b
+  end)
+  local i = 1
+  while given < want and i <= #order do
+    local k = order[i]
+    if counts[k] < live[k] then
+      counts[k] = counts[k] + 1
+      given = given + 1
+    end
+    i = i + 1
+  end
+  return counts, total
+end
+
+-- The halt rule, judged on the requests the new version's instances
+-- answered over the last metrics interval, region by region: a canary's
+-- errors are not diluted in its region's average.
+local function halted(o, number, regions, halt)
+  for _, r in ipairs(regions) do
+    local _, on = version_share(o.service, number, r)
+    if on > 0 and metric(o.service, "offered", r, number) > 0 then
+      local err = metric(o.service, "error_rate", r, number)
+      if halt.error_rate and err > halt.error_rate then
+        return true, ("error rate %.1f%% on %s in %s"):format(err * 100, o.version, r)
+      end
+      local avail = metric(o.service, "availability", r, number)
+      if halt.availability and avail < halt.availability then
+        return true, ("availability %.2f%% on %s in %s"):format(avail * 100, o.version, r)
+      end
+      local p99 = metric(o.service, "p99", r, number)
+      if halt.p99 and p99 > halt.p99 then
+        return true, ("p99 %.0fms on %s in %s"):format(p99 * 1000, o.version, r)
+      end
     end
   end
   return false
 end
 
----deploy{ service, version, stages = {0.1, 0.5, 1}, every = "10m",
----        error_rate = 0, config = { item, writes = "bad", stages = {...} },
----        halt_on = { error_rate = 0.05 } }
+-- Waits `secs`, checking the halt rule every CHECK seconds of it.
+local function wait_watching(o, number, regions, halt, secs)
+  if not halt then
+    wait(secs)
+    return false
+  end
+  local waited = 0
+  while waited < secs - 1e-9 do
+    local step = math.min(CHECK, secs - waited)
+    wait(step)
+    waited = waited + step
+    local stop, why = halted(o, number, regions, halt)
+    if stop then return true, why end
+  end
+  return false
+end
+
+---deploy{ service, version, stages = {0.1, 0.5, 1}, by = "regions"|"instances",
+---        regions = {...}, every = "10m", error_rate = 0, cost = { cpu, latency },
+---        config = { item, writes = "bad", stages = {...}, error_rate, cost },
+---        halt_on = { error_rate = 0.05, p99 = "500ms", availability = 0.99 } }
 function M.deploy(o)
   -- Keys first: a misspelt `service` is reported with its did-you-mean,
   -- not as missing.
@@ -63,35 +166,89 @@ function M.deploy(o)
   if not o.service or not o.version then
     error("deploy: service and version are required", 2)
   end
-  local regions = known("deploy", deployed, o.service)
-  local stages = o.stages or { 1.0 }
+  local deployed_in = known("deploy", deployed, o.service)
+  local regions = deployed_in
+  if o.regions ~= nil then
+    local list = type(o.regions) == "string" and { o.regions } or o.regions
+    if type(list) ~= "table" or #list == 0 then
+      error("deploy: regions: expected a region or a list of regions", 2)
+    end
+    regions = {}
+    for _, r in ipairs(list) do
+      local found = false
+      for _, d in ipairs(deployed_in) do found = found or d == r end
+      if not found then
+        error(("deploy: regions: %s is not deployed in %s (it runs in %s)"):format(o.service,
+          tostring(r), table.concat(deployed_in, ", ")), 2)
+      end
+      regions[#regions + 1] = r
+    end
+  end
+  local by = o.by or "regions"
+  if by ~= "regions" and by ~= "instances" then
+    error(("deploy: by: expected \"regions\" or \"instances\", got %s"):format(tostring(by)), 2)
+  end
+  local stages = o.stages and check_stages("deploy", "stages", o.stages) or { 1.0 }
   local cfg = o.config
-  local cfg_stages = cfg and (cfg.stages or stages)
+  local cfg_stages = cfg and (cfg.stages and check_stages("deploy", "config.stages", cfg.stages)
+    or (by == "regions" and stages or { 1.0 }))
+  local halt
+  if o.halt_on ~= nil then
+    local h = o.halt_on
+    halt = {
+      error_rate = h.error_rate ~= nil and fraction("deploy", "halt_on.error_rate", h.error_rate) or nil,
+      availability = h.availability ~= nil and fraction("deploy", "halt_on.availability", h.availability)
+        or nil,
+    }
+    if h.p99 ~= nil then
+      local ok, secs = pcall(seconds, h.p99)
+      if not ok then error(("deploy: halt_on.p99: %s"):format((tostring(secs):gsub("^[^:]*: ", ""))), 2) end
+      halt.p99 = secs
+    end
+  end
   local number = version_number(o.service, o.version)
   local from = versions[o.service][version(o.service) or 1] or "v1"
   if cfg then known("deploy", config_bad, cfg.item) end
-  local every = o.every or "10m"
+  local every = seconds(o.every or "10m")
+
+  local function put(r, opts)
+    opts.service, opts.region, opts.version = o.service, r, number
+    opts.error_rate, opts.cost = o.error_rate, o.cost
+    set_version(opts)
+  end
 
   after(0, function()
-    local done, cdone, done_regions = 0, 0, {}
+    local done, cdone = 0, 0
     local steps = math.max(#stages, cfg_stages and #cfg_stages or 0)
     for i = 1, steps do
       local frac = stages[math.min(i, #stages)]
-      local batch = take(regions, math.ceil(#regions * frac - 1e-9), done)
-      for _, r in ipairs(batch) do
-        set_version { service = o.service, region = r, version = number, error_rate = o.error_rate }
-        done_regions[#done_regions + 1] = r
-      end
-      done = done + #batch
-      if #batch > 0 then
-        _event("change", ("%s %s -> %s rolled out to %s"):format(o.service, from, o.version,
-          table.concat(batch, ", ")), o.service)
+      if by == "regions" then
+        local batch = take(regions, math.ceil(#regions * frac - 1e-9), done)
+        for _, r in ipairs(batch) do put(r, {}) end
+        done = done + #batch
+        if #batch > 0 then
+          _event("change", ("%s %s -> %s rolled out to %s"):format(o.service, from, o.version,
+            table.concat(batch, ", ")), o.service)
+        end
+      elseif i <= #stages then
+        local counts, total = spread(o.service, number, regions, frac)
+        local parts, on = {}, 0
+        for k, r in ipairs(regions) do
+          if frac >= 1 then put(r, {}) else put(r, { instances = counts[k] }) end
+          local _, n = version_share(o.service, number, r)
+          on = on + n
+          if n > 0 then parts[#parts + 1] = ("%s %d"):format(r, n) end
+        end
+        _event("change", ("%s %s -> %s rolled out to %d of %d instances (%.1f%%): %s"):format(
+          o.service, from, o.version, on, total, total > 0 and on / total * 100 or 0,
+          table.concat(parts, ", ")), o.service)
       end
       if cfg then
         local cfrac = cfg_stages[math.min(i, #cfg_stages)]
         local cbatch = take(regions, math.ceil(#regions * cfrac - 1e-9), cdone)
         for _, r in ipairs(cbatch) do
-          write_config { item = cfg.item, region = r, data = cfg.writes or "bad" }
+          write_config { item = cfg.item, region = r, data = cfg.writes or "bad",
+                         error_rate = cfg.error_rate, cost = cfg.cost }
         end
         cdone = cdone + #cbatch
         if #cbatch > 0 then
@@ -100,8 +257,7 @@ function M.deploy(o)
         end
       end
       if i < steps then
-        wait(every)
-        local stop, why = halted(o, done_regions)
+        local stop, why = wait_watching(o, number, regions, halt, every)
         if stop then
           _event("change", ("rollout of %s %s halted: %s"):format(o.service, o.version, why), o.service)
           return
@@ -112,10 +268,11 @@ function M.deploy(o)
 end
 
 ---rollback{ service, regions = {...}, batch = 2 } (or rollback("service")):
----the previous version back, through a rolling redeploy, in those regions
----(default: every region it runs in) that run the newest version among
----them. Regions the release never reached are left alone: redeploying
----them would restart healthy instances for nothing. Data stays as it is.
+---the previous version back on the instances (in those regions; default
+---every region it runs in) that run the newest version among them,
+---through a rolling redeploy of those instances alone. Instances the
+---release never reached are left alone: redeploying them would restart
+---healthy instances for nothing. Data stays as it is.
 function M.rollback(o)
   if type(o) == "string" then o = { service = o } end
   _check_options("rollback", o, 2)
@@ -130,11 +287,19 @@ function M.rollback(o)
       table.concat(regions, ", "), list[1] or "v1"), o.service)
     return
   end
-  local prev, touched = newest - 1, {}
+  -- The library's "v1" is the engine's version 0, which every instance
+  -- starts on.
+  local prev = newest - 1
+  local to = prev == 1 and 0 or prev
+  local touched = {}
   for _, r in ipairs(regions) do
-    if (version(o.service, r) or 1) == newest then
-      set_version { service = o.service, region = r, version = prev, error_rate = o.error_rate }
-      restart { service = o.service, region = r, batch = o.batch or 2 }
+    local _, on = version_share(o.service, newest, r)
+    if on > 0 then
+      -- Chosen by version first, then moved: the redeploy restarts the
+      -- instances that ran the bad version, and they come back on the old.
+      restart { service = o.service, region = r, batch = o.batch or 2, version = newest }
+      set_version { service = o.service, region = r, version = to, from = newest,
+                    error_rate = o.error_rate }
       touched[#touched + 1] = r
     end
   end

@@ -273,14 +273,23 @@ function partition(o) end
 ---@param o fd.PartitionOptions
 function heal(o) end
 
+---@class (exact) fd.Cost
+---@field cpu? fd.Duration Extra CPU time per request: the request holds its worker for it (utilisation and the CPU autoscaling signal rise, queues build). Default `0`.
+---@field latency? fd.Duration Extra delay per request on its way into the instance, before admission, holding no worker. Default `0`.
+
 ---@class (exact) fd.SetVersionOptions
 ---@field service fd.Service
 ---@field region? fd.Region Default: every region.
 ---@field version? integer A version number (a label). Default `0`.
 ---@field error_rate? fd.Fraction The share of requests this version's code fails. Default: the service's `error_rate` from the topology.
+---@field share? fd.Fraction Move instances until this share of each region's live instances (rounded up) runs the version. Default: all (the region is then deployed to it: new instances start on it).
+---@field instances? integer The same as a count per region.
+---@field from? integer Move only instances that run this version.
+---@field cost? fd.Cost What each request served by this code costs.
 
----Low level: puts a version of the code in place at once. Writes nothing to
----the timeline. Most scenarios use `deploy{}` and `rollback()`.
+---Low level: puts a version of the code in place at once, on every
+---instance or on a share of them (versions belong to instances). Writes
+---nothing to the timeline. Most scenarios use `deploy{}` and `rollback()`.
 ---@param o fd.SetVersionOptions
 function set_version(o) end
 
@@ -288,6 +297,8 @@ function set_version(o) end
 ---@field item fd.ConfigItem
 ---@field region? fd.Region Default: every region.
 ---@field data? fd.ConfigData Default `"good"`.
+---@field error_rate? fd.Fraction With bad data: the share of reading requests that fail. Default `1`.
+---@field cost? fd.Cost With bad data: what each reading request costs.
 
 ---Low level: writes a configuration item's data at once. Every service that
 ---`reads` a bad item fails its requests (cause `bad_config`) in that region,
@@ -381,19 +392,26 @@ function set_autoscale(o) end
 ---@class fd.DeployConfig
 ---@field item fd.ConfigItem The configuration item the release writes.
 ---@field writes? fd.ConfigData What it writes. Default `"bad"`.
----@field stages? number[] The data's own stages (cumulative fractions of the regions). Default: the code's `stages`.
+---@field stages? (number|string)[] The data's own stages (cumulative shares of the regions: data lives per region). Default: the code's `stages` by region, `{ 1.0 }` by instance.
+---@field error_rate? fd.Fraction The share of reading requests the bad data fails. Default `1`.
+---@field cost? fd.Cost What each reading request costs with the bad data.
 
 ---@class fd.DeployHalt
----@field error_rate? number Halt when the service's error rate in a region already on the new version is above this (a number, 0.05, not "5%").
+---@field error_rate? fd.Fraction Halt when the new version's error rate in a region is above this.
+---@field p99? fd.Duration Halt when the new version's 99th percentile latency in a region is above this.
+---@field availability? fd.Fraction Halt when the new version's availability in a region is below this.
 
 ---@class fd.DeployOptions
 ---@field service fd.Service
 ---@field version string A name for the new version, like `"v2"`.
----@field stages? number[] Cumulative fractions of the service's regions (in the topology's `deploy` order) that have the new version after each stage: `{ 0.25, 1.0 }`. Default `{ 1.0 }` (everywhere at once).
+---@field stages? (number|string)[] Cumulative shares (`0.25` or `"25%"`) of the service's regions (in the topology's `deploy` order) or instances that have the new version after each stage: `{ 0.25, 1.0 }`, `{ "1%", "10%", 1.0 }`. Default `{ 1.0 }` (everywhere at once).
+---@field by? "regions"|"instances" What a stage is a share of. Default `"regions"`.
+---@field regions? fd.Region[] Only these regions, in this order. Default: every region it is deployed in.
 ---@field every? fd.Duration The pause between stages. Default `"10m"`.
 ---@field error_rate? fd.Fraction The share of requests the new code fails. Default: the service's `error_rate` from the topology.
+---@field cost? fd.Cost What each request the new code serves costs.
 ---@field config? fd.DeployConfig A configuration write that goes out with the release.
----@field halt_on? fd.DeployHalt Stop the rollout when it looks bad (checked after each pause). Default: never.
+---@field halt_on? fd.DeployHalt Stop the rollout when the new version's instances look bad (checked every 10s during each pause). Default: never.
 
 ---A staged release of code (and optionally configuration data). Starts at
 ---once, in a coroutine of its own; returns at once.
@@ -407,12 +425,12 @@ function deploy(o) end
 ---@field service fd.Service
 ---@field regions? fd.Region[] Where to roll back. Default: every region the service is deployed in.
 ---@field batch? integer Instances restarted at a time by the rolling redeploy. Default `2`.
----@field error_rate? fd.Fraction The old code's error rate. Default `0` (not the topology's `error_rate`).
+---@field error_rate? fd.Fraction The old code's error rate. Default: as the old version had it.
 
----Puts the previous version back in those of `regions` that run the
----newest version among them, and redeploys the service there, `batch`
----instances at a time, through its platform; regions the release never
----reached are left alone. Configuration DATA is left as it is: rolling
+---Puts the previous version back on the instances (of `regions`) that run
+---the newest version among them, and redeploys those instances, `batch`
+---at a time, through their platform; instances the release never reached
+---are left alone. Configuration DATA is left as it is: rolling
 ---back code does not repair data.
 ---Timeline (action): "S redeployed in R, N instance(s) at a time, through
 ---its platform" per region, then "S rolled back to v1 in R1, R2".
@@ -439,6 +457,7 @@ function repair_config(o) end
 ---@field manual? boolean Restart by hand, bypassing the platform the service `runs_on` (break glass): works even when the platform is down. Needs `team`, and a task (handler, timer). Default `false`.
 ---@field takes? fd.HumanTime For a manual restart: how long until the instances serve, and how long the call (and one of `team`'s responders) is busy, drawn when the person starts. Default `"10m"`. Ignored otherwise (the topology's `restart_time` applies).
 ---@field team? fd.Team For a manual restart: the team whose responder does it (paged, someone on call).
+---@field version? integer With `batch`: redeploy only the instances that run this version now.
 ---@field batch? integer A rolling redeploy through the platform, this many instances at a time (not with `manual`). Default `0` (all at once).
 
 ---Restarts instances: they go down now and come back through their
@@ -535,12 +554,16 @@ function stalled(service, region) end
 function deadlocked(service, region) end
 
 ---A metric of a service over the last interval, over one region or all
----of them (counts and rates summed, utilisation averaged).
+---of them (counts and rates summed, utilisation averaged). With
+---`version`, only the requests answered by instances on that version
+---(error_rate, availability, p50, p90, p99, offered, ok_rate,
+---degraded_rate): what a canary analysis compares.
 ---@param service fd.Service
 ---@param name fd.Metric
 ---@param region? fd.Region
+---@param version? integer
 ---@return number
-function metric(service, name, region) end
+function metric(service, name, region, version) end
 
 ---The availability of a traffic source's intents over the last interval:
 ---good / (good + failures users saw), 0..1; 1 when nothing happened.
@@ -553,12 +576,22 @@ function availability(source) end
 ---@return boolean
 function alert_firing(name) end
 
----The version number a service runs (in a region; default: its first
----region). 0 until something sets one.
+---The newest (highest) version number any live instance of a service runs
+---(in a region; default: its first region). 0 until something sets one.
 ---@param service fd.Service
 ---@param region? fd.Region
 ---@return integer
 function version(service, region) end
+
+---The share of a service's live instances (in a region, or in every
+---region) that run a version, then their count and the live count.
+---@param service fd.Service
+---@param version integer
+---@param region? fd.Region
+---@return number share
+---@return integer on
+---@return integer live
+function version_share(service, version, region) end
 
 ---Whether a configuration item holds bad data (in the region, or in any).
 ---@param item fd.ConfigItem

@@ -3,10 +3,15 @@
 # its heal, a status page hosted on a service that fails, and the calls
 # that must refuse what would change nothing (partition between services
 # that do not call each other, scale{ max } without autoscaling) or what is
-# misspelt (deploy's and rollback's keys and names), each at the caller's
-# line with exit code 2; policies changed mid-run (set_call, set_autoscale,
-# client{ backoff }) measured by their effect; and the topology's collapse
-# and configuration-cache keys refused at file:line:col.
+# misspelt (deploy's and rollback's keys and names, halt_on's and cost's
+# keys), each at the caller's line with exit code 2; a rollback of a
+# halted release by region and one of a canary by instance, each touching
+# only what got the new version; the canary figure (a 1%-of-instances
+# canary halts before 2% of the traffic fails); what a costly version or
+# bad data does to capacity and latency; policies changed mid-run
+# (set_call, set_autoscale, client{ backoff }) measured by their effect;
+# and the topology's collapse and configuration-cache keys refused at
+# file:line:col.
 #
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
@@ -299,6 +304,130 @@ has "did you mean 'max_stale'?"
 has "topology.yaml:6:27: error: knee: '0' must be at least 1"
 has "topology.yaml:8:31: error: unknown key 'coherence' in collapse"
 has "did you mean 'coherency'?"
+# --- halt_on's keys are checked too, and its p99 is a duration ---
+scenario dep_halt2 'deploy { service = "web", version = "v2", halt_on = { p95 = "1s" } }'
+expect 2 "dep_halt2.lua:2: error: deploy.halt_on: unknown option 'p95' (did you mean 'p99'?)" -- run "$T/s/dep_halt2.lua"
+scenario dep_halt3 'deploy { service = "web", version = "v2", halt_on = { p99 = "fast" } }'
+expect 2 "dep_halt3.lua:2: error: deploy: halt_on.p99:" -- run "$T/s/dep_halt3.lua"
+scenario dep_by 'deploy { service = "web", version = "v2", by = "instance" }'
+expect 2 "dep_by.lua:2: error: deploy: by: expected \"regions\" or \"instances\"" -- run "$T/s/dep_by.lua"
+scenario dep_cost 'deploy { service = "web", version = "v2", cost = { cpus = "1ms" } }'
+expect 2 "dep_cost.lua:2: error: cost: unknown option 'cpus' (did you mean 'cpu'?)" -- run "$T/s/dep_cost.lua"
+scenario sv_both 'set_version { service = "web", version = 2, share = 0.5, instances = 1 }'
+expect 2 "sv_both.lua:2: error: set_version: give share or instances, not both" -- run "$T/s/sv_both.lua"
+
+# --- the canary figure: a 1%-of-instances canary of a version that fails
+# every request halts before 2% of the fleet's traffic is hit. 300
+# instances over three regions; the first stage puts 3 of them (one per
+# region) on v2, and the halt rule, checked every 10s during the stage's
+# 5 minutes, trips on the first check: it judges the requests v2's
+# instances answered (100% failed), not the region's average (1%). The
+# rollback then redeploys those 3 instances alone.
+mkdir -p "$T/c"
+cat >"$T/c/topology.yaml" <<'YAML'
+regions: [eu, us, ap]
+settings: { sampling: 1 }   # a 1% canary is one instance a region: exact instances
+services:
+  app: { deploy: { eu: 100, us: 100, ap: 100 }, concurrency: 4, service_time: 5ms, restart_time: 1m }
+sources:
+  users: { entry: app, rate: 1500/s, regions: { eu: 34%, us: 33%, ap: 33% }, client: { retries: 0 } }
+YAML
+cat >"$T/c/canary.lua" <<'LUA'
+scenario { name = "t", topology = "topology.yaml", start = "2024-01-01 10:00 +00:00", duration = "8m", slo = 0.95 }
+at("10:01", function()
+  deploy { service = "app", version = "v2", error_rate = 1, by = "instances",
+           stages = { "1%", "10%", "50%", 1.0 }, every = "5m",
+           halt_on = { error_rate = 0.05, p99 = "500ms", availability = 0.99 } }
+end)
+local answered, failed, peak = 0, 0, 0
+every("10s", function()
+  local n = metric("app", "offered") * 10
+  answered = answered + n
+  failed = failed + n * metric("app", "error_rate")
+  peak = math.max(peak, (version_share("app", 2)))
+end)
+at("10:02", function()
+  rollback { service = "app", batch = 2 }
+  note(("up after the rollback: eu %d, us %d, ap %d"):format(instances("app", "eu"),
+    instances("app", "us"), instances("app", "ap")))
+end)
+at("10:05", function()
+  note(("up later: eu %d, us %d, ap %d; on v2 %d"):format(instances("app", "eu"),
+    instances("app", "us"), instances("app", "ap"), select(2, version_share("app", 2))))
+end)
+at("10:07", function()
+  note(("peak on v2: %.4f"):format(peak))
+  note(("failed: %.4f of %d requests"):format(failed / answered, answered))
+end)
+LUA
+expect 0 "app v1 -> v2 rolled out to 3 of 300 instances (1.0%): eu 1, us 1, ap 1" -- run "$T/c/canary.lua"
+has " 10:01  rollout of app v2 halted: error rate 100.0% on v2 in eu"
+lacks "rolled out to 30 of 300"
+has "app rolled back to v1 in eu, us, ap"
+# Only the instance on v2 in each region was restarted (a batch of 2
+# without the version filter would take two down).
+has "up after the rollback: eu 99, us 99, ap 99"
+has "up later: eu 100, us 100, ap 100; on v2 0"
+peak=$(sed -n 's/.*peak on v2: \([0-9.]*\).*/\1/p' "$T/out")
+failed=$(sed -n 's/.*failed: \([0-9.]*\) of.*/\1/p' "$T/out")
+echo "canary: at most $peak of the instances on v2, $failed of the requests failed"
+if awk -v p="$peak" -v f="$failed" 'BEGIN { exit !(p != "" && p <= 0.01 && f != "" && f < 0.02) }'; then ok
+else bad "canary: peak share on v2 $peak (want <= 0.01), failed $failed (want < 0.02)"; fi
+# Without the halt rule the same rollout reaches the whole fleet.
+sed '/halt_on = /d; s/every = "5m",/every = "20s" }/' "$T/c/canary.lua" >"$T/c/nohalt.lua"
+expect 0 "rolled out to 300 of 300 instances" -- run "$T/c/nohalt.lua"
+lacks "halted"
+
+# A 1% canary on one region's instances: regions = { "eu" }.
+sed 's/by = "instances",/by = "instances", regions = { "eu" },/' "$T/c/canary.lua" >"$T/c/eu.lua"
+expect 0 "app v1 -> v2 rolled out to 1 of 100 instances (1.0%): eu 1" -- run "$T/c/eu.lua"
+has "rollout of app v2 halted: error rate 100.0% on v2 in eu"
+has "app rolled back to v1 in eu"
+lacks "rolled back to v1 in eu, us"
+
+# A slow version (latency, no errors) trips the p99 rule, within the
+# stage (every = 5m; the halt comes within seconds).
+sed 's/error_rate = 1, by/cost = { latency = "800ms" }, by/' "$T/c/canary.lua" >"$T/c/slow.lua"
+expect 0 " 10:01  rollout of app v2 halted: p99 8" -- run "$T/c/slow.lua"
+has "ms on v2 in eu"
+
+# --- costs: CPU time holds a worker (utilisation doubles, the CPU
+# autoscaler grows the pool); latency delays without holding one
+# (utilisation stays, latency rises); bad data can cost the same way. ---
+cat >"$T/c/costs.yaml" <<'YAML'
+regions: [eu]
+settings: { sampling: 1 }
+configs:
+  rules: {}
+services:
+  api: { deploy: { eu: 10 }, concurrency: 4, service_time: 10ms, reads: [rules],
+         autoscale: { signal: cpu, target: 30%, min: 10, max: 40, period: 30s, delay: 30s, step: 10 } }
+sources:
+  users: { entry: api, rate: 1000/s, client: { retries: 0 } }
+YAML
+cat >"$T/c/costs.lua" <<'LUA'
+scenario { name = "t", topology = "costs.yaml", start = "2024-01-01 10:00 +00:00", duration = "12m" }
+local function show(tag)
+  note(("%s: utilisation %.2f, p50 %.0fms, up %d"):format(tag, metric("api", "utilisation"),
+    metric("api", "p50") * 1000, instances("api", "eu")))
+end
+at("10:01", function() show("before"); set_version { service = "api", version = 2, cost = { cpu = "10ms" } } end)
+at("10:01:50", function() show("cpu") end)
+at("10:04", function() show("cpu later"); set_version { service = "api", version = 3, cost = { latency = "100ms" } } end)
+at("10:04:50", function() show("latency") end)
+at("10:06", function()
+  set_version { service = "api", version = 0 }
+  write_config { item = "rules", data = "bad", error_rate = 0, cost = { cpu = "10ms" } }
+end)
+at("10:06:50", function() show("bad data"); note(("errors %.3f"):format(metric("api", "error_rate"))) end)
+LUA
+expect 0 "before: utilisation 0.25, p50 10ms, up 10" -- run "$T/c/costs.lua"
+has "cpu: utilisation 0.49, p50 21ms, up 10"
+if grep -q "cpu later: utilisation 0.[0-3][0-9], p50 2[0-9]ms, up 1[1-9]" "$T/out"; then ok
+else bad "the CPU autoscaler did not grow the pool"; sed 's/^/  | /' "$T/out" >&2; fi
+has "latency: utilisation 0.25, p50 113ms"
+has "bad data: utilisation 0.50, p50 21ms"
+has "errors 0.000"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

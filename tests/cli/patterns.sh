@@ -55,7 +55,7 @@ lacks() {
 [ -d "$root" ] || { echo "patterns.sh: no $root (run from the repository root)" >&2; exit 1; }
 
 known="cascading-storage-failure storage-failure bad-config-push circular-dependency
-retry-storm surge-on-recovery region-outage blind-monitoring restart-herd"
+retry-storm surge-on-recovery region-outage blind-monitoring restart-herd cpu-exhaustion"
 for name in $known; do
   [ -f "$root/$name/scenario.lua" ] || fail "$root/$name/scenario.lua is missing"
 done
@@ -116,6 +116,16 @@ for path in "$root"/*/; do
     has "restart herd: 100 service-control instances booted at once"
     has "all 100 service-control instances serving again"
     ;;
+  cpu-exhaustion)
+    # The rule costs CPU and fails nothing by itself: the CPU pins, the
+    # queues fill and requests are turned away; the global kill ends it.
+    has "edge CPU 100% busy"
+    has "edge in americas is failing"
+    has "% of requests (mostly rejected)"
+    has "configuration data of waf-rules repaired in every region"
+    has "edge in americas is serving normally again"
+    has "served traffic fell by 8"
+    ;;
   region-outage)
     has "region west goes dark"
     has "power is back in west"
@@ -132,6 +142,11 @@ has "v2 writes bad data to routing in east, west"
 lacks "halted"
 run region-outage --param redirect=true
 has "traffic redirected from west to east"
+# A staged rollout of the same rules halts in its first region.
+run cpu-exhaustion --param staged=true
+has "rules-v2 writes bad data to waf-rules in americas"
+has "rollout of edge rules-v2 halted: p99"
+lacks "waf-rules in americas, europe"
 # A dead-man alert catches the silence before the customers do.
 run blind-monitoring --param deadman=true
 has "alert telemetry-silent fires: monitor has received no telemetry for 3 min"
