@@ -364,6 +364,8 @@ static void print_comms(const Out *o, const RunResult *r)
     if (c->longest_gap >= 0) {
         minutes_str(c->longest_gap, false, m, sizeof m);
         fprintf(o->f, " (longest without one while the incident lasted: %s)", m);
+    } else if (r->t_start >= 0 && c->nposts > 0) {
+        fputs(" (none while the incident lasted)", o->f);
     }
     if (c->failed) fprintf(o->f, "; %d post%s failed", c->failed, c->failed == 1 ? "" : "s");
     fputc('\n', o->f);
