@@ -5,7 +5,10 @@
 #                           and 4-ary heaps and the whole kernel path
 #   2. bench_mm1 10^6, 10^7 an M/M/1 run on the kernel; the second, ten times
 #                           longer, shows whether memory stays flat
+#  2b. firedrill run        the same M/M/1 as a topology (bench/mm1), timed
+#                           whole: the product path a user runs
 #   3. mm1_simpy.py         the same M/M/1 in SimPy 3, the speed reference
+#  3b. mm1_ns3              the same M/M/1 on ns-3's core simulator
 #   4. bench_chain          the service model on a gateway -> service -> db
 #                           chain against a hand-written reference simulator
 #   5. firedrill batch      the Tencent replay x 1000 seeds on every core;
@@ -134,6 +137,59 @@ elif run "mm1_simpy.py 1e5 (pilot)" 300 "$tmp/simpy_pilot" "$py" "$here/mm1_simp
 fi
 echo
 
+# The product path: the same M/M/1 as a topology (bench/mm1), run the way a
+# user runs it. Timed whole, process start to exit, best of three; then once
+# more with --out, untimed, for the mean time in system from metrics.csv
+# (the same run: same inputs, same seed).
+echo "== 2b. the same M/M/1 through the product path: firedrill run bench/mm1"
+pp=""
+if [ ! -x "$fd" ]; then
+  echo "run.sh: $fd not found; build first (make bench): FAILED"
+  failed="$failed firedrill-run"
+else
+  pp=$("$py" - "$fd" "$here/mm1" "$tmp/mm1out" <<'PY'
+import csv, resource, subprocess, sys, time
+fd, scen, out = sys.argv[1:4]
+best = None
+for _ in range(3):
+    t0 = time.perf_counter()
+    p = subprocess.run([fd, "run", scen, "--quiet"], stdout=subprocess.DEVNULL)
+    t = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit("firedrill run bench/mm1 exited %d" % p.returncode)
+    best = t if best is None else min(best, t)
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+p = subprocess.run([fd, "run", scen, "--quiet", "--out", out], stdout=subprocess.DEVNULL)
+ok, lat = {}, {}
+for r in csv.DictReader(open(out + "/metrics.csv")):
+    if r["service"] == "station" and r["metric"] in ("ok", "latency_mean") and r["value"]:
+        (ok if r["metric"] == "ok" else lat)[r["t"]] = float(r["value"])
+n = sum(ok.values())
+soj = sum(v * lat.get(t, 0) for t, v in ok.items()) / n
+# Time in system less the mean service time (1/mu = 0.1 s): the mean wait.
+print("  customers served %10.0f" % n, file=sys.stderr)
+print("  wall time        %10.3f s (best of 3, whole process)" % best, file=sys.stderr)
+print("  time in system   %10.4f s (analytic 0.5000 s)" % soj, file=sys.stderr)
+print("  peak RSS         %10d kB" % rss, file=sys.stderr)
+print("run-result customers=%d wall_s=%.6f mean_wait=%.6f rss_kb=%d" % (n, best, soj - 0.1, rss))
+if abs(soj - 0.5) / 0.5 > 0.10:
+    sys.exit("the mean time in system is more than 10% off the analytic value")
+PY
+) || { echo "run.sh: firedrill run bench/mm1: FAILED"; failed="$failed firedrill-run"; pp=""; }
+fi
+echo
+
+echo "== 3b. the same M/M/1 on ns-3's core simulator (mm1_ns3)"
+ns=""
+if [ ! -x "$bin/mm1_ns3" ]; then
+  echo "run.sh: $bin/mm1_ns3 was not built (it needs Debian's libns3-dev:" \
+       "sh scripts/deps.sh bench, then make bench): FAILED"
+  failed="$failed ns3"
+elif run "mm1_ns3 1e6" 300 "$tmp/ns3" "$bin/mm1_ns3" 1000000; then
+  ns=$(result "$tmp/ns3" ns3-result)
+fi
+echo
+
 # ---- the summary -----------------------------------------------------------
 echo "== summary"
 echo
@@ -147,35 +203,45 @@ echo
 
 fmt_kb() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f MB", k / 1024 }'; }
 
-fd_t=$(field "$fd1" wall_s); sp_t=$(field "$sp" wall_s)
-printf '%-34s %14s %16s %12s\n' "M/M/1, rho 0.8, 10^6 customers" "firedrill" "SimPy 3" "ratio"
-awk -v f="$fd_t" -v s="$sp_t" -v note="$sp_note" 'BEGIN {
-  fs = f == "" ? "-" : sprintf("%.3f s", f)
-  ss = s == "" ? "-" : sprintf("%.2f s", s)
-  if (f != "" && s != "" && f > 0) {
-    r = s / f
-    # Parenthesised: a bare > in a printf argument list is a redirection.
-    verdict = (r >= 100) ? "target (>= 100x) met" : "target (>= 100x) missed"
-    printf "%-34s %14s %16s %11.0fx   %s\n", "wall time", fs, ss, r, verdict
-  } else
-    printf "%-34s %14s %16s %12s   %s\n", "wall time", fs, ss, "-", "no comparison"
-  if (note != "") printf "%-34s %14s %16s\n", "", "", note
+# One row per figure, one column per program: the kernel alone
+# (bench_mm1), the product path (firedrill run), SimPy 3 and ns-3.
+echo "M/M/1, rho 0.8, 10^6 customers, side by side $sp_note"
+printf '%-26s %12s %14s %12s %12s\n' "" "kernel" "firedrill run" "SimPy 3" "ns-3"
+awk -v k="$fd1" -v p="$pp" -v s="$sp" -v n="$ns" '
+function get(line, key,    i, m, a, kv) {
+  m = split(line, a, " ")
+  for (i = 1; i <= m; i++) { split(a[i], kv, "="); if (kv[1] == key) return kv[2] }
+  return ""
+}
+function cell(v, fmt) { return v == "" ? "-" : sprintf(fmt, v) }
+function ratio(a, b) { return (a == "" || b == "" || b <= 0) ? "-" : sprintf("%.1fx", a / b) }
+BEGIN {
+  kt = get(k, "wall_s"); pt = get(p, "wall_s"); st = get(s, "wall_s"); nt = get(n, "wall_s")
+  printf "%-26s %12s %14s %12s %12s\n", "wall time", cell(kt, "%.3f s"), cell(pt, "%.3f s"),
+         cell(st, "%.2f s"), cell(nt, "%.3f s")
+  printf "%-26s %12s %14s %12s %12s\n", "SimPy 3 time / this", ratio(st, kt), ratio(st, pt), "1.0x", ratio(st, nt)
+  printf "%-26s %12s %14s %12s %12s\n", "ns-3 time / this", ratio(nt, kt), ratio(nt, pt), ratio(nt, st), "1.0x"
+  printf "%-26s %12s %14s %12s %12s\n", "mean wait (analytic 0.4 s)", cell(get(k, "mean_wait"), "%.4f s"),
+         cell(get(p, "mean_wait"), "%.4f s"), cell(get(s, "mean_wait"), "%.4f s"), cell(get(n, "mean_wait"), "%.4f s")
+  printf "%-26s %12s %14s %12s %12s\n", "peak RSS", cell(get(k, "rss_kb") / 1024, "%.1f MB"),
+         cell(get(p, "rss_kb") / 1024, "%.1f MB"), cell(get(s, "rss_kb") / 1024, "%.1f MB"),
+         cell(get(n, "rss_kb") / 1024, "%.1f MB")
+  print ""
+  # Parenthesised: a bare > in a printf argument list is a redirection.
+  if (kt != "" && st != "")
+    printf "kernel vs SimPy 3:         %6.0fx   %s\n", st / kt, (st / kt >= 100) ? "target (>= 100x) met" : "target (>= 100x) missed"
+  if (pt != "" && st != "")
+    printf "firedrill run vs SimPy 3:  %6.0fx   %s\n", st / pt, (st / pt >= 100) ? "target (>= 100x) met" : "target (>= 100x) missed"
+  if (pt != "" && nt != "")
+    printf "firedrill run vs ns-3:     %6.1fx   %s\n", nt / pt, (nt / pt >= 3.5) ? "target (>= 3.5x) met" : "target (>= 3.5x) missed"
 }'
-printf '%-34s %14s %16s\n' "customers per second" \
-  "$(awk -v t="$fd_t" 'BEGIN { if (t == "") print "-"; else printf "%.3g", 1e6 / t }')" \
-  "$(awk -v t="$sp_t" 'BEGIN { if (t == "") print "-"; else printf "%.3g", 1e6 / t }')"
-fmt_s() { awk -v x="$1" 'BEGIN { if (x == "") print "-"; else printf "%.4f s", x }'; }
-printf '%-34s %14s %16s\n' "mean wait (analytic $(fmt_s "$(field "$fd1" analytic)"))" \
-  "$(fmt_s "$(field "$fd1" mean_wait)")" "$(fmt_s "$(field "$sp" mean_wait)")"
-printf '%-34s %14s %16s\n' "peak RSS at 10^6 customers (1x)" \
-  "$(fmt_kb "$(field "$fd1" rss_kb)")" "$(fmt_kb "$(field "$sp" rss_kb)")"
-printf '%-34s %14s %16s\n' "peak RSS at 10^7 customers (10x)" \
-  "$(fmt_kb "$(field "$fd10" rss_kb)")" "(not run)"
+echo "(firedrill run is timed whole, process start to exit; the others time their run only)"
+echo
 awk -v a="$(field "$fd1" rss_kb)" -v b="$(field "$fd10" rss_kb)" 'BEGIN {
-  if (a == "" || b == "") { printf "%-34s %14s\n", "memory growth, 1x -> 10x", "-"; exit }
+  if (a == "" || b == "") { printf "%-34s %14s\n", "kernel memory, 10^6 -> 10^7", "-"; exit }
   # Flat means the 10x run needs less than 1 MB more: ru_maxrss varies by a
   # few hundred kB between identical runs, so a percentage would be noise.
-  printf "%-34s %+13.0f kB   %s\n", "memory growth, 1x -> 10x", b - a,
+  printf "%-34s %+13.0f kB   %s\n", "kernel memory, 10^6 -> 10^7", b - a,
          b - a < 1024 ? "flat: target met" : "grows: target missed"
 }'
 echo

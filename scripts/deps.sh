@@ -14,7 +14,7 @@ pkgs="build-essential cmake pkg-config libuv1-dev liblua5.4-dev libyaml-dev libj
 case "$set_for" in
   build) ;;
   test)  pkgs="$pkgs lua-check libxml2-utils chromium chromium-driver python3-selenium parallel rsync python3 python3-yaml python3-jsonschema graphviz tmux" ;;
-  bench) pkgs="$pkgs python3 python3-simpy3" ;;
+  bench) pkgs="$pkgs python3 python3-simpy3 libns3-dev g++" ;;
   fuzz)  pkgs="$pkgs clang libclang-rt-14-dev" ;;
   *) echo "deps.sh: unknown set '$set_for' (want build, test, bench or fuzz)" >&2; exit 2 ;;
 esac

@@ -87,22 +87,26 @@ static bool refill(Evq *q)
     EvqBucket *src = &q->b[i];
     SimTime min = q->peek_known ? q->peek : scan_min(q);
 
-    /* Room first, so that running out of memory leaves the queue as it
-     * was (q->oom says why the pop failed). Every destination is below i,
-     * so never src itself. */
-    uint32_t need[EVQ_NBUCKETS] = { 0 };
-    for (uint32_t k = 0; k < src->len; k++) need[bucket_of(src->v[k].time, min)]++;
-    for (unsigned di = 0; di < i; di++)
-        if (need[di] && q->b[di].len + need[di] > q->b[di].cap &&
-            bucket_reserve(&q->b[di], q->b[di].len + need[di]) < 0) {
-            q->oom = true;
-            return false;
-        }
+    /* Every destination is below i, so never src itself, and every
+     * bucket below i is empty (i is the lowest non-empty one). Entries are
+     * copied, not moved, until the end: if a bucket cannot grow, emptying
+     * the buckets below i again puts the queue back as it was (q->oom says
+     * why the pop failed). */
+    SimTime old_last = q->last;
+    uint64_t old_nonempty = q->nonempty;
     q->last = min;
     for (uint32_t k = 0; k < src->len; k++) {
         EvqEntry e = src->v[k];
         unsigned di = bucket_of(e.time, min);
         EvqBucket *dst = &q->b[di];
+        assert(di < i);
+        if (dst->len == dst->cap && bucket_reserve(dst, dst->len + 1) < 0) {
+            for (unsigned j = 0; j < i; j++) q->b[j].len = 0;
+            q->nonempty = old_nonempty;
+            q->last = old_last;
+            q->oom = true;
+            return false;
+        }
         if (di) q->nonempty |= 1ull << (di - 1);
         dst->v[dst->len++] = e;
     }
