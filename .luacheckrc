@@ -38,7 +38,7 @@ local api = {
   -- Alerts.
   "alert", "on_alert",
   -- Responders and the incident.
-  "team", "diagnose", "act", "page", "on_page", "declare", "note", "status_page", "support",
+  "team", "diagnose", "act", "page", "on_page", "declare", "note", "status_page", "status_effects", "support",
   -- Game days (docs/gameday.md).
   "ack", "inspect", "inject", "hint", "response_for",
   -- Expectations (a table of functions).

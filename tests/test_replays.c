@@ -14,11 +14,14 @@
  *   to schedule the API) and needs a manual restart; the console's surge
  *   comes after the API is back, from users bringing back the work they
  *   put aside, and needs several times the console's capacity; without the
- *   pent-up work there is no surge.
+ *   pent-up work there is no surge. The replay posts no notice (none is
+ *   quoted); the promised notices from a page hosted on the cloud API
+ *   fail to go out.
  *   NetEase Cloud Music 2024-08-18: a hanging disk stalls the databases
  *   (the DBAs, paged by SRE, find it from what the database waits on),
  *   offline playback and the portal's fallback keep part of the service,
- *   and nobody on call owns the storage.
+ *   and nobody on call owns the storage; the apology on the Zhihu account
+ *   goes out only after the recovery.
  */
 #include "fdtest.h"
 #include "script/scenario.h"
@@ -186,6 +189,34 @@ static void tencent(void)
     CHECK(m.res.t_recovered < 0);
     CHECK(find(&m, "cloud-api in shanghai is serving normally again", NULL) == NULL);
 
+    /* The write-up quotes no notice during the incident: the replay posts
+     * none, and its page (hosted apart) is never unreachable. */
+    CHECK(r.res.comms.modelled);
+    CHECK_EQ_INT(r.res.comms.nposts, 0);
+    CHECK(r.res.comms.unreachable_min == 0);
+
+    printf("ablation: the promised notices, from a page hosted on the cloud API\n");
+    Replay sp;
+    const char *onapi[] = { "notify=true", "status_host=cloud-api" };
+    run(&sp, TENCENT, onapi, 2);
+    const RunEvent *pf = find(&sp, "status page post fails: the page is hosted on cloud-api, which is down",
+                              "investigating");
+    CHECK(pf != NULL);
+    CHECK(pf && pf->t >= sp.res.t_detected && pf->t < sp.res.t_recovered);
+    CHECK(find(&sp, "status page unreachable", NULL) != NULL);
+    printf("  %d posts failed; unreachable %.0f min; first notice %.0f min after detection\n",
+           sp.res.comms.failed, sp.res.comms.unreachable_min,
+           fd_time_sec(sp.res.comms.first_notice - sp.res.t_detected) / 60);
+    CHECK(sp.res.comms.failed >= 2);
+    CHECK(sp.res.comms.longest_gap < 0);    /* nothing went out while it lasted */
+    CHECK(sp.res.comms.unreachable_min > 30);
+    /* Customers read nothing: they report as in the replay. */
+    CHECK(fabs(entry(&sp, "console")->customers_reported - entry(&r, "console")->customers_reported) <
+          0.02 * entry(&r, "console")->customers_reported);
+    for (int i = 0; i < sp.res.nexpects; i++)
+        if (strstr(sp.res.expects[i].name, "status page updated")) CHECK(!sp.res.expects[i].ok);
+    result_free(&sp.res);
+
     result_free(&r.res);
     result_free(&p.res);
     result_free(&g.res);
@@ -221,6 +252,12 @@ static void netease(void)
     CHECK(find(&r, "diagnosing cloud-disk (no one on call owns it)", NULL) != NULL);
     CHECK(r.res.t_recovered > when(&r, "block storage restored", NULL) - FD_MIN);
     double dur = fd_time_sec(r.res.t_recovered - r.res.t_start) / 60;
+    /* Nothing posted while it was down; the apology on the Zhihu account
+     * (hosted apart) went out after the recovery, as an all-clear. */
+    CHECK_EQ_INT(r.res.comms.nposts, 1);
+    CHECK(r.res.comms.posts[0] > r.res.t_recovered);
+    CHECK(r.res.comms.longest_gap < 0);
+    CHECK(find(&r, "status page: NetEase Cloud Music has recovered", NULL) != NULL);
 
     printf("ablation: storage staff on call\n");
     Replay s;

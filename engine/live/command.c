@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/diag.h"
 
@@ -53,7 +54,8 @@ static const Verb verbs[] = {
       "SFr", NULL },
     { { "fallback", "fallback FROM TO [off]",
         "answer with a fallback when FROM's calls to TO fail (off: stop): 2 min" }, "SSk", "off" },
-    { { "status_page", "status_page TEXT", "post on the status page: 2 min" }, "w", NULL },
+    { { "status_page", "status_page TEXT",
+        "post on the status page (opening with resolved or operational: an all-clear): 2 min" }, "w", NULL },
     { { "declare", "declare SEVERITY [WHY]", "declare the incident: instant" }, "wW", NULL },
     { { "page", "page TEAM [WHY]", "page another team (it is briefed by yours): instant" }, "TW", NULL },
     { { "note", "note TEXT", "a line in the timeline: instant" }, "w", NULL },
@@ -432,6 +434,19 @@ int cmd_translate(const CmdNames *nm, const char *team, const char *line, char *
         put_s(&o, team);
         put(&o, ", takes = \"2m\", what = \"post on the status page\" }\nstatus_page { text = ");
         put_rest(&o, &w, pos[0]);
+        /* A notice that opens with its state ("resolved: ...") says so. */
+        static const char *const states[] = { "investigating", "identified", "monitoring",
+                                              "resolved", "operational" };
+        for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
+            size_t n = strlen(states[k]);
+            if (w.len[pos[0]] >= n && strncasecmp(w.w[pos[0]], states[k], n) == 0 &&
+                (w.len[pos[0]] == n || !isalpha((unsigned char)w.w[pos[0]][n]))) {
+                put(&o, ", state = \"");
+                put(&o, states[k]);
+                put(&o, "\"");
+                break;
+            }
+        }
         put(&o, " }\n");
     } else if (strcmp(verb, "declare") == 0) {
         put(&o, "declare(");

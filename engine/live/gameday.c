@@ -142,8 +142,9 @@ static json_t *alert_msg(Gameday *g, int a, SimTime t)
 
 static const char *status_state(const char *text)
 {
-    static const char *const states[] = { "investigating", "identified", "monitoring", "resolved" };
-    for (size_t i = 0; i < 4; i++)
+    static const char *const states[] = { "investigating", "identified", "monitoring", "resolved",
+                                          "operational" };
+    for (size_t i = 0; i < 5; i++)
         if (strncasecmp(text, states[i], strlen(states[i])) == 0) return states[i];
     return "update";
 }
@@ -166,9 +167,10 @@ static void on_event(void *ud, const RunEvent *e)
             broadcast(g, m, false);
         }
     }
-    if (e->kind == RE_STATUS) {
-        const char *text = e->text;
-        if (strncmp(text, "status page: ", 13) == 0) text += 13;
+    /* Only the notices that went out are on the page; a failed post and
+     * the page going down are in the timeline. */
+    if (e->kind == RE_STATUS && strncmp(e->text, "status page: ", 13) == 0) {
+        const char *text = e->text + 13;
         json_t *m = stamp(g, "status", e->t);
         json_object_set_new(m, "state", json_string(status_state(text)));
         json_object_set_new(m, "text", json_string(text));

@@ -867,10 +867,11 @@ static const char *const root_keys[R_N] = {
 };
 SCHEMA(root, "the topology", R_N);
 
-enum { ST_INTERVAL, ST_SAMPLING, ST_BUDGET, ST_PROPAGATION, ST_MONITORING, ST_N };
+enum { ST_INTERVAL, ST_SAMPLING, ST_BUDGET, ST_PROPAGATION, ST_MONITORING, ST_STATUS_PAGE, ST_N };
 static const char *const settings_keys[ST_N] = {
     [ST_INTERVAL] = "interval", [ST_SAMPLING] = "sampling", [ST_BUDGET] = "budget",
     [ST_PROPAGATION] = "propagation", [ST_MONITORING] = "monitoring",
+    [ST_STATUS_PAGE] = "status_page",
 };
 SCHEMA(settings, "settings", ST_N);
 
@@ -2315,6 +2316,8 @@ static void walk_settings(Ld *ld, const Node *m)
     rd_duration(ld, v[ST_PROPAGATION], "propagation", false, &t->propagation);
     if (v[ST_MONITORING])
         t->monitoring = rd_ref(ld, v[ST_MONITORING], "monitoring", &ld->svc, "service");
+    if (v[ST_STATUS_PAGE])
+        t->status_page = rd_ref(ld, v[ST_STATUS_PAGE], "status_page", &ld->svc, "service");
 }
 
 static void walk_configs(Ld *ld, const Node *m)

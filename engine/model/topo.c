@@ -13,6 +13,7 @@ void topo_init(Topo *t)
     t->interval = 10 * FD_SEC;
     t->propagation = FD_MIN;
     t->monitoring = -1;
+    t->status_page = -1;
     t->inputs = FD_DIGEST_INIT;
 }
 

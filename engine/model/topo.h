@@ -300,6 +300,7 @@ typedef struct Topo {
     SimTime interval;      /* metrics interval; default 10s */
     SimTime propagation;   /* routing-weight change propagation delay; default 1m */
     int monitoring;        /* the service that carries alerting, or -1 */
+    int status_page;       /* the service the public status page runs on, or -1 */
     uint64_t inputs;       /* base/digest.h over the file and each CSV it names, as read */
 } Topo;
 

@@ -70,6 +70,7 @@ static void put_service(FILE *f, const Topo *t, int s)
     if (sv->kind == SVC_STORAGE) fputs("\\n(storage)", f);
     if (sv->kind == SVC_EXTERNAL) fputs("\\n(external)", f);
     if (s == t->monitoring) fputs("\\n(monitoring)", f);
+    if (s == t->status_page) fputs("\\n(status page)", f);
     if (sv->ndeploy > 0) {
         fputs("\\n", f);
         for (int d = 0; d < sv->ndeploy; d++) {

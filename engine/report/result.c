@@ -20,6 +20,7 @@ void result_init(RunResult *r)
     memset(r, 0, sizeof *r);
     r->t_start = r->t_detected = r->t_mitigated = r->t_recovered = -1;
     r->sampling = 1;
+    r->comms.first_notice = r->comms.longest_gap = -1;
 }
 
 void result_free(RunResult *r)
@@ -33,6 +34,7 @@ void result_free(RunResult *r)
         free(r->events[i].region);
     }
     free(r->events);
+    free(r->comms.posts);
     for (int i = 0; i < r->nentries; i++) free(r->entries[i].name);
     free(r->entries);
     for (int i = 0; i < r->ndeadlocks; i++) {

@@ -80,6 +80,23 @@ typedef struct ExpectResult {
     double pass_rate;     /* the pass rate a batch needs; 1 unless declared */
 } ExpectResult;
 
+/* Communication: what the status page said and when (script_comms.c).
+ * `modelled` is false for a run that never posted and names no page; the
+ * reports then leave the section out. */
+typedef struct CommsResult {
+    bool modelled;
+    SimTime *posts;       /* times of the notices that went out, in order */
+    int nposts;
+    int failed;           /* posts that could not go out */
+    SimTime first_notice; /* the first notice from the incident's start on, or -1 */
+    SimTime longest_gap;  /* the longest time without a notice while the incident lasted
+                           * (first notice to recovery, or the end); -1 without a notice */
+    double wrong_min;     /* minutes the page said all was well while an entry point was
+                           * below its objective */
+    double unreachable_min;   /* minutes customers could not read it (its host down) */
+    double accurate_min;  /* minutes an up-to-date incident notice was read during the outage */
+} CommsResult;
+
 typedef struct RunResult {
     char *scenario;       /* the scenario's name */
     char *path;           /* the scenario file */
@@ -101,6 +118,7 @@ typedef struct RunResult {
     int nexpects;
     char **params;        /* "name=value" as the run saw them */
     int nparams;
+    CommsResult comms;
     uint64_t events_run;  /* kernel events, for the curious */
     uint64_t inputs;      /* base/digest.h of every file the run read, in order */
 } RunResult;

@@ -230,6 +230,22 @@ static json_t *deadlock_json(const RunResult *r, const DeadlockResult *d, bool *
     return o;
 }
 
+static json_t *comms_json(const RunResult *r, bool *ok)
+{
+    const CommsResult *c = &r->comms;
+    json_t *o = json_object();
+    json_t *a = json_array();
+    for (int i = 0; i < c->nposts; i++) push(a, moment_json(r, c->posts[i]), ok);
+    put(o, "notices", a, ok);
+    put(o, "failed_posts", json_integer(c->failed), ok);
+    put(o, "first_notice", moment_json(r, c->first_notice), ok);
+    put(o, "longest_gap_s", c->longest_gap >= 0 ? jsec(c->longest_gap) : json_null(), ok);
+    put(o, "wrong_min", jrate(c->wrong_min), ok);
+    put(o, "unreachable_min", jrate(c->unreachable_min), ok);
+    put(o, "accurate_min", jrate(c->accurate_min), ok);
+    return o;
+}
+
 static json_t *expect_json(const ExpectResult *x, bool *ok)
 {
     json_t *o = json_object();
@@ -265,6 +281,8 @@ static json_t *summary_json(const RunResult *r)
     for (int i = 0; i < r->ndeadlocks; i++)
         push(a, deadlock_json(r, &r->deadlocks[i], &ok), &ok);
     put(o, "deadlocks", a, &ok);
+    /* Only for runs with a status page, so that others keep their bytes. */
+    if (r->comms.modelled) put(o, "communication", comms_json(r, &ok), &ok);
 
     a = json_array();
     for (int i = 0; i < r->nexpects; i++) push(a, expect_json(&r->expects[i], &ok), &ok);

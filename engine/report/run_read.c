@@ -284,6 +284,36 @@ static void read_summary_obj(Reader *rd, RunResult *r, json_t *o)
         }
     }
 
+    /* Only runs with a status page have it. */
+    json_t *cm = json_object_get(o, "communication");
+    if (json_is_object(cm)) {
+        CommsResult *c = &r->comms;
+        c->modelled = true;
+        json_t *n = json_object_get(cm, "notices");
+        if (json_is_array(n) && json_array_size(n) > 0) {
+            c->posts = calloc(json_array_size(n), sizeof *c->posts);
+            if (!c->posts) rd->oom = true;
+            json_array_foreach(n, i, e) {
+                if (!c->posts) break;
+                json_t *t = json_object_get(e, "t");
+                if (json_is_number(t)) c->posts[c->nposts++] = sec(json_number_value(t));
+            }
+        }
+        json_t *v = json_object_get(cm, "failed_posts");
+        c->failed = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+        v = json_object_get(cm, "first_notice");
+        json_t *t = json_is_object(v) ? json_object_get(v, "t") : NULL;
+        c->first_notice = json_is_number(t) ? sec(json_number_value(t)) : -1;
+        v = json_object_get(cm, "longest_gap_s");
+        c->longest_gap = json_is_number(v) ? sec(json_number_value(v)) : -1;
+        v = json_object_get(cm, "wrong_min");
+        c->wrong_min = json_is_number(v) ? json_number_value(v) : 0;
+        v = json_object_get(cm, "unreachable_min");
+        c->unreachable_min = json_is_number(v) ? json_number_value(v) : 0;
+        v = json_object_get(cm, "accurate_min");
+        c->accurate_min = json_is_number(v) ? json_number_value(v) : 0;
+    }
+
     json_t *er = json_object_get(o, "events_run");
     if (json_is_integer(er) && json_integer_value(er) >= 0)
         r->events_run = (uint64_t)json_integer_value(er);

@@ -336,6 +336,44 @@ static void print_deadlocks(const Out *o, const RunResult *r)
     }
 }
 
+/* The status page: only for runs that name one or post to one. */
+static void print_comms(const Out *o, const RunResult *r)
+{
+    const CommsResult *c = &r->comms;
+    if (!c->modelled) return;
+    header(o, "Communication");
+    char m[32];
+    fprintf(o->f, "  %-13s ", "first notice");
+    if (c->first_notice >= 0) {
+        put_clock(o, r, c->first_notice);
+        SimTime from = r->t_detected >= 0 ? r->t_detected : r->t_start;
+        if (from >= 0) {
+            minutes_str(c->first_notice > from ? c->first_notice - from : 0, false, m, sizeof m);
+            fprintf(o->f, ", %s after %s", m, r->t_detected >= 0 ? "detection" : "the start");
+        }
+        fputc('\n', o->f);
+    } else {
+        fputs(r->t_start >= 0 ? "none went out\n" : "no incident\n", o->f);
+    }
+    fprintf(o->f, "  %-13s ", "notices");
+    if (c->nposts == 0) fputs("none", o->f);
+    for (int i = 0; i < c->nposts; i++) {
+        if (i) fputs(", ", o->f);
+        put_clock(o, r, c->posts[i]);
+    }
+    if (c->longest_gap >= 0) {
+        minutes_str(c->longest_gap, false, m, sizeof m);
+        fprintf(o->f, " (longest without one while the incident lasted: %s)", m);
+    } else if (r->t_start >= 0 && c->nposts > 0) {
+        fputs(" (none while the incident lasted)", o->f);
+    }
+    if (c->failed) fprintf(o->f, "; %d post%s failed", c->failed, c->failed == 1 ? "" : "s");
+    fputc('\n', o->f);
+    fprintf(o->f, "  %-13s wrong %.0f min, unreachable %.0f min, accurate %.0f min "
+            "(while an entry point was below its objective)\n", "page", c->wrong_min,
+            c->unreachable_min, c->accurate_min);
+}
+
 static void print_expectations(const Out *o, const RunResult *r)
 {
     header(o, "Expectations");
@@ -382,6 +420,7 @@ static void print_all(const RunResult *r, FILE *out, bool color, bool events)
     print_incident(&o, r);
     print_entries(&o, r);
     print_deadlocks(&o, r);
+    print_comms(&o, r);
     print_expectations(&o, r);
 }
 

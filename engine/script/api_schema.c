@@ -315,7 +315,16 @@ static const ApiKey k_support[] = {
 };
 static const ApiKey k_status_page[] = {
     R("text", AT_STRING, "the post"),
-    K("host", AT_SERVICE, "the service the status page runs on"),
+    K("state", AT_STRING, "investigating, identified, monitoring (an incident notice), resolved "
+                          "or operational (an all-clear); default investigating"),
+    K("host", AT_SERVICE, "the service the status page runs on (default: settings.status_page)"),
+    END,
+};
+static const ApiKey k_status_effects[] = {
+    K("accurate_reports", AT_NUMBER, "report rate factor while an accurate notice is read, 0..1"),
+    K("accurate_reattempt", AT_NUMBER, "users' re-attempt factor while it is read, 0..1"),
+    K("wrong_reports", AT_NUMBER, "report rate factor while the page wrongly says all is well, >= 1"),
+    K("stale_after", AT_DURATION, "an incident notice older than this is no longer read as news"),
     END,
 };
 
@@ -343,6 +352,16 @@ static const ApiKey k_expect_peak[] = {
     K("max", AT_NUMBER, "the highest ratio that passes"),
     K("min", AT_NUMBER, "the lowest ratio that passes"),
     K("with_retries", AT_BOOLEAN, "count every attempt, automatic retries included"),
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+static const ApiKey k_expect_status_updates[] = {
+    R("every", AT_DURATION, "the longest time without a notice while the incident lasts"),
+    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    END,
+};
+static const ApiKey k_expect_first_notice[] = {
+    R("within", AT_DURATION, "the longest time from detection to the first notice"),
     K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
     END,
 };
@@ -518,6 +537,7 @@ static const ApiFn schema[] = {
     F("distribution", 0, k_distribution),
     P("note", 1, AT_STRING),
     F("status_page", 1, k_status_page),
+    F("status_effects", 1, k_status_effects),
     P("read_file", 1, AT_STRING),
     F("expect.availability", 1, k_expect_availability),
     F("expect.error_budget", 1, k_expect_error_budget),
@@ -527,6 +547,8 @@ static const ApiFn schema[] = {
     F("expect.peak_to_baseline", 1, k_expect_peak),
     F("expect.no_deadlock", 1, k_pass_rate),
     F("expect.deadlock", 1, k_expect_deadlock),
+    F("expect.status_updates", 1, k_expect_status_updates),
+    F("expect.first_notice", 1, k_expect_first_notice),
     { "expect.that", 3, 2, { AT_STRING, AT_FUNCTION }, k_pass_rate, NULL },
     F("patterns.cascading_storage_failure", 1, k_p_cascading),
     F("patterns.storage_failure", 1, k_p_storage),

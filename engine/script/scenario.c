@@ -723,7 +723,7 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
  * with their delays into per-interval slots; the slot of the interval just
  * ended is what arrived in it. Past the threshold within the window, the
  * channel pages its team, and detects the incident if nothing else has. */
-static void eval_support(Scenario *s, const ModelInterval *iv)
+static void eval_support(Scenario *s, const ModelInterval *iv, double factor)
 {
     Support *sp = &s->support;
     if (s->report_rate <= 0) return;
@@ -739,7 +739,9 @@ static void eval_support(Scenario *s, const ModelInterval *iv)
         double d = aff - sp->affected_before[i];
         sp->affected_before[i] = aff;
         if (d <= 0) continue;
-        double expect = d * s->report_rate;
+        /* What the status page says changes how many report (factor:
+         * script_comms.c). */
+        double expect = d * s->report_rate * factor;
         double n = floor(expect + rng_uniform(&sp->rng));
         /* Many reports are drawn as at most 4096 delays of equal weight. */
         int draws = n > 4096 ? 4096 : (int)n;
@@ -802,7 +804,7 @@ void scenario_on_interval(void *ud, const ModelInterval *iv)
     if (s->failed) return;
     eval_health(s, iv);
     eval_alerts(s, iv);
-    eval_support(s, iv);
+    eval_support(s, iv, comms_interval(s, iv));
     eval_clock(s, iv);
     eval_incident_window(s, iv);
     if (s->opt.on_interval) s->opt.on_interval(s->opt.ud, iv);
@@ -903,6 +905,7 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
     if (slash) *slash = 0;
     else strcpy(s->dir, ".");
     topo_init(&s->topo);
+    comms_init(s);
     /* Customers who report do so after about ten minutes, some much later
      * (an assumption; docs/api.md, "support"). */
     dist_lognormal(&s->support.delay, 10 * 60, 2 * 3600, NULL);
@@ -1106,6 +1109,33 @@ static void push_summary(Scenario *s)
         lua_rawseti(L, -2, i + 1);
     }
     lua_setfield(L, -2, "deadlocks");
+    /* The status page (script_comms.c); moments in seconds since the
+     * start, absent when they never came. */
+    const CommsResult *cm = &r->comms;
+    lua_createtable(L, 0, 7);                                 // [sum, status]
+    lua_createtable(L, cm->nposts, 0);
+    for (int i = 0; i < cm->nposts; i++) {
+        lua_pushnumber(L, fd_time_sec(cm->posts[i]));
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "posts");
+    if (cm->first_notice >= 0) {
+        lua_pushnumber(L, fd_time_sec(cm->first_notice));
+        lua_setfield(L, -2, "first_notice");
+    }
+    if (cm->longest_gap >= 0) {
+        lua_pushnumber(L, fd_time_sec(cm->longest_gap));
+        lua_setfield(L, -2, "longest_gap");
+    }
+    lua_pushinteger(L, cm->failed);
+    lua_setfield(L, -2, "failed");
+    lua_pushnumber(L, cm->wrong_min);
+    lua_setfield(L, -2, "wrong_min");
+    lua_pushnumber(L, cm->unreachable_min);
+    lua_setfield(L, -2, "unreachable_min");
+    lua_pushnumber(L, cm->accurate_min);
+    lua_setfield(L, -2, "accurate_min");
+    lua_setfield(L, -2, "status");                            // [sum]
     lua_pushnumber(L, fd_time_sec(s->duration));
     lua_setfield(L, -2, "duration");
 }
@@ -1261,6 +1291,7 @@ int scenario_finish(Scenario *s)
     RunResult *r = s->res;
     explain_unmitigated(s);
     fill_entries(s);
+    comms_finish(s);
     r->events_run = sim_events_run(s->sim);
     run_expectations(s);
     result_sort_events(r);
@@ -1287,6 +1318,7 @@ void scenario_close(Scenario *s)
     free(s->support.slots);
     free(s->support.affected_before);
     dist_free(&s->support.delay);
+    comms_free(s);
     free(s->alerts);
     for (int i = 0; i < s->nteams; i++) {
         free(s->teams[i].name);

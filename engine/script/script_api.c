@@ -504,6 +504,8 @@ static int l_scenario(lua_State *L)
     s->res->duration = s->duration;
     s->clock = calloc((size_t)s->topo.nsources + 1, sizeof *s->clock);
     if (!s->clock) return oom_error(L, s);
+    s->comms.host = s->topo.status_page;
+    if (s->comms.host >= 0) s->comms.used = true;
     return 0;
 }
 
@@ -1071,6 +1073,7 @@ static int l_client(lua_State *L)
         return luaL_error(L, "client: backoff max (%fs) would be less than its base (%fs)",
                           fd_time_sec(c.backoff.max), fd_time_sec(c.backoff.base));
     model_set_client(s->model, src, &c);
+    comms_client_changed(s, src);
     if (set) {
         api_note(s, RE_CHANGE, src_name(s, src), NULL,
                  "%s clients now back off %gs to %gs (x%g, jitter %.0f%%)", src_name(s, src),
@@ -1374,7 +1377,7 @@ static int l_shed(lua_State *L)
 
 /* Whether a service (in a region, or everywhere) answered well over the
  * last interval: availability >= 99% and something serving. */
-static bool pool_healthy(Scenario *s, int svc, int r)
+bool api_pool_healthy(Scenario *s, int svc, int r)
 {
     for (int k = 0; k < s->topo.nregions; k++) {
         if (r >= 0 && k != r) continue;
@@ -1394,7 +1397,7 @@ static int l_healthy(lua_State *L)
     Scenario *s = need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
     int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
-    lua_pushboolean(L, pool_healthy(s, svc, r));
+    lua_pushboolean(L, api_pool_healthy(s, svc, r));
     return 1;
 }
 
@@ -2179,28 +2182,57 @@ static int l_note(lua_State *L)
     return 0;
 }
 
-/* status_page{text = "...", host = "console"}: a post on the status page.
- * A status page hosted on a service that is failing fails with it. */
+/* status_page{ text = "...", state = "investigating", host = "console" }:
+ * a notice on the status page (script_comms.c). A page whose host (or a
+ * service it calls critically) is down cannot post. */
+static const char *const page_states[] = {
+    "investigating", "identified", "monitoring", "resolved", "operational", NULL,
+};
+
 static int l_status_page(lua_State *L)
 {
     Scenario *s = need_model(L);
     check_keys(L, 1, "status_page");
-    lua_getfield(L, 1, "text");
+    lua_getfield(L, 1, "text");                               // [text]
     const char *text = lua_tostring(L, -1);
     if (!text) return luaL_error(L, "status_page: text is required");
-    lua_getfield(L, 1, "host");
-    bool ok = true;
+    lua_getfield(L, 1, "state");                              // [text, state]
+    PageSays says = PAGE_INCIDENT;
     if (!lua_isnil(L, -1)) {
-        int host = api_check_service(L, s, 1, "host");
-        ok = pool_healthy(s, host, -1);
-        if (!ok)
-            api_note(s, RE_STATUS, svc_name(s, host), NULL,
-                     "status page post fails: the page is hosted on %s, which is down (\"%s\")",
-                     svc_name(s, host), text);
+        const char *st = lua_tostring(L, -1);
+        int k = 0;
+        while (st && page_states[k] && strcmp(page_states[k], st) != 0) k++;
+        if (!st || !page_states[k]) {
+            const char *best = st ? diag_suggest(st, page_states, 5) : NULL;
+            if (best)
+                return luaL_error(L, "status_page: unknown state '%s' (did you mean '%s'?)", st, best);
+            return luaL_error(L, "status_page: state must be one of investigating, identified, "
+                                 "monitoring, resolved, operational");
+        }
+        says = k >= 3 ? PAGE_ALL_CLEAR : PAGE_INCIDENT;
     }
-    if (ok) api_note(s, RE_STATUS, NULL, NULL, "status page: %s", text);
+    lua_getfield(L, 1, "host");                               // [text, state, host]
+    int host = lua_isnil(L, -1) ? -1 : api_check_service(L, s, 1, "host");
+    bool ok = comms_post(s, text, says, host);
+    if (s->oom) return oom_error(L, s);
     lua_pushboolean(L, ok);
     return 1;
+}
+
+/* status_effects{ accurate_reports = 0.6, accurate_reattempt = 0.5,
+ * wrong_reports = 1.5, stale_after = "1h" }: what reading the status page
+ * does to customers (script_comms.c; defaults in docs/api.md). */
+static int l_status_effects(lua_State *L)
+{
+    Scenario *s = api_scenario(L);
+    check_keys(L, 1, "status_effects");
+    Comms *c = &s->comms;
+    c->accurate_reports = opt_number(L, 1, "accurate_reports", c->accurate_reports, 0, 1);
+    c->accurate_reattempt = opt_number(L, 1, "accurate_reattempt", c->accurate_reattempt, 0, 1);
+    c->wrong_reports = opt_number(L, 1, "wrong_reports", c->wrong_reports, 1, 100);
+    c->stale_after = opt_duration(L, 1, "stale_after", c->stale_after);
+    if (c->stale_after <= 0) return luaL_error(L, "stale_after: must be more than 0");
+    return 0;
 }
 
 static void on_deadlock(void *ud, const ModelDeadlock *d)
@@ -2400,7 +2432,8 @@ void api_register(Scenario *s, lua_State *L)
         { "team", l_team },               { "diagnose", l_diagnose },
         { "act", l_act },                 { "page", l_page },
         { "declare", l_declare },         { "note", l_note },
-        { "status_page", l_status_page }, { "names", l_names },
+        { "status_page", l_status_page }, { "status_effects", l_status_effects },
+        { "names", l_names },
         { "deployed", l_deployed },       { "instances", l_instances },
         { "readers", l_readers },         { "support", l_support },
         { "on_page", l_on_page },         { "waiting_on", l_waiting_on },

@@ -95,6 +95,34 @@ typedef struct Support {
     Rng rng;
 } Support;
 
+/* The status page (script_comms.c): what it says, where it runs, what
+ * customers make of it. A notice is an incident notice (investigating,
+ * identified, monitoring) or an all-clear (resolved, operational). */
+typedef enum PageSays { PAGE_NOTHING, PAGE_INCIDENT, PAGE_ALL_CLEAR } PageSays;
+typedef enum PageRead { READ_NOTHING, READ_ACCURATE, READ_WRONG } PageRead;
+
+typedef struct Comms {
+    int host;               /* the service the page runs on; -1: hosted apart, always up */
+    PageSays says;
+    SimTime posted;         /* when the notice up now went out, or -1 */
+    /* What reading it does to customers (status_effects{}). */
+    double accurate_reports;    /* report rate x this while an accurate notice is read */
+    double accurate_reattempt;  /* user re-attempt probability x this, likewise */
+    double wrong_reports;       /* report rate x this while the page wrongly says all is well */
+    SimTime stale_after;        /* an incident notice older than this is not read as news */
+    /* The reading side, per interval. */
+    bool down;              /* its host was found down (said in the timeline) */
+    PageRead read;          /* what customers read in the last interval */
+    double *reattempt_set;  /* per source: the probability we set, or -1 when untouched */
+    double *reattempt_base; /* per source: what it was before */
+    /* The record. */
+    SimTime *posts;
+    int nposts, capposts;
+    int failed;
+    double wrong_s, unreachable_s, accurate_s;
+    bool used;              /* a page is named or something was posted */
+} Comms;
+
 typedef struct SourceClock {
     double baseline_sum;    /* attempts/s summed over intervals before the start */
     int baseline_n;
@@ -149,6 +177,7 @@ struct Scenario {
     uint64_t next_wait;     /* tokens for parked threads */
     Rng leads;              /* which wrong lead a misdiagnosis follows */
     Support support;
+    Comms comms;
     /* incident clock */
     SourceClock *clock;
     SimTime good_since;     /* start of the current good streak, or -1 */
@@ -196,6 +225,27 @@ int api_team_ready(lua_State *L, Scenario *s, int idx, const char *field, const 
 int api_check_config(lua_State *L, Scenario *s, int idx, const char *field);
 /* Refuses keys the options schema (api_schema.c) does not list for fn. */
 void api_check_keys(lua_State *L, int idx, const char *fn);
+
+/* script_api.c: whether a service serves well (>= 99% of its requests
+ * answered well over the last interval, an instance up), in region r or
+ * every region (r < 0). */
+bool api_pool_healthy(Scenario *s, int svc, int r);
+
+/* script_comms.c */
+void comms_init(Scenario *s);
+/* A post: true when it went out (its host is up), with the timeline line
+ * written either way. says is PAGE_INCIDENT or PAGE_ALL_CLEAR; host < 0:
+ * the page's own host (settings.status_page), if any. */
+bool comms_post(Scenario *s, const char *text, PageSays says, int host);
+/* Each interval, before the support channel draws its reports: what
+ * customers read now. Returns the factor on the report rate. */
+double comms_interval(Scenario *s, const ModelInterval *iv);
+/* A source's client was replaced (client{}): the notice's effect applies
+ * to the new one. */
+void comms_client_changed(Scenario *s, int src);
+/* At the end of the run: the CommsResult. */
+void comms_finish(Scenario *s);
+void comms_free(Scenario *s);
 
 /* script_live.c */
 void live_register(Scenario *s, lua_State *L);

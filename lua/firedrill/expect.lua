@@ -176,6 +176,40 @@ function M.deadlock(o)
   end, o.pass_rate)
 end
 
+---expect.status_updates{ every = "30m" }: while the incident lasts (from
+---its detection to its recovery, or the end of the run) the status page
+---gets a notice at least this often: the first within `every` of the
+---detection, each next within `every` of the one before, and the last
+---within `every` of the recovery. Passes when no incident started.
+function M.status_updates(o)
+  keys("status_updates", o)
+  need(o, "every", "status_updates")
+  local every = seconds(o.every)
+  _expect(("status page updated every %s"):format(o.every), function(sum)
+    local st = sum.status
+    if not sum.incident.start then return true, "no incident started" end
+    if not st.longest_gap then return false, "no notice went out while the incident lasted" end
+    return st.longest_gap <= every, ("longest time without a notice: %s"):format(mins(st.longest_gap))
+  end, o.pass_rate)
+end
+
+---expect.first_notice{ within = "15m" }: the first notice goes out within
+---this long of the detection (of the start, when nobody detected it).
+function M.first_notice(o)
+  keys("first_notice", o)
+  need(o, "within", "first_notice")
+  local lim = seconds(o.within)
+  _expect(("first notice within %s"):format(o.within), function(sum)
+    local inc = sum.incident
+    if not inc.start then return true, "no incident started" end
+    local from = inc.detected or inc.start
+    local first = sum.status.first_notice
+    if not first then return false, "no notice went out" end
+    local d = math.max(first - from, 0)
+    return d <= lim, ("first notice %s after %s"):format(mins(d), inc.detected and "detection" or "the start")
+  end, o.pass_rate)
+end
+
 ---expect.that("name", function(summary) return ok, detail end)
 function M.that(name, fn, o)
   if type(fn) ~= "function" then error("expect.that: a check function is required", 2) end

@@ -811,13 +811,27 @@ function note(text) end
 
 ---@class (exact) fd.StatusPageOptions
 ---@field text string
----@field host? fd.Service The service the status page runs on; if it is not healthy the post fails.
+---@field state? "investigating"|"identified"|"monitoring"|"resolved"|"operational" The first three make an incident notice, the last two an all-clear. Default "investigating".
+---@field host? fd.Service The service the page runs on (default: the topology's settings.status_page; none: hosted apart, always up). The page stays there.
 
----Posts to the status page. Returns whether the post went out.
+---Posts a notice to the status page. It goes out only while the page's
+---service, and every service it calls critically, serves well. Customers
+---read it: an up-to-date incident notice lowers their reports and
+---re-attempts, an all-clear during an outage raises reports (status_effects).
 ---Timeline (status): "status page: TEXT", or "status page post fails: the page is hosted on S, which is down (...)".
 ---@param o fd.StatusPageOptions
----@return boolean
+---@return boolean went_out
 function status_page(o) end
+
+---@class (exact) fd.StatusEffectsOptions
+---@field accurate_reports? number Report rate x this while an accurate notice is read (0..1, default 0.6).
+---@field accurate_reattempt? number Users' re-attempt probability x this, likewise (0..1, default 0.5).
+---@field wrong_reports? number Report rate x this while the page says all is well during an outage (>= 1, default 1.5).
+---@field stale_after? fd.Duration An incident notice older than this has no effect (default "1h").
+
+---What reading the status page does to customers.
+---@param o fd.StatusEffectsOptions
+function status_effects(o) end
 
 -------------------------------------------------------------------------------
 -- The sandbox's additions to Lua
@@ -858,10 +872,20 @@ function read_file(name) end
 ---@field cycle string Like "cloud-api -> tke -> cloud-api".
 
 ---What an `expect.that` check receives.
+---@class fd.StatusSummary
+---@field posts number[] Seconds since the start of each notice that went out.
+---@field first_notice? number The first from the incident's start on.
+---@field longest_gap? number Longest time without a notice while the incident lasted (seconds).
+---@field failed integer Posts that could not go out.
+---@field wrong_min number
+---@field unreachable_min number
+---@field accurate_min number
+
 ---@class fd.Summary
 ---@field incident fd.IncidentClock
 ---@field entries table<string, fd.EntrySummary> By source name.
 ---@field deadlocks fd.DeadlockSummary[]
+---@field status fd.StatusSummary The status page.
 ---@field duration number The run's length, seconds.
 
 ---@class fd.ExpectOptions
@@ -882,6 +906,12 @@ function read_file(name) end
 ---@field max? number
 ---@field min? number
 ---@field with_retries? boolean Count every attempt, automatic client retries included; default: users' attempts only.
+
+---@class fd.ExpectStatusUpdates: fd.ExpectOptions
+---@field every fd.Duration
+
+---@class fd.ExpectFirstNotice: fd.ExpectOptions
+---@field within fd.Duration
 
 ---@class fd.ExpectDeadlock: fd.ExpectOptions
 ---@field region? fd.Region
@@ -928,6 +958,16 @@ function expect.no_deadlock(o) end
 ---A recovery deadlock happened (in `region`, if given).
 ---@param o? fd.ExpectDeadlock
 function expect.deadlock(o) end
+
+---While the incident lasts (detection to recovery), a status-page notice
+---goes out at least every `every`. Passes when no incident started.
+---@param o fd.ExpectStatusUpdates
+function expect.status_updates(o) end
+
+---The first notice goes out within `within` of detection. Passes when no
+---incident started.
+---@param o fd.ExpectFirstNotice
+function expect.first_notice(o) end
 
 ---A check of your own: `fn(summary)` returns ok and a line of detail.
 ---@param name string

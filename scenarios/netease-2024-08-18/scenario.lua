@@ -68,7 +68,11 @@ local function restore_storage(team)
   unhang { service = stalled_on }
   note("block storage restored")
   wait_until(function() return healthy("music-gateway") end, "30m")
-  status_page { text = "NetEase Cloud Music has recovered; VIP compensation tomorrow" }
+  -- Recovered at 17:11; at 17:16 the company's Zhihu account posted an
+  -- apology with a week of VIP. Nothing was posted while it was down.
+  wait("5m")
+  status_page { text = "NetEase Cloud Music has recovered; sorry: 7 days of Black Vinyl VIP tomorrow",
+                state = "resolved" }
 end
 
 on_page("sre", function()
