@@ -312,7 +312,9 @@ static void on_interval(void *ud, const ModelInterval *iv)
             const PoolStats *p = &iv->pools[i];
             if (p->service != s) continue;
             bool blind = watch && s != t->monitoring && p->telemetry == 0;
-            json_object_set_new(per, t->regions[p->region].name, pool_json(p, secs, blind));
+            /* An external service's pool has no region: "-", as in metrics.csv. */
+            const char *rname = p->region >= 0 ? t->regions[p->region].name : "-";
+            json_object_set_new(per, rname, pool_json(p, secs, blind));
             if (blind) continue;
             all_blind = false;
             any = true;
