@@ -27,7 +27,7 @@ const CliCommand cli_demo = {
 int cmd_demo(int argc, char **argv)
 {
     uint64_t customers = 2000000, seed = 1;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i += 2) {
         uint64_t *dst = NULL;
         if (strcmp(argv[i], "--customers") == 0) dst = &customers;
         else if (strcmp(argv[i], "--seed") == 0) dst = &seed;
@@ -39,7 +39,6 @@ int cmd_demo(int argc, char **argv)
             cli_usage_error("demo", "%s needs a whole number", argv[i]);
             return FD_EXIT_USAGE;
         }
-        i++;
     }
     if (customers < 100) {
         cli_usage_error("demo", "--customers must be at least 100");

@@ -442,7 +442,7 @@ int cmd_translate(const CmdNames *nm, const char *team, const char *line, char *
             if (w.len[pos[0]] >= n && strncasecmp(w.w[pos[0]], states[k], n) == 0 &&
                 (w.len[pos[0]] == n || !isalpha((unsigned char)w.w[pos[0]][n]))) {
                 put(&o, ", state = \"");
-                put(&o, states[k]);
+                put(&o, "%s", states[k]);
                 put(&o, "\"");
                 break;
             }
