@@ -431,6 +431,14 @@ function runCommand(line) {
   S.histPos = -1;
   if (!send({ t: 'cmd', line })) addReply(line, 'not connected: the command was not sent', false);
 }
+// The status page's form posts through the same command as the console.
+$('status-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const text = $('status-text').value.trim();
+  if (!text) { $('status-text').focus(); return; }
+  runCommand('status_page ' + $('status-state').value + ': ' + text);
+  $('status-text').value = '';
+});
 function showCompletions(items) {
   const ul = $('completions'), input = $('cmd');
   ul.textContent = '';

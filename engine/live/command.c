@@ -433,20 +433,24 @@ int cmd_translate(const CmdNames *nm, const char *team, const char *line, char *
         put(&o, "act { team = ");
         put_s(&o, team);
         put(&o, ", takes = \"2m\", what = \"post on the status page\" }\nstatus_page { text = ");
-        put_rest(&o, &w, pos[0]);
-        /* A notice that opens with its state ("resolved: ...") says so. */
+        /* A notice that opens with its state ("resolved ...") says so; a
+         * state written as a label ("identified: ...") is not part of the
+         * text customers read. */
         static const char *const states[] = { "investigating", "identified", "monitoring",
                                               "resolved", "operational" };
+        const char *state = NULL;
+        int from = pos[0];
         for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
-            size_t n = strlen(states[k]);
-            if (w.len[pos[0]] >= n && strncasecmp(w.w[pos[0]], states[k], n) == 0 &&
-                (w.len[pos[0]] == n || !isalpha((unsigned char)w.w[pos[0]][n]))) {
-                put(&o, ", state = \"");
-                put(&o, "%s", states[k]);
-                put(&o, "\"");
+            size_t n = strlen(states[k]), len = w.len[pos[0]];
+            if (len >= n && strncasecmp(w.w[pos[0]], states[k], n) == 0 &&
+                (len == n || !isalpha((unsigned char)w.w[pos[0]][n]))) {
+                state = states[k];
+                if (len == n + 1 && w.w[pos[0]][n] == ':' && pos[0] + 1 < w.n) from = pos[0] + 1;
                 break;
             }
         }
+        put_rest(&o, &w, from);
+        if (state) put(&o, ", state = \"%s\"", state);
         put(&o, " }\n");
     } else if (strcmp(verb, "declare") == 0) {
         put(&o, "declare(");

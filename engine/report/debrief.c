@@ -76,6 +76,14 @@ void debrief_measure(const RunResult *r, const char *const *teams, int nteams, i
     out->customers_affected = c;
     out->expects = r->nexpects;
     for (int i = 0; i < r->nexpects; i++) out->expects_held += r->expects[i].ok;
+
+    /* The first notice counts from detection, as the Communication
+     * section does (script_comms.c). */
+    const CommsResult *cm = &r->comms;
+    out->page = cm->modelled;
+    int64_t from = det >= 0 && det >= start ? det : start, first = ms_of(cm->first_notice);
+    out->notice_ms = out->incident && first >= 0 ? (first > from ? first - from : 0) : -1;
+    out->misinformed_ms = cm->modelled ? llround((cm->wrong_min + cm->unreachable_min) * 60e3) : 0;
 }
 
 int debrief_run_reference(const char *path, uint64_t seed, const char *const *params,
@@ -101,14 +109,16 @@ int debrief_run_reference(const char *path, uint64_t seed, const char *const *pa
 
 char *debrief_figures_to_json(const DebriefFigures *f)
 {
-    json_t *o = json_pack("{sb sI sI sI sI sI sI sI si si}", "incident", f->incident,
+    json_t *o = json_pack("{sb sI sI sI sI sI sI sI si si sb sI sI}", "incident", f->incident,
                           "start_ms", (json_int_t)f->start_ms, "outage_ms",
                           (json_int_t)f->outage_ms, "detect_ms", (json_int_t)f->detect_ms,
                           "mitigate_ms", (json_int_t)f->mitigate_ms, "respond_from_ms",
                           (json_int_t)f->respond_from_ms, "respond_ms",
                           (json_int_t)f->respond_ms, "customers_affected",
                           (json_int_t)llround(f->customers_affected), "held",
-                          f->expects_held, "expects", f->expects);
+                          f->expects_held, "expects", f->expects, "page", f->page,
+                          "notice_ms", (json_int_t)f->notice_ms, "misinformed_ms",
+                          (json_int_t)f->misinformed_ms);
     if (!o) return NULL;
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
@@ -120,18 +130,20 @@ int debrief_figures_from_json(const char *text, DebriefFigures *f)
     json_error_t err;
     json_t *o = json_loads(text, 0, &err);
     if (!o) return -1;
-    int incident = 0, held = 0, n = 0;
-    json_int_t st, ou, de, mi, rf, rs, cu;
-    int rc = json_unpack(o, "{sb sI sI sI sI sI sI sI si si}", "incident", &incident,
+    int incident = 0, held = 0, n = 0, page = 0;
+    json_int_t st, ou, de, mi, rf, rs, cu, no, mis;
+    int rc = json_unpack(o, "{sb sI sI sI sI sI sI sI si si sb sI sI}", "incident", &incident,
                          "start_ms", &st, "outage_ms", &ou, "detect_ms", &de, "mitigate_ms", &mi,
                          "respond_from_ms", &rf, "respond_ms", &rs, "customers_affected", &cu,
-                         "held", &held, "expects", &n);
+                         "held", &held, "expects", &n, "page", &page, "notice_ms", &no,
+                         "misinformed_ms", &mis);
     json_decref(o);
     if (rc != 0) return -1;
     *f = (DebriefFigures){ .incident = incident, .start_ms = st, .outage_ms = ou,
                            .detect_ms = de, .mitigate_ms = mi, .respond_from_ms = rf,
                            .respond_ms = rs, .customers_affected = (double)cu,
-                           .expects_held = held, .expects = n };
+                           .expects_held = held, .expects = n, .page = page,
+                           .notice_ms = no, .misinformed_ms = mis };
     return 0;
 }
 
@@ -455,8 +467,10 @@ static double falling(double max, double x, double ref)
 
 #define RULE_FORM "points = %g / (1 + (x / ref)^2 / 2) with x the team's figure and ref the reference's"
 
-/* A time line of the score: recovery, mitigation or the response. */
-static void time_line(DebriefScoreLine *l, const char *name, double max, const char *what,
+/* A time line of the score: recovery, mitigation, the response or the
+ * first notice. Returns the reference figure x was held against (ms), or -1
+ * when nothing was measured. */
+static int64_t time_line(DebriefScoreLine *l, const char *name, double max, const char *what,
                       bool no_incident, int64_t x, int64_t med, int64_t floor_ms,
                       int64_t duration_ms, int nseeds)
 {
@@ -468,7 +482,7 @@ static void time_line(DebriefScoreLine *l, const char *name, double max, const c
         snprintf(l->measured, sizeof l->measured, "no incident started in the played run");
         snprintf(l->reference, sizeof l->reference, "-");
         snprintf(l->rule, sizeof l->rule, "nothing to %s: all %g points", what, max);
-        return;
+        return -1;
     }
     fmt_ms(x, a, sizeof a);
     snprintf(l->measured, sizeof l->measured, "%s %s", what, a);
@@ -487,12 +501,52 @@ static void time_line(DebriefScoreLine *l, const char *name, double max, const c
     if (x < 0) {
         l->points = 0;
         snprintf(l->rule, sizeof l->rule, "the team never got there: 0 of %g", max);
-        return;
+        return ref;
     }
     l->points = round2(falling(max, (double)x, (double)ref));
     snprintf(l->rule, sizeof l->rule,
              RULE_FORM " (at least %lld s): x/ref = %.3f, so %.2f of %g",
              max, (long long)(floor_ms / 1000), (double)x / (double)ref, l->points, max);
+    return ref;
+}
+
+/* The communication line: the first notice's delay on the time curve,
+ * times the share of the outage the page told customers the truth. */
+static void comms_line(Debrief *d, DebriefScoreLine *l, double max, int64_t dur)
+{
+    const DebriefFigures *t = &d->team_fig;
+    if (t->incident && !d->any_page) {
+        l->name = "communication";
+        l->max = max;
+        l->points = max;
+        snprintf(l->measured, sizeof l->measured, "the scenario has no status page");
+        snprintf(l->reference, sizeof l->reference, "-");
+        snprintf(l->rule, sizeof l->rule, "nothing to post on: all %g points", max);
+        return;
+    }
+    int64_t ref = time_line(l, "communication", max, "first notice after", !t->incident,
+                            t->notice_ms, d->med_notice_ms, 60000, dur, d->nseeds);
+    if (!t->incident) return;
+    size_t n = strlen(l->measured);
+    snprintf(l->measured + n, sizeof l->measured - n, " (from detection)");
+    if (t->notice_ms < 0) {
+        snprintf(l->rule, sizeof l->rule, "no notice went out: 0 of %g", max);
+        return;
+    }
+    int64_t len = t->outage_ms >= 0 ? t->outage_ms : dur - t->start_ms;
+    if (len < 1000) len = 1000;
+    double wrong = t->misinformed_ms > len ? 1 : (double)t->misinformed_ms / (double)len;
+    double pts = round2(falling(max, (double)t->notice_ms, (double)ref) * (1 - wrong));
+    char a[32], b[32];
+    fmt_ms(t->misinformed_ms, a, sizeof a);
+    fmt_ms(len, b, sizeof b);
+    n = strlen(l->measured);
+    snprintf(l->measured + n, sizeof l->measured - n, "; the page was wrong or unreachable %s of "
+             "the %s outage", a, b);
+    n = strlen(l->rule);
+    snprintf(l->rule + n, sizeof l->rule - n, "; times (1 - %.3f), the share of the outage "
+             "customers read an all-clear or no page: %.2f of %g", wrong, pts, max);
+    l->points = pts;
 }
 
 static void score(Debrief *d)
@@ -500,7 +554,7 @@ static void score(Debrief *d)
     const DebriefFigures *t = &d->team_fig;
     int64_t dur = ms_of(d->team.duration);
     if (dur <= 0) dur = 1000;
-    time_line(&d->lines[0], "recovery", 30, "recovered after", !t->incident, t->outage_ms,
+    time_line(&d->lines[0], "recovery", 25, "recovered after", !t->incident, t->outage_ms,
               d->med_outage_ms, 60000, dur, d->nseeds);
     time_line(&d->lines[1], "mitigation", 20, "mitigated after", !t->incident, t->mitigate_ms,
               d->med_mitigate_ms, 60000, dur, d->nseeds);
@@ -515,7 +569,7 @@ static void score(Debrief *d)
 
     DebriefScoreLine *c = &d->lines[3];
     c->name = "customers";
-    c->max = 20;
+    c->max = 15;
     double ref = d->med_customers > 1 ? d->med_customers : 1;
     snprintf(c->measured, sizeof c->measured, "%.0f customers affected", t->customers_affected);
     snprintf(c->reference, sizeof c->reference, "median over %d reference seeds: %.0f", d->nseeds,
@@ -526,7 +580,7 @@ static void score(Debrief *d)
 
     DebriefScoreLine *e = &d->lines[4];
     e->name = "expectations";
-    e->max = 15;
+    e->max = 10;
     snprintf(e->measured, sizeof e->measured, "%d of %d expectations held", t->expects_held,
              t->expects);
     snprintf(e->reference, sizeof e->reference, "the reference held %d of %d at the same seed",
@@ -538,6 +592,7 @@ static void score(Debrief *d)
         e->points = round2(e->max * t->expects_held / t->expects);
         snprintf(e->rule, sizeof e->rule, "points = %g x held / declared = %.2f", e->max, e->points);
     }
+    comms_line(d, &d->lines[5], 15, dur);
     d->total = 0;
     for (int i = 0; i < DEBRIEF_NLINES; i++) d->total += d->lines[i].points;
     d->total = round2(d->total);
@@ -599,6 +654,9 @@ int debrief_compute(Debrief *d, const char *dir, const DebriefOptions *o, DiagLi
         d->med_mitigate_ms = median_ms(d->seeds, ns, offsetof(DebriefFigures, mitigate_ms), scratch);
         d->med_detect_ms = median_ms(d->seeds, ns, offsetof(DebriefFigures, detect_ms), scratch);
         d->med_respond_ms = median_ms(d->seeds, ns, offsetof(DebriefFigures, respond_ms), scratch);
+        d->med_notice_ms = median_ms(d->seeds, ns, offsetof(DebriefFigures, notice_ms), scratch);
+        d->any_page = d->team_fig.page || d->ref_fig.page;
+        for (int i = 0; i < ns; i++) d->any_page = d->any_page || d->seeds[i].page;
         for (int i = 0; i < ns; i++) cs[i] = d->seeds[i].customers_affected;
         qsort(cs, (size_t)ns, sizeof *cs, cmp_double);
         d->med_customers = cs[(ns + 1) / 2 - 1];

@@ -14,7 +14,8 @@
  *      does), and over the reference seeds 1..N, keeping the figures of
  *      each run (DebriefFigures);
  *   3. compares: detection, mitigation, recovery, the response to the first
- *      page, customers affected and error budget burned; the share of the
+ *      page, customers affected and error budget burned, the first notice
+ *      on the status page and the time it misinformed; the share of the
  *      reference seeds whose outage lasted longer than the team's; and a
  *      score out of 100 whose every line says what it measured, against
  *      what, and how the points follow;
@@ -59,6 +60,14 @@ typedef struct DebriefFigures {
     int64_t respond_ms;
     double customers_affected;   /* summed over the entry points, whole */
     int expects_held, expects;
+    /* Communication: `page` the run had a status page (it named one, or
+     * someone posted); notice_ms from detection (the start when nobody
+     * detected it) to the first notice that went out, -1 none;
+     * misinformed_ms the time, while an entry point was below its
+     * objective, that customers read an all-clear or could not reach the
+     * page. */
+    bool page;
+    int64_t notice_ms, misinformed_ms;
 } DebriefFigures;
 
 /* Measures a finished run. `teams` are the played teams (their pages and
@@ -104,14 +113,15 @@ void debrief_session_free(DebriefSession *s);
 
 /* One line of the score. */
 typedef struct DebriefScoreLine {
-    const char *name;         /* "recovery", "mitigation", "response", "customers", "expectations" */
+    const char *name;         /* "recovery", "mitigation", "response", "customers",
+                               * "expectations", "communication" */
     double max, points;       /* points rounded to 0.01 */
     char measured[160];       /* the team's figure */
     char reference[160];      /* the reference figure it is held against */
-    char rule[320];           /* how the points follow */
+    char rule[480];           /* how the points follow */
 } DebriefScoreLine;
 
-#define DEBRIEF_NLINES 5
+#define DEBRIEF_NLINES 6
 
 /* Everything the debrief found. */
 typedef struct Debrief {
@@ -125,12 +135,14 @@ typedef struct Debrief {
     DebriefFigures *seeds;
     /* Medians over the seeds (nearest rank; -1 when the median run never
      * reached the moment). */
-    int64_t med_outage_ms, med_mitigate_ms, med_detect_ms, med_respond_ms;
+    int64_t med_outage_ms, med_mitigate_ms, med_detect_ms, med_respond_ms, med_notice_ms;
     double med_customers;
     /* The share of reference seeds whose outage was longer than the
      * team's (0..1), and their count. */
     double faster_than;
     int longer;
+    /* Some run (the team's, the reference's, a seed's) had a status page. */
+    bool any_page;
     DebriefScoreLine lines[DEBRIEF_NLINES];
     double total;             /* the sum of the lines' points */
     int digest_ok;            /* 1 the scenario matches the journal's digest, 0 not, -1 unknown */

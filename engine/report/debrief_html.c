@@ -93,8 +93,19 @@ static void against(FILE *f, const Debrief *d)
                "<td class=\"num\">%.0f</td><td class=\"num\">%.0f</td></tr>\n",
             cls, t->customers_affected, r->customers_affected, d->med_customers);
     fprintf(f, "<tr><td>expectations held</td><td class=\"num\">%d of %d</td>"
-               "<td class=\"num\">%d of %d</td><td></td></tr>\n</table>\n",
+               "<td class=\"num\">%d of %d</td><td></td></tr>\n",
             t->expects_held, t->expects, r->expects_held, r->expects);
+    if (d->any_page) {
+        fputs("<tr><td>first notice after (from detection)</td>", f);
+        dur_cell(f, t->notice_ms, d->med_notice_ms, true);
+        dur_cell(f, r->notice_ms, -2, false);
+        dur_cell(f, d->med_notice_ms, -2, false);
+        fputs("</tr>\n<tr><td>page wrong or unreachable</td>", f);
+        dur_cell(f, t->misinformed_ms, r->misinformed_ms, true);
+        dur_cell(f, r->misinformed_ms, -2, false);
+        fputs("<td></td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
     fputs("<p class=\"muted\">Times are since the incident's start. \"Page answered\": from the "
           "first page to a played team (else from detection) to that team's first command or "
           "acknowledgement; in the reference, the scenario's own acknowledgement.</p>\n",
@@ -228,7 +239,8 @@ static void score_table(FILE *f, const Debrief *d)
           "customer). Matching the median earns two thirds of the line, half the median about "
           "nine tenths, twice the median a third; never getting there earns nothing. Every "
           "line falls strictly as its figure grows, so a faster response always scores "
-          "higher.</p>\n", f);
+          "higher. Communication: the first notice's delay on the same curve, times the share "
+          "of the outage the page did not tell customers an all-clear or fail to load.</p>\n", f);
 }
 
 /* One side's rows of the timeline at one moment. */

@@ -76,6 +76,14 @@ static json_t *side(const DebriefFigures *f, const RunResult *r, bool *ok)
         put(ex, "declared", json_integer(f->expects), ok);
     }
     put(o, "expectations", ex, ok);
+    json_t *cm = f->page ? json_object() : json_null();
+    if (f->page && cm) {
+        put(cm, "notice_s", jsec(f->notice_ms), ok);
+        put(cm, "misinformed_s", jsec(f->misinformed_ms), ok);
+        put(cm, "notices", json_integer(r->comms.nposts), ok);
+        put(cm, "failed_posts", json_integer(r->comms.failed), ok);
+    }
+    put(o, "communication", cm, ok);
     json_t *es = json_array();
     for (int i = 0; es && i < r->nentries; i++) {
         const EntryResult *e = &r->entries[i];
@@ -165,6 +173,7 @@ static json_t *build(const Debrief *d)
         put(dist, "median_mitigate_s", jsec(d->med_mitigate_ms), &ok);
         put(dist, "median_detect_s", jsec(d->med_detect_ms), &ok);
         put(dist, "median_response_s", jsec(d->med_respond_ms), &ok);
+        put(dist, "median_notice_s", jsec(d->med_notice_ms), &ok);
         put(dist, "median_customers_affected", json_integer((json_int_t)llround(d->med_customers)),
             &ok);
     }
@@ -235,7 +244,10 @@ static json_t *build(const Debrief *d)
         put(fm, "points", json_string("max / (1 + (x / ref)^2 / 2) for times and customers "
                                       "(x the team's figure, ref the reference median, at least "
                                       "60 s or 1 customer); 0 when the team never got there; "
-                                      "expectations: max x held / declared"), &ok);
+                                      "expectations: max x held / declared; communication: "
+                                      "the first notice's delay on the time curve, times 1 "
+                                      "minus the share of the outage the page was wrong or "
+                                      "unreachable"), &ok);
     }
     put(o, "formulas", fm, &ok);
     if (!ok) {

@@ -28,21 +28,28 @@ alert { name = "api-5xx", service = "api", when = "error_rate > 5%", hold = "2m"
 patterns.bad_config_push { service = "api", item = "routing", version = "v2", at = "10:05",
   gray = { 0.5, 1.0 }, every = "10m", halt_on = { error_rate = 0.05 } }
 expect.recovered_within("45m")'
-# The reference: the scenario's own playbook.
+# The reference: the scenario's own playbook, with a notice after 5 minutes.
 printf '%s\n%s\n' "$head" 'on_alert("api-5xx", function()
   page("api")
+  act { team = "api", takes = "5m", what = "write the notice" }
+  status_page { text = "API errors; investigating" }
   playbooks.rollback_then_repair { service = "api", item = "routing", team = "api", verify = "8m" }
 end)' >"$T/ref.lua"
-# Fast: straight to the data repair.
-printf '%s\n%s\n' "$head" 'on_alert("api-5xx", function()
+# Fast: a notice at once, straight to the data repair.
+fast='on_alert("api-5xx", function()
   page("api")
+  status_page { text = "API errors; investigating", state = "STATE" }
   act { team = "api", takes = "3m", what = "repair the routing data" }
   repair_config("routing")
-end)' >"$T/fast.lua"
-# Slow: a quarter of an hour looking around, then the playbook.
+end)'
+printf '%s\n%s\n' "$head" "$fast" | sed 's/STATE/investigating/' >"$T/fast.lua"
+# Wrong: as fast, but the notice says all is well.
+printf '%s\n%s\n' "$head" "$fast" | sed 's/STATE/operational/' >"$T/wrong.lua"
+# Slow: a quarter of an hour looking around, then the notice and the playbook.
 printf '%s\n%s\n' "$head" 'on_alert("api-5xx", function()
   page("api")
   act { team = "api", takes = "15m", what = "look around" }
+  status_page { text = "API errors; investigating" }
   playbooks.rollback_then_repair { service = "api", item = "routing", team = "api", verify = "8m" }
 end)' >"$T/slow.lua"
 # Never: paged, nothing done.
@@ -62,15 +69,16 @@ session() {
 {"t":"end","sim":3600,"ns":3600000000000,"why":"time"}
 EOF
 }
-for k in fast slow never; do
+for k in fast wrong slow never; do
   "$FD" run "$T/$k.lua" --out "$T/$k" --quiet >"$T/out" 2>&1
   [ -s "$T/$k/summary.json" ] || { bad "fixture: run $k wrote no summary"; show "$T/out"; }
 done
 session "$T/fast" alice "$digest" 450 600
+session "$T/wrong" dave "$digest" 450 600
 session "$T/slow" bob "$digest" 1500 2400
 session "$T/never" carol "$digest" 2000 2100
 
-for k in fast slow never; do
+for k in fast wrong slow never; do
   if "$FD" debrief "$T/$k" --seeds 6 >"$T/$k.out" 2>&1; then ok; else bad "debrief $k: exit $?"; show "$T/$k.out"; fi
 done
 grep -q '^score ' "$T/fast.out" && grep -q 'faster than' "$T/fast.out" && ok || bad "debrief prints no score"
@@ -80,10 +88,11 @@ grep -q '^score ' "$T/fast.out" && grep -q 'faster than' "$T/fast.out" && ok || 
 python3 - "$T" <<'PY' >"$T/py.out" 2>&1 && ok || { bad "debrief.json checks"; show "$T/py.out"; }
 import json, sys
 T = sys.argv[1]
-d = {k: json.load(open(f"{T}/{k}/debrief.json")) for k in ("fast", "slow", "never")}
+d = {k: json.load(open(f"{T}/{k}/debrief.json")) for k in ("fast", "wrong", "slow", "never")}
 for k, v in d.items():
     lines = v["score"]["lines"]
-    assert [l["name"] for l in lines] == ["recovery", "mitigation", "response", "customers", "expectations"], k
+    assert [l["name"] for l in lines] == ["recovery", "mitigation", "response", "customers",
+                                          "expectations", "communication"], k
     assert sum(l["max"] for l in lines) == 100, k
     s = sum(l["points"] for l in lines)
     assert abs(s - v["score"]["total"]) < 0.005, (k, s, v["score"]["total"])
@@ -100,19 +109,43 @@ for k, v in d.items():
         e = v[side]["entries"][0]
         assert abs(e["error_budget_burned"] - (1 - e["availability"]) / (1 - e["slo"])) < 1e-5, (k, e)
     # Each line follows the documented rule from the figures beside it.
-    def falling(mx, x, ref, floor):
+    def falling(mx, x, ref, floor, rounded=True):
         if x is None: return 0.0
         r = max(ref if ref is not None else 3600, floor)   # the run's length (1h) stands in
-        return round(mx / (1 + 0.5 * (x / r) ** 2), 2)
+        p = mx / (1 + 0.5 * (x / r) ** 2)
+        return round(p, 2) if rounded else p
     t, dist = v["team"], v["distribution"]
-    want = [falling(30, t["outage_s"], dist["median_outage_s"], 60),
+    cm = t["communication"]
+    if cm is None or cm["notice_s"] is None:
+        comms = 0.0
+    else:
+        outage = t["outage_s"] if t["outage_s"] is not None else 3600 - t["incident"]["start"]
+        wrong = min(1, cm["misinformed_s"] / outage)
+        comms = round(falling(15, cm["notice_s"], dist["median_notice_s"], 60, False) * (1 - wrong), 2)
+    want = [falling(25, t["outage_s"], dist["median_outage_s"], 60),
             falling(20, t["mitigate_s"], dist["median_mitigate_s"], 60),
             falling(15, t["response_s"], dist["median_response_s"], 60),
-            falling(20, t["customers_affected"], dist["median_customers_affected"], 1),
-            round(15 * t["expectations"]["held"] / t["expectations"]["declared"], 2)]
+            falling(15, t["customers_affected"], dist["median_customers_affected"], 1),
+            round(10 * t["expectations"]["held"] / t["expectations"]["declared"], 2),
+            comms]
     got = [l["points"] for l in lines]
     assert all(abs(a - b) < 0.011 for a, b in zip(want, got)), (k, want, got)
-f, s, n = d["fast"], d["slow"], d["never"]
+f, w, s, n = d["fast"], d["wrong"], d["slow"], d["never"]
+# Communication: page() waits for the acknowledgement (2 minutes); then the
+# reference posts after 5 minutes more, the fast team at once, the slow one
+# after 15 minutes, the never team not at all;
+# an all-clear read during the outage takes its share off the line.
+comm = {k: d[k]["score"]["lines"][5]["points"] for k in d}
+assert f["team"]["communication"]["notice_s"] == 120.0, f["team"]["communication"]
+assert f["team"]["communication"]["misinformed_s"] == 0.0, f["team"]["communication"]
+assert 400 <= f["distribution"]["median_notice_s"] <= 460, f["distribution"]["median_notice_s"]
+assert s["team"]["communication"]["notice_s"] > f["distribution"]["median_notice_s"], s["team"]
+assert n["team"]["communication"] is None and comm["never"] == 0, (n["team"], comm)
+# The all-clear was read from its post to the recovery (to an interval).
+wi = w["team"]["incident"]
+left = wi["recovered"] - (wi["detected"] + w["team"]["communication"]["notice_s"])
+assert abs(w["team"]["communication"]["misinformed_s"] - left) <= 20, (left, w["team"])
+assert comm["fast"] > comm["slow"] > comm["never"] == 0 and comm["fast"] > comm["wrong"] > 0, comm
 assert f["score"]["total"] > s["score"]["total"] > n["score"]["total"], (f["score"]["total"], s["score"]["total"], n["score"]["total"])
 assert f["team"]["outage_s"] < s["team"]["outage_s"], "fixtures: fast is not faster"
 assert f["percentile"]["faster_than"] > s["percentile"]["faster_than"], "percentile"
@@ -188,6 +221,6 @@ grep -q '"digest": "differs"' "$T/changed/debrief.json" && ok || bad "digest mis
 "$FD" report "$T/fast" >"$T/out" 2>&1
 grep -q "is a game day; \`firedrill debrief" "$T/out" && ok || { bad "report: no note on a game day"; show "$T/out"; }
 
-for k in fast slow never; do sed -n 1p "$T/$k.out"; done
+for k in fast wrong slow never; do sed -n 1p "$T/$k.out"; done
 echo "debrief: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -160,6 +160,14 @@ try:
     found = command(a, "diagnose api-config", "bad data")
     command(a, "repair_config api-config", "")
     command(a, "page platform cloud-api does not come back in shanghai", "done")
+    # Bob posts a notice from the status page's form; everyone reads it.
+    Select(b.find_element(By.ID, "status-state")).select_by_value("identified")
+    b.find_element(By.ID, "status-text").send_keys("Root cause found; repairing the configuration")
+    b.find_element(By.CSS_SELECTOR, "#status-form button").click()
+    posted = wait_for(a, lambda x: "Root cause found" in x.find_element(By.ID, "status").text, 60,
+                      "bob's notice on the status page")
+    check(posted is not None, "bob's notice from the status page's form reaches alice's status page")
+    check("identified" in a.find_element(By.ID, "status").text.lower(), "the notice shows its state")
     a.save_screenshot(os.path.join(work, "dashboard-mid.png"))
 
     # The second player sees the first one's commands.
@@ -190,6 +198,12 @@ report = open(os.path.join(out, "report.html")).read()
 check("Debrief" in report and "rollback cloud-api" in report and "repair_config api-config" in report,
       "report.html has the debrief with the commands")
 check(os.path.exists(os.path.join(out, "debrief.json")), "debrief.json is written")
+if os.path.exists(os.path.join(out, "debrief.json")):
+    dj = json.load(open(os.path.join(out, "debrief.json")))
+    comm = [l for l in dj["score"]["lines"] if l["name"] == "communication"]
+    notices = (dj["team"]["communication"] or {}).get("notices", 0)
+    check(comm and comm[0]["points"] > 0 and notices >= 1,
+          f"the debrief scores the team's notice ({notices} notices, {comm and comm[0]['points']} points)")
 
 # The session replays byte-identical.
 rep = os.path.join(work, "replay")
