@@ -229,6 +229,8 @@ struct Pool {
     Rng sched_rng;          /* "sched:": backoff jitter and start-up draws */
     /* scheduling: this pool as the platform of others (or of itself) */
     int booting;            /* instances it scheduled that hold a start slot */
+    double boot_real;       /* the real instances those stand for (sampling): what
+                             * the throttle counts */
     StartTicket *startq;    /* scheduled instances waiting for a slot (FIFO ring) */
     int startq_head, startq_len, startq_cap;
     uint32_t next_ticket;

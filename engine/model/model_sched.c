@@ -117,10 +117,15 @@ static void sched_cancel(Model *m, Pool *p, Inst *in)
 
 /* ---- the platform's start slots ---- */
 
-static bool slot_free(const Model *m, const Pool *plat)
+/* Whether plat may start one more simulated instance standing for w real
+ * ones. The throttle counts real starts, so that it means the same at
+ * every sampling factor; one instance may always start when none boots,
+ * however many it stands for. */
+static bool slot_free(const Model *m, const Pool *plat, double w)
 {
     const TopoScheduler *sc = &plat->ts->scheduler;
-    if (sc->parallel > 0 && plat->booting >= sc->parallel) return false;
+    if (sc->parallel > 0 && plat->booting > 0 && plat->boot_real + w > sc->parallel + 1e-9)
+        return false;
     return sc->rate <= 0 || sim_now(m->sim) >= plat->throttle_next;
 }
 
@@ -148,8 +153,9 @@ static void start_in_slot(Model *m, Pool *p, int i, Pool *plat)
     const TopoScheduler *sc = &plat->ts->scheduler;
     Inst *in = &p->inst[i];
     plat->booting++;
+    plat->boot_real += p->isc;
     in->boot_plat = plat->index;
-    if (sc->rate > 0) plat->throttle_next = sim_now(m->sim) + fd_time_from_sec(1 / sc->rate);
+    if (sc->rate > 0) plat->throttle_next = sim_now(m->sim) + fd_time_from_sec(p->isc / sc->rate);
     p->started_this_min += 1;
     boot(m, p, i, boot_time(p, in));
 }
@@ -160,20 +166,21 @@ static void on_throttle(Sim *sim, void *obj, uint64_t arg);
 static void drain_startq(Model *m, Pool *plat)
 {
     while (plat->startq_len > 0) {
-        if (!slot_free(m, plat)) {
+        StartTicket t = plat->startq[plat->startq_head];
+        Pool *p = &m->pools[t.pool];
+        Inst *in = t.inst < p->ninst ? &p->inst[t.inst] : NULL;
+        if (in && in->state == INST_WAITING && in->sched == SCHED_QUEUED &&
+            in->ticket == t.ticket && !slot_free(m, plat, p->isc)) {
             const TopoScheduler *sc = &plat->ts->scheduler;
-            bool full = sc->parallel > 0 && plat->booting >= sc->parallel;
+            bool full = sc->parallel > 0 && plat->booting > 0 &&
+                        plat->boot_real + p->isc > sc->parallel + 1e-9;
             if (!full && !plat->throttle_ev)
                 plat->throttle_ev = sim_at(m->sim, plat->throttle_next, on_throttle, plat, 0);
             return;
         }
-        StartTicket t = plat->startq[plat->startq_head];
         plat->startq_head = (plat->startq_head + 1) % plat->startq_cap;
         plat->startq_len--;
-        Pool *p = &m->pools[t.pool];
-        if (t.inst >= p->ninst) continue;
-        Inst *in = &p->inst[t.inst];
-        if (in->state != INST_WAITING || in->sched != SCHED_QUEUED || in->ticket != t.ticket)
+        if (!in || in->state != INST_WAITING || in->sched != SCHED_QUEUED || in->ticket != t.ticket)
             continue;      /* started by hand or removed since */
         in->sched = SCHED_IDLE;
         p->asking--;
@@ -191,12 +198,13 @@ static void on_throttle(Sim *sim, void *obj, uint64_t arg)
 }
 
 /* Gives back the start slot instance in holds, if any. */
-static void release_slot(Model *m, Inst *in)
+static void release_slot(Model *m, const Pool *p, Inst *in)
 {
     if (in->boot_plat < 0) return;
     Pool *plat = &m->pools[in->boot_plat];
     in->boot_plat = -1;
     plat->booting--;
+    plat->boot_real = plat->booting > 0 ? plat->boot_real - p->isc : 0;
     drain_startq(m, plat);
 }
 
@@ -204,7 +212,7 @@ static void release_slot(Model *m, Inst *in)
 static void granted(Model *m, Pool *p, int i, Pool *plat)
 {
     Inst *in = &p->inst[i];
-    if (plat->startq_len == 0 && slot_free(m, plat)) {
+    if (plat->startq_len == 0 && slot_free(m, plat, p->isc)) {
         start_in_slot(m, p, i, plat);
         return;
     }
@@ -258,7 +266,7 @@ void inst_crash(Model *m, Pool *p, int i)
     if (in->state == INST_STARTING) {
         sim_cancel(m->sim, in->ev);
         drop_req(m, in);
-        release_slot(m, in);
+        release_slot(m, p, in);
     }
     in->ev = 0;
     in->gen++;
@@ -279,7 +287,7 @@ static void start_failed(Model *m, Pool *p, int i)
 {
     Inst *in = &p->inst[i];
     pool_integrate(m, p);
-    release_slot(m, in);
+    release_slot(m, p, in);
     in->ev = 0;
     in->gen++;
     in->state = INST_WAITING;
@@ -293,7 +301,7 @@ static void became_up(Model *m, Pool *p, int i)
 {
     Inst *in = &p->inst[i];
     pool_integrate(m, p);
-    release_slot(m, in);
+    release_slot(m, p, in);
     in->state = INST_UP;
     p->nup++;
     in->fresh = false;
@@ -610,7 +618,7 @@ void sched_scale_in(Model *m, Pool *p, int n)
                 sched_cancel(m, p, in);
             } else {
                 drop_req(m, in);
-                release_slot(m, in);
+                release_slot(m, p, in);
             }
             sim_cancel(m->sim, in->ev);
             in->ev = 0;

@@ -239,9 +239,16 @@ function M.deploy(o)
           on = on + n
           if n > 0 then parts[#parts + 1] = ("%s %d"):format(r, n) end
         end
-        _event("change", ("%s %s -> %s rolled out to %d of %d instances (%.1f%%): %s"):format(
+        -- Sampling moves instances in whole simulated ones: a stage
+        -- smaller than that step comes out larger, and the line says so.
+        local want, coarse = math.ceil(frac * total - 1e-9), ""
+        if frac < 1 and on > want then
+          coarse = (" (the stage asked for %d, %g%%: at this run's sampling instances move"
+            .. " in steps of several; settings.sampling: 1 makes it exact)"):format(want, frac * 100)
+        end
+        _event("change", ("%s %s -> %s rolled out to %d of %d instances (%.1f%%): %s%s"):format(
           o.service, from, o.version, on, total, total > 0 and on / total * 100 or 0,
-          table.concat(parts, ", ")), o.service)
+          table.concat(parts, ", "), coarse), o.service)
       end
       if cfg then
         local cfrac = cfg_stages[math.min(i, #cfg_stages)]

@@ -78,6 +78,24 @@ run run "$T/s" && has "most starting at once 2; all back after 121 s"
 topology ", rate: 6/m"
 run run "$T/s" && has "most starting at once 3; all back after 101 s"
 
+# --- the throttle counts real starts at every sampling factor: sixteen
+# instances, four at a time, are four rounds of 30s whether each simulated
+# instance stands for one or for four ---
+for n in 1 4; do
+  cat >"$T/s/topology.yaml" <<YAML
+regions: [east]
+settings: { sampling: $n }
+services:
+  app: { deploy: { east: 16 }, concurrency: 8, service_time: 2ms, runs_on: plat, restart_time: 30s }
+  plat: { deploy: { east: 4 }, concurrency: 8, service_time: 5ms,
+          scheduler: { backoff: { base: 5s, max: 20s, jitter: 0 }, parallel: 4 } }
+sources:
+  users: { entry: app, rate: 20/s }
+YAML
+  scenario "$(echo "$WATCH" | sed 's/== 8 then/== 16 then/')"
+  run run "$T/s" && has "most starting at once 4; all back after 121 s"
+done
+
 # --- a start-up call that fails is a crash loop: db hangs from 10:00:30 to
 # 10:03; app crashes at 10:01, boots until 10:01:30, its read of db times
 # out a second later and it is waiting again (5s of backoff); it keeps

@@ -377,6 +377,11 @@ else bad "canary: peak share on v2 $peak (want <= 0.01), failed $failed (want < 
 sed '/halt_on = /d; s/every = "5m",/every = "20s" }/' "$T/c/canary.lua" >"$T/c/nohalt.lua"
 expect 0 "rolled out to 300 of 300 instances" -- run "$T/c/nohalt.lua"
 lacks "halted"
+# At sampling 2 an instance moves in steps of two: the stage comes out at
+# 2%, and the timeline says what was asked and how to make it exact.
+sed -i 's/sampling: 1 }/sampling: 2 }/' "$T/c/topology.yaml"
+expect 0 "rolled out to 6 of 300 instances (2.0%): eu 2, us 2, ap 2 (the stage asked for 3, 1%: at this run's sampling" -- run "$T/c/canary.lua"
+sed -i 's/sampling: 2 }/sampling: 1 }/' "$T/c/topology.yaml"
 
 # A 1% canary on one region's instances: regions = { "eu" }.
 sed 's/by = "instances",/by = "instances", regions = { "eu" },/' "$T/c/canary.lua" >"$T/c/eu.lua"
