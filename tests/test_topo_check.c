@@ -85,6 +85,17 @@ static TopoCall *call(Topo *t, int from, int to, int line)
     return c;
 }
 
+/* A start-up call (`startup: { calls }`) of from to to. */
+static void startup(Topo *t, int from, int to, int line)
+{
+    TopoService *sv = &t->services[from];
+    sv->startup = xrealloc(sv->startup, (size_t)(sv->nstartup + 1) * sizeof *sv->startup);
+    TopoCall *c = &sv->startup[sv->nstartup++];
+    *c = topo_default_call();
+    c->target = to;
+    c->loc = at(t, line);
+}
+
 static void runs_on(Topo *t, int s, int platform, int line)
 {
     t->services[s].runs_on = platform;
@@ -476,6 +487,68 @@ static void test_recovery_cycle_shapes(void)
                     "if q and r crash at once, none of them can be rescheduled") >= 0);
     diag_list_free(&dl);
     topo_cycle_list_free(&l);
+    topo_free(&t);
+}
+
+/* Start-up calls are on the way back: an instance that reads a policy
+ * store at start-up cannot serve again while the store needs it. They are
+ * not on the request path. */
+static void test_recovery_cycle_startup(void)
+{
+    Topo t;
+    make(&t, 1, ONE_REGION);
+    int app = service(&t, "app", SVC_SERVICE, 10);
+    int policy = service(&t, "policy", SVC_SERVICE, 20);
+    int auth = service(&t, "auth", SVC_SERVICE, 30);
+    int s1 = service(&t, "s1", SVC_SERVICE, 40);
+    int s2 = service(&t, "s2", SVC_SERVICE, 50);
+    startup(&t, app, policy, 11);
+    call(&t, policy, auth, 21);
+    call(&t, auth, app, 31);
+    startup(&t, s1, s2, 41);
+    startup(&t, s2, s1, 51);
+
+    TopoCycleList l;
+    CHECK_EQ_INT(topo_request_cycles(&t, 50, &l), 0);
+    CHECK_EQ_INT(l.n, 0);
+    topo_cycle_list_free(&l);
+    CHECK_EQ_INT(topo_recovery_cycles(&t, 50, &l), 0);
+    CHECK_EQ_INT(l.n, 2);
+    if (l.n >= 1) {
+        CHECK(TOPO_EDGE_IS_STARTUP(l.v[0].edges[0].call));
+        CHECK_EQ_INT(TOPO_EDGE_STARTUP_INDEX(l.v[0].edges[0].call), 0);
+    }
+    topo_cycle_list_free(&l);
+    DiagList dl;
+    check_topo(&t, 1, &dl);
+    int i = find_diag(&dl, DIAG_WARNING,
+                      "recovery-path cycle: app calls at start-up policy, policy calls auth, auth "
+                      "calls app: if app's instances crash, they cannot start again: their "
+                      "start-up call to policy needs app serving");
+    CHECK(i >= 0);
+    if (i >= 0) {
+        CHECK_EQ_INT(dl.v[i].loc.line, 31);   /* auth's call closes it */
+        CHECK((size_t)i + 1 < dl.n);
+        if ((size_t)i + 1 < dl.n) {
+            CHECK_STR(dl.v[i + 1].msg, "app calls at start-up policy here");
+            CHECK_EQ_INT(dl.v[i + 1].loc.line, 11);
+        }
+    }
+    CHECK(find_diag(&dl, DIAG_WARNING,
+                    "recovery-path cycle: s1 calls at start-up s2, s2 calls at start-up s1: "
+                    "if s1 and s2 crash at once, none of them can come back") >= 0);
+    diag_list_free(&dl);
+
+    /* The recovery closure: with app down, policy and auth fail on the
+     * request path, and app cannot come back. */
+    bool down[5] = { false };
+    down[auth] = true;
+    topo_failure_closure(&t, down, false);
+    CHECK(down[policy] && !down[app]);
+    bool rdown[5] = { false };
+    rdown[auth] = true;
+    topo_failure_closure(&t, rdown, true);
+    CHECK(rdown[policy] && rdown[app]);
     topo_free(&t);
 }
 
@@ -910,6 +983,7 @@ int main(void)
     test_cycles_limit_on_dense_graph();
     test_recovery_cycle();
     test_recovery_cycle_shapes();
+    test_recovery_cycle_startup();
     test_blast_shared_storage();
     test_blast_config_and_platform();
     test_blind_monitoring();

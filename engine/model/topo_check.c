@@ -125,7 +125,7 @@ static int graph_build(const Topo *t, bool recovery, Graph *g)
     memset(g, 0, sizeof *g);
     int n = t->nservices;
     size_t cap = (size_t)n + 1;
-    for (int s = 0; s < n; s++) cap += (size_t)t->services[s].ncalls;
+    for (int s = 0; s < n; s++) cap += (size_t)t->services[s].ncalls + (size_t)t->services[s].nstartup;
     g->n = n;
     g->off = calloc((size_t)n + 1, sizeof *g->off);
     g->roff = calloc((size_t)n + 2, sizeof *g->roff);
@@ -153,6 +153,16 @@ static int graph_build(const Topo *t, bool recovery, Graph *g)
             if (dup) continue;
             g->adj[m] = c->target;
             g->call[m++] = k;
+        }
+        /* An instance that cannot make its start-up calls cannot serve
+         * again: those are on the way back from a crash. */
+        for (int k = 0; recovery && k < sv->nstartup; k++) {
+            int to = sv->startup[k].target;
+            bool dup = !propagates(&sv->startup[k]);
+            for (int i = start; i < m && !dup; i++) dup = g->adj[i] == to;
+            if (dup) continue;
+            g->adj[m] = to;
+            g->call[m++] = TOPO_EDGE_STARTUP(k);
         }
     }
     g->off[n] = m;
@@ -184,7 +194,7 @@ static int intvec_push(IntVec *iv, int x)
 
 typedef struct Johnson {
     const Graph *g;
-    bool recovery;          /* keep only cycles with a runs_on edge, rotated to it */
+    bool recovery;          /* keep only cycles with a runs_on or start-up edge, rotated to it */
     int s;                  /* the least vertex of the cycles being searched */
     bool *blocked, *inscc, *mark;
     int *stack, *slot, depth;
@@ -209,7 +219,7 @@ static void johnson_emit(Johnson *j)
     if (j->recovery) {
         first = -1;
         for (int i = 0; i < n && first < 0; i++)
-            if (j->g->call[j->slot[i]] == TOPO_EDGE_RUNS_ON) first = i;
+            if (topo_edge_recovery_only(j->g->call[j->slot[i]])) first = i;
         if (first < 0) return;
     }
     TopoCycleList *out = j->out;
@@ -370,6 +380,19 @@ void topo_cycle_list_free(TopoCycleList *l)
     memset(l, 0, sizeof *l);
 }
 
+bool topo_edge_recovery_only(int call)
+{
+    return call == TOPO_EDGE_RUNS_ON || TOPO_EDGE_IS_STARTUP(call);
+}
+
+/* "runs on", "calls at start-up" or "calls" */
+static const char *edge_verb(const TopoEdge *e)
+{
+    return e->call == TOPO_EDGE_RUNS_ON     ? "runs on"
+           : TOPO_EDGE_IS_STARTUP(e->call) ? "calls at start-up"
+                                           : "calls";
+}
+
 static void cycle_text(const Topo *t, const TopoCycle *c, bool recovery, Str *s)
 {
     if (c->n == 0) return;
@@ -380,8 +403,7 @@ static void cycle_text(const Topo *t, const TopoCycle *c, bool recovery, Str *s)
     }
     for (int i = 0; i < c->n; i++)
         str_addf(s, "%s%s %s %s", i ? ", " : "", svc_name(t, c->edges[i].from),
-                 c->edges[i].call == TOPO_EDGE_RUNS_ON ? "runs on" : "calls",
-                 svc_name(t, c->edges[i].to));
+                 edge_verb(&c->edges[i]), svc_name(t, c->edges[i].to));
 }
 
 char *topo_cycle_text(const Topo *t, const TopoCycle *c, bool recovery)
@@ -407,6 +429,8 @@ void topo_failure_closure(const Topo *t, bool *down, bool recovery)
             bool fail = recovery && sv->runs_on >= 0 && down[sv->runs_on];
             for (int k = 0; k < sv->ncalls && !fail; k++)
                 fail = propagates(&sv->calls[k]) && down[sv->calls[k].target];
+            for (int k = 0; recovery && k < sv->nstartup && !fail; k++)
+                fail = propagates(&sv->startup[k]) && down[sv->startup[k].target];
             if (fail) {
                 down[s] = true;
                 changed = true;
@@ -797,7 +821,9 @@ int topo_analyse(const Topo *t, const TopoCheckOptions *o, TopoAnalysis *a)
 static FdLoc edge_loc(const Topo *t, const TopoEdge *e)
 {
     const TopoService *sv = &t->services[e->from];
-    return e->call == TOPO_EDGE_RUNS_ON ? sv->runs_on_loc : sv->calls[e->call].loc;
+    if (e->call == TOPO_EDGE_RUNS_ON) return sv->runs_on_loc;
+    if (TOPO_EDGE_IS_STARTUP(e->call)) return sv->startup[TOPO_EDGE_STARTUP_INDEX(e->call)].loc;
+    return sv->calls[e->call].loc;
 }
 
 static void join_sources(const Topo *t, const int *idx, int n, const char *sep, Str *s)
@@ -820,34 +846,42 @@ static void diag_request_cycle(const Topo *t, const TopoCycle *c, DiagList *dl)
 }
 
 /* With one runs_on edge X -> P, the rest of the cycle is a chain of critical
- * calls from P back to X: X's crash alone fails P's scheduling. With more,
- * the deadlock needs every service that runs on another to be down at once. */
+ * calls from P back to X: X's crash alone fails P's scheduling. A start-up
+ * call X -> Y in its place: X's instances cannot start while Y needs X.
+ * With more, the deadlock needs every service on such an edge to be down at
+ * once. */
 static void diag_recovery_cycle(const Topo *t, const TopoCycle *c, DiagList *dl)
 {
     Str s = { 0 };
     cycle_text(t, c, true, &s);
     int nro = 0;
-    for (int i = 0; i < c->n; i++) nro += c->edges[i].call == TOPO_EDGE_RUNS_ON;
+    for (int i = 0; i < c->n; i++) nro += topo_edge_recovery_only(c->edges[i].call);
     str_addf(&s, ": ");
-    if (nro == 1) {
+    if (nro == 1 && c->edges[0].call == TOPO_EDGE_RUNS_ON) {
         str_addf(&s, "if %s's instances crash, %s cannot reschedule them",
                  svc_name(t, c->edges[0].from), svc_name(t, c->edges[0].to));
+    } else if (nro == 1) {
+        str_addf(&s, "if %s's instances crash, they cannot start again: their start-up call "
+                 "to %s needs %s serving", svc_name(t, c->edges[0].from),
+                 svc_name(t, c->edges[0].to), svc_name(t, c->edges[0].from));
     } else {
         str_addf(&s, "if ");
         for (int i = 0, k = 0; i < c->n; i++) {
-            if (c->edges[i].call != TOPO_EDGE_RUNS_ON) continue;
+            if (!topo_edge_recovery_only(c->edges[i].call)) continue;
             str_addf(&s, "%s%s", k == 0 ? "" : k == nro - 1 ? " and " : ", ",
                      svc_name(t, c->edges[i].from));
             k++;
         }
-        str_addf(&s, " crash at once, none of them can be rescheduled");
+        bool startup = false;
+        for (int i = 0; i < c->n; i++) startup = startup || TOPO_EDGE_IS_STARTUP(c->edges[i].call);
+        str_addf(&s, " crash at once, none of them can %s",
+                 startup ? "come back" : "be rescheduled");
     }
     const TopoEdge *last = &c->edges[c->n - 1];
     diag_warning(dl, edge_loc(t, last), "recovery-path cycle: %s", str_get(&s));
     for (int i = 0; i < c->n - 1; i++)
         diag_note(dl, edge_loc(t, &c->edges[i]), "%s %s %s here", svc_name(t, c->edges[i].from),
-                  c->edges[i].call == TOPO_EDGE_RUNS_ON ? "runs on" : "calls",
-                  svc_name(t, c->edges[i].to));
+                  edge_verb(&c->edges[i]), svc_name(t, c->edges[i].to));
     free(s.p);
 }
 

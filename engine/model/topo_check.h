@@ -50,11 +50,21 @@ void topo_check_options_init(TopoCheckOptions *o);
 /* ---- Cycles -------------------------------------------------------------- */
 
 #define TOPO_EDGE_RUNS_ON (-1)
+/* Start-up call k of services[from] (`startup: { calls }`): an edge of the
+ * recovery path only, since an instance needs it to serve again. */
+#define TOPO_EDGE_STARTUP(k) (-2 - (k))
+#define TOPO_EDGE_STARTUP_INDEX(call) (-2 - (call))
+#define TOPO_EDGE_IS_STARTUP(call) ((call) <= -2)
+
+/* A runs_on or start-up edge: one that only the way back from a crash
+ * takes. */
+bool topo_edge_recovery_only(int call);
 
 /* One edge of the dependency graph between services. */
 typedef struct TopoEdge {
     int from, to;          /* service indexes */
-    int call;              /* index into services[from].calls, or TOPO_EDGE_RUNS_ON */
+    int call;              /* index into services[from].calls, TOPO_EDGE_RUNS_ON or
+                            * TOPO_EDGE_STARTUP(k) */
 } TopoEdge;
 
 /* An elementary cycle: edges[i].to == edges[i + 1].from and the last edge

@@ -119,7 +119,7 @@ static void mark_cycles(const TopoCycleList *l, const int *callbase, bool *calls
         for (int k = 0; k < l->v[i].n; k++) {
             const TopoEdge *e = &l->v[i].edges[k];
             if (e->call == TOPO_EDGE_RUNS_ON) runs_on[e->from] = true;
-            else calls[callbase[e->from] + e->call] = true;
+            else if (e->call >= 0) calls[callbase[e->from] + e->call] = true;
         }
 }
 
