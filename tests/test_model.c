@@ -1155,34 +1155,46 @@ static void test_collapse(void)
 
 /* ---- configuration read through a cache ---- */
 
-static const char *cached_config_yaml =
-    "regions: [r]\n"
-    "configs: { routing: { store: cfgdb, ttl: 30s, max_stale: 2m, timeout: 500ms } }\n"
-    "services:\n"
-    "  api: { deploy: { r: 2 }, concurrency: 50, service_time: 2ms, reads: [routing] }\n"
-    "  cfgdb: { kind: storage, deploy: { r: 1 }, service_time: 1ms }\n"
-    "sources:\n"
-    "  console: { entry: api, rate: 100/s }\n";
+/* Two api instances read routing through their own copies; with a ttl of
+ * 30s instance 0 refreshes at 18.54s + 30k, instance 1 at 7.08s + 30k (the
+ * golden-ratio spread of model_config.c). One-second intervals, so the
+ * windows can sit between refreshes. */
+#define CACHED_CONFIG_YAML(ttl)                                                              \
+    "regions: [r]\n"                                                                          \
+    "settings: { interval: 1s, sampling: 1 }\n"                                               \
+    "configs: { routing: { store: cfgdb" ttl " } }\n"                                         \
+    "services:\n"                                                                             \
+    "  api: { deploy: { r: 2 }, concurrency: 50, service_time: 2ms, reads: [routing] }\n"     \
+    "  cfgdb: { kind: storage, deploy: { r: 1 }, service_time: 1ms }\n"                       \
+    "sources:\n"                                                                              \
+    "  console: { entry: api, rate: 100/s }\n"
 
-/* The store fails every request from 61s. The copy refreshed at 60s is
- * served (stale) while refreshes at 90s, 120s, ... fail; past max_stale
- * (2m after 60s: 180s) api's requests fail as bad_config; once the store
- * answers again (from 241s) the refresh at 270s brings them back. */
+static const char *cached_config_yaml =
+    CACHED_CONFIG_YAML(", ttl: 30s, max_stale: 2m, timeout: 500ms");
+static const char *uncached_config_yaml = CACHED_CONFIG_YAML("");
+
+/* The store fails every request from 61s. The copies refreshed at 37.08s
+ * (instance 1) and 48.54s (instance 0) are served, stale, while later
+ * refreshes fail; past max_stale instance 1's requests fail as bad_config
+ * from 157.08s, instance 0's from 168.54s; once the store answers again
+ * (from 240s) their refreshes at 247.08s and 258.54s bring them back. The
+ * store sees one refresh per instance per ttl. */
 static void test_config_store_failure(void)
 {
-    FxWindow w[4] = { { .from = 0, .to = 60 * FD_SEC },
-                      { .from = 60 * FD_SEC, .to = 180 * FD_SEC },
-                      { .from = 190 * FD_SEC, .to = 240 * FD_SEC },
-                      { .from = 280 * FD_SEC, .to = 330 * FD_SEC } };
+    FxWindow w[5] = { { .from = 0, .to = 60 * FD_SEC },
+                      { .from = 60 * FD_SEC, .to = 157 * FD_SEC },
+                      { .from = 158 * FD_SEC, .to = 168 * FD_SEC },
+                      { .from = 170 * FD_SEC, .to = 240 * FD_SEC },
+                      { .from = 260 * FD_SEC, .to = 330 * FD_SEC } };
     Fx fx;
-    fx_open(&fx, cached_config_yaml, 3, w, 4);
+    fx_open(&fx, cached_config_yaml, 3, w, 5);
     int db = fx_svc(&fx, "cfgdb");
     int p = fx_pool(&fx, "api", 0), sp = fx_pool(&fx, "cfgdb", 0);
     fx_run(&fx, 61 * FD_SEC);
     model_inject_errors(fx.model, db, -1, 1.0);
-    /* Step through: the first interval in which api fails ends at 190s. */
+    /* Step through: the first interval in which api fails. */
     SimTime first_fail = -1;
-    for (SimTime t = 70 * FD_SEC; t <= 240 * FD_SEC; t += 10 * FD_SEC) {
+    for (SimTime t = 62 * FD_SEC; t <= 240 * FD_SEC; t += FD_SEC) {
         fx_run(&fx, t);
         int api = fx_svc(&fx, "api");
         const PoolStats *ps = model_last_pool(fx.model, api, 0);
@@ -1190,42 +1202,82 @@ static void test_config_store_failure(void)
     }
     model_inject_errors(fx.model, db, -1, 0);
     fx_run(&fx, 330 * FD_SEC);
+    double half = w[2].failed[p][FAIL_BAD_CONFIG] / w[2].offered[p];
     printf("config store down at 61s (ttl 30s, max_stale 2m): readers fail from the "
-           "interval ending %.0fs; failing %.3f over 190-240s, %.3f over 280-330s; the store "
-           "saw %.0f refreshes in 0-60s\n",
-           fd_time_sec(first_fail), w[2].failed[p][FAIL_BAD_CONFIG] / w[2].offered[p],
-           fx_failed(&w[3], p) / w[3].offered[p], w[0].offered[sp]);
-    CHECK(w[0].offered[sp] > 0);                    /* refreshes are real requests */
+           "interval ending %.0fs; failing %.3f over 158-168s (one copy stale), %.3f over "
+           "170-240s, %.3f over 260-330s; the store saw %.0f refreshes in 0-60s\n",
+           fd_time_sec(first_fail), half, w[3].failed[p][FAIL_BAD_CONFIG] / w[3].offered[p],
+           fx_failed(&w[4], p) / w[4].offered[p], w[0].offered[sp]);
+    CHECK(w[0].offered[sp] == 4);                   /* 2 instances x 2 refreshes */
     CHECK(fx_failed(&w[0], p) == 0);
-    CHECK(fx_failed(&w[1], p) == 0);                /* stale, but served, until 180s */
-    CHECK(first_fail == 190 * FD_SEC);
-    CHECK(w[2].failed[p][FAIL_BAD_CONFIG] / w[2].offered[p] > 0.99);
-    CHECK(fx_failed(&w[3], p) == 0);
+    CHECK(fx_failed(&w[1], p) == 0);                /* stale, but served */
+    CHECK(first_fail == 158 * FD_SEC);              /* the interval 157-158s */
+    CHECK(half > 0.4 && half < 0.6);                /* round-robin over 2 copies, 1 stale */
+    CHECK(w[3].failed[p][FAIL_BAD_CONFIG] / w[3].offered[p] > 0.99);
+    CHECK(fx_failed(&w[4], p) == 0);
     fx_close(&fx);
 }
 
-/* Bad data written at 61s reaches readers at their next refresh (90s), not
- * at once; without a ttl it reaches them at once. */
+/* Bad data written at 61s reaches each reader at its own next refresh
+ * (instance 1 at 67.08s, instance 0 at 78.54s), not at once; without a ttl
+ * it reaches them at once. */
 static void test_config_bad_within_ttl(void)
 {
     for (int ttl = 1; ttl >= 0; ttl--) {
-        FxWindow w[2] = { { .from = 60 * FD_SEC, .to = 90 * FD_SEC },
-                          { .from = 100 * FD_SEC, .to = 130 * FD_SEC } };
+        FxWindow w[3] = { { .from = 61 * FD_SEC, .to = 67 * FD_SEC },
+                          { .from = 68 * FD_SEC, .to = 78 * FD_SEC },
+                          { .from = 80 * FD_SEC, .to = 110 * FD_SEC } };
         Fx fx;
-        fx_open(&fx, ttl ? cached_config_yaml : config_yaml, 3, w, 2);
+        fx_open(&fx, ttl ? cached_config_yaml : uncached_config_yaml, 3, w, 3);
         int p = fx_pool(&fx, "api", 0);
         fx_run(&fx, 61 * FD_SEC);
         model_config_write(fx.model, topo_find_config(&fx.topo, "routing"), -1, true);
-        fx_run(&fx, 130 * FD_SEC);
-        double before = w[0].failed[p][FAIL_BAD_CONFIG] / w[0].offered[p];
-        double after = w[1].failed[p][FAIL_BAD_CONFIG] / w[1].offered[p];
-        printf("bad data written at 61s, %s: failing %.3f over 60-90s, %.3f over 100-130s\n",
-               ttl ? "ttl 30s" : "no ttl", before, after);
-        if (ttl) CHECK(before == 0);
-        else CHECK(before > 0.9);
-        CHECK(after > 0.99);
+        fx_run(&fx, 110 * FD_SEC);
+        double f[3];
+        for (int k = 0; k < 3; k++) f[k] = w[k].failed[p][FAIL_BAD_CONFIG] / w[k].offered[p];
+        printf("bad data written at 61s, %s: failing %.3f over 61-67s, %.3f over 68-78s, "
+               "%.3f over 80-110s\n", ttl ? "ttl 30s" : "no ttl", f[0], f[1], f[2]);
+        if (ttl) {
+            CHECK(f[0] == 0);
+            CHECK(f[1] > 0.4 && f[1] < 0.6);        /* one copy of two has it */
+        } else {
+            CHECK(f[0] > 0.99);
+            CHECK(f[1] > 0.99);
+        }
+        CHECK(f[2] > 0.99);
         fx_close(&fx);
     }
+}
+
+/* A copy per instance: twenty readers with a ttl of 10s refresh twenty
+ * times per 10s, spread over it, not in one burst. */
+static void test_config_refresh_load(void)
+{
+    FxWindow w[1] = { { .from = 100 * FD_SEC, .to = 200 * FD_SEC } };
+    Fx fx;
+    fx_open(&fx,
+            "regions: [r]\n"
+            "settings: { interval: 1s, sampling: 1 }\n"
+            "configs: { routing: { store: cfgdb, ttl: 10s } }\n"
+            "services:\n"
+            "  api: { deploy: { r: 20 }, concurrency: 50, service_time: 2ms, reads: [routing] }\n"
+            "  cfgdb: { kind: storage, deploy: { r: 1 }, service_time: 1ms }\n"
+            "sources:\n"
+            "  console: { entry: api, rate: 100/s }\n",
+            5, w, 1);
+    int sp = fx_pool(&fx, "cfgdb", 0);
+    /* The most refreshes in one second, over 100-200s. */
+    double most = 0;
+    for (SimTime t = 101 * FD_SEC; t <= 200 * FD_SEC; t += FD_SEC) {
+        fx_run(&fx, t);
+        const PoolStats *ps = model_last_pool(fx.model, fx_svc(&fx, "cfgdb"), 0);
+        if (ps && ps->offered > most) most = ps->offered;
+    }
+    printf("20 readers, ttl 10s: the store saw %.0f refreshes in 100s, at most %.0f in a "
+           "second\n", w[0].offered[sp], most);
+    CHECK(w[0].offered[sp] == 200);
+    CHECK(most <= 3);
+    fx_close(&fx);
 }
 
 static void test_determinism(void)
@@ -1249,6 +1301,7 @@ int main(void)
     test_collapse();
     test_config_store_failure();
     test_config_bad_within_ttl();
+    test_config_refresh_load();
     check_mmc(1, 0.5);
     check_mmc(1, 0.8);
     check_mmc(1, 0.9);

@@ -5,26 +5,35 @@
  * write_config and deploys write, i.e. what the store holds). An item
  * without a `ttl` is read straight from there on every request, so a write
  * reaches every reader at once. An item with a `ttl` is read from a copy
- * each pool of a reading service keeps (one copy per pool, not per
- * instance: one refresh stands for the pool's instances). Every ttl, from
- * the start of the run, the pool asks the store for the item with an
+ * each instance of a reading service keeps, as each process of a real one
+ * does. Every ttl the instance asks the store for the item with an
  * ordinary request (routed as a call from the pool's region, with the
  * item's `timeout`), the way schedulers ask their platform and telemetry
  * reaches monitoring: the refresh goes through the store's queues, calls,
- * faults and timeouts. An answer (ok or degraded) replaces the copy with
- * the data as it is when the answer arrives, dated when it was asked for.
- * A failed or timed-out refresh leaves the old copy in use
- * (stale-while-error); once the copy is older than `max_stale` (if set),
- * every request that reads it fails with FAIL_BAD_CONFIG until a refresh
- * works. So bad data reaches readers at their next refresh, within one ttl
- * of the write, and a store outage hurts only after max_stale.
+ * faults and timeouts, and the store sees one refresh per instance per
+ * ttl. The instances' refreshes are spread over the ttl (instance i at
+ * the fractional part of (i + 1) x 0.618... of it, a golden-ratio sequence:
+ * even, deterministic and drawn from no stream), so a write reaches the
+ * instances one after another over a ttl, not all at once. An answer (ok
+ * or degraded) replaces the copy with the data as it is when the answer
+ * arrives, dated when it was asked for. A failed or timed-out refresh
+ * leaves the old copy in use (stale-while-error); once the copy is older
+ * than `max_stale` (if set), every request that instance serves fails
+ * with FAIL_BAD_CONFIG until a refresh works. An instance that is down
+ * does not refresh; one that comes up reads the store's data as it boots
+ * (a start-up read that can fail is a `startup` call). With sampling, a
+ * simulated instance's refresh is one simulated request, which stands for
+ * the refreshes of the real instances it stands for.
  *
- * Owns Pool.cfg (freed by model_free). A refresh in flight is at most one
- * per pool and item; its Req points back with cfg_for/cfg_slot, and a
- * timed-out one is abandoned like any caller's child (its answer dropped).
+ * Owns Pool.cfg (freed by model_free): per instance slot, per item the
+ * service reads, at [inst * nconfigs + c], grown with the instance array.
+ * A refresh in flight is at most one per copy; its Req points back with
+ * cfg_for/cfg_slot (the flat index), and a timed-out one is abandoned like
+ * any caller's child (its answer dropped).
  */
 #include "model/model_internal.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 static bool cached(const Topo *t, int cfg)
@@ -34,26 +43,74 @@ static bool cached(const Topo *t, int cfg)
 
 static void on_tick(Sim *sim, void *obj, uint64_t arg);
 
-int config_start(Model *m)
+/* Where in its ttl instance slot i refreshes: (0, 1). */
+static double phase(int i)
+{
+    double x = (i + 1) * 0.6180339887498949;
+    return x - floor(x);
+}
+
+/* Fresh copies for instance slots from .. to of p, each with its chain of
+ * refreshes starting within one ttl from now. */
+static void init_slots(Model *m, Pool *p, int from, int to)
 {
     const Topo *t = m->topo;
-    for (int i = 0; i < m->npools; i++) {
-        Pool *p = &m->pools[i];
-        const TopoService *ts = p->ts;
-        if (ts->kind == SVC_EXTERNAL || p->region < 0) continue;
-        bool any = false;
-        for (int c = 0; c < ts->nconfigs; c++) any = any || cached(t, ts->configs[c]);
-        if (!any) continue;
-        p->cfg = calloc((size_t)ts->nconfigs, sizeof *p->cfg);
-        if (!p->cfg) return -1;
-        for (int c = 0; c < ts->nconfigs; c++) {
-            int item = ts->configs[c];
+    int nc = p->ts->nconfigs;
+    SimTime now = sim_now(m->sim);
+    for (int i = from; i < to; i++)
+        for (int c = 0; c < nc; c++) {
+            int item = p->ts->configs[c];
             if (!cached(t, item)) continue;
-            p->cfg[c].bad = m->cfg_bad[item * t->nregions + p->region];
-            sim_after(m->sim, t->configs[item].ttl, on_tick, p, (uint64_t)c);
+            CfgCache *cc = &p->cfg[i * nc + c];
+            *cc = (CfgCache){ .fetched = now, .bad = m->cfg_bad[item * t->nregions + p->region] };
+            SimTime ttl = t->configs[item].ttl;
+            sim_after(m->sim, (SimTime)llround((double)ttl * phase(i)), on_tick, p,
+                      (uint64_t)(i * nc + c));
         }
-    }
+}
+
+static bool reads_cached(const Model *m, const Pool *p)
+{
+    const TopoService *ts = p->ts;
+    if (ts->kind == SVC_EXTERNAL || p->region < 0) return false;
+    bool any = false;
+    for (int c = 0; c < ts->nconfigs; c++) any = any || cached(m->topo, ts->configs[c]);
+    return any;
+}
+
+int config_grow(Model *m, Pool *p)
+{
+    if (!m->config_started || p->cfg_slots >= p->cap || !reads_cached(m, p)) return 0;
+    int nc = p->ts->nconfigs;
+    CfgCache *v = realloc(p->cfg, sizeof *v * (size_t)p->cap * (size_t)nc);
+    if (!v) return -1;
+    p->cfg = v;
+    int from = p->cfg_slots;
+    p->cfg_slots = p->cap;
+    init_slots(m, p, from, p->cap);
     return 0;
+}
+
+int config_start(Model *m)
+{
+    m->config_started = true;
+    for (int i = 0; i < m->npools; i++)
+        if (config_grow(m, &m->pools[i]) < 0) return -1;
+    return 0;
+}
+
+void config_boot(Model *m, Pool *p, int i)
+{
+    if (!p->cfg || i >= p->cfg_slots) return;
+    const Topo *t = m->topo;
+    int nc = p->ts->nconfigs;
+    for (int c = 0; c < nc; c++) {
+        int item = p->ts->configs[c];
+        if (!cached(t, item)) continue;
+        CfgCache *cc = &p->cfg[i * nc + c];
+        cc->bad = m->cfg_bad[item * t->nregions + p->region];
+        cc->fetched = sim_now(m->sim);
+    }
 }
 
 static void on_refresh_timeout(Sim *sim, void *obj, uint64_t arg)
@@ -73,11 +130,13 @@ static void on_tick(Sim *sim, void *obj, uint64_t arg)
 {
     Pool *p = obj;
     Model *m = p->m;
-    int slot = (int)arg;
-    const TopoConfig *tc = &m->topo->configs[p->ts->configs[slot]];
+    int nc = p->ts->nconfigs, slot = (int)arg, i = slot / nc;
+    const TopoConfig *tc = &m->topo->configs[p->ts->configs[slot % nc]];
     CfgCache *cc = &p->cfg[slot];
     sim_after(sim, tc->ttl, on_tick, p, arg);
-    if (cc->req) return;    /* the last one is still out: it has its own timeout */
+    /* Only a serving instance refreshes; the last refresh may still be
+     * out, with its own timeout. */
+    if (i >= p->ninst || p->inst[i].state != INST_UP || cc->req) return;
     Req *r = req_new(m);
     if (!r) return;
     r->cfg_for = p;
@@ -95,7 +154,7 @@ void config_refresh_done(Model *m, Pool *p, int slot, Outcome out)
     cc->timeout = 0;
     cc->req = NULL;
     if (out == OUT_FAILED) return;
-    int item = p->ts->configs[slot];
+    int item = p->ts->configs[slot % p->ts->nconfigs];
     cc->bad = m->cfg_bad[item * m->topo->nregions + p->region];
     cc->fetched = cc->asked;
 }
@@ -108,20 +167,22 @@ static bool bad_fails(const Model *m, Pool *p, int k)
     return e >= 1 || (e > 0 && rng_uniform(&p->rng) < e);
 }
 
-/* Whether a request of p fails on the configuration it reads. */
-bool config_fails(const Model *m, Pool *p)
+/* Whether a request instance inst of p serves fails on the configuration
+ * it reads. */
+bool config_fails(const Model *m, Pool *p, int inst)
 {
     if (p->region < 0) return false;
     const Topo *t = m->topo;
     SimTime now = sim_now(m->sim);
-    for (int c = 0; c < p->ts->nconfigs; c++) {
+    int nc = p->ts->nconfigs;
+    for (int c = 0; c < nc; c++) {
         int item = p->ts->configs[c];
-        if (!p->cfg || !cached(t, item)) {
+        if (!p->cfg || !cached(t, item) || inst < 0 || inst >= p->cfg_slots) {
             int k = item * t->nregions + p->region;
             if (m->cfg_bad[k] && bad_fails(m, p, k)) return true;
             continue;
         }
-        const CfgCache *cc = &p->cfg[c];
+        const CfgCache *cc = &p->cfg[inst * nc + c];
         if (cc->bad && bad_fails(m, p, item * t->nregions + p->region)) return true;
         SimTime max_stale = t->configs[item].max_stale;
         if (max_stale > 0 && now - cc->fetched > max_stale) return true;

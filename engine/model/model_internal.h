@@ -67,7 +67,7 @@ struct Req {
     int32_t sched_inst;     /* ...and the instance they are for */
     Pool *tele_for;         /* for telemetry requests: the pool that sent it */
     Pool *cfg_for;          /* for configuration refreshes: the pool whose cache it fills */
-    int cfg_slot;           /* ...and the slot in its cache (the service's reads) */
+    int cfg_slot;           /* ...and the copy in it (instance x reads + item) */
     Req *next, *prev;       /* queue or stalled list; free list uses next */
     int origin;             /* pool index where a failure started, -1 */
 };
@@ -248,8 +248,9 @@ struct Pool {
     double as_busy_area, as_slot_area, as_own_area;
     SimTime area_last;      /* last time the areas were integrated */
     CallState *calls;
-    CfgCache *cfg;          /* per item the service reads (ts->configs order); NULL when
-                             * none of them has a ttl */
+    CfgCache *cfg;          /* per instance slot, per item the service reads:
+                             * [inst * ts->nconfigs + c]; NULL when none has a ttl */
+    int cfg_slots;          /* instance slots it covers (grown with cap) */
     /* telemetry to the monitoring service */
     Req *tele_req;          /* in flight, or NULL */
     SimEventId tele_ev;     /* its timeout */
@@ -305,6 +306,7 @@ struct Model {
     Sim *sim;
     ModelOptions opt;
     double sampling;
+    bool config_started;    /* config_start ran: instance slots get copies as they come */
     Pool *pools;
     int npools;
     int *pool_of;           /* [svc * nregions + region] -> pool index or -1 */
@@ -384,8 +386,12 @@ int pool_add_instances(Model *m, Pool *p, int n);
 
 /* model_config.c */
 int config_start(Model *m);
+/* Extends p's copies to its instance capacity (after the array grew). */
+int config_grow(Model *m, Pool *p);
+/* Instance i of p came up: its copies are the store's data as it boots. */
+void config_boot(Model *m, Pool *p, int i);
 void config_refresh_done(Model *m, Pool *p, int slot, Outcome out);
-bool config_fails(const Model *m, Pool *p);
+bool config_fails(const Model *m, Pool *p, int inst);
 
 /* model_metrics.c */
 void metrics_start(Model *m);

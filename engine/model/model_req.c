@@ -281,7 +281,7 @@ static void on_work_done(Sim *sim, void *obj, uint64_t arg)
     Pool *p = r->pool;
     Model *m = p->m;
     r->ev = 0;
-    if (config_fails(m, p)) {
+    if (config_fails(m, p, r->inst)) {
         finish(m, r, OUT_FAILED, FAIL_BAD_CONFIG, -1);
         return;
     }

@@ -56,7 +56,6 @@ static void startup_next(Model *m, Pool *p, int i);
 
 int pool_add_instances(Model *m, Pool *p, int n)
 {
-    (void)m;
     if (n <= 0) return 0;
     /* Reuse stopped slots first, so scaling in and out does not grow the
      * array without bound. */
@@ -77,6 +76,7 @@ int pool_add_instances(Model *m, Pool *p, int n)
         if (!v) return -1;
         p->inst = v;
         p->cap = cap;
+        if (config_grow(m, p) < 0) return -1;
     }
     for (int k = 0; k < n; k++) {
         p->inst[p->ninst++] = (Inst){ .state = INST_WAITING, .fresh = true, .boot_plat = -1,
@@ -313,6 +313,7 @@ static void became_up(Model *m, Pool *p, int i)
     }
     p->deadlock_open = false;
     if (p->hung) in->hung = false;   /* the tier's hang is the pool's, not the instance's */
+    config_boot(m, p, i);
     inst_dequeue(m, p, i);
 }
 

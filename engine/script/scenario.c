@@ -624,7 +624,8 @@ static void eval_clock(Scenario *s, const ModelInterval *iv)
         c->intents_ok += ss->intents_ok;
         c->intents_deg += ss->intents_degraded;
         c->intents_failed += ss->intents_failed;
-        if (rate > c->peak) c->peak = rate;
+        /* Peaks count from the incident's start, like the users' below. */
+        if (s->started && rate > c->peak) c->peak = rate;
         /* Users' traffic (no automatic retries) and the capacity the
          * entry service had: what a surge at recovery is measured on. */
         double urate = dt > 0 ? ss->user_attempts / dt : 0;
