@@ -138,8 +138,8 @@ static void rate_str(double x, char *buf, size_t size)
  * in docs/architecture.md). A factor between two rows takes the larger. */
 static const char *sampling_error_text(double f)
 {
-    if (f <= 2) return "incident clock within 0.3 min, availability within 0.2 points";
-    if (f <= 4) return "incident clock up to 13 min, availability up to 7 points";
+    if (f <= 2) return "incident clock within 0.2 min, availability within 0.1 points";
+    if (f <= 4) return "incident clock up to 15 min, availability up to 7 points";
     if (f <= 16) return "availability up to 65 points; incidents may not end as at sampling 1";
     return "not measured beyond 16 (availability was off by up to 65 points at 16)";
 }
