@@ -140,15 +140,6 @@ static json_t *alert_msg(Gameday *g, int a, SimTime t)
     return m;
 }
 
-static const char *status_state(const char *text)
-{
-    static const char *const states[] = { "investigating", "identified", "monitoring", "resolved",
-                                          "operational" };
-    for (size_t i = 0; i < 5; i++)
-        if (strncasecmp(text, states[i], strlen(states[i])) == 0) return states[i];
-    return "update";
-}
-
 static void on_event(void *ud, const RunEvent *e)
 {
     Gameday *g = ud;
@@ -172,7 +163,8 @@ static void on_event(void *ud, const RunEvent *e)
     if (e->kind == RE_STATUS && strncmp(e->text, "status page: ", 13) == 0) {
         const char *text = e->text + 13;
         json_t *m = stamp(g, "status", e->t);
-        json_object_set_new(m, "state", json_string(status_state(text)));
+        const char *state = scenario_status_state(g->sc);
+        json_object_set_new(m, "state", json_string(state ? state : "investigating"));
         json_object_set_new(m, "text", json_string(text));
         keep(g->status_log, m, 500);
         broadcast(g, m, false);

@@ -105,6 +105,10 @@ int scenario_team_oncall(const Scenario *s, int i);
 int scenario_nalerts(const Scenario *s);
 const char *scenario_alert_name(const Scenario *s, int i);
 const char *scenario_alert_what(const Scenario *s, int i);
+/* The state word of the status page's last notice that went out
+ * ("investigating", "identified", "monitoring", "resolved", "operational"),
+ * or NULL before the first. */
+const char *scenario_status_state(const Scenario *s);
 bool scenario_alert_is_firing(const Scenario *s, int i);
 /* The scenario's name, its start as "YYYY-MM-DD HH:MM +HH:MM" or NULL,
  * and the start as seconds of the day (for clocks), or -1. */

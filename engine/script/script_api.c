@@ -2198,6 +2198,7 @@ static int l_status_page(lua_State *L)
     if (!text) return luaL_error(L, "status_page: text is required");
     lua_getfield(L, 1, "state");                              // [text, state]
     PageSays says = PAGE_INCIDENT;
+    const char *state = page_states[0];
     if (!lua_isnil(L, -1)) {
         const char *st = lua_tostring(L, -1);
         int k = 0;
@@ -2210,10 +2211,11 @@ static int l_status_page(lua_State *L)
                                  "monitoring, resolved, operational");
         }
         says = k >= 3 ? PAGE_ALL_CLEAR : PAGE_INCIDENT;
+        state = page_states[k];
     }
     lua_getfield(L, 1, "host");                               // [text, state, host]
     int host = lua_isnil(L, -1) ? -1 : api_check_service(L, s, 1, "host");
-    bool ok = comms_post(s, text, says, host);
+    bool ok = comms_post(s, text, says, state, host);
     if (s->oom) return oom_error(L, s);
     lua_pushboolean(L, ok);
     return 1;

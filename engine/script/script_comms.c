@@ -88,7 +88,7 @@ static void why_down(Scenario *s, int host, int bad, char *buf, size_t size)
                  s->topo.services[bad].name);
 }
 
-bool comms_post(Scenario *s, const char *text, PageSays says, int host)
+bool comms_post(Scenario *s, const char *text, PageSays says, const char *state, int host)
 {
     Comms *c = &s->comms;
     c->used = true;
@@ -105,11 +105,15 @@ bool comms_post(Scenario *s, const char *text, PageSays says, int host)
         c->failed++;
         return false;
     }
+    /* Set first: whoever the timeline line reaches (the game day) reads
+     * the state of the notice it announces. */
+    const char *was = c->state;
+    c->state = state;
     api_note(s, RE_STATUS, NULL, NULL, "status page: %s", text);
     if (c->nposts == c->capposts) {
         int cap = c->capposts ? c->capposts * 2 : 16;
         SimTime *p = realloc(c->posts, sizeof *p * (size_t)cap);
-        if (!p) { s->oom = true; return true; }
+        if (!p) { s->oom = true; c->state = was; return true; }
         c->posts = p;
         c->capposts = cap;
     }
@@ -251,4 +255,9 @@ void comms_free(Scenario *s)
     free(s->comms.posts);
     free(s->comms.reattempt_set);
     free(s->comms.reattempt_base);
+}
+
+const char *scenario_status_state(const Scenario *s)
+{
+    return s->comms.state;
 }

@@ -105,6 +105,7 @@ typedef struct Comms {
     int host;               /* the service the page runs on; -1: hosted apart, always up */
     PageSays says;
     SimTime posted;         /* when the notice up now went out, or -1 */
+    const char *state;      /* its state word (static), or NULL before the first */
     /* What reading it does to customers (status_effects{}). */
     double accurate_reports;    /* report rate x this while an accurate notice is read */
     double accurate_reattempt;  /* user re-attempt probability x this, likewise */
@@ -236,7 +237,9 @@ void comms_init(Scenario *s);
 /* A post: true when it went out (its host is up), with the timeline line
  * written either way. says is PAGE_INCIDENT or PAGE_ALL_CLEAR; host < 0:
  * the page's own host (settings.status_page), if any. */
-bool comms_post(Scenario *s, const char *text, PageSays says, int host);
+/* state: the notice's state word ("investigating", ..., "operational"), a
+ * static string. */
+bool comms_post(Scenario *s, const char *text, PageSays says, const char *state, int host);
 /* Each interval, before the support channel draws its reports: what
  * customers read now. Returns the factor on the report rate. */
 double comms_interval(Scenario *s, const ModelInterval *iv);
