@@ -213,7 +213,7 @@ static int init_pool(Model *m, Pool *p, int svc, int region, int instances)
     for (int c = 0; c < POOL_NCODES; c++) p->codes[c].version = -1;
     p->codes[0] = (Code){ .version = 0, .errors = ts->error_rate };
     p->target = 0;
-    p->blocked_by = -1;
+    p->blocked_by = p->start_blocked_by = p->start_via = -1;
     p->scale_max = ts->autoscale.enabled ? pool_to_sim(p, ts->autoscale.max) : 0;
     char name[200];
     snprintf(name, sizeof name, "pool:%s:%s", ts->name,

@@ -114,6 +114,7 @@ typedef struct ModelDeadlock {
     int region;
     int ncycle;
     int cycle[16];          /* service indexes, starting with the stalled service */
+    bool startup;           /* some instance waits through a start-up call, not a scheduler */
 } ModelDeadlock;
 
 typedef struct ModelOptions {

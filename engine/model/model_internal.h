@@ -224,6 +224,9 @@ struct Pool {
     SimEventId sched_ev;    /* poke when the provisioning rate allows again */
     bool sched_failed;      /* the last scheduling attempt failed */
     int blocked_by;         /* pool index a failed scheduling attempt ran into, -1 */
+    int start_blocked_by;   /* pool index the last failed start ran into (a start-up
+                             * call), -1 once an instance serves */
+    int start_via;          /* the service that start-up call went to */
     bool deadlock_open;
     int start_failures;     /* starts that failed (a start-up call failed), ever */
     Rng sched_rng;          /* "sched:": backoff jitter and start-up draws */

@@ -26,8 +26,9 @@
  * that at once, in step, is a restart herd on whatever the start-up calls
  * reach (Google Cloud 2025-06-12); jitter and the throttle break the step.
  *
- * Deadlock detection: each failed scheduling attempt records the pool
- * where its failure started (a pool with nothing serving). Following those
+ * Deadlock detection: each failed scheduling attempt, and each start a
+ * start-up call failed, records the pool where its failure started (a
+ * pool with nothing serving). Following those
  * records from pool to pool, a walk that comes back to where it started is
  * a circular wait. It is reported once per episode; the episode ends when
  * any instance of the pool serves again.
@@ -283,9 +284,15 @@ void inst_crash(Model *m, Pool *p, int i)
 
 /* A start-up call failed for good: the start fails, and the instance is
  * down again, to ask its platform once its backoff is over. */
-static void start_failed(Model *m, Pool *p, int i)
+static void check_deadlock(Model *m, Pool *p);
+
+static void start_failed(Model *m, Pool *p, int i, int origin)
 {
     Inst *in = &p->inst[i];
+    /* Where the failure started, for the deadlock walk: a start that
+     * needs the very service that is down never succeeds. */
+    p->start_blocked_by = origin;
+    p->start_via = p->ts->startup[in->boot_call].target;
     pool_integrate(m, p);
     release_slot(m, p, in);
     in->ev = 0;
@@ -294,6 +301,7 @@ static void start_failed(Model *m, Pool *p, int i)
     in->sched = SCHED_IDLE;
     p->waiting++;
     p->start_failures++;
+    check_deadlock(m, p);
     retry_later(m, p, i);
 }
 
@@ -312,6 +320,7 @@ static void became_up(Model *m, Pool *p, int i)
         if (p->roll_batch && --p->roll_pending <= 0) sched_roll_next(m, p);
     }
     p->deadlock_open = false;
+    p->start_blocked_by = -1;
     if (p->hung) in->hung = false;   /* the tier's hang is the pool's, not the instance's */
     config_boot(m, p, i);
     inst_dequeue(m, p, i);
@@ -360,7 +369,9 @@ static void startup_next(Model *m, Pool *p, int i)
     became_up(m, p, i);
 }
 
-static void startup_failed(Model *m, Pool *p, int i)
+/* origin: the pool where the call's failure started; -1 (it timed out):
+ * the pool it went to. */
+static void startup_failed(Model *m, Pool *p, int i, int origin)
 {
     Inst *in = &p->inst[i];
     const TopoCall *c = &p->ts->startup[in->boot_call];
@@ -369,8 +380,15 @@ static void startup_failed(Model *m, Pool *p, int i)
                            on_startup_event, p, gen_arg(in->gen, (uint32_t)i));
         return;
     }
-    if (!c->critical || c->fallback) startup_next(m, p, i);
-    else start_failed(m, p, i);
+    if (!c->critical || c->fallback) {
+        startup_next(m, p, i);
+        return;
+    }
+    if (origin < 0) {
+        Pool *to = model_pool_for_call(m, c->target, p->region, c->region);
+        origin = to ? to->index : -1;
+    }
+    start_failed(m, p, i, origin);
 }
 
 /* A start-up call's timeout (a request in flight), or its backoff. */
@@ -385,7 +403,7 @@ static void on_startup_event(Sim *sim, void *obj, uint64_t arg)
     in->ev = 0;
     if (in->req) {
         drop_req(m, in);
-        startup_failed(m, p, i);
+        startup_failed(m, p, i, -1);
     } else {
         startup_send(m, p, i);
     }
@@ -481,19 +499,26 @@ void sched_poke(Model *m, Pool *p)
     poke(m, p, true);
 }
 
-/* Follows failed-scheduling records from p; returns the cycle length (in
- * pools) when the walk returns to p, else 0. */
+/* What pool q's instances wait on: the pool its failed scheduling ran
+ * into, else the one its failed start ran into; -1 none. */
+static int blocker(const Pool *q)
+{
+    return q->sched_failed ? q->blocked_by : q->start_blocked_by;
+}
+
+/* Follows failed-scheduling and failed-start records from p; returns the
+ * cycle length (in pools) when the walk returns to p, else 0. */
 static int find_cycle(Model *m, Pool *p, int *chain, int max)
 {
     int n = 0;
     Pool *cur = p;
     while (n < max) {
         chain[n++] = cur->index;
-        if (cur->blocked_by < 0) return 0;
-        Pool *next = &m->pools[cur->blocked_by];
+        if (blocker(cur) < 0) return 0;
+        Pool *next = &m->pools[blocker(cur)];
         if (pool_serving(next) > 0) return 0;
         if (next == p) return n;
-        if (!(next->waiting > 0 && next->sched_failed)) return 0;
+        if (!(next->waiting > 0 && blocker(next) >= 0)) return 0;
         for (int k = 0; k < n; k++)
             if (chain[k] == next->index) return 0;   /* a cycle, but not through p */
         cur = next;
@@ -511,8 +536,11 @@ static void check_deadlock(Model *m, Pool *p)
     for (int k = 0; k < n; k++) {
         Pool *q = &m->pools[chain[k]];
         q->deadlock_open = true;
+        /* The edge it waits through: its platform, or its start-up call. */
+        int via = q->sched_failed ? q->ts->runs_on : q->start_via;
+        d.startup = d.startup || !q->sched_failed;
         if (d.ncycle < 16) d.cycle[d.ncycle++] = q->svc;
-        if (q->ts->runs_on >= 0 && d.ncycle < 16) d.cycle[d.ncycle++] = q->ts->runs_on;
+        if (via >= 0 && via != q->svc && d.ncycle < 16) d.cycle[d.ncycle++] = via;
     }
     if (m->ndeadlocks == m->capdeadlocks) {
         int cap = m->capdeadlocks ? m->capdeadlocks * 2 : 8;
@@ -568,7 +596,7 @@ void sched_done(Model *m, Pool *p, int i, Outcome out, int origin)
     if (in->state == INST_STARTING) {
         sim_cancel(m->sim, in->ev);
         in->ev = 0;
-        if (out == OUT_FAILED) startup_failed(m, p, i);
+        if (out == OUT_FAILED) startup_failed(m, p, i, origin);
         else startup_next(m, p, i);
         return;
     }

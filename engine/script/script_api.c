@@ -2248,8 +2248,9 @@ static void on_deadlock(void *ud, const ModelDeadlock *d)
     strncat(cycle, s->topo.services[d->cycle[0]].name, sizeof cycle - strlen(cycle) - 1);
     const char *region = d->region >= 0 ? s->topo.regions[d->region].name : "-";
     api_note(s, RE_DEADLOCK, s->topo.services[d->cycle[0]].name, region,
-             "recovery deadlock in %s: %s (instances wait for a scheduler that needs them)", region,
-             cycle);
+             "recovery deadlock in %s: %s (%s)", region, cycle,
+             d->startup ? "instances cannot start: what they call at start-up needs them"
+                        : "instances wait for a scheduler that needs them");
     RunResult *r = s->res;
     DeadlockResult *v = realloc(r->deadlocks, sizeof *v * (size_t)(r->ndeadlocks + 1));
     if (!v) { s->oom = true; return; }
