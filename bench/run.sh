@@ -18,6 +18,8 @@
 #   7. gameday.py           the Tencent replay paced live with 10 dashboards
 #                           connected: the fastest speed kept up with, and
 #                           the server's CPU and memory over a paced run
+#   8. scaling.py           run time and peak memory against offered load
+#                           (10^2..10^5/s) and topology size (10..1000)
 #
 # `make bench` builds and then calls `sh bench/run.sh build`; it takes about
 # an hour on two cores, most of it sections 5 and 6. FD_BENCH_SECTIONS=4,5
@@ -52,7 +54,7 @@ done
 # FD_BENCH_SECTIONS picks sections by number, e.g. FD_BENCH_SECTIONS=5,6
 # (default: all; 1 stands for 1-3, which share one summary).
 want() {
-  case ",${FD_BENCH_SECTIONS:-1,4,5,6,7}," in *",$1,"*) return 0 ;; esac
+  case ",${FD_BENCH_SECTIONS:-1,4,5,6,7,8}," in *",$1,"*) return 0 ;; esac
   return 1
 }
 
@@ -533,6 +535,12 @@ fi
 if want 7; then
 echo "== 7. a game day paced live: Tencent with 10 dashboards (gameday.py)"
 run gameday.py 600 "$tmp/gameday" "$py" "$here/gameday.py" "$fd" "$here/../scenarios/tencent-2024-04-08"
+echo
+fi
+
+if want 8; then
+echo "== 8. how cost grows: offered load 10^2..10^5/s, 10..1000 services (scaling.py)"
+run scaling.py 900 "$tmp/scaling" "$py" "$here/scaling.py" --firedrill "$fd"
 echo
 fi
 
