@@ -7,13 +7,7 @@
 # Usage: sh tests/cli/debrief.sh path/to/firedrill (from the repo root).
 set -u
 FD=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-show() { sed 's/^/  | /' "$1" >&2; }
+. "$(dirname "$0")/lib/harness.sh"
 
 # The bad-configuration pattern, with a population so that customers count.
 sed 's/^    entry: api$/    entry: api\n    customers: 200000/' \
@@ -222,5 +216,4 @@ grep -q '"digest": "differs"' "$T/changed/debrief.json" && ok || bad "digest mis
 grep -q "is a game day; \`firedrill debrief" "$T/out" && ok || { bad "report: no note on a game day"; show "$T/out"; }
 
 for k in fast wrong slow never; do sed -n 1p "$T/$k.out"; done
-echo "debrief: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish debrief

@@ -4,12 +4,7 @@
 # Usage: sh tests/cli/hardening.sh path/to/firedrill (from the repo root).
 set -u
 FD=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib/harness.sh"
 
 # expect CODE PATTERN -- args: runs firedrill, checks the exit code and that
 # stderr+stdout contain PATTERN (a fixed string).
@@ -249,5 +244,4 @@ expect 0 "hi" -- run "$T/s/quick.lua" --out "$T/stale"
 [ -e "$T/stale/summary.json.tmp.$dead.AbCdEf" ] && bad "a stale temporary stayed" || ok
 [ -e "$T/stale/notes.txt.tmp.$dead.AbCdEf" ] && ok || bad "a file not of this run's outputs was removed"
 
-echo "hardening: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish hardening

@@ -9,12 +9,7 @@
 set -u
 FD=$1
 case $FD in /*) ;; *) FD=$(pwd)/$FD ;; esac
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib/harness.sh"
 
 # run ARGS: runs firedrill into $T/out, wants exit 0.
 run() {
@@ -23,8 +18,6 @@ run() {
   if [ "$rc" != 0 ]; then bad "firedrill $*: exit $rc, wanted 0"; sed 's/^/  | /' "$T/out" >&2; return 1; fi
   ok
 }
-has() { if grep -qF -- "$1" "$T/out"; then ok; else bad "no '$1' in the output"; sed 's/^/  | /' "$T/out" >&2; fi; }
-lacks() { if grep -qF -- "$1" "$T/out"; then bad "'$1' in the output"; sed 's/^/  | /' "$T/out" >&2; else ok; fi; }
 
 mkdir -p "$T/s"
 # Eight instances of app on a platform that boots at most `parallel` at once;
@@ -148,5 +141,4 @@ for seed in 1 2 3 4; do
   if [ "$jit" -gt 0 ] && [ "$sync" -ge $((3 * jit)) ]; then ok; else bad "seed $seed: ${sync}s is not 3x ${jit}s"; fi
 done
 
-echo "herd.sh: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish herd.sh

@@ -9,12 +9,7 @@
 set -u
 FD=$1
 XSD=tests/junit/junit.xsd
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib/harness.sh"
 
 if ! command -v xmllint >/dev/null 2>&1; then
   echo "FAIL: xmllint not found; install it with scripts/deps.sh test (libxml2-utils)" >&2
@@ -130,5 +125,4 @@ for s in scenarios/tencent-2024-04-08 scenarios/netease-2024-08-18; do
   else [ "$fails" != 0 ] && ok || bad "$name: exit 1 without failures"; fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish junit.sh

@@ -16,27 +16,7 @@
 #   sh tests/cli/mechanisms.sh path/to/firedrill      (from the repository root)
 set -u
 FD=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect CODE PATTERN -- args: runs firedrill, checks the exit code and that
-# stderr+stdout contain PATTERN (a fixed string).
-expect() {
-  code=$1; pat=$2; shift 3
-  "$FD" "$@" >"$T/out" 2>&1
-  rc=$?
-  if [ "$rc" != "$code" ]; then bad "firedrill $*: exit $rc, wanted $code"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  if ! grep -qF -- "$pat" "$T/out"; then bad "firedrill $*: no '$pat' in output"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  ok
-}
-
-# has PATTERN / lacks PATTERN: in the output of the last expect.
-has() { if grep -qF -- "$1" "$T/out"; then ok; else bad "no '$1' in the output"; sed 's/^/  | /' "$T/out" >&2; fi; }
-lacks() { if grep -qF -- "$1" "$T/out"; then bad "'$1' in the output"; sed 's/^/  | /' "$T/out" >&2; else ok; fi; }
+. "$(dirname "$0")/lib/harness.sh"
 
 mkdir -p "$T/s"
 cat >"$T/s/topology.yaml" <<'YAML'
@@ -434,5 +414,4 @@ has "latency: utilisation 0.25, p50 113ms"
 has "bad data: utilisation 0.50, p50 21ms"
 has "errors 0.000"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish mechanisms.sh

@@ -5,22 +5,8 @@
 # scripts' reach. Usage: sh tests/cli/responders.sh path/to/firedrill
 set -u
 FD=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib/harness.sh"
 
-# expect CODE PATTERN -- args: exit code and a fixed string in the output.
-expect() {
-  code=$1; pat=$2; shift 3
-  "$FD" "$@" >"$T/out" 2>&1
-  rc=$?
-  if [ "$rc" != "$code" ]; then bad "firedrill $*: exit $rc, wanted $code"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  if ! grep -qF -- "$pat" "$T/out"; then bad "firedrill $*: no '$pat' in output"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  ok
-}
 # has FILE PATTERN WHY: the run's output holds the line.
 has() {
   if grep -qF -- "$2" "$1"; then ok; else bad "$3: no '$2'"; sed 's/^/  | /' "$1" >&2; fi
@@ -176,5 +162,4 @@ end)'
 "$FD" run "$T/s/inco.lua" >"$T/inco" 2>&1
 has "$T/inco" "not in a coroutine the script made" "waiting from a script's own coroutine is refused"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish responders.sh

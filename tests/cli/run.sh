@@ -3,23 +3,8 @@
 # outputs. Usage: sh tests/cli/run.sh path/to/firedrill (from the repo root).
 set -u
 FD=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib/harness.sh"
 
-# expect CODE PATTERN -- args: runs firedrill, checks the exit code and that
-# stderr+stdout contain PATTERN (a fixed string).
-expect() {
-  code=$1; pat=$2; shift 3
-  "$FD" "$@" >"$T/out" 2>&1
-  rc=$?
-  if [ "$rc" != "$code" ]; then bad "firedrill $*: exit $rc, wanted $code"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  if ! grep -qF -- "$pat" "$T/out"; then bad "firedrill $*: no '$pat' in output"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  ok
-}
 
 mkdir -p "$T/s"
 cat >"$T/s/topology.yaml" <<'YAML'
@@ -182,5 +167,4 @@ for f in events.jsonl summary.json metrics.csv; do
   cmp -s "$T/o1/$f" "$T/o1.before/$f" && ok || bad "a killed run changed $f"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish run.sh

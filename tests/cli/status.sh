@@ -9,23 +9,7 @@
 #   sh tests/cli/status.sh path/to/firedrill      (from the repository root)
 set -u
 FD=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-expect() {
-  code=$1; pat=$2; shift 3
-  "$FD" "$@" >"$T/out" 2>&1
-  rc=$?
-  if [ "$rc" != "$code" ]; then bad "firedrill $*: exit $rc, wanted $code"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  if ! grep -qF -- "$pat" "$T/out"; then bad "firedrill $*: no '$pat' in output"; sed 's/^/  | /' "$T/out" >&2; return; fi
-  ok
-}
-has() { if grep -qF -- "$1" "$T/out"; then ok; else bad "no '$1' in the output"; sed 's/^/  | /' "$T/out" >&2; fi; }
-lacks() { if grep -qF -- "$1" "$T/out"; then bad "'$1' in the output"; sed 's/^/  | /' "$T/out" >&2; else ok; fi; }
+. "$(dirname "$0")/lib/harness.sh"
 # field DIR EXPR: a value out of DIR/summary.json (python3).
 field() { python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print($2)" "$1/summary.json"; }
 
@@ -145,5 +129,4 @@ sed 's/status_page: statuspage/status_page: statuspgae/' "$T/s/topology.yaml" >"
 expect 2 "badtopo.yaml:3:16: error: status_page: unknown service 'statuspgae'" -- check "$T/s/badtopo.yaml"
 has "did you mean 'statuspage'?"
 
-echo "status.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish status.sh
