@@ -453,12 +453,51 @@ import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' \
   "$fd" batch --worker "$scen" --seed 1 2>/dev/null)
+# What a run costs before its first event against what each event costs:
+# the replay cut to its first 10 simulated seconds (process start, Lua,
+# topology, outputs written, next to no events) against the whole replay,
+# each a `firedrill run --out` process, best of 3 by CPU time.
+fixed_dir="$tmp/fixed"
+rm -rf "$fixed_dir"
+cp -r "$scen" "$fixed_dir"
+sed -i 's/duration = "[^"]*"/duration = "10s"/' "$fixed_dir/scenario.lua"
+costs=$("$py" - "$fd" "$fixed_dir" "$scen" "$tmp/costs" <<'PY'
+import json, os, subprocess, sys
+fd, short, full, out = sys.argv[1:5]
+def best(path):
+    b = None
+    for i in range(3):
+        o = f"{out}-{i}"
+        p = subprocess.Popen([fd, "run", path, "--out", o, "--quiet", "--time-limit", "0"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, st, ru = os.wait4(p.pid, 0)
+        ev = json.load(open(os.path.join(o, "summary.json")))["events_run"]
+        t = ru.ru_utime + ru.ru_stime
+        if b is None or t < b[0]:
+            b = (t, ev)
+    return b
+fs, fe = best(short)
+ts, te = best(full)
+per = (ts - fs) / max(1, te - fe)
+print(f"{fs:.4f} {fe} {ts:.4f} {te} {per * 1e9:.1f}")
+PY
+)
 echo
 echo "== 5. summary: batch runs of the Tencent replay"
 awk -v n="$seeds" -v c="$cores" -v t="$btall" -v sn="$sseeds" -v a="$bt1" -v b="$bt2" \
-    -v same="$same" -v rss="$rss" 'BEGIN {
+    -v same="$same" -v rss="$rss" -v costs="$costs" 'BEGIN {
   printf "%-40s %13s   (%.2f worker-s per run, %.2f runs/s)\n", n " seeds, " c " workers", t " s", \
          t * c / n, n / t
+  if (n == 1000)
+    printf "%-40s %13s   %s\n", "1000 seeds on " c " workers", t " s", \
+           (t <= 300 ? "target (<= 300 s) met" : "target (<= 300 s) missed")
+  if (split(costs, k, " ") == 5) {
+    printf "%-40s %13s   (first 10 simulated s: %d events)\n", "fixed cost of a run (CPU)", \
+           sprintf("%.3f s", k[1]), k[2]
+    printf "%-40s %13s   (%d events, %.1f ns each)\n", "whole run (CPU)", sprintf("%.3f s", k[3]), \
+           k[4], k[5]
+    printf "%-40s %13s\n", "share of a run that is fixed cost", sprintf("%.1f%%", 100 * k[1] / k[3])
+  }
   printf "%-40s %13s   (%.2f s per run)\n", sn " seeds, 1 worker", a " s", a / sn
   printf "%-40s %13s   (%.2f s per run)\n", sn " seeds, 2 workers", b " s", b / sn
   sp = b > 0 ? a / b : 0
