@@ -457,95 +457,99 @@ static void test_recovery_cycle(void)
     topo_free(&t);
 }
 
-/* A longer loop through a service that is not a platform, and a loop of
- * two platforms that schedule each other. */
-static void test_recovery_cycle_shapes(void)
-{
-    Topo t;
-    make(&t, 1, ONE_REGION);
-    int x = service(&t, "x", SVC_SERVICE, 10);
-    int p = service(&t, "p", SVC_SERVICE, 20);
-    int b = service(&t, "b", SVC_SERVICE, 30);
-    int q = service(&t, "q", SVC_SERVICE, 40);
-    int r = service(&t, "r", SVC_SERVICE, 50);
-    runs_on(&t, x, p, 11);
-    call(&t, p, b, 21);
-    call(&t, b, x, 31);
-    runs_on(&t, q, r, 41);
-    runs_on(&t, r, q, 51);
+/* The two recovery edges, runs_on and a start-up call, in the same two
+ * shapes: a longer loop through services that are not platforms (x -> p,
+ * p calls b, b calls x), and a loop of two services that each need the
+ * other to come back (q <-> r). Neither is a request-path cycle. */
+typedef struct RecoveryShape {
+    bool startup;             /* the recovery edges are start-up calls, else runs_on */
+    const char *loop, *pair;  /* the warnings expected */
+} RecoveryShape;
 
-    TopoCycleList l;
-    CHECK_EQ_INT(topo_recovery_cycles(&t, 50, &l), 0);
-    CHECK_EQ_INT(l.n, 2);
-    DiagList dl;
-    check_topo(&t, 1, &dl);
-    CHECK(find_diag(&dl, DIAG_WARNING,
-                    "recovery-path cycle: x runs on p, p calls b, b calls x: "
-                    "if x's instances crash, p cannot reschedule them") >= 0);
-    CHECK(find_diag(&dl, DIAG_WARNING,
-                    "recovery-path cycle: q runs on r, r runs on q: "
-                    "if q and r crash at once, none of them can be rescheduled") >= 0);
-    diag_list_free(&dl);
-    topo_cycle_list_free(&l);
-    topo_free(&t);
+static const RecoveryShape recovery_shapes[] = {
+    { false,
+      "recovery-path cycle: x runs on p, p calls b, b calls x: "
+      "if x's instances crash, p cannot reschedule them",
+      "recovery-path cycle: q runs on r, r runs on q: "
+      "if q and r crash at once, none of them can be rescheduled" },
+    { true,
+      "recovery-path cycle: x calls at start-up p, p calls b, b calls x: "
+      "if x's instances crash, they cannot start again: their start-up call to p needs x serving",
+      "recovery-path cycle: q calls at start-up r, r calls at start-up q: "
+      "if q and r crash at once, none of them can come back" },
+};
+
+static void recovery_edge(Topo *t, bool startup_call, int from, int to, int line)
+{
+    if (startup_call) startup(t, from, to, line);
+    else runs_on(t, from, to, line);
 }
 
-/* Start-up calls are on the way back: an instance that reads a policy
- * store at start-up cannot serve again while the store needs it. They are
- * not on the request path. */
-static void test_recovery_cycle_startup(void)
+static void test_recovery_cycle_shapes(void)
+{
+    for (size_t k = 0; k < sizeof recovery_shapes / sizeof *recovery_shapes; k++) {
+        const RecoveryShape *rs = &recovery_shapes[k];
+        Topo t;
+        make(&t, 1, ONE_REGION);
+        int x = service(&t, "x", SVC_SERVICE, 10);
+        int p = service(&t, "p", SVC_SERVICE, 20);
+        int b = service(&t, "b", SVC_SERVICE, 30);
+        int q = service(&t, "q", SVC_SERVICE, 40);
+        int r = service(&t, "r", SVC_SERVICE, 50);
+        recovery_edge(&t, rs->startup, x, p, 11);
+        call(&t, p, b, 21);
+        call(&t, b, x, 31);
+        recovery_edge(&t, rs->startup, q, r, 41);
+        recovery_edge(&t, rs->startup, r, q, 51);
+
+        TopoCycleList l;
+        CHECK_EQ_INT(topo_request_cycles(&t, 50, &l), 0);
+        CHECK_EQ_INT(l.n, 0);
+        topo_cycle_list_free(&l);
+        CHECK_EQ_INT(topo_recovery_cycles(&t, 50, &l), 0);
+        CHECK_EQ_INT(l.n, 2);
+        if (l.n >= 1 && rs->startup) {
+            CHECK(TOPO_EDGE_IS_STARTUP(l.v[0].edges[0].call));
+            CHECK_EQ_INT(TOPO_EDGE_STARTUP_INDEX(l.v[0].edges[0].call), 0);
+        }
+        topo_cycle_list_free(&l);
+        DiagList dl;
+        check_topo(&t, 1, &dl);
+        int i = find_diag(&dl, DIAG_WARNING, rs->loop);
+        CHECK(i >= 0);
+        if (i >= 0) {
+            CHECK_EQ_INT(dl.v[i].loc.line, 31);   /* b's call closes it */
+            CHECK((size_t)i + 1 < dl.n);
+            if ((size_t)i + 1 < dl.n) {
+                CHECK_STR(dl.v[i + 1].msg, rs->startup ? "x calls at start-up p here"
+                                                       : "x runs on p here");
+                CHECK_EQ_INT(dl.v[i + 1].loc.line, 11);
+            }
+        }
+        CHECK(find_diag(&dl, DIAG_WARNING, rs->pair) >= 0);
+        diag_list_free(&dl);
+        topo_free(&t);
+    }
+}
+
+/* Start-up calls are on the way back in the failure closure too: with
+ * auth down, policy fails on the request path, and app (which reads
+ * policy at start-up) cannot come back. */
+static void test_recovery_closure_startup(void)
 {
     Topo t;
     make(&t, 1, ONE_REGION);
     int app = service(&t, "app", SVC_SERVICE, 10);
     int policy = service(&t, "policy", SVC_SERVICE, 20);
     int auth = service(&t, "auth", SVC_SERVICE, 30);
-    int s1 = service(&t, "s1", SVC_SERVICE, 40);
-    int s2 = service(&t, "s2", SVC_SERVICE, 50);
     startup(&t, app, policy, 11);
     call(&t, policy, auth, 21);
     call(&t, auth, app, 31);
-    startup(&t, s1, s2, 41);
-    startup(&t, s2, s1, 51);
-
-    TopoCycleList l;
-    CHECK_EQ_INT(topo_request_cycles(&t, 50, &l), 0);
-    CHECK_EQ_INT(l.n, 0);
-    topo_cycle_list_free(&l);
-    CHECK_EQ_INT(topo_recovery_cycles(&t, 50, &l), 0);
-    CHECK_EQ_INT(l.n, 2);
-    if (l.n >= 1) {
-        CHECK(TOPO_EDGE_IS_STARTUP(l.v[0].edges[0].call));
-        CHECK_EQ_INT(TOPO_EDGE_STARTUP_INDEX(l.v[0].edges[0].call), 0);
-    }
-    topo_cycle_list_free(&l);
-    DiagList dl;
-    check_topo(&t, 1, &dl);
-    int i = find_diag(&dl, DIAG_WARNING,
-                      "recovery-path cycle: app calls at start-up policy, policy calls auth, auth "
-                      "calls app: if app's instances crash, they cannot start again: their "
-                      "start-up call to policy needs app serving");
-    CHECK(i >= 0);
-    if (i >= 0) {
-        CHECK_EQ_INT(dl.v[i].loc.line, 31);   /* auth's call closes it */
-        CHECK((size_t)i + 1 < dl.n);
-        if ((size_t)i + 1 < dl.n) {
-            CHECK_STR(dl.v[i + 1].msg, "app calls at start-up policy here");
-            CHECK_EQ_INT(dl.v[i + 1].loc.line, 11);
-        }
-    }
-    CHECK(find_diag(&dl, DIAG_WARNING,
-                    "recovery-path cycle: s1 calls at start-up s2, s2 calls at start-up s1: "
-                    "if s1 and s2 crash at once, none of them can come back") >= 0);
-    diag_list_free(&dl);
-
-    /* The recovery closure: with app down, policy and auth fail on the
-     * request path, and app cannot come back. */
-    bool down[5] = { false };
+    bool down[3] = { false };
     down[auth] = true;
     topo_failure_closure(&t, down, false);
     CHECK(down[policy] && !down[app]);
-    bool rdown[5] = { false };
+    bool rdown[3] = { false };
     rdown[auth] = true;
     topo_failure_closure(&t, rdown, true);
     CHECK(rdown[policy] && rdown[app]);
@@ -983,7 +987,7 @@ int main(void)
     test_cycles_limit_on_dense_graph();
     test_recovery_cycle();
     test_recovery_cycle_shapes();
-    test_recovery_cycle_startup();
+    test_recovery_closure_startup();
     test_blast_shared_storage();
     test_blast_config_and_platform();
     test_blind_monitoring();
