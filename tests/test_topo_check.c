@@ -13,6 +13,7 @@
 #include "fdtest.h"
 
 #include "model/topo_check.h"
+#include "report/check_report.h"
 #include "model/topo_graph.h"
 
 #include <stdbool.h>
@@ -887,7 +888,10 @@ static void test_report(void)
     FILE *f = open_memstream(&buf, &len);
     CHECK(f != NULL);
     if (!f) return;
-    CHECK_EQ_INT(topo_check(&t, &o, &dl, f), 0);
+    TopoAnalysis an;
+    CHECK_EQ_INT(topo_check(&t, &o, &dl, &an), 0);
+    check_report_write(f, &t, &an, o.surge, &dl);
+    topo_analysis_free(&an);
     fclose(f);
     CHECK(strstr(buf, "Blast radius") != NULL);
     CHECK(strstr(buf, "cloud-api/guangzhou") != NULL);

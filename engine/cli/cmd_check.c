@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "load/topo_load.h"
 #include "model/topo_check.h"
+#include "report/check_report.h"
 
 static int cmd_check(int argc, char **argv);
 
@@ -156,7 +157,12 @@ static int cmd_check(int argc, char **argv)
     cli_time_limit_stop();
     if (lrc == 0) {
         FILE *mem = open_memstream(&summary, &summary_len);
-        int crc = mem ? topo_check(checked, &o, &dl, mem) : -1;
+        TopoAnalysis an;
+        int crc = mem ? topo_check(checked, &o, &dl, &an) : -1;
+        if (crc == 0) {
+            check_report_write(mem, checked, &an, o.surge, &dl);
+            topo_analysis_free(&an);
+        }
         if (mem && fclose(mem) != 0) crc = -1;
         if (crc < 0) {
             diag_list_print(&dl, stderr);

@@ -15,8 +15,9 @@
  * topologies have tens to hundreds of services, and each pass is linear, so
  * depth-of-the-graph passes cost nothing worth a worklist.
  *
- * Everything iterates the Topo's arrays in order, so the diagnostics and
- * the report are byte-identical from run to run.
+ * Everything iterates the Topo's arrays in order, so the diagnostics (and
+ * the report/check_report.c text made from the analyses) are byte-identical
+ * from run to run.
  */
 #include "model/topo_check.h"
 
@@ -76,8 +77,7 @@ static const char *str_get(const Str *s)
     return s->oom || !s->p ? "(out of memory)" : s->p;
 }
 
-/* Rates the way people say them: 18000/s, 12.5/s, 0.35/s. */
-static const char *fmt_rate(double v, char *buf, size_t size)
+const char *topo_fmt_rate(double v, char *buf, size_t size)
 {
     if (isinf(v)) snprintf(buf, size, "unbounded");
     else if (v >= 100 || v == 0) snprintf(buf, size, "%.0f/s", v);
@@ -946,7 +946,7 @@ static void diag_headroom(const Topo *t, const TopoHeadroom *h, double surge, Di
     if (h->unserved > 0)
         diag_warning(dl, sv->loc,
                      "%s receives %s in %s but has no instances there and cross_region is off: "
-                     "those requests fail", sv->name, fmt_rate(h->unserved, a, sizeof a), region);
+                     "those requests fail", sv->name, topo_fmt_rate(h->unserved, a, sizeof a), region);
     if (!h->short_at_surge) return;
     Str s = { 0 };
     int first = 1;
@@ -955,12 +955,12 @@ static void diag_headroom(const Topo *t, const TopoHeadroom *h, double surge, Di
             str_addf(&s, "%s%s", first ? "" : "+", t->sources[i].name);
             first = 0;
         }
-    if (surge != 1) str_addf(&s, " surge x%g needs %s", surge, fmt_rate(surge * h->load, a, sizeof a));
-    else str_addf(&s, " needs %s at steady load", fmt_rate(h->load, a, sizeof a));
-    str_addf(&s, " at %s/%s; capacity %s", sv->name, region, fmt_rate(h->capacity, b, sizeof b));
+    if (surge != 1) str_addf(&s, " surge x%g needs %s", surge, topo_fmt_rate(surge * h->load, a, sizeof a));
+    else str_addf(&s, " needs %s at steady load", topo_fmt_rate(h->load, a, sizeof a));
+    str_addf(&s, " at %s/%s; capacity %s", sv->name, region, topo_fmt_rate(h->capacity, b, sizeof b));
     if (h->max_instances > h->instances)
         str_addf(&s, " (autoscaling to %d instances: %s)", h->max_instances,
-                 fmt_rate(h->max_capacity, c, sizeof c));
+                 topo_fmt_rate(h->max_capacity, c, sizeof c));
     else
         str_addf(&s, " (%s)", sv->autoscale.enabled ? "autoscaling max reached" : "no autoscaling");
     FdLoc loc = deploy_loc(sv, h->region);
@@ -973,136 +973,7 @@ static void diag_headroom(const Topo *t, const TopoHeadroom *h, double surge, Di
 
 /* ---- The report ----------------------------------------------------------------- */
 
-static const char *kind_name(SvcKind k)
-{
-    return k == SVC_STORAGE ? "storage" : k == SVC_EXTERNAL ? "external" : "service";
-}
-
-static const char *comp_name(const Topo *t, const TopoBlast *b)
-{
-    return b->kind == TOPO_COMP_SERVICE ? t->services[b->index].name : t->configs[b->index].name;
-}
-
-static void print_sources(FILE *f, const Topo *t, const int *idx, int n, int width)
-{
-    Str s = { 0 };
-    if (n == 0) str_addf(&s, "-");
-    join_sources(t, idx, n, ", ", &s);
-    fprintf(f, "%-*s", width, str_get(&s));
-    free(s.p);
-}
-
-static void report_blast(const Topo *t, const TopoAnalysis *a, FILE *f)
-{
-    int w = (int)strlen("component");
-    for (int i = 0; i < a->blast.n; i++) {
-        int len = (int)strlen(comp_name(t, &a->blast.v[i]));
-        if (len > w) w = len;
-    }
-    int we = (int)strlen("request path");
-    for (int i = 0; i < a->blast.n; i++) {
-        const TopoBlast *b = &a->blast.v[i];
-        int len = b->nentries ? -2 : 1;
-        for (int k = 0; k < b->nentries; k++) len += (int)strlen(t->sources[b->entries[k]].name) + 2;
-        if (len > we) we = len;
-    }
-    fprintf(f, "Blast radius: the entry points that fail when a component fails\n");
-    fprintf(f, "  %-*s  %-8s  %-*s  %s\n", w, "component", "kind", we, "request path",
-            "recovery (stays down while instances crash)");
-    for (int i = 0; i < a->blast.n; i++) {
-        const TopoBlast *b = &a->blast.v[i];
-        const char *kind = b->kind == TOPO_COMP_CONFIG ? "config"
-                                                       : kind_name(t->services[b->index].kind);
-        fprintf(f, "  %-*s  %-8s  ", w, comp_name(t, b), kind);
-        print_sources(f, t, b->entries, b->nentries, we);
-        fprintf(f, "  ");
-        print_sources(f, t, b->recovery, b->nrecovery, 0);
-        /* The monitoring service's own failure blinds it trivially: say it
-         * only for the components that take it down with them. */
-        if (b->blinds_monitoring && !(b->kind == TOPO_COMP_SERVICE && b->index == t->monitoring))
-            fprintf(f, "  [monitoring blind]");
-        fprintf(f, "\n");
-    }
-    if (t->nconfigs > 0)
-        fprintf(f, "  (a config item's row is what bad data in it takes down)\n");
-}
-
-static void report_headroom(const Topo *t, const TopoAnalysis *a, double surge, FILE *f)
-{
-    const TopoHeadroomList *l = &a->headroom;
-    fprintf(f, "\nCapacity at steady load, against a surge of x%g\n", surge);
-    if (l->n == 0) {
-        fprintf(f, "  (no deployed services)\n");
-        return;
-    }
-    int w = (int)strlen("service/region");
-    for (int i = 0; i < l->n; i++) {
-        int len = (int)(strlen(svc_name(t, l->v[i].service)) +
-                        strlen(t->regions[l->v[i].region].name) + 1);
-        if (len > w) w = len;
-    }
-    fprintf(f, "  %-*s  %10s  %10s  %10s  %9s  %18s\n", w, "service/region", "load", "need",
-            "capacity", "headroom", "max (instances)");
-    for (int i = 0; i < l->n; i++) {
-        const TopoHeadroom *h = &l->v[i];
-        char name[256], lb[32], nb[32], cb[32], hb[32], mb[32], mx[48];
-        snprintf(name, sizeof name, "%s/%s", svc_name(t, h->service), t->regions[h->region].name);
-        if (isinf(h->headroom)) snprintf(hb, sizeof hb, "-");
-        else snprintf(hb, sizeof hb, "%.1fx", h->headroom);
-        snprintf(mx, sizeof mx, "%s (%d)", fmt_rate(h->max_capacity, mb, sizeof mb), h->max_instances);
-        fprintf(f, "  %-*s  %10s  %10s  %10s  %9s  %18s  %s\n", w, name,
-                fmt_rate(h->load, lb, sizeof lb), fmt_rate(surge * h->load, nb, sizeof nb),
-                fmt_rate(h->capacity, cb, sizeof cb), hb, mx,
-                h->unserved > 0 ? "UNSERVED" : h->short_at_surge ? "SHORT" : "ok");
-    }
-}
-
-static void report_spofs(const Topo *t, const TopoAnalysis *a, FILE *f)
-{
-    fprintf(f, "\nSingle points of failure\n");
-    if (a->spofs.n == 0) fprintf(f, "  none\n");
-    for (int i = 0; i < a->spofs.n; i++) {
-        const TopoSpof *sp = &a->spofs.v[i];
-        const TopoService *sv = &t->services[sp->service];
-        fprintf(f, "  %s (%s): ", sv->name, kind_name(sv->kind));
-        if (sp->only_region >= 0) fprintf(f, "only in %s", t->regions[sp->only_region].name);
-        if (sp->nsingle > 0)
-            fprintf(f, "%s1 instance in %d region%s", sp->only_region >= 0 ? ", " : "", sp->nsingle,
-                    sp->nsingle == 1 ? "" : "s");
-        fprintf(f, "%s\n", sp->shared ? "; shared" : "");
-    }
-    /* Shared components are worth knowing even when redundant: replicas of
-     * one tier fail together to a bad release, a bad config or a hang. */
-    bool any = false;
-    for (int i = 0; i < a->blast.n; i++) {
-        const TopoBlast *b = &a->blast.v[i];
-        if (b->nentries < 2) continue;
-        if (!any) fprintf(f, "Shared components (a failure takes down 2+ entry points)\n");
-        any = true;
-        fprintf(f, "  %s: ", comp_name(t, b));
-        print_sources(f, t, b->entries, b->nentries, 0);
-        fprintf(f, "\n");
-    }
-}
-
-static void report_cycles(const Topo *t, const TopoAnalysis *a, FILE *f)
-{
-    fprintf(f, "\nCycles\n");
-    if (a->request_cycles.n == 0 && a->recovery_cycles.n == 0) fprintf(f, "  none\n");
-    for (int k = 0; k < 2; k++) {
-        const TopoCycleList *l = k == 0 ? &a->request_cycles : &a->recovery_cycles;
-        for (int i = 0; i < l->n; i++) {
-            Str s = { 0 };
-            cycle_text(t, &l->v[i], k == 1, &s);
-            fprintf(f, "  %s: %s\n", k == 0 ? "request path" : "recovery path", str_get(&s));
-            free(s.p);
-        }
-        if (l->truncated)
-            fprintf(f, "  %s: more cycles not listed\n", k == 0 ? "request path" : "recovery path");
-    }
-}
-
-int topo_check(const Topo *t, const TopoCheckOptions *o, DiagList *dl, FILE *report)
+int topo_check(const Topo *t, const TopoCheckOptions *o, DiagList *dl, TopoAnalysis *keep)
 {
     TopoCheckOptions def;
     if (!o) {
@@ -1132,18 +1003,7 @@ int topo_check(const Topo *t, const TopoCheckOptions *o, DiagList *dl, FILE *rep
     }
     for (int i = 0; i < a.headroom.n; i++) diag_headroom(t, &a.headroom.v[i], o->surge, dl);
 
-    if (report) {
-        fprintf(report, "%s: %d service%s, %d region%s, %d config item%s, %d source%s\n\n",
-                t->file ? t->file : "topology", t->nservices, t->nservices == 1 ? "" : "s",
-                t->nregions, t->nregions == 1 ? "" : "s", t->nconfigs, t->nconfigs == 1 ? "" : "s",
-                t->nsources, t->nsources == 1 ? "" : "s");
-        report_blast(t, &a, report);
-        report_headroom(t, &a, o->surge, report);
-        report_spofs(t, &a, report);
-        report_cycles(t, &a, report);
-        fprintf(report, "\n%zu error%s, %zu warning%s\n", dl->errors, dl->errors == 1 ? "" : "s",
-                dl->warnings, dl->warnings == 1 ? "" : "s");
-    }
-    topo_analysis_free(&a);
+    if (keep) *keep = a;
+    else topo_analysis_free(&a);
     return 0;
 }

@@ -11,8 +11,9 @@
  *
  * Two layers. The analysis functions fill plain structs (a TopoAnalysis, or
  * one part of it) that reports, the graph writer and the scenario layer
- * reuse; they never print. topo_check() runs them all, turns findings into
- * diagnostics located at the YAML objects, and prints a human summary.
+ * reuse; they never print. topo_check() runs them all and turns findings
+ * into diagnostics located at the YAML objects; report/check_report.c
+ * prints the human summary from the analysis it keeps.
  *
  * The rules, each a deliberate simplification documented where it is
  * computed (topo_check.c):
@@ -209,12 +210,17 @@ typedef struct TopoAnalysis {
 int topo_analyse(const Topo *t, const TopoCheckOptions *o, TopoAnalysis *a);
 void topo_analysis_free(TopoAnalysis *a);
 
-/* Runs every analysis, adds its findings to dl (request-path cycles are
+/* Runs every analysis and adds its findings to dl (request-path cycles are
  * errors; recovery-path cycles, single points of failure, blind monitoring,
- * unserved load and missing headroom are warnings), and prints a summary
- * (blast radius per component, headroom, single points of failure, cycles)
- * to `report` unless it is NULL. Returns 0, or -1 when out of memory. */
-int topo_check(const Topo *t, const TopoCheckOptions *o, DiagList *dl, FILE *report);
+ * unserved load and missing headroom are warnings). With `keep`, the
+ * analysis is left there for the caller (who frees it with
+ * topo_analysis_free), e.g. to print it (report/check_report.h). Returns
+ * 0, or -1 when out of memory (then nothing is kept). */
+int topo_check(const Topo *t, const TopoCheckOptions *o, DiagList *dl, TopoAnalysis *keep);
+
+/* A rate the way people say it: "18000/s", "12.5/s", "0.35/s",
+ * "unbounded". Returns buf. */
+const char *topo_fmt_rate(double v, char *buf, size_t size);
 
 /* The text of a cycle, "a -> b -> a" (request) or "a runs on p, p calls a"
  * (recovery), as a new string the caller frees; NULL when out of memory. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include "load/topo_load.h"
 #include "model/topo_check.h"
+#include "report/check_report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,10 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         TopoCheckOptions o;
         topo_check_options_init(&o);
         FILE *sink = fopen("/dev/null", "w");
-        if (sink) {
-            topo_check(&t, &o, &dl, sink);
-            fclose(sink);
+        TopoAnalysis an;
+        if (sink && topo_check(&t, &o, &dl, &an) == 0) {
+            check_report_write(sink, &t, &an, o.surge, &dl);
+            topo_analysis_free(&an);
         }
+        if (sink) fclose(sink);
     }
     topo_free(&t);
     diag_list_free(&dl);
