@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include "fdtest.h"
 #include "report/junit.h"
-#include "report/result.h"
+#include "model/result.h"
 
 #define APR8_0700_UTC INT64_C(1712559600)
 #define XSD "tests/junit/junit.xsd"

@@ -21,7 +21,7 @@
 #include <unistd.h>
 #include "base/atomic_file.h"
 #include "fdtest.h"
-#include "report/result.h"
+#include "model/result.h"
 #include "report/run_json.h"
 #include "report/timeline.h"
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fdtest.h"
-#include "report/result.h"
+#include "model/result.h"
 #include "report/summary_diff.h"
 
 #define JAN1_1000_UTC INT64_C(1704103200)

@@ -28,7 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "batch/batch_plan.h"
-#include "report/result.h"
+#include "model/result.h"
 
 /* What the parent saw of a worker. */
 typedef struct BatchOutcome {

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include "live/gameday.h"
 #include "report/metrics_csv.h"
-#include "report/result.h"
+#include "model/result.h"
 #include "script/scenario.h"
 
 #define FD_MAX_TEAMS 64

@@ -38,7 +38,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "base/diag.h"
-#include "report/result.h"
+#include "model/result.h"
 
 enum { DEBRIEF_BAD_INPUT = -1, DEBRIEF_SYSTEM = -2, DEBRIEF_NOMEM = -3 };
 

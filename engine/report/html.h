@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "model/topo.h"
-#include "report/result.h"
+#include "model/result.h"
 
 /* Writes path atomically from the result and the metrics.csv at
  * metrics_path. topo may be NULL (the dependency graph is then drawn from

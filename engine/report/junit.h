@@ -7,7 +7,7 @@
 #ifndef FD_JUNIT_H
 #define FD_JUNIT_H
 
-#include "report/result.h"
+#include "model/result.h"
 
 /* Writes path atomically. Returns 0, or -errno. */
 int run_write_junit(const RunResult *r, const char *path);

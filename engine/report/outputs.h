@@ -12,7 +12,7 @@
 
 #include "model/topo.h"
 #include "report/metrics_csv.h"
-#include "report/result.h"
+#include "model/result.h"
 
 /* Commits mc (already streamed) and writes the rest into dir, which must
  * exist. Returns 0 or -errno. */

@@ -33,7 +33,7 @@
 #define FD_RUN_JSON_H
 
 #include <stdio.h>
-#include "report/result.h"
+#include "model/result.h"
 
 int run_write_events_jsonl(const RunResult *r, const char *path);
 int run_write_summary(const RunResult *r, const char *path);

@@ -19,7 +19,7 @@
 #define FD_RUN_READ_H
 
 #include "base/diag.h"
-#include "report/result.h"
+#include "model/result.h"
 
 /* r must be initialised (result_init). dir is the --out directory. */
 int run_read_result(RunResult *r, const char *dir, DiagList *dl);

@@ -27,7 +27,7 @@
 #define FD_SUMMARY_DIFF_H
 
 #include <stdio.h>
-#include "report/result.h"
+#include "model/result.h"
 
 /* Prints the differences of `cur` against `prev` and returns how many it
  * found (then a last line may add "expectations  2 of 2 -> 1 of 2 hold");

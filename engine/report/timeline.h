@@ -20,7 +20,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "report/result.h"
+#include "model/result.h"
 
 void timeline_print(const RunResult *r, FILE *out, bool color);
 

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include "base/diag.h"
 #include "model/model.h"
-#include "report/result.h"
+#include "model/result.h"
 
 typedef struct Scenario Scenario;
 

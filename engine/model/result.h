@@ -4,7 +4,9 @@
  * The scenario layer fills a RunResult while the simulation runs (timeline
  * events as they happen, the incident clock and per-entry figures at the
  * end); the report layer prints and writes it. Nothing here refers to Lua
- * or to the live model, so a RunResult can also be rebuilt from files.
+ * or to the live model, so a RunResult can also be rebuilt from files. It
+ * lives in model/ so that both the scenario layer above it and the report
+ * layer above that include it downward.
  *
  * Ownership: a RunResult owns every string and array in it;
  * result_free() releases them. result_add_event() copies its text.

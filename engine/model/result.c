@@ -1,7 +1,7 @@
 /*
  * result.c: the RunResult's lifetime and small helpers (see result.h).
  */
-#include "report/result.h"
+#include "model/result.h"
 
 #include <stdarg.h>
 #include <stdio.h>
