@@ -122,11 +122,16 @@ static void sched_cancel(Model *m, Pool *p, Inst *in)
  * ones. The throttle counts real starts, so that it means the same at
  * every sampling factor; one instance may always start when none boots,
  * however many it stands for. */
+static bool slots_full(const Pool *plat, double w)
+{
+    const TopoScheduler *sc = &plat->ts->scheduler;
+    return sc->parallel > 0 && plat->booting > 0 && plat->boot_real + w > sc->parallel + 1e-9;
+}
+
 static bool slot_free(const Model *m, const Pool *plat, double w)
 {
     const TopoScheduler *sc = &plat->ts->scheduler;
-    if (sc->parallel > 0 && plat->booting > 0 && plat->boot_real + w > sc->parallel + 1e-9)
-        return false;
+    if (slots_full(plat, w)) return false;
     return sc->rate <= 0 || sim_now(m->sim) >= plat->throttle_next;
 }
 
@@ -170,19 +175,18 @@ static void drain_startq(Model *m, Pool *plat)
         StartTicket t = plat->startq[plat->startq_head];
         Pool *p = &m->pools[t.pool];
         Inst *in = t.inst < p->ninst ? &p->inst[t.inst] : NULL;
-        if (in && in->state == INST_WAITING && in->sched == SCHED_QUEUED &&
-            in->ticket == t.ticket && !slot_free(m, plat, p->isc)) {
-            const TopoScheduler *sc = &plat->ts->scheduler;
-            bool full = sc->parallel > 0 && plat->booting > 0 &&
-                        plat->boot_real + p->isc > sc->parallel + 1e-9;
-            if (!full && !plat->throttle_ev)
+        /* Still queued: not started by hand or removed since. */
+        bool queued = in && in->state == INST_WAITING && in->sched == SCHED_QUEUED &&
+                      in->ticket == t.ticket;
+        if (queued && !slot_free(m, plat, p->isc)) {
+            /* Held by the rate, not by the slots: wake when it allows. */
+            if (!slots_full(plat, p->isc) && !plat->throttle_ev)
                 plat->throttle_ev = sim_at(m->sim, plat->throttle_next, on_throttle, plat, 0);
             return;
         }
         plat->startq_head = (plat->startq_head + 1) % plat->startq_cap;
         plat->startq_len--;
-        if (!in || in->state != INST_WAITING || in->sched != SCHED_QUEUED || in->ticket != t.ticket)
-            continue;      /* started by hand or removed since */
+        if (!queued) continue;
         in->sched = SCHED_IDLE;
         p->asking--;
         start_in_slot(m, p, t.inst, plat);
