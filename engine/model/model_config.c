@@ -50,19 +50,26 @@ static double phase(int i)
     return x - floor(x);
 }
 
+/* Copy c of instance slot i holds the store's data as it is now. */
+static void read_store(Model *m, Pool *p, int i, int c)
+{
+    CfgCache *cc = &p->cfg[i * p->ts->nconfigs + c];
+    cc->bad = m->cfg_bad[p->ts->configs[c] * m->topo->nregions + p->region];
+    cc->fetched = sim_now(m->sim);
+}
+
 /* Fresh copies for instance slots from .. to of p, each with its chain of
  * refreshes starting within one ttl from now. */
 static void init_slots(Model *m, Pool *p, int from, int to)
 {
     const Topo *t = m->topo;
     int nc = p->ts->nconfigs;
-    SimTime now = sim_now(m->sim);
     for (int i = from; i < to; i++)
         for (int c = 0; c < nc; c++) {
             int item = p->ts->configs[c];
             if (!cached(t, item)) continue;
-            CfgCache *cc = &p->cfg[i * nc + c];
-            *cc = (CfgCache){ .fetched = now, .bad = m->cfg_bad[item * t->nregions + p->region] };
+            p->cfg[i * nc + c] = (CfgCache){ 0 };
+            read_store(m, p, i, c);
             SimTime ttl = t->configs[item].ttl;
             sim_after(m->sim, (SimTime)llround((double)ttl * phase(i)), on_tick, p,
                       (uint64_t)(i * nc + c));
@@ -102,15 +109,8 @@ int config_start(Model *m)
 void config_boot(Model *m, Pool *p, int i)
 {
     if (!p->cfg || i >= p->cfg_slots) return;
-    const Topo *t = m->topo;
-    int nc = p->ts->nconfigs;
-    for (int c = 0; c < nc; c++) {
-        int item = p->ts->configs[c];
-        if (!cached(t, item)) continue;
-        CfgCache *cc = &p->cfg[i * nc + c];
-        cc->bad = m->cfg_bad[item * t->nregions + p->region];
-        cc->fetched = sim_now(m->sim);
-    }
+    for (int c = 0; c < p->ts->nconfigs; c++)
+        if (cached(m->topo, p->ts->configs[c])) read_store(m, p, i, c);
 }
 
 static void on_refresh_timeout(Sim *sim, void *obj, uint64_t arg)
