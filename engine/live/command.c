@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "base/diag.h"
+#include "script/scenario.h"
 
 typedef struct Verb {
     CmdVerb v;
@@ -436,11 +437,10 @@ int cmd_translate(const CmdNames *nm, const char *team, const char *line, char *
         /* A notice that opens with its state ("resolved ...") says so; a
          * state written as a label ("identified: ...") is not part of the
          * text customers read. */
-        static const char *const states[] = { "investigating", "identified", "monitoring",
-                                              "resolved", "operational" };
+        const char *const *states = scenario_page_states;
         const char *state = NULL;
         int from = pos[0];
-        for (size_t k = 0; k < sizeof states / sizeof states[0]; k++) {
+        for (size_t k = 0; states[k]; k++) {
             size_t n = strlen(states[k]), len = w.len[pos[0]];
             if (len >= n && strncasecmp(w.w[pos[0]], states[k], n) == 0 &&
                 (len == n || !isalpha((unsigned char)w.w[pos[0]][n]))) {

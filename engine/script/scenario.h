@@ -105,6 +105,12 @@ int scenario_team_oncall(const Scenario *s, int i);
 int scenario_nalerts(const Scenario *s);
 const char *scenario_alert_name(const Scenario *s, int i);
 const char *scenario_alert_what(const Scenario *s, int i);
+/* The states a status page notice can have, NULL-terminated:
+ * "investigating", "identified" and "monitoring" make an incident notice,
+ * "resolved" and "operational" an all-clear (status_page{ state }). */
+extern const char *const scenario_page_states[];
+#define SCENARIO_PAGE_ALL_CLEAR 3   /* the index of the first all-clear */
+
 /* The state word of the status page's last notice that went out
  * ("investigating", "identified", "monitoring", "resolved", "operational"),
  * or NULL before the first. */

@@ -2185,10 +2185,6 @@ static int l_note(lua_State *L)
 /* status_page{ text = "...", state = "investigating", host = "console" }:
  * a notice on the status page (script_comms.c). A page whose host (or a
  * service it calls critically) is down cannot post. */
-static const char *const page_states[] = {
-    "investigating", "identified", "monitoring", "resolved", "operational", NULL,
-};
-
 static int l_status_page(lua_State *L)
 {
     Scenario *s = need_model(L);
@@ -2197,25 +2193,22 @@ static int l_status_page(lua_State *L)
     const char *text = lua_tostring(L, -1);
     if (!text) return luaL_error(L, "status_page: text is required");
     lua_getfield(L, 1, "state");                              // [text, state]
-    PageSays says = PAGE_INCIDENT;
-    const char *state = page_states[0];
+    int k = 0;                                               /* investigating */
     if (!lua_isnil(L, -1)) {
         const char *st = lua_tostring(L, -1);
-        int k = 0;
-        while (st && page_states[k] && strcmp(page_states[k], st) != 0) k++;
-        if (!st || !page_states[k]) {
-            const char *best = st ? diag_suggest(st, page_states, 5) : NULL;
+        const char *const *states = scenario_page_states;
+        while (st && states[k] && strcmp(states[k], st) != 0) k++;
+        if (!st || !states[k]) {
+            const char *best = st ? diag_suggest(st, states, 5) : NULL;
             if (best)
                 return luaL_error(L, "status_page: unknown state '%s' (did you mean '%s'?)", st, best);
             return luaL_error(L, "status_page: state must be one of investigating, identified, "
                                  "monitoring, resolved, operational");
         }
-        says = k >= 3 ? PAGE_ALL_CLEAR : PAGE_INCIDENT;
-        state = page_states[k];
     }
     lua_getfield(L, 1, "host");                               // [text, state, host]
     int host = lua_isnil(L, -1) ? -1 : api_check_service(L, s, 1, "host");
-    bool ok = comms_post(s, text, says, state, host);
+    bool ok = comms_post(s, text, k, host);
     if (s->oom) return oom_error(L, s);
     lua_pushboolean(L, ok);
     return 1;

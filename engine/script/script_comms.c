@@ -88,7 +88,11 @@ static void why_down(Scenario *s, int host, int bad, char *buf, size_t size)
                  s->topo.services[bad].name);
 }
 
-bool comms_post(Scenario *s, const char *text, PageSays says, const char *state, int host)
+const char *const scenario_page_states[] = {
+    "investigating", "identified", "monitoring", "resolved", "operational", NULL,
+};
+
+bool comms_post(Scenario *s, const char *text, int state, int host)
 {
     Comms *c = &s->comms;
     c->used = true;
@@ -108,7 +112,7 @@ bool comms_post(Scenario *s, const char *text, PageSays says, const char *state,
     /* Set first: whoever the timeline line reaches (the game day) reads
      * the state of the notice it announces. */
     const char *was = c->state;
-    c->state = state;
+    c->state = scenario_page_states[state];
     api_note(s, RE_STATUS, NULL, NULL, "status page: %s", text);
     if (c->nposts == c->capposts) {
         int cap = c->capposts ? c->capposts * 2 : 16;
@@ -119,7 +123,7 @@ bool comms_post(Scenario *s, const char *text, PageSays says, const char *state,
     }
     SimTime now = sim_now(s->sim);
     c->posts[c->nposts++] = now;
-    c->says = says;
+    c->says = state >= SCENARIO_PAGE_ALL_CLEAR ? PAGE_ALL_CLEAR : PAGE_INCIDENT;
     c->posted = now;
     return true;
 }

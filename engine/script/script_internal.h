@@ -235,11 +235,10 @@ bool api_pool_healthy(Scenario *s, int svc, int r);
 /* script_comms.c */
 void comms_init(Scenario *s);
 /* A post: true when it went out (its host is up), with the timeline line
- * written either way. says is PAGE_INCIDENT or PAGE_ALL_CLEAR; host < 0:
- * the page's own host (settings.status_page), if any. */
-/* state: the notice's state word ("investigating", ..., "operational"), a
- * static string. */
-bool comms_post(Scenario *s, const char *text, PageSays says, const char *state, int host);
+ * written either way. state indexes scenario_page_states (the first three
+ * make an incident notice, the others an all-clear); host < 0: the page's
+ * own host (settings.status_page), if any. */
+bool comms_post(Scenario *s, const char *text, int state, int host);
 /* Each interval, before the support channel draws its reports: what
  * customers read now. Returns the factor on the report rate. */
 double comms_interval(Scenario *s, const ModelInterval *iv);
