@@ -212,3 +212,9 @@ bool result_all_ok(const RunResult *r)
         if (!r->expects[i].ok) return false;
     return true;
 }
+
+SimTime result_incident_known(const RunResult *r)
+{
+    if (r->t_start < 0) return -1;
+    return r->t_detected >= r->t_start ? r->t_detected : r->t_start;
+}

@@ -160,4 +160,10 @@ int *result_event_order(const RunResult *r);
 
 bool result_all_ok(const RunResult *r);
 
+/* When the incident counts as under way for communication: its detection,
+ * or its start when nobody detected it or it was detected before it
+ * started; -1 without an incident. The first notice is timed from here and
+ * the update cadence runs from here to the recovery. */
+SimTime result_incident_known(const RunResult *r);
+
 #endif

@@ -81,7 +81,7 @@ void debrief_measure(const RunResult *r, const char *const *teams, int nteams, i
      * section does (script_comms.c). */
     const CommsResult *cm = &r->comms;
     out->page = cm->modelled;
-    int64_t from = det >= 0 && det >= start ? det : start, first = ms_of(cm->first_notice);
+    int64_t from = ms_of(result_incident_known(r)), first = ms_of(cm->first_notice);
     out->notice_ms = out->incident && first >= 0 ? (first > from ? first - from : 0) : -1;
     out->misinformed_ms = cm->modelled ? llround((cm->wrong_min + cm->unreachable_min) * 60e3) : 0;
 }

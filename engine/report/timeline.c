@@ -297,12 +297,10 @@ static void print_entries(const Out *o, const RunResult *r)
         }
         /* The traffic users sent (no automatic retries), explained once;
          * retries only where they changed the picture. */
-        if (r->t_start < 0)   /* peaks are measured from the incident's start */
-            fprintf(o->f, "    traffic       baseline %s, no incident to measure a peak from%s\n", a,
-                    i == 0 ? " (users' attempts: automatic retries left out)" : "");
-        else
-            fprintf(o->f, "    traffic       baseline %s, peak %s%s%s\n", a, b, c,
-                    i == 0 ? " (users' attempts: automatic retries left out)" : "");
+        char peak[96] = "no incident to measure a peak from";   /* peaks count from its start */
+        if (r->t_start >= 0) snprintf(peak, sizeof peak, "peak %s%s", b, c);
+        fprintf(o->f, "    traffic       baseline %s, %s%s\n", a, peak,
+                i == 0 ? " (users' attempts: automatic retries left out)" : "");
         if (e->peak_attempts_to_baseline > 0 &&
             fabs(e->peak_attempts_to_baseline - e->peak_to_baseline) > 0.05)
             fprintf(o->f, "    retries       peak %.1fx baseline counting automatic retries\n",

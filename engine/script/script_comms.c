@@ -234,7 +234,7 @@ void comms_finish(Scenario *s)
     /* The incident lasts from its detection (its start when nobody
      * detected it, or when it was detected before it started) to its
      * recovery, or the end of the run. */
-    SimTime from = r->t_detected >= 0 && r->t_detected >= r->t_start ? r->t_detected : r->t_start;
+    SimTime from = result_incident_known(r);
     SimTime to = r->t_recovered >= 0 ? r->t_recovered : sim_now(s->sim);
     SimTime first_from = r->t_detected >= 0 && r->t_detected < r->t_start ? r->t_detected : r->t_start;
     for (int i = 0; i < c->nposts; i++)
