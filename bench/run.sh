@@ -461,21 +461,18 @@ fixed_dir="$tmp/fixed"
 rm -rf "$fixed_dir"
 cp -r "$scen" "$fixed_dir"
 sed -i 's/duration = "[^"]*"/duration = "10s"/' "$fixed_dir/scenario.lua"
-costs=$("$py" - "$fd" "$fixed_dir" "$scen" "$tmp/costs" <<'PY'
-import json, os, subprocess, sys
-fd, short, full, out = sys.argv[1:5]
+costs=$("$py" - "$here" "$fd" "$fixed_dir" "$scen" "$tmp/costs" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from scaling import measure
+fd, short, full, out = sys.argv[2:6]
 def best(path):
-    b = None
-    for i in range(3):
-        o = f"{out}-{i}"
-        p = subprocess.Popen([fd, "run", path, "--out", o, "--quiet", "--time-limit", "0"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, st, ru = os.wait4(p.pid, 0)
-        ev = json.load(open(os.path.join(o, "summary.json")))["events_run"]
-        t = ru.ru_utime + ru.ru_stime
-        if b is None or t < b[0]:
-            b = (t, ev)
-    return b
+    runs = [measure(fd, path, f"{out}-{i}") for i in range(3)]
+    bad = [r["error"] for r in runs if "error" in r]
+    if bad:
+        sys.exit(f"run.sh: {path}: {bad[0]}")
+    b = min(runs, key=lambda r: r["cpu"])
+    return b["cpu"], b["events"]
 fs, fe = best(short)
 ts, te = best(full)
 per = (ts - fs) / max(1, te - fe)

@@ -75,9 +75,21 @@ def run(fd, work, name, width, rate, duration):
     with open(os.path.join(d, "scenario.lua"), "w") as f:
         f.write(f'scenario {{ name = "{name}", topology = "topology.yaml", '
                 f'duration = "{duration}s" }}\n')
-    out = os.path.join(d, "out")
+    m = measure(fd, d, os.path.join(d, "out"))
+    if "error" in m:
+        print(f"scaling: {name}: {m['error']}", file=sys.stderr)
+        return None
+    m.update(services=1 + 3 * width, rate=rate)
+    return m
+
+
+def measure(fd, scenario, out):
+    """One `firedrill run --out` of scenario as a process of its own: its
+    CPU time (user + system), wall time, peak RSS and kernel events, or
+    {"error": why} when it exited with a status above 1. Shared with
+    run.sh's section 5."""
     t0 = time.monotonic()
-    p = subprocess.Popen([fd, "run", d, "--out", out, "--quiet", "--time-limit", "0"],
+    p = subprocess.Popen([fd, "run", scenario, "--out", out, "--quiet", "--time-limit", "0"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.monotonic() - t0
@@ -85,14 +97,12 @@ def run(fd, work, name, width, rate, duration):
     p.stderr.close()
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
-        print(f"scaling: {name}: firedrill exited {code}: {err.strip()[:300]}", file=sys.stderr)
-        return None
+        return {"error": f"firedrill exited {code}: {err.strip()[:300]}"}
     with open(os.path.join(out, "summary.json")) as f:
         events = json.load(f)["events_run"]
     cpu = ru.ru_utime + ru.ru_stime
     return {"cpu": cpu, "wall": wall, "rss_mb": ru.ru_maxrss / 1024, "events": events,
-            "ns_per_event": cpu / events * 1e9 if events else float("nan"),
-            "services": 1 + 3 * width, "rate": rate}
+            "ns_per_event": cpu / events * 1e9 if events else float("nan")}
 
 
 def table(title, rows, key, unit):
