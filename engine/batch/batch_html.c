@@ -312,24 +312,10 @@ static void sweep_chart(FILE *f, const char *id, const char *title, int metric,
 
 /* ---- the page ---- */
 
-static const char css[] =
-    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;"
-    "color:#222;background:#fafafa}\n"
-    "main{max-width:1180px;margin:0 auto;padding:20px 28px 60px}\n"
-    "h1{font-size:24px;margin:8px 0 4px}h2{font-size:18px;margin:28px 0 8px;"
-    "border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}\n"
-    "table{border-collapse:collapse;margin:6px 0}td,th{padding:3px 12px 3px 0;text-align:left;"
-    "vertical-align:top}th{color:#555;font-weight:600}\n"
-    ".num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    ".verdict{display:inline-block;padding:2px 10px;border-radius:4px;font-weight:700;"
-    "color:#fff}.pass{background:#2e7d32}.fail{background:#c62828}\n"
-    ".muted{color:#777}code{font:12px ui-monospace,Menlo,Consolas,monospace}\n"
-    "svg{display:block;background:#fff;border:1px solid #e2e2e2;border-radius:4px;"
-    "margin:8px 0 4px;max-width:720px}\n"
-    "svg text{font-family:system-ui,sans-serif}\n"
-    ".grid{stroke:#eee;stroke-width:1}.frame{fill:none;stroke:#bbb}\n"
-    ".tick{font-size:11px;fill:#666}.unit{font-size:11px;fill:#444}"
-    ".ptitle{font-size:13px;font-weight:600;fill:#333}\n"
+/* What a batch page adds to the style every page shares (html_page_open). */
+static const char batch_css[] =
+    "h3{font-size:15px;margin:18px 0 6px}\n"
+    "svg{margin:8px 0 4px;max-width:720px}\n"
     ".stat{font-size:12px;color:#555;margin:0 0 14px;font-variant-numeric:tabular-nums}\n"
     ".bar{display:inline-block;width:160px;height:10px;background:#eee;position:relative;"
     "vertical-align:middle}.bar i{position:absolute;left:0;top:0;bottom:0;background:#5b8fd0}"
@@ -569,11 +555,8 @@ int batch_html_write(const BatchPlan *p, json_t *const *recs, int64_t total, FIL
     int64_t ng = batch_plan_groups(p), runs = 0;
     for (int64_t i = 0; i < total; i++)
         if (recs[i]) runs++;
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<title>firedrill batch report</title>\n<style>\n", f);
-    fputs(css, f);
-    fputs("</style>\n</head>\n<body>\n<main>\n<h1>firedrill batch</h1>\n<table>\n", f);
+    html_page_open(f, "firedrill batch report", "", batch_css);
+    fputs("<h1>firedrill batch</h1>\n<table>\n", f);
     fputs("<tr><th>scenarios</th><td>", f);
     for (int s = 0; s < p->nscenarios; s++) {
         fputs(s ? ", <code>" : "<code>", f);

@@ -1084,7 +1084,7 @@ static void graphs(FILE *f, const RunResult *r, const Topo *topo, const Metrics 
 
 /* ---- the page ---- */
 
-static const char css[] =
+static const char page_css[] =
     "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;"
     "color:#222;background:#fafafa}\n"
     "main{max-width:1180px;margin:0 auto;padding:20px 28px 60px}\n"
@@ -1113,6 +1113,19 @@ static const char css[] =
     ".k-fault,.k-deadlock{color:#c62828}.k-alert,.k-incident{color:#e65100}"
     ".k-action{color:#1565c0}.k-clock{color:#2e7d32;font-weight:600}\n"
     ".t{font-variant-numeric:tabular-nums;color:#555;margin-right:8px}\n";
+
+void html_page_open(FILE *f, const char *title, const char *suffix, const char *css)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+          f);
+    html_esc(f, title);
+    fputs(suffix, f);
+    fputs("</title>\n<style>\n", f);
+    fputs(page_css, f);
+    if (css) fputs(css, f);
+    fputs("</style>\n</head>\n<body>\n<main>\n", f);
+}
 
 static int param_cmp(const void *a, const void *b)
 {
@@ -1286,14 +1299,8 @@ static void timeline(FILE *f, const RunResult *r)
 static void write_page(FILE *f, const RunResult *r, const Topo *topo, const Metrics *m,
                        const HtmlExtra *x)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-          f);
-    html_esc(f, r->scenario ? r->scenario : "firedrill run");
-    fputs(" - firedrill report</title>\n<style>\n", f);
-    fputs(css, f);
-    if (x && x->css) fputs(x->css, f);
-    fputs("</style>\n</head>\n<body>\n<main>\n", f);
+    html_page_open(f, r->scenario ? r->scenario : "firedrill run", " - firedrill report",
+                   x ? x->css : NULL);
     header(f, r);
     if (x && x->section) x->section(f, x->ud);
     incident_clock(f, r);

@@ -41,6 +41,11 @@ typedef struct HtmlExtra {
 int run_write_html_ex(const RunResult *r, const Topo *topo, const char *metrics_path,
                       const char *path, const HtmlExtra *extra);
 
+/* Opens a page: the document head, title (escaped) then suffix (as it is),
+ * the style every firedrill page shares with css appended (may be NULL),
+ * and <body><main>. The caller closes with </main></body></html>. */
+void html_page_open(FILE *f, const char *title, const char *suffix, const char *css);
+
 /* Writes s escaped for HTML text and attribute values (invalid UTF-8
  * becomes U+FFFD, control characters '?'). */
 void html_esc(FILE *f, const char *s);
