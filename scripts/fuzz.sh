@@ -5,7 +5,9 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
 # Each target starts from its seed corpus (tests/fuzz/corpus/NAME, read
-# only) plus a working corpus in $FUZZ_BUILD/corpus/NAME, with its
+# only; the scenario and topology targets also from every bundled drill
+# under scenarios/, copied in at each run so the seeds follow the drills)
+# plus a working corpus in $FUZZ_BUILD/corpus/NAME, with its
 # dictionary (tests/fuzz/NAME.dict). Inputs that once crashed a target are
 # kept in tests/fuzz/regress/NAME and run first, so a crash found once
 # stays found. A crash, leak, timeout or sanitizer report fails the run;
@@ -28,6 +30,16 @@ status=0
 for t in $targets; do
   mkdir -p "$B/corpus/$t"
   regress=""
+  bundled=""
+  case $t in
+    scenario|topology)
+      bundled="$B/bundled/$t"
+      rm -rf "$bundled" && mkdir -p "$bundled"
+      ext=lua; [ "$t" = topology ] && ext=yaml
+      for f in scenarios/*/$t.$ext scenarios/*/*/$t.$ext; do
+        [ -f "$f" ] && cp "$f" "$bundled/$(basename "$(dirname "$f")").$ext"
+      done ;;
+  esac
   [ -d "tests/fuzz/regress/$t" ] && regress="tests/fuzz/regress/$t"
   echo "fuzz_$t: ${secs}s"
   # -timeout: one input over 10 s is a hang; -rss_limit_mb: the engine's
@@ -37,7 +49,7 @@ for t in $targets; do
        "$B/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
          -print_final_stats=1 -artifact_prefix="$B/" -dict="tests/fuzz/$t.dict" \
          ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} \
-         "$B/corpus/$t" "tests/fuzz/corpus/$t" $regress >"$B/fuzz_$t.log" 2>&1; then
+         "$B/corpus/$t" "tests/fuzz/corpus/$t" $bundled $regress >"$B/fuzz_$t.log" 2>&1; then
     echo "fuzz_$t: FAILED (see $B/fuzz_$t.log)" >&2
     tail -40 "$B/fuzz_$t.log" >&2
     status=1

@@ -14,6 +14,16 @@
 #define SUB(n, sub, doc) { n, AT_TABLE, false, doc, sub }
 #define END { NULL, AT_ANY, false, NULL, NULL }
 
+/* Keys many functions take, described once. */
+#define SERVICE R("service", AT_SERVICE, "the service")
+#define REGION_DEPLOYED K("region", AT_REGION, "one region; default every region it is deployed in")
+#define REGION_ANY K("region", AT_REGION, "one region; default every region")
+#define AT_NOW K("at", AT_WHEN, "when; default now")
+#define SOURCE R("source", AT_SOURCE, "the traffic source")
+#define ENTRY R("entry", AT_SOURCE, "the entry point")
+#define TEAM R("team", AT_TEAM, "who does it")
+#define PASS_RATE K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]")
+
 /* ---- the scenario ---- */
 static const ApiKey k_scenario[] = {
     R("name", AT_STRING, "shown in the timeline, the summary and the reports"),
@@ -30,25 +40,25 @@ static const ApiKey k_scenario[] = {
 
 /* ---- faults ---- */
 static const ApiKey k_svc_region[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     END,
 };
 static const ApiKey k_crash[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("count", AT_INTEGER, "instances per region; default every instance (-1)"),
     END,
 };
 static const ApiKey k_latency[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("add", AT_DURATION, "extra time per request; replaces an earlier value, 0 removes it"),
     END,
 };
 static const ApiKey k_errors[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("rate", AT_FRACTION, "share of requests that fail; replaces an earlier value, 0 removes it"),
     END,
 };
@@ -59,13 +69,13 @@ static const ApiKey k_partition[] = {
     END,
 };
 static const ApiKey k_surge[] = {
-    R("source", AT_SOURCE, "the traffic source"),
+    SOURCE,
     K("factor", AT_NUMBER, "multiple of the normal rate, 0 to 1000; 1 ends a surge"),
     END,
 };
 static const ApiKey k_set_version[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("version", AT_INTEGER, "the version number (a label)"),
     K("error_rate", AT_FRACTION, "share of requests this code fails"),
     K("share", AT_FRACTION, "move instances until this share of each region's runs it"),
@@ -81,7 +91,7 @@ static const ApiKey k_cost[] = {
 };
 static const ApiKey k_write_config[] = {
     R("item", AT_CONFIG, "the configuration item"),
-    K("region", AT_REGION, "one region; default every region"),
+    REGION_ANY,
     K("data", AT_STRING, "\"good\", \"bad\" or \"corrupt\""),
     K("error_rate", AT_FRACTION, "with bad data: share of reading requests that fail; default 1"),
     SUB("cost", "cost", "with bad data: what each reading request costs"),
@@ -96,7 +106,7 @@ static const ApiKey k_remove_dependency[] = {
     END,
 };
 static const ApiKey k_client[] = {
-    R("source", AT_SOURCE, "the traffic source"),
+    SOURCE,
     K("timeout", AT_DURATION, "per attempt"),
     K("retries", AT_INTEGER, "automatic client retries per user attempt"),
     K("reattempt", AT_FRACTION, "probability that a user tries again after a failure"),
@@ -135,7 +145,7 @@ static const ApiKey k_set_call_budget[] = {
 };
 static const ApiKey k_set_autoscale[] = {
     R("service", AT_SERVICE, "the service; it must autoscale in the topology"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    REGION_DEPLOYED,
     K("signal", AT_STRING, "\"utilisation\", \"concurrency\" or \"cpu\""),
     K("target", AT_NUMBER, "the signal's target: a fraction, or requests per instance"),
     K("min", AT_INTEGER, "fewest instances per region"),
@@ -153,7 +163,7 @@ static const ApiKey k_fallback[] = {
 
 /* ---- deploys (lua/firedrill/deploy.lua) ---- */
 static const ApiKey k_deploy[] = {
-    R("service", AT_SERVICE, "the service"),
+    SERVICE,
     R("version", AT_STRING, "a name for the new version, like \"v2\""),
     K("stages", AT_LIST, "cumulative shares (0.25 or \"1%\") of its regions or instances after each stage"),
     K("by", AT_STRING, "\"regions\" (default) or \"instances\": what a stage is a share of"),
@@ -180,7 +190,7 @@ static const ApiKey k_deploy_halt[] = {
     END,
 };
 static const ApiKey k_rollback[] = {
-    R("service", AT_SERVICE, "the service"),
+    SERVICE,
     K("regions", AT_REGIONS, "where to roll back; default every region it is deployed in"),
     K("batch", AT_INTEGER, "instances restarted at a time"),
     K("error_rate", AT_FRACTION, "the old code's error rate"),
@@ -188,14 +198,14 @@ static const ApiKey k_rollback[] = {
 };
 static const ApiKey k_repair_config[] = {
     R("item", AT_CONFIG, "the configuration item"),
-    K("region", AT_REGION, "one region; default every region"),
+    REGION_ANY,
     END,
 };
 
 /* ---- responses ---- */
 static const ApiKey k_restart[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("count", AT_INTEGER, "instances per region; default every instance (-1)"),
     K("manual", AT_BOOLEAN, "restart by hand, bypassing the platform"),
     { "takes", AT_HUMANTIME, false, "with manual: until the instances serve", "distribution" },
@@ -205,8 +215,8 @@ static const ApiKey k_restart[] = {
     END,
 };
 static const ApiKey k_scale[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("instances", AT_INTEGER, "the count wanted in each region, now"),
     K("max", AT_INTEGER, "the autoscaling maximum in each region; the service must autoscale"),
     END,
@@ -222,8 +232,8 @@ static const ApiKey k_breakers[] = {
     END,
 };
 static const ApiKey k_shed[] = {
-    R("service", AT_SERVICE, "the service"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    SERVICE,
+    REGION_DEPLOYED,
     K("fraction", AT_FRACTION, "share of new requests rejected; 0 stops shedding"),
     END,
 };
@@ -273,7 +283,7 @@ static const ApiKey k_diagnose[] = {
 };
 static const ApiKey k_inspect[] = {
     R("service", AT_SERVICE, "the service to look at"),
-    K("region", AT_REGION, "one region; default every region it is deployed in"),
+    REGION_DEPLOYED,
     R("team", AT_TEAM, "whose responder looks"),
     H("takes", "how long the look takes; default median 2 min, p99 8 min"),
     END,
@@ -330,67 +340,67 @@ static const ApiKey k_status_effects[] = {
 
 /* ---- expectations (lua/firedrill/expect.lua) ---- */
 static const ApiKey k_pass_rate[] = {
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 static const ApiKey k_expect_availability[] = {
-    R("entry", AT_SOURCE, "the entry point"),
+    ENTRY,
     R("min", AT_NUMBER, "the lowest availability of intents that passes, 0 to 1"),
     K("over", AT_STRING, "\"run\" (the default) or \"incident\": from its start to its end"),
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 static const ApiKey k_expect_error_budget[] = {
-    R("entry", AT_SOURCE, "the entry point"),
+    ENTRY,
     R("slo", AT_NUMBER, "the objective, like 0.999"),
     K("window", AT_DURATION, "the budget's window; default \"30d\""),
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 static const ApiKey k_expect_peak[] = {
-    R("entry", AT_SOURCE, "the entry point"),
+    ENTRY,
     K("max", AT_NUMBER, "the highest ratio that passes"),
     K("min", AT_NUMBER, "the lowest ratio that passes"),
     K("with_retries", AT_BOOLEAN, "count every attempt, automatic retries included"),
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 static const ApiKey k_expect_status_updates[] = {
     R("every", AT_DURATION, "the longest time without a notice while the incident lasts"),
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 static const ApiKey k_expect_first_notice[] = {
     R("within", AT_DURATION, "the longest time from detection to the first notice"),
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 static const ApiKey k_expect_deadlock[] = {
     K("region", AT_REGION, "only a deadlock in this region counts"),
-    K("pass_rate", AT_NUMBER, "share of a batch's runs that must pass, (0, 1]"),
+    PASS_RATE,
     END,
 };
 
 /* ---- patterns (lua/firedrill/patterns.lua) ---- */
 static const ApiKey k_p_cascading[] = {
     R("storage", AT_SERVICE, "the storage service that hangs"),
-    K("at", AT_WHEN, "when; default now"),
+    AT_NOW,
     R("lasts", AT_DURATION, "how long it hangs"),
-    K("region", AT_REGION, "one region; default every region"),
+    REGION_ANY,
     END,
 };
 static const ApiKey k_p_storage[] = {
     R("storage", AT_SERVICE, "the storage service that fails"),
-    K("at", AT_WHEN, "when; default now"),
+    AT_NOW,
     R("lasts", AT_DURATION, "how long it fails"),
     K("errors", AT_FRACTION, "share of requests that fail; default 100%"),
-    K("region", AT_REGION, "one region; default every region"),
+    REGION_ANY,
     END,
 };
 static const ApiKey k_p_bad_config[] = {
     R("service", AT_SERVICE, "the service released"),
     R("item", AT_CONFIG, "the configuration item it writes bad data to"),
-    K("at", AT_WHEN, "when; default now"),
+    AT_NOW,
     K("version", AT_STRING, "the new version's name; default \"v2\""),
     K("gray", AT_LIST, "the stages; default all at once"),
     K("every", AT_DURATION, "the pause between stages"),
@@ -401,29 +411,29 @@ static const ApiKey k_p_bad_config[] = {
 static const ApiKey k_p_circular[] = {
     R("service", AT_SERVICE, "the service redeployed"),
     R("region", AT_REGION, "the region"),
-    K("at", AT_WHEN, "when; default now"),
+    AT_NOW,
     K("how", AT_STRING, "\"restart\" (default) or \"crash\""),
     K("batch", AT_INTEGER, "instances at a time"),
     END,
 };
 static const ApiKey k_p_retry_storm[] = {
-    R("source", AT_SOURCE, "the traffic source"),
-    K("at", AT_WHEN, "when; default now"),
+    SOURCE,
+    AT_NOW,
     R("factor", AT_NUMBER, "the multiple of the normal rate, 1 to 1000, not 1"),
     R("lasts", AT_DURATION, "how long"),
     END,
 };
 static const ApiKey k_p_surge_on_recovery[] = {
     R("service", AT_SERVICE, "the service on the entry path that fails"),
-    K("at", AT_WHEN, "when; default now"),
+    AT_NOW,
     R("lasts", AT_DURATION, "how long it fails"),
-    K("region", AT_REGION, "one region; default every region"),
+    REGION_ANY,
     K("rate", AT_FRACTION, "share of requests that fail; default 100%"),
     END,
 };
 static const ApiKey k_p_region_outage[] = {
     R("region", AT_REGION, "the region that goes down"),
-    K("at", AT_WHEN, "when; default now"),
+    AT_NOW,
     R("lasts", AT_DURATION, "how long"),
     END,
 };
@@ -432,7 +442,7 @@ static const ApiKey k_p_region_outage[] = {
 static const ApiKey k_pb_rollback_then_repair[] = {
     R("service", AT_SERVICE, "the service rolled back"),
     R("item", AT_CONFIG, "the configuration item repaired if rolling back does not help"),
-    R("team", AT_TEAM, "who does it"),
+    TEAM,
     K("verify", AT_DURATION, "how long to wait for health"),
     K("batch", AT_INTEGER, "instances restarted at a time"),
     K("takes", AT_DURATION, "preparing the rollback"),
@@ -443,7 +453,7 @@ static const ApiKey k_pb_redirect_region[] = {
     R("service", AT_SERVICE, "the service watched"),
     R("region", AT_REGION, "the region traffic leaves"),
     R("to", AT_REGIONS, "the regions it goes to"),
-    R("team", AT_TEAM, "who does it"),
+    TEAM,
     K("source", AT_SOURCE, "only this source"),
     K("takes", AT_DURATION, "preparing the shift"),
     K("break_glass", AT_DURATION, "restart a stalled service by hand, taking this long"),
@@ -452,9 +462,9 @@ static const ApiKey k_pb_redirect_region[] = {
 static const ApiKey k_pb_scale_for_surge[] = {
     R("service", AT_SERVICE, "the service scaled"),
     R("max", AT_INTEGER, "the new autoscaling maximum"),
-    R("team", AT_TEAM, "who does it"),
+    TEAM,
     K("when", AT_ANY, "a condition (\"utilisation > 80%\") or a function"),
-    K("region", AT_REGION, "one region; default every region"),
+    REGION_ANY,
     K("instances", AT_INTEGER, "scale to this many now"),
     K("takes", AT_DURATION, "getting the capacity approved"),
     K("limit", AT_DURATION, "how long to wait for `when`"),
