@@ -184,6 +184,27 @@ function M.cascading_storage_failure(o)
   end)
 end
 
+-- A service answers errors for o[rate_key] of its requests (default all)
+-- in o.region (default every region) from o.at for o.lasts. Called as a
+-- pattern's tail call, so that the checks' error levels still point at
+-- the line that called the pattern.
+local function fails_for(fn, o, key, rate_key, zero)
+  local svc = check_name(fn, key, o[key], "services", "service")
+  if o.region ~= nil then
+    check_name(fn, "region", o.region, "regions", "region")
+    check_deployed(fn, svc, o.region)
+  end
+  local when = o.at ~= nil and check_when(fn, o.at) or nil
+  local lasts = check_duration(fn, "lasts", o.lasts)
+  local rate = o[rate_key] == nil and 1.0 or check_fraction(fn, rate_key, o[rate_key])
+  if rate == 0 then error(("%s: %s: %s"):format(fn, rate_key, zero), 2) end
+  schedule(when, function()
+    errors { service = svc, region = o.region, rate = rate }
+    wait(lasts)
+    errors { service = svc, region = o.region, rate = 0 }
+  end)
+end
+
 ---@class StorageFailureOpts
 ---@field storage string     the storage tier that fails (a service name)
 ---@field at? string|number  when it starts; default: now
@@ -200,21 +221,7 @@ end
 function M.storage_failure(o)
   local fn = "storage_failure"
   check_opts(fn, o)
-  o = copy(o)
-  check_name(fn, "storage", o.storage, "services", "service")
-  if o.region ~= nil then
-    check_name(fn, "region", o.region, "regions", "region")
-    check_deployed(fn, o.storage, o.region)
-  end
-  local when = o.at ~= nil and check_when(fn, o.at) or nil
-  local lasts = check_duration(fn, "lasts", o.lasts)
-  local rate = o.errors == nil and 1.0 or check_fraction(fn, "errors", o.errors)
-  if rate == 0 then error(fn .. ": errors: a failure rate of 0 is no failure", 2) end
-  schedule(when, function()
-    errors { service = o.storage, region = o.region, rate = rate }
-    wait(lasts)
-    errors { service = o.storage, region = o.region, rate = 0 }
-  end)
+  return fails_for(fn, copy(o), "storage", "errors", "a failure rate of 0 is no failure")
 end
 
 ---@class BadConfigPushOpts
@@ -378,21 +385,7 @@ end
 function M.surge_on_recovery(o)
   local fn = "surge_on_recovery"
   check_opts(fn, o)
-  o = copy(o)
-  check_name(fn, "service", o.service, "services", "service")
-  if o.region ~= nil then
-    check_name(fn, "region", o.region, "regions", "region")
-    check_deployed(fn, o.service, o.region)
-  end
-  local when = o.at ~= nil and check_when(fn, o.at) or nil
-  local lasts = check_duration(fn, "lasts", o.lasts)
-  local rate = o.rate == nil and 1.0 or check_fraction(fn, "rate", o.rate)
-  if rate == 0 then error(fn .. ": rate: a failure rate of 0 is no outage", 2) end
-  schedule(when, function()
-    errors { service = o.service, region = o.region, rate = rate }
-    wait(lasts)
-    errors { service = o.service, region = o.region, rate = 0 }
-  end)
+  return fails_for(fn, copy(o), "service", "rate", "a failure rate of 0 is no outage")
 end
 
 ---@class RegionOutageOpts
