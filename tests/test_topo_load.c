@@ -116,6 +116,11 @@ static void expect_note_follows(const Load *l, long err, int line, int col, cons
 #define EXPECT_NOTE_AFTER(l, err, line, col, frag) \
     expect_note_follows((l), (err), line, col, frag, __LINE__)
 
+/* An error and the note that follows it: the usual pair (the thing named
+ * at the error, the did-you-mean or "defined here" at the note). */
+#define EXPECT_ERR_NOTE(l, line, col, frag, nline, ncol, nfrag) \
+    expect_note_follows((l), EXPECT_ERR((l), line, col, frag), nline, ncol, nfrag, __LINE__)
+
 static void expect_ok(const Load *l, int at)
 {
     pass_or_fail(l->rc == 0 && l->dl.errors == 0, at, "expected the load to succeed", &l->dl);
@@ -415,8 +420,8 @@ static void test_syntax_error(void)
          "regions: [eu, us\n"
          "services: {}\n");
     EXPECT_FAILED(&l, 1);
-    long e = EXPECT_ERR(&l, 2, 9, "syntax error: did not find expected ',' or ']'");
-    EXPECT_NOTE_AFTER(&l, e, 1, 10, "while parsing a flow sequence");
+    EXPECT_ERR_NOTE(&l, 2, 9, "syntax error: did not find expected ',' or ']'",
+                    1, 10, "while parsing a flow sequence");
     CHECK(l.t.nservices == 0 && l.t.regions == NULL);
     CHECK(l.dl.n > 0 && l.dl.v[0].loc.file == l.t.file);   /* t->file outlives the Topo */
     unload(&l);
@@ -504,9 +509,9 @@ static void test_routing(void)
          "  lb: { deploy: { eu: 1 }, service_time: 1ms, routing: [random] }\n"  /* 8 */
          SVC_TAIL);
     EXPECT_FAILED(&l, 3);
-    long e = EXPECT_ERR(&l, 6, 14, "routing: 'least_outstandnig' is not one of: round_robin, "
-                                   "least_outstanding, random");
-    EXPECT_NOTE_AFTER(&l, e, 6, 14, "did you mean 'least_outstanding'?");
+    EXPECT_ERR_NOTE(&l, 6, 14, "routing: 'least_outstandnig' is not one of: round_robin, "
+                                   "least_outstanding, random",
+                    6, 14, "did you mean 'least_outstanding'?");
     EXPECT_ERR(&l, 7, 45, "routing: an external service has no instances to pick from");
     EXPECT_ERR(&l, 8, 56, "routing: expected a routing policy, got a list");
     unload(&l);
@@ -541,8 +546,8 @@ static void test_collapse(void)
          "  x: { kind: external, service_time: 1ms,\n"                /* 9 */
          "       collapse: { knee: 4, contention: 1 } }\n"            /* 10 */
          SVC_TAIL);
-    long e = EXPECT_ERR(&l, 6, 42, "unknown key 'coherncy' in collapse");
-    EXPECT_NOTE_AFTER(&l, e, 6, 42, "did you mean 'coherency'?");
+    EXPECT_ERR_NOTE(&l, 6, 42, "unknown key 'coherncy' in collapse",
+                    6, 42, "did you mean 'coherency'?");
     EXPECT_ERR(&l, 8, 8, "collapse needs 'contention' or 'coherency'");
     EXPECT_ERR(&l, 10, 8, "collapse: an external service has no instances to overload");
     CHECK(l.rc == -1);
@@ -595,8 +600,8 @@ static void test_config_cache(void)
              "  db: { deploy: { eu: 1 }, service_time: 1ms }\n"                       /* 10 */
              "sources:\n"                                                             /* 11 */
              "  web: { entry: api, rate: 1/s }\n");                                   /* 12 */
-    long e = EXPECT_ERR(&l, 3, 29, "unknown key 'max_stael'");
-    EXPECT_NOTE_AFTER(&l, e, 3, 29, "did you mean 'max_stale'?");
+    EXPECT_ERR_NOTE(&l, 3, 29, "unknown key 'max_stael'",
+                    3, 29, "did you mean 'max_stale'?");
     EXPECT_ERR(&l, 4, 8, "ttl: config 'b' has no store to refresh it from");
     EXPECT_ERR(&l, 5, 19, "max_stale: config 'c' has no ttl");
     EXPECT_ERR(&l, 6, 39, "max_stale: must be more than ttl (60s)");
@@ -648,22 +653,22 @@ static void test_dangling_references(void)
          "sources:\n"                                                          /* 14 */
          "  web: { entry: apl, rate: 1/s, regions: { guangzhou: 50%, shangai: 50% } }\n"); /* 15 */
     EXPECT_FAILED(&l, 8);
-    long e = EXPECT_ERR(&l, 2, 25, "monitoring: unknown service 'monitr'");
-    EXPECT_NOTE_AFTER(&l, e, 2, 25, "did you mean 'monitor'?");
-    e = EXPECT_ERR(&l, 3, 34, "store: unknown service 'config-dv'");
-    EXPECT_NOTE_AFTER(&l, e, 3, 34, "did you mean 'config-db'?");
-    e = EXPECT_ERR(&l, 6, 29, "deploy: unknown region 'shanghia'");
-    EXPECT_NOTE_AFTER(&l, e, 6, 29, "did you mean 'shanghai'?");
-    e = EXPECT_ERR(&l, 8, 56, "to: unknown service 'nothing-like-it'");
+    EXPECT_ERR_NOTE(&l, 2, 25, "monitoring: unknown service 'monitr'",
+                    2, 25, "did you mean 'monitor'?");
+    EXPECT_ERR_NOTE(&l, 3, 34, "store: unknown service 'config-dv'",
+                    3, 34, "did you mean 'config-db'?");
+    EXPECT_ERR_NOTE(&l, 6, 29, "deploy: unknown region 'shanghia'",
+                    6, 29, "did you mean 'shanghai'?");
+    long e = EXPECT_ERR(&l, 8, 56, "to: unknown service 'nothing-like-it'");
     CHECK(e >= 0 && (size_t)e + 1 < l.dl.n && l.dl.v[e + 1].level != DIAG_NOTE); /* no wild guess */
-    e = EXPECT_ERR(&l, 9, 13, "reads: unknown config 'api-routign'");
-    EXPECT_NOTE_AFTER(&l, e, 9, 13, "did you mean 'api-routing'?");
-    e = EXPECT_ERR(&l, 10, 14, "runs_on: unknown service 'tek'");
-    EXPECT_NOTE_AFTER(&l, e, 10, 14, "did you mean 'tke'?");
-    e = EXPECT_ERR(&l, 15, 17, "entry: unknown service 'apl'");
-    EXPECT_NOTE_AFTER(&l, e, 15, 17, "did you mean 'api'?");
-    e = EXPECT_ERR(&l, 15, 60, "regions: unknown region 'shangai'");
-    EXPECT_NOTE_AFTER(&l, e, 15, 60, "did you mean 'shanghai'?");
+    EXPECT_ERR_NOTE(&l, 9, 13, "reads: unknown config 'api-routign'",
+                    9, 13, "did you mean 'api-routing'?");
+    EXPECT_ERR_NOTE(&l, 10, 14, "runs_on: unknown service 'tek'",
+                    10, 14, "did you mean 'tke'?");
+    EXPECT_ERR_NOTE(&l, 15, 17, "entry: unknown service 'apl'",
+                    15, 17, "did you mean 'api'?");
+    EXPECT_ERR_NOTE(&l, 15, 60, "regions: unknown region 'shangai'",
+                    15, 60, "did you mean 'shanghai'?");
     unload(&l);
 }
 
@@ -685,17 +690,17 @@ static void test_call_regions(void)
          "sources:\n"                                                          /* 11 */
          "  web: { entry: api, rate: 1/s, client: { defer: 50%, recheck: 0 } }\n"); /* 12 */
     EXPECT_FAILED(&l, 7);
-    long e = EXPECT_ERR(&l, 6, 32, "region: unknown region 'shanghia'");
-    EXPECT_NOTE_AFTER(&l, e, 6, 32, "did you mean 'shanghai'?");
-    e = EXPECT_ERR(&l, 6, 62, "region: 'db' is not deployed in 'b'");
-    EXPECT_NOTE_AFTER(&l, e, 9, 3, "'db' is defined here");
+    EXPECT_ERR_NOTE(&l, 6, 32, "region: unknown region 'shanghia'",
+                    6, 32, "did you mean 'shanghai'?");
+    EXPECT_ERR_NOTE(&l, 6, 62, "region: 'db' is not deployed in 'b'",
+                    9, 3, "'db' is defined here");
     EXPECT_ERR(&l, 7, 33, "regions: 'some' is not one of: all");
     EXPECT_ERR(&l, 7, 61, "regions: 'ext' runs in no region (it is external)");
-    e = EXPECT_ERR(&l, 8, 35, "a call takes 'region' (one region) or 'regions: all', not both");
-    EXPECT_NOTE_AFTER(&l, e, 8, 24, "'region' is set here");
+    EXPECT_ERR_NOTE(&l, 8, 35, "a call takes 'region' (one region) or 'regions: all', not both",
+                    8, 24, "'region' is set here");
     EXPECT_ERR(&l, 12, 64, "recheck: '0' must be more than 0");
-    e = EXPECT_ERR(&l, 12, 41, "client: 'defer' needs the source's 'customers'");
-    EXPECT_NOTE_AFTER(&l, e, 12, 3, "add customers: to source 'web'");
+    EXPECT_ERR_NOTE(&l, 12, 41, "client: 'defer' needs the source's 'customers'",
+                    12, 3, "add customers: to source 'web'");
     unload(&l);
 
     load(&l,
@@ -748,20 +753,20 @@ static void test_unknown_keys(void)
          "    frobnicate: yes\n"                                    /* 11 */
          "sources: { web: { entry: api, rate: 1/s, client: { retires: 2 } } }\n"); /* 12 */
     EXPECT_FAILED(&l, 7);
-    long e = EXPECT_ERR(&l, 2, 1, "unknown key 'servics' in the topology");
-    EXPECT_NOTE_AFTER(&l, e, 2, 1, "did you mean 'services'?");
-    e = EXPECT_ERR(&l, 6, 51, "unknown key 'p90' in a distribution");
-    EXPECT_NOTE_AFTER(&l, e, 6, 51, "did you mean 'p99'?");
+    EXPECT_ERR_NOTE(&l, 2, 1, "unknown key 'servics' in the topology",
+                    2, 1, "did you mean 'services'?");
+    EXPECT_ERR_NOTE(&l, 6, 51, "unknown key 'p90' in a distribution",
+                    6, 51, "did you mean 'p99'?");
     /* The lognormal then lacks its p99: said once, at the mapping. */
     EXPECT_ERR(&l, 6, 19, "a lognormal distribution needs 'p99'");
-    e = EXPECT_ERR(&l, 9, 9, "unknown key 'timout' in a call");
-    EXPECT_NOTE_AFTER(&l, e, 9, 9, "did you mean 'timeout'?");
-    e = EXPECT_ERR(&l, 10, 20, "unknown key 'eror_rate' in a breaker");
-    EXPECT_NOTE_AFTER(&l, e, 10, 20, "did you mean 'error_rate'?");
-    e = EXPECT_ERR(&l, 11, 5, "unknown key 'frobnicate' in service 'api'");
-    EXPECT_NOTE_AFTER(&l, e, 11, 5, "the keys here are: kind, deploy,");
-    e = EXPECT_ERR(&l, 12, 52, "unknown key 'retires' in a client");
-    EXPECT_NOTE_AFTER(&l, e, 12, 52, "did you mean 'retries'?");
+    EXPECT_ERR_NOTE(&l, 9, 9, "unknown key 'timout' in a call",
+                    9, 9, "did you mean 'timeout'?");
+    EXPECT_ERR_NOTE(&l, 10, 20, "unknown key 'eror_rate' in a breaker",
+                    10, 20, "did you mean 'error_rate'?");
+    EXPECT_ERR_NOTE(&l, 11, 5, "unknown key 'frobnicate' in service 'api'",
+                    11, 5, "the keys here are: kind, deploy,");
+    EXPECT_ERR_NOTE(&l, 12, 52, "unknown key 'retires' in a client",
+                    12, 52, "did you mean 'retries'?");
     unload(&l);
 }
 
@@ -781,16 +786,16 @@ static void test_duplicates(void)
          "  web: { entry: api, rate: 1/s }\n"                        /* 10 */
          "  web: { entry: db, rate: 1/s }\n");                       /* 11 */
     EXPECT_FAILED(&l, 5);
-    long e = EXPECT_ERR(&l, 1, 19, "region 'eu' is listed twice");
-    EXPECT_NOTE_AFTER(&l, e, 1, 11, "first listed here");
-    e = EXPECT_ERR(&l, 4, 29, "deploy: region 'us' is listed twice");
-    EXPECT_NOTE_AFTER(&l, e, 4, 22, "first listed here");
-    e = EXPECT_ERR(&l, 6, 5, "duplicate key 'service_time'");
-    EXPECT_NOTE_AFTER(&l, e, 5, 5, "'service_time' was first set here");
-    e = EXPECT_ERR(&l, 8, 3, "service 'api' is defined twice");
-    EXPECT_NOTE_AFTER(&l, e, 3, 3, "'api' was first defined here");
-    e = EXPECT_ERR(&l, 11, 3, "source 'web' is defined twice");
-    EXPECT_NOTE_AFTER(&l, e, 10, 3, "'web' was first defined here");
+    EXPECT_ERR_NOTE(&l, 1, 19, "region 'eu' is listed twice",
+                    1, 11, "first listed here");
+    EXPECT_ERR_NOTE(&l, 4, 29, "deploy: region 'us' is listed twice",
+                    4, 22, "first listed here");
+    EXPECT_ERR_NOTE(&l, 6, 5, "duplicate key 'service_time'",
+                    5, 5, "'service_time' was first set here");
+    EXPECT_ERR_NOTE(&l, 8, 3, "service 'api' is defined twice",
+                    3, 3, "'api' was first defined here");
+    EXPECT_ERR_NOTE(&l, 11, 3, "source 'web' is defined twice",
+                    10, 3, "'web' was first defined here");
     unload(&l);
 }
 
@@ -856,8 +861,8 @@ static void test_missing(void)
          "  web: { rate: 1/s }\n"                                     /* 8 */
          "  app: { entry: api }\n");                                  /* 9 */
     EXPECT_FAILED(&l, 7);
-    long e = EXPECT_ERR(&l, 3, 3, "service 'api' has no deploy");
-    EXPECT_NOTE_AFTER(&l, e, 3, 3, "like deploy: { eu: 2 }");
+    EXPECT_ERR_NOTE(&l, 3, 3, "service 'api' has no deploy",
+                    3, 3, "like deploy: { eu: 2 }");
     EXPECT_ERR(&l, 3, 38, "a call needs 'to'");
     EXPECT_ERR(&l, 4, 3, "service 'db' has no service_time");
     EXPECT_ERR(&l, 5, 26, "deploy: an external service has no instances");
@@ -904,8 +909,8 @@ static void test_many_errors(void)
     }
     pass_or_fail(ordered, __LINE__, "errors are not in file order", &l.dl);
     /* The note stays with its error. */
-    long e = EXPECT_ERR(&l, 4, 27, "not both");
-    EXPECT_NOTE_AFTER(&l, e, 4, 13, "'sampling' is set here");
+    EXPECT_ERR_NOTE(&l, 4, 27, "not both",
+                    4, 13, "'sampling' is set here");
     unload(&l);
 }
 
@@ -1356,17 +1361,17 @@ static void test_scheduler_startup(void)
          "  q: { deploy: { eu: 1 }, service_time: 1ms, scheduler: { backoff: { base: 2m } } }\n" /* 14 */
          "sources:\n"
          "  web: { entry: api, rate: 100/s }\n");
-    long e = EXPECT_ERR(&l, 6, 18, "unknown key 'timout' in a scheduler");
-    EXPECT_NOTE_AFTER(&l, e, 6, 18, "did you mean 'timeout'?");
+    EXPECT_ERR_NOTE(&l, 6, 18, "unknown key 'timout' in a scheduler",
+                    6, 18, "did you mean 'timeout'?");
     EXPECT_ERR(&l, 6, 40, "parallel: '0' must be at least 1");
     EXPECT_ERR(&l, 6, 49, "rate: '-1/s' must not be negative");
-    e = EXPECT_ERR(&l, 7, 16, "unknown key 'cals' in startup");
-    EXPECT_NOTE_AFTER(&l, e, 7, 16, "did you mean 'calls'?");
+    EXPECT_ERR_NOTE(&l, 7, 16, "unknown key 'cals' in startup",
+                    7, 16, "did you mean 'calls'?");
     EXPECT_ERR(&l, 11, 27, "timeout: '-3s' must not be negative");
     EXPECT_ERR(&l, 11, 41, "retries: '-1' must not be negative");
     EXPECT_ERR(&l, 11, 64, "jitter: '150%' is more than 100%");
-    e = EXPECT_ERR(&l, 12, 31, "to: unknown service 'dv'");
-    EXPECT_NOTE_AFTER(&l, e, 12, 31, "did you mean 'db'?");
+    EXPECT_ERR_NOTE(&l, 12, 31, "to: unknown service 'dv'",
+                    12, 31, "did you mean 'db'?");
     EXPECT_ERR(&l, 12, 35, "breaker: a start-up call takes no breaker");
     EXPECT_ERR(&l, 12, 25, "budget: a start-up call takes no retry budget");
     EXPECT_ERR(&l, 13, 45, "scheduler: an external service schedules no instances");
