@@ -81,20 +81,27 @@ static inline int pq_reserve(PqHeap *h, size_t want)
 
 /* ---- binary heap: children of i are 2i+1 and 2i+2 ---- */
 
-static inline int pq2_push(PqHeap *h, SimTime t, uint64_t payload)
+/* Push for a heap of `arity` children per node: the sift-up is the same
+ * for every arity, and a constant arity folds to a shift when inlined. */
+static inline int pq_push_k(PqHeap *h, SimTime t, uint64_t payload, size_t arity)
 {
     if (h->len == h->cap && pq_reserve(h, h->len + 1) < 0) return -1;
     PqEntry x = { t, h->next_seq++, payload };
     PqEntry *v = h->v;
     size_t i = h->len++;
     while (i > 0) {
-        size_t parent = (i - 1) / 2;
+        size_t parent = (i - 1) / arity;
         if (!pq_less(&x, &v[parent])) break;
         v[i] = v[parent];
         i = parent;
     }
     v[i] = x;
     return 0;
+}
+
+static inline int pq2_push(PqHeap *h, SimTime t, uint64_t payload)
+{
+    return pq_push_k(h, t, payload, 2);
 }
 
 static inline bool pq2_pop(PqHeap *h, PqEntry *out)
@@ -120,18 +127,7 @@ static inline bool pq2_pop(PqHeap *h, PqEntry *out)
 
 static inline int pq4_push(PqHeap *h, SimTime t, uint64_t payload)
 {
-    if (h->len == h->cap && pq_reserve(h, h->len + 1) < 0) return -1;
-    PqEntry x = { t, h->next_seq++, payload };
-    PqEntry *v = h->v;
-    size_t i = h->len++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 4;
-        if (!pq_less(&x, &v[parent])) break;
-        v[i] = v[parent];
-        i = parent;
-    }
-    v[i] = x;
-    return 0;
+    return pq_push_k(h, t, payload, 4);
 }
 
 static inline bool pq4_pop(PqHeap *h, PqEntry *out)
