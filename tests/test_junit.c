@@ -18,50 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "fdtest.h"
+#include "result_fixture.h"
 #include "report/junit.h"
 #include "model/result.h"
 
-#define APR8_0700_UTC INT64_C(1712559600)
 #define XSD "tests/junit/junit.xsd"
 
 /* ---- helpers ---- */
-
-static char *xstrdup(const char *s)
-{
-    if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    if (!p) abort();
-    return p;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) abort();
-    int c;
-    while ((c = fgetc(f)) != EOF) fputc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
-/* dir/name into buf; the test's paths are short, so overflow is a bug. */
-static void join(char *buf, size_t size, const char *dir, const char *name)
-{
-    int n = snprintf(buf, size, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= size) abort();
-}
 
 static int count(const char *hay, const char *needle)
 {
@@ -128,11 +91,6 @@ static bool schema_valid(const char *path)
 
 /* ---- runs ---- */
 
-static void add_expect(RunResult *r, const char *name, bool ok, const char *detail)
-{
-    r->expects[r->nexpects++] = (ExpectResult){ xstrdup(name), ok, xstrdup(detail), 1 };
-}
-
 /* A run whose every string is hostile. */
 static void build_nasty(RunResult *r)
 {
@@ -155,12 +113,10 @@ static void build_nasty(RunResult *r)
     result_add_event(r, 24 * FD_MIN, RE_NOTE, NULL, NULL, "上海 🔥 \xe4\xb8 cut \xc0\xaf overlong");
     r->t_start = 3 * FD_MIN;
     r->t_detected = 23 * FD_MIN + 30 * FD_SEC;
-
-    r->expects = xcalloc(4, sizeof *r->expects);
-    add_expect(r, "holds & <stays>", true, "fine");
-    add_expect(r, "breaks \"quoted\" 'single'", false, "0.5 < 0.9 &\nsecond line\twith tab\r");
-    add_expect(r, "", false, NULL);
-    add_expect(r, "ctl\x01\x02\x7f" "end", false, "");
+    fixture_expect(r, "holds & <stays>", true, "fine", 1);
+    fixture_expect(r, "breaks \"quoted\" 'single'", false, "0.5 < 0.9 &\nsecond line\twith tab\r", 1);
+    fixture_expect(r, "", false, NULL, 1);
+    fixture_expect(r, "ctl\x01\x02\x7f" "end", false, "", 1);
 }
 
 /* A run with many events, for the excerpt's window. */
@@ -175,8 +131,7 @@ static void build_long(RunResult *r, int nevents, SimTime start_at)
         result_add_event(r, (SimTime)i * FD_MIN, i == 50 ? RE_FAULT : RE_NOTE, NULL, NULL,
                          "event %d", i + 1);
     r->t_start = start_at;
-    r->expects = xcalloc(1, sizeof *r->expects);
-    add_expect(r, "fails", false, "nope");
+    fixture_expect(r, "fails", false, "nope", 1);
 }
 
 /* ---- tests ---- */

@@ -21,28 +21,13 @@
 #include <unistd.h>
 #include "base/atomic_file.h"
 #include "fdtest.h"
+#include "result_fixture.h"
 #include "model/result.h"
 #include "report/run_json.h"
 #include "report/timeline.h"
 
-#define APR8_0700_UTC INT64_C(1712559600)
 
 /* ---- helpers ---- */
-
-static char *xstrdup(const char *s)
-{
-    if (!s) return NULL;
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    if (!p) abort();
-    return p;
-}
 
 /* The report as a string (the caller frees). */
 static char *print_to_string(const RunResult *r, bool color)
@@ -53,21 +38,6 @@ static char *print_to_string(const RunResult *r, bool color)
     if (!f) abort();
     timeline_print(r, f, color);
     fclose(f);
-    return buf;
-}
-
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m) abort();
-    int c;
-    while ((c = fgetc(f)) != EOF) fputc(c, m);
-    fclose(f);
-    fclose(m);
     return buf;
 }
 
@@ -112,24 +82,7 @@ static void remove_tree(const char *path)
     }
 }
 
-/* dir/name into buf; the test's paths are short, so overflow is a bug. */
-static void join(char *buf, size_t size, const char *dir, const char *name)
-{
-    int n = snprintf(buf, size, "%s/%s", dir, name);
-    if (n < 0 || (size_t)n >= size) abort();
-}
-
 /* ---- the run ---- */
-
-static void add_entry(RunResult *r, EntryResult e)
-{
-    r->entries[r->nentries++] = e;
-}
-
-static void add_expect(RunResult *r, const char *name, bool ok, const char *detail, double rate)
-{
-    r->expects[r->nexpects++] = (ExpectResult){ xstrdup(name), ok, xstrdup(detail), rate };
-}
 
 static void build_run(RunResult *r)
 {
@@ -167,15 +120,13 @@ static void build_run(RunResult *r)
     r->t_detected = 23 * FD_MIN;
     r->t_mitigated = 105 * FD_MIN;
     r->t_recovered = 110 * FD_MIN;
-
-    r->entries = xcalloc(2, sizeof *r->entries);
-    add_entry(r, (EntryResult){
+    fixture_entry(r, (EntryResult){
         .name = xstrdup("console"), .slo = 0.999,
         .availability = 0.712345678912, .attempt_availability = 0.6010000000001,
         .incident_availability = 0.25, .degraded = 0.0123, .baseline_rate = 12.5, .peak_rate = 112.5,
         .peak_to_baseline = 9.0, .intents = 1500000, .attempts = 2400000.4,
         .customers = 20000, .customers_affected = 1957, .customers_reported = 312 });
-    add_entry(r, (EntryResult){
+    fixture_entry(r, (EntryResult){
         .name = xstrdup("api"), .slo = 0.99, .availability = 0.99,
         .attempt_availability = 0.99999999, .incident_availability = NAN, .degraded = 0, .baseline_rate = 0, .peak_rate = 3,
         .peak_to_baseline = INFINITY, .intents = 10, .attempts = 10 });
@@ -184,11 +135,9 @@ static void build_run(RunResult *r)
     r->deadlocks = xcalloc(1, sizeof *r->deadlocks);
     r->deadlocks[0] = (DeadlockResult){ 62 * FD_MIN + 30 * FD_SEC, xstrdup("shanghai"),
                                         xstrdup("tke -> cloud-api -> tke") };
-
-    r->expects = xcalloc(3, sizeof *r->expects);
-    add_expect(r, "recovered_within(120m)", true, "recovered after 107 min", 1);
-    add_expect(r, "availability(console) >= 0.9", false, "0.712 < 0.9", 1);
-    add_expect(r, "no_deadlock()", true, NULL, 0.95);
+    fixture_expect(r, "recovered_within(120m)", true, "recovered after 107 min", 1);
+    fixture_expect(r, "availability(console) >= 0.9", false, "0.712 < 0.9", 1);
+    fixture_expect(r, "no_deadlock()", true, NULL, 0.95);
 }
 
 /* ---- tests ---- */
@@ -341,10 +290,9 @@ static void test_long_expectation_name(void)
 {
     RunResult r;
     result_init(&r);
-    r.expects = xcalloc(2, sizeof *r.expects);
-    add_expect(&r, "short", true, "fine", 1);
-    add_expect(&r, "a check of our own whose name is much longer than forty columns", false,
-               "what it saw", 1);
+    fixture_expect(&r, "short", true, "fine", 1);
+    fixture_expect(&r, "a check of our own whose name is much longer than forty columns", false,
+                   "what it saw", 1);
     char *s = print_to_string(&r, false);
     CHECK(strstr(s, "  PASS  short  fine\n") != NULL);
     CHECK(strstr(s, "  FAIL  a check of our own whose name is much longer than forty columns\n"

@@ -14,17 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fdtest.h"
+#include "result_fixture.h"
 #include "model/result.h"
 #include "report/summary_diff.h"
 
 #define JAN1_1000_UTC INT64_C(1704103200)
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d) abort();
-    return d;
-}
 
 static void base_run(RunResult *r)
 {
@@ -36,22 +30,9 @@ static void base_run(RunResult *r)
     r->t_detected = 5 * FD_MIN;
     r->t_mitigated = 20 * FD_MIN;
     r->t_recovered = 47 * FD_MIN;
-    r->nentries = 2;
-    r->entries = calloc(2, sizeof *r->entries);
-    if (!r->entries) abort();
-    r->entries[0].name = xstrdup("users");
-    r->entries[0].availability = 0.9995;
-    r->entries[0].customers_affected = 10;
-    r->entries[1].name = xstrdup("partners");
-    r->entries[1].availability = 0.98;
-}
-
-static void add_expect(RunResult *r, const char *name, bool ok, const char *detail)
-{
-    ExpectResult *v = realloc(r->expects, sizeof *v * (size_t)(r->nexpects + 1));
-    if (!v) abort();
-    r->expects = v;
-    v[r->nexpects++] = (ExpectResult){ xstrdup(name), ok, detail ? xstrdup(detail) : NULL, 1 };
+    fixture_entry(r, (EntryResult){ .name = xstrdup("users"), .availability = 0.9995,
+                                    .customers_affected = 10 });
+    fixture_entry(r, (EntryResult){ .name = xstrdup("partners"), .availability = 0.98 });
 }
 
 /* The difference as a string (the caller frees); *n gets the count. */
@@ -78,8 +59,8 @@ static void test_same(void)
     RunResult a, b;
     base_run(&a);
     base_run(&b);
-    add_expect(&a, "recovered within 1h", true, NULL);
-    add_expect(&b, "recovered within 1h", true, NULL);
+    fixture_expect(&a, "recovered within 1h", true, NULL, 1);
+    fixture_expect(&b, "recovered within 1h", true, NULL, 1);
     int n;
     char *t = diff(&a, &b, &n);
     CHECK_EQ_INT(n, 0);
@@ -94,12 +75,12 @@ static void test_flips(void)
     RunResult a, b;
     base_run(&a);
     base_run(&b);
-    add_expect(&a, "recovered within 1h", true, NULL);
-    add_expect(&a, "no deadlock", false, NULL);
-    add_expect(&a, "detected within 10m", true, NULL);
-    add_expect(&b, "recovered within 1h", false, "not recovered");
-    add_expect(&b, "no deadlock", true, NULL);
-    add_expect(&b, "detected within 10m", true, NULL);
+    fixture_expect(&a, "recovered within 1h", true, NULL, 1);
+    fixture_expect(&a, "no deadlock", false, NULL, 1);
+    fixture_expect(&a, "detected within 10m", true, NULL, 1);
+    fixture_expect(&b, "recovered within 1h", false, "not recovered", 1);
+    fixture_expect(&b, "no deadlock", true, NULL, 1);
+    fixture_expect(&b, "detected within 10m", true, NULL, 1);
     int n;
     char *t = diff(&a, &b, &n);
     CHECK_EQ_INT(n, 2);
@@ -120,10 +101,10 @@ static void test_renamed(void)
     RunResult a, b;
     base_run(&a);
     base_run(&b);
-    add_expect(&a, "availability(users) >= 50.00%", true, NULL);
-    add_expect(&a, "no deadlock", true, NULL);
-    add_expect(&b, "no deadlock", true, NULL);
-    add_expect(&b, "availability(users) >= 99.99%", false, "was 99.95%");
+    fixture_expect(&a, "availability(users) >= 50.00%", true, NULL, 1);
+    fixture_expect(&a, "no deadlock", true, NULL, 1);
+    fixture_expect(&b, "no deadlock", true, NULL, 1);
+    fixture_expect(&b, "availability(users) >= 99.99%", false, "was 99.95%", 1);
     int n;
     char *t = diff(&a, &b, &n);
     CHECK_EQ_INT(n, 1);
@@ -140,9 +121,9 @@ static void test_new_gone(void)
     RunResult a, b;
     base_run(&a);
     base_run(&b);
-    add_expect(&a, "x", true, NULL);
-    add_expect(&a, "y", true, NULL);
-    add_expect(&b, "x", true, NULL);
+    fixture_expect(&a, "x", true, NULL, 1);
+    fixture_expect(&a, "y", true, NULL, 1);
+    fixture_expect(&b, "x", true, NULL, 1);
     int n;
     char *t = diff(&a, &b, &n);
     CHECK_EQ_INT(n, 1);
@@ -225,8 +206,8 @@ static void test_deadlocks_and_escapes(void)
     b.ndeadlocks = 1;
     b.deadlocks = calloc(1, sizeof *b.deadlocks);
     if (!b.deadlocks) abort();
-    add_expect(&a, "evil\033[2J", true, NULL);
-    add_expect(&b, "evil\033[2J", false, "\033[31mred");
+    fixture_expect(&a, "evil\033[2J", true, NULL, 1);
+    fixture_expect(&b, "evil\033[2J", false, "\033[31mred", 1);
     int n;
     char *t = diff(&a, &b, &n);
     CHECK_EQ_INT(n, 2);
