@@ -52,21 +52,28 @@ static void dump(const DiagList *dl)
                 dl->v[i].msg);
 }
 
-static void pass_or_fail(bool ok, int at, const char *what, const DiagList *dl)
+/* Where a check is written: a line of this file, or of a fixture. */
+typedef struct At {
+    const char *file;
+    int line;
+} At;
+#define HERE ((At){ __FILE__, __LINE__ })
+
+static void pass_or_fail(bool ok, At at, const char *what, const DiagList *dl)
 {
     if (ok) {
         fdt_pass++;
         return;
     }
     fdt_fail++;
-    fprintf(stderr, "%s:%d: %s\n", __FILE__, at, what);
+    fprintf(stderr, "%s:%d: %s\n", at.file, at.line, what);
     dump(dl);
 }
 
 /* Expects a diagnostic of `level` whose message contains frag, at
  * file:line:col; returns its index (or -1). */
 static long expect_at(const Load *l, DiagLevel level, const char *file, int line, int col,
-                      const char *frag, int at)
+                      const char *frag, At at)
 {
     const DiagList *dl = &l->dl;
     for (size_t i = 0; i < dl->n; i++) {
@@ -86,22 +93,22 @@ static long expect_at(const Load *l, DiagLevel level, const char *file, int line
     return -1;
 }
 
-#define EXPECT_ERR(l, line, col, frag) expect_at((l), DIAG_ERROR, NAME, line, col, frag, __LINE__)
-#define EXPECT_NOTE(l, line, col, frag) expect_at((l), DIAG_NOTE, NAME, line, col, frag, __LINE__)
+#define EXPECT_ERR(l, line, col, frag) expect_at((l), DIAG_ERROR, NAME, line, col, frag, HERE)
+#define EXPECT_NOTE(l, line, col, frag) expect_at((l), DIAG_NOTE, NAME, line, col, frag, HERE)
 
 /* The load failed, with exactly n errors. */
-static void expect_failed(const Load *l, size_t n, int at)
+static void expect_failed(const Load *l, size_t n, At at)
 {
     char what[100];
     snprintf(what, sizeof what, "expected rc -1 and %zu errors, got rc %d and %zu", n, l->rc,
              l->dl.errors);
     pass_or_fail(l->rc == -1 && l->dl.errors == n, at, what, &l->dl);
 }
-#define EXPECT_FAILED(l, n) expect_failed((l), (n), __LINE__)
+#define EXPECT_FAILED(l, n) expect_failed((l), (n), HERE)
 
 /* An error that is followed (before the next error) by a note with frag. */
 static void expect_note_follows(const Load *l, long err, int line, int col, const char *frag,
-                                int at)
+                                At at)
 {
     const DiagList *dl = &l->dl;
     bool ok = false;
@@ -114,18 +121,18 @@ static void expect_note_follows(const Load *l, long err, int line, int col, cons
     pass_or_fail(ok, at, what, dl);
 }
 #define EXPECT_NOTE_AFTER(l, err, line, col, frag) \
-    expect_note_follows((l), (err), line, col, frag, __LINE__)
+    expect_note_follows((l), (err), line, col, frag, HERE)
 
 /* An error and the note that follows it: the usual pair (the thing named
  * at the error, the did-you-mean or "defined here" at the note). */
 #define EXPECT_ERR_NOTE(l, line, col, frag, nline, ncol, nfrag) \
-    expect_note_follows((l), EXPECT_ERR((l), line, col, frag), nline, ncol, nfrag, __LINE__)
+    expect_note_follows((l), EXPECT_ERR((l), line, col, frag), nline, ncol, nfrag, HERE)
 
-static void expect_ok(const Load *l, int at)
+static void expect_ok(const Load *l, At at)
 {
     pass_or_fail(l->rc == 0 && l->dl.errors == 0, at, "expected the load to succeed", &l->dl);
 }
-#define EXPECT_OK(l) expect_ok((l), __LINE__)
+#define EXPECT_OK(l) expect_ok((l), HERE)
 
 /* ------------------------------------------------------------------ */
 
@@ -907,7 +914,7 @@ static void test_many_errors(void)
         if (l.dl.v[i].loc.line < last) ordered = false;
         last = l.dl.v[i].loc.line;
     }
-    pass_or_fail(ordered, __LINE__, "errors are not in file order", &l.dl);
+    pass_or_fail(ordered, HERE, "errors are not in file order", &l.dl);
     /* The note stays with its error. */
     EXPECT_ERR_NOTE(&l, 4, 27, "not both",
                     4, 13, "'sampling' is set here");
@@ -976,7 +983,7 @@ static void test_alias_bombs(void)
     EXPECT_FAILED(&l, 1);
     /* The budget runs out deep inside the anchors, at a fixed place. */
     EXPECT_ERR(&l, 2, 15, "alias expansion too large");
-    pass_or_fail(took < 2.0, __LINE__, "the alias bomb took too long", &l.dl);
+    pass_or_fail(took < 2.0, HERE, "the alias bomb took too long", &l.dl);
     unload(&l);
 
     /* The classic, list form, where the walk expects names: every item is
@@ -999,7 +1006,7 @@ static void test_alias_bombs(void)
     took = seconds_since(start);
     EXPECT_FAILED(&l, 1);
     EXPECT_ERR(&l, 8, 6, "regions: expected a region name, got a list");
-    pass_or_fail(took < 2.0, __LINE__, "the list alias bomb took too long", &l.dl);
+    pass_or_fail(took < 2.0, HERE, "the list alias bomb took too long", &l.dl);
     unload(&l);
 
     /* An anchor that merges itself. */
@@ -1026,7 +1033,7 @@ static void test_alias_bombs(void)
         took = seconds_since(start);
         EXPECT_FAILED(&l, 1);
         EXPECT_ERR(&l, 1, 73, "nested too deeply");
-        pass_or_fail(took < 2.0, __LINE__, "deep nesting took too long", &l.dl);
+        pass_or_fail(took < 2.0, HERE, "deep nesting took too long", &l.dl);
         unload(&l);
         free(deep);
     }
@@ -1138,18 +1145,18 @@ static void test_files(void)
     CHECK_EQ_INT(l.rc, -1);
     CHECK_EQ_INT(l.dl.errors, 4);
     CHECK(l.t.nsources == 0 && l.t.sources == NULL);
-    expect_at(&l, DIAG_ERROR, csv, 7, 4, "factor: '-2' must be between 0 and 1e6", __LINE__);
-    expect_at(&l, DIAG_ERROR, csv, 4, 1, "time: '5m' is before the row above it", __LINE__);
-    expect_at(&l, DIAG_ERROR, csv, 5, 3, "expected 2 columns (time,factor)", __LINE__);
-    expect_at(&l, DIAG_ERROR, csv, 6, 1, "time: 'soon' is not a duration", __LINE__);
+    expect_at(&l, DIAG_ERROR, csv, 7, 4, "factor: '-2' must be between 0 and 1e6", HERE);
+    expect_at(&l, DIAG_ERROR, csv, 4, 1, "time: '5m' is before the row above it", HERE);
+    expect_at(&l, DIAG_ERROR, csv, 5, 3, "expected 2 columns (time,factor)", HERE);
+    expect_at(&l, DIAG_ERROR, csv, 6, 1, "time: 'soon' is not a duration", HERE);
     unload(&l);
 
     write_file("rate.csv", "0,1\n");
     diag_list_init(&l.dl);
     l.rc = topo_load_file(&l.t, topo, &l.dl);
     CHECK_EQ_INT(l.rc, -1);
-    expect_at(&l, DIAG_ERROR, csv, 1, 1, "expected the header line 'time,factor'", __LINE__);
-    expect_at(&l, DIAG_ERROR, csv, 1, 1, "no data rows", __LINE__);
+    expect_at(&l, DIAG_ERROR, csv, 1, 1, "expected the header line 'time,factor'", HERE);
+    expect_at(&l, DIAG_ERROR, csv, 1, 1, "no data rows", HERE);
     unload(&l);
 
     /* Two sources sharing one shape (through an alias) read the file once
@@ -1180,7 +1187,7 @@ static void test_files(void)
     l.rc = topo_load_file(&l.t, topo, &l.dl);
     CHECK_EQ_INT(l.rc, -1);
     expect_at(&l, DIAG_ERROR, topo, 3, 57, "file: '/dev/null' is outside the topology's folder",
-              __LINE__);
+              HERE);
     unload(&l);
     /* Inside the folder, a file that is not a regular one is still refused. */
     char fifo[160];
@@ -1193,7 +1200,7 @@ static void test_files(void)
     diag_list_init(&l.dl);
     l.rc = topo_load_file(&l.t, topo, &l.dl);
     CHECK_EQ_INT(l.rc, -1);
-    expect_at(&l, DIAG_ERROR, topo, 3, 57, "not a regular file", __LINE__);
+    expect_at(&l, DIAG_ERROR, topo, 3, 57, "not a regular file", HERE);
     unload(&l);
     remove_file("pipe.csv");
     write_file("topo.yaml",
@@ -1206,7 +1213,7 @@ static void test_files(void)
     diag_list_init(&l.dl);
     l.rc = topo_load_file(&l.t, topo, &l.dl);
     CHECK_EQ_INT(l.rc, -1);
-    expect_at(&l, DIAG_ERROR, topo, 3, 68, "file: cannot read", __LINE__);
+    expect_at(&l, DIAG_ERROR, topo, 3, 68, "file: cannot read", HERE);
     unload(&l);
 
     remove_file("topo.yaml");
