@@ -17,6 +17,7 @@
 
 #include "load/topo_load.h"
 
+#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -415,6 +416,251 @@ static void test_forms(void)
         CHECK_NEAR(t->sources[1].weights[0], 1, 0);
     }
     unload(&l);
+}
+
+/* ------------------------------------------------------------------ */
+/* Error cases as fixtures: tests/topo_load/<case>.yaml
+ *
+ * Each fixture is a topology followed, at the end of the file, by what
+ * loading it must give, written as YAML comments so that the lines and
+ * columns above stay those of the file:
+ *
+ *   # expect-errors: N     the load fails with exactly N errors (0: it
+ *                          succeeds, with no error)
+ *   # error L:C text       the first error whose message contains text
+ *                          is at L:C
+ *   # note L:C text        ...and a note containing text, at L:C, follows
+ *                          that error (before the next error); several
+ *                          note lines may follow one error line
+ *   # no-note              ...and no note follows that error
+ *   # any-note L:C text    the first note containing text is at L:C,
+ *                          whatever it follows
+ *
+ * The block starts at the expect-errors line, which every fixture has,
+ * and every line from there to the end must be one of these: a fixture
+ * without the block, with a misspelt line in it or with an expectation
+ * above it fails, so a typo cannot leave a case checking nothing. A
+ * failed check is reported at its fixture's file:line. Locations are in
+ * the fixture itself, which is the file its diagnostics must name, and a
+ * fixture with several errors must get them in file order. Comments that
+ * say what a case is about go just above the block: below the YAML, they
+ * move no line of it.
+ */
+
+#define FIXTURES FD_SOURCE_DIR "/tests/topo_load"
+
+static const char *const expect_words[] = {
+    "# expect-errors:", "# error ", "# note ", "# no-note", "# any-note ",
+};
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool is_expectation(const char *s)
+{
+    for (size_t i = 0; i < sizeof expect_words / sizeof expect_words[0]; i++)
+        if (starts_with(s, expect_words[i])) return true;
+    return false;
+}
+
+/* A positive decimal number at *s, moved past it; 0 if there is none. */
+static int number(const char **s)
+{
+    int n = 0;
+    if (**s < '1' || **s > '9') return 0;
+    while (**s >= '0' && **s <= '9' && n < 1000000) n = n * 10 + (*(*s)++ - '0');
+    return n;
+}
+
+/* "L:C text": false unless all three are there. */
+static bool parse_place(const char *s, int *line, int *col, const char **text)
+{
+    *line = number(&s);
+    if (!*line || *s++ != ':') return false;
+    *col = number(&s);
+    if (!*col || *s++ != ' ') return false;
+    *text = s;
+    return **text != '\0' && **text != ' ';
+}
+
+static void malformed(const char *path, int line, const char *why)
+{
+    fdt_fail++;
+    fprintf(stderr, "%s:%d: %s\n", path, line, why);
+}
+
+/* The fixture's text, split into NUL-terminated lines (trailing blanks
+ * and CR dropped); *nlines of them. NULL if it cannot be read. */
+static char **read_lines(const char *path, int *nlines)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    char **lines = NULL, *buf = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&buf, &cap, f) != -1) {
+        size_t len = strlen(buf);
+        while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+            buf[--len] = '\0';
+        char **grown = realloc(lines, (size_t)(n + 1) * sizeof *lines);
+        char *copy = strdup(buf);
+        if (!grown || !copy) {
+            free(copy);
+            lines = grown ? grown : lines;
+            break;
+        }
+        lines = grown;
+        lines[n++] = copy;
+    }
+    free(buf);
+    fclose(f);
+    *nlines = n;
+    return lines ? lines : calloc(1, sizeof *lines);
+}
+
+static void free_lines(char **lines, int n)
+{
+    for (int i = 0; i < n; i++) free(lines[i]);
+    free(lines);
+}
+
+/* The checks of lines[from..n) against the load of path. */
+static void check_expectations(const Load *l, const char *path, char **lines, int from, int n)
+{
+    long err = -1;          /* the diagnostic the last error line found */
+    int named = 0;          /* error lines */
+    int expected = -1;
+    const char *prev = "";  /* the line before, for where notes may go */
+    for (int i = from; i < n; i++) {
+        const char *s = lines[i];
+        At at = { path, i + 1 };
+        int line, col;
+        const char *text;
+        if (i == from) {
+            s += strlen("# expect-errors:");
+            while (*s == ' ') s++;
+            bool zero = strcmp(s, "0") == 0;
+            expected = zero ? 0 : number(&s);
+            if (!zero && (!expected || *s)) {
+                malformed(path, at.line, "expected '# expect-errors: N'");
+                return;
+            }
+            if (expected) expect_failed(l, (size_t)expected, at);
+            else expect_ok(l, at);
+        } else if (starts_with(s, "# error ")) {
+            if (!parse_place(s + strlen("# error "), &line, &col, &text)) {
+                malformed(path, at.line, "expected '# error LINE:COL text'");
+                continue;
+            }
+            err = expect_at(l, DIAG_ERROR, path, line, col, text, at);
+            named++;
+        } else if (starts_with(s, "# note ")) {
+            if (!starts_with(prev, "# error ") && !starts_with(prev, "# note ")) {
+                malformed(path, at.line, "a note line goes after its error line");
+                continue;
+            }
+            if (!parse_place(s + strlen("# note "), &line, &col, &text)) {
+                malformed(path, at.line, "expected '# note LINE:COL text'");
+                continue;
+            }
+            expect_note_follows(l, err, line, col, text, at);
+        } else if (strcmp(s, "# no-note") == 0) {
+            if (!starts_with(prev, "# error ")) {
+                malformed(path, at.line, "no-note goes right after its error line");
+                continue;
+            }
+            pass_or_fail(err >= 0 && ((size_t)err + 1 == l->dl.n ||
+                                      l->dl.v[err + 1].level != DIAG_NOTE),
+                         at, "a note follows the error", &l->dl);
+        } else if (starts_with(s, "# any-note ")) {
+            if (!parse_place(s + strlen("# any-note "), &line, &col, &text)) {
+                malformed(path, at.line, "expected '# any-note LINE:COL text'");
+                continue;
+            }
+            expect_at(l, DIAG_NOTE, path, line, col, text, at);
+        } else {
+            malformed(path, at.line, "not an expectation (error, note, no-note, any-note), "
+                                     "below the expect-errors line");
+        }
+        prev = s;
+    }
+    if (expected > 0 && !named)
+        malformed(path, from + 1, "expects errors but names none of them");
+    if (expected > 1) {
+        int last = 0;
+        bool ordered = true;
+        for (size_t i = 0; i < l->dl.n; i++) {
+            if (l->dl.v[i].level != DIAG_ERROR) continue;
+            if (l->dl.v[i].loc.line < last) ordered = false;
+            last = l->dl.v[i].loc.line;
+        }
+        pass_or_fail(ordered, (At){ path, from + 1 }, "errors are not in file order", &l->dl);
+    }
+}
+
+static void run_fixture(const char *path)
+{
+    int n = 0;
+    char **lines = read_lines(path, &n);
+    if (!lines) {
+        malformed(path, 0, "cannot read the fixture");
+        return;
+    }
+    int from = -1;
+    for (int i = 0; i < n && from < 0; i++) {
+        if (starts_with(lines[i], "# expect-errors:")) from = i;
+        else if (is_expectation(lines[i]))
+            malformed(path, i + 1, "an expectation above '# expect-errors: N' (it would be "
+                                   "part of the topology, and check nothing)");
+    }
+    if (from < 0) {
+        malformed(path, n, "no '# expect-errors: N' line: the fixture checks nothing");
+    } else {
+        Load l;
+        diag_list_init(&l.dl);
+        l.rc = topo_load_file(&l.t, path, &l.dl);
+        check_expectations(&l, path, lines, from, n);
+        unload(&l);
+    }
+    free_lines(lines, n);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .yaml file in tests/topo_load/, in name order. */
+static void test_fixtures(void)
+{
+    DIR *d = opendir(FIXTURES);
+    if (!d) {
+        malformed(FIXTURES, 0, "cannot open the fixtures' folder");
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len <= 5 || strcmp(e->d_name + len - 5, ".yaml") != 0) continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (!grown) break;
+        names = grown;
+        if (!(names[n] = strdup(e->d_name))) break;
+        n++;
+    }
+    closedir(d);
+    if (!n) malformed(FIXTURES, 0, "no fixtures");
+    else qsort(names, n, sizeof *names, cmp_names);
+    for (size_t i = 0; i < n; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", FIXTURES, names[i]);
+        run_fixture(path);
+        free(names[i]);
+    }
+    free(names);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1390,6 +1636,7 @@ static void test_scheduler_startup(void)
 
 int main(void)
 {
+    test_fixtures();
     test_example();
     test_minimal();
     test_forms();
