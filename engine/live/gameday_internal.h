@@ -1,6 +1,11 @@
 /*
- * gameday_internal.h: the Gameday's state, shared by gameday.c (the live
- * run) and gameday_replay.c (the replay and the playbook export).
+ * gameday_internal.h: the Gameday's state, shared by the live run's files
+ * and gameday_replay.c (the replay and the playbook export).
+ *
+ *   gameday.c          open, the paced clock, the end, close
+ *   gameday_feed.c     what people are sent: the scenario's hooks, metrics
+ *   gameday_hub.c      what people send: join, hello, commands, controls
+ *   gameday_journal.c  the session journal
  */
 #ifndef FD_GAMEDAY_INTERNAL_H
 #define FD_GAMEDAY_INTERNAL_H
@@ -73,5 +78,41 @@ void gameday_notice(Gameday *g, const char *text);
 
 /* Stops and closes the clock's timer handle (before the loop's last run). */
 void gameday_stop_timer(Gameday *g);
+
+/* ---- gameday.c ---- */
+
+/* Starts the pacing again from now (resume, a speed change). */
+void gameday_reanchor(Gameday *g);
+
+/* ---- gameday_feed.c ---- */
+
+/* To client c, if it is there; the reference stays the caller's. */
+void gameday_send_to(Gameday *g, int c, json_t *msg);
+/* Sends to everyone (facilitators only with fac_only), and takes the
+ * reference. */
+void gameday_broadcast(Gameday *g, json_t *msg, bool fac_only);
+/* Appends msg to list (a new reference), dropping the oldest past max. */
+void gameday_keep(json_t *list, json_t *msg, size_t max);
+/* A new message {"t": type, "sim": seconds, "clock": "15:23:10"}. */
+json_t *gameday_stamp(const Gameday *g, const char *type, SimTime t);
+json_t *gameday_tick_msg(Gameday *g);
+json_t *gameday_alert_msg(Gameday *g, int a, SimTime t);
+json_t *gameday_page_msg(Gameday *g, const Page *p);
+/* The scenario's hooks (ScenarioLive, ScenarioOptions.on_interval); ud is
+ * the Gameday. */
+void gameday_on_event(void *ud, const RunEvent *e);
+void gameday_on_page(void *ud, const char *team, int state, const char *from, const char *why);
+void gameday_on_engaged(void *ud, const char *team);
+void gameday_on_reply(void *ud, uint64_t cookie, bool ok, const char *text);
+void gameday_on_interval(void *ud, const ModelInterval *iv);
+
+/* ---- gameday_journal.c ---- */
+
+/* Writes a line to the journal (if open) and takes the reference. */
+void gameday_journal(Gameday *g, json_t *line);
+/* A new journal line {"t": type, "sim", "ns"} at the scenario's time. */
+json_t *gameday_journal_line(Gameday *g, const char *type);
+/* The journal's first line; realp is the scenario's real path. */
+void gameday_journal_head(Gameday *g, const GamedayOptions *o, const char *realp);
 
 #endif
