@@ -43,8 +43,11 @@
  *   file point at that file's path, and on failure the Topo is emptied, so
  *   finish() copies those paths into the same allocation as t->file, after
  *   its NUL: the diagnostics stay valid for as long as t->file does.
+ *
+ * - The loader is split by job: topo_load_internal.h lists the files and
+ *   what each one does; this one holds the rest.
  */
-#include "load/topo_load.h"
+#include "load/topo_load_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -61,256 +64,6 @@
 
 #include "base/fspath.h"
 #include "base/units.h"
-
-/* Limits. Each protects the loader or the model from an input that no real
- * system needs; docs/topology.md lists them. */
-#define MAX_ERRORS 100
-#define MAX_VISITS 200000           /* plus MAX_VISITS_PER_NODE per node in the file */
-#define MAX_VISITS_PER_NODE 4       /* a plain file is walked about twice */
-#define MAX_DEPTH 64                /* merge keys (<<) within merge keys */
-#define MAX_NESTING 64              /* lists and mappings within each other */
-#define MAX_ANCHORS 1000
-#define MAX_ALIASES 100000
-#define MAX_FILE_BYTES (16L << 20)
-#define MAX_CSV_BYTES (16L << 20)
-#define MAX_CSV_ROWS 1000000        /* in all CSV files, copies included */
-#define MAX_REGIONS 256
-#define MAX_SERVICES 100000
-#define MAX_CONFIGS 100000
-#define MAX_SOURCES 10000
-#define MAX_INSTANCES 100000        /* per region */
-#define SUGGEST_WORK 20000000      /* edit-distance cells for "did you mean", in all */
-#define WEIGHT_TOLERANCE 1e-6
-
-typedef yaml_node_t Node;
-
-typedef struct NameIx {
-    const char *name;
-    int idx;
-} NameIx;
-
-/* The names of one kind of object, for resolving references. */
-typedef struct NameTable {
-    NameIx *ix;          /* sorted by name */
-    const char **names;  /* in file order, for suggestions */
-    int n;
-    bool broken;         /* the section itself is missing or bad: a dangling reference
-                          * to it would only repeat that error */
-} NameTable;
-
-/* A CSV file a shape named. Several sources may share one (through an
- * alias): it is read once, and copied. */
-typedef struct CsvFile {
-    char *path;                /* as opened; diagnostics about the file point at it */
-    const TopoShape *shape;    /* the first shape read from it, or NULL if it had errors */
-} CsvFile;
-
-typedef struct Ld {
-    Topo *t;
-    DiagList *dl;
-    yaml_document_t *doc;
-    char *dir;                 /* the topology's folder, "" for the current one */
-    double top_rate;           /* the largest source rate, and where it is */
-    FdLoc top_rate_loc;
-    size_t start;              /* dl->n when this load began */
-    FdLoc *anchor;             /* per diagnostic added: where it sorts in the topology */
-    size_t nanchor, capanchor;
-    bool anchor_oom;
-    bool in_csv;               /* diagnostics now are about a CSV file... */
-    FdLoc csv_anchor;          /* ...which the topology names here */
-    size_t visits, max_visits;
-    int depth;
-    bool stop;                 /* the walk is over: return from everything */
-    bool oom;                  /* ...because memory ran out: load returns -3 */
-    bool drop_notes;           /* the last error was dropped, and so are its notes */
-    size_t errors;
-    size_t suggest_work;       /* see suggest() */
-    NameTable reg, svc, cfg;
-    unsigned char *svc_skip, *cfg_skip, *src_skip;  /* per pair: defines nothing */
-    bool *weights_given;       /* per source */
-    CsvFile *csv;              /* the CSV files read, each once */
-    int ncsv;
-    int csv_rows;              /* rows read or copied from CSV files, in all */
-} Ld;
-
-/* ------------------------------------------------------------------ */
-/* Diagnostics */
-
-static void push_anchor(Ld *ld, FdLoc a)
-{
-    if (ld->nanchor == ld->capanchor) {
-        size_t cap = ld->capanchor ? ld->capanchor * 2 : 32;
-        FdLoc *v = realloc(ld->anchor, cap * sizeof *v);
-        if (!v) {
-            ld->anchor_oom = true;
-            return;
-        }
-        ld->anchor = v;
-        ld->capanchor = cap;
-    }
-    ld->anchor[ld->nanchor++] = a;
-}
-
-static bool same_loc(FdLoc a, FdLoc b)
-{
-    return a.file == b.file && a.line == b.line && a.col == b.col;
-}
-
-static void emit(Ld *ld, DiagLevel level, FdLoc loc, const char *fmt, va_list ap)
-    __attribute__((format(printf, 4, 0)));
-
-static void emit(Ld *ld, DiagLevel level, FdLoc loc, const char *fmt, va_list ap)
-{
-    DiagList *dl = ld->dl;
-    if (level == DIAG_NOTE && ld->drop_notes) return;
-    if (level != DIAG_NOTE && ld->stop) {
-        ld->drop_notes = true;
-        return;
-    }
-    va_list ap2;
-    va_copy(ap2, ap);
-    int len = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
-    char *msg = len >= 0 ? malloc((size_t)len + 1) : NULL;
-    if (!msg) {
-        dl->oom = 1;
-        if (level == DIAG_ERROR) ld->errors++;
-        return;
-    }
-    vsnprintf(msg, (size_t)len + 1, fmt, ap);
-    if (level != DIAG_NOTE) {
-        /* An anchor used in several places fails the same way each time. */
-        for (size_t i = ld->start; i < dl->n; i++) {
-            const Diag *d = &dl->v[i];
-            if (d->level == level && same_loc(d->loc, loc) && strcmp(d->msg, msg) == 0) {
-                ld->drop_notes = true;
-                free(msg);
-                return;
-            }
-        }
-        ld->drop_notes = false;
-        if (level == DIAG_ERROR && ld->errors == MAX_ERRORS) {
-            free(msg);
-            ld->errors++;
-            size_t n = dl->n;
-            diag_error(dl, loc, "too many errors; stopping after %d", MAX_ERRORS);
-            if (dl->n > n) push_anchor(ld, ld->in_csv ? ld->csv_anchor : loc);
-            ld->stop = true;
-            ld->drop_notes = true;
-            return;
-        }
-        if (level == DIAG_ERROR) ld->errors++;
-    }
-    size_t n = dl->n;
-    diag_add(dl, level, loc, "%s", msg);
-    free(msg);
-    if (dl->n > n) push_anchor(ld, ld->in_csv ? ld->csv_anchor : loc);
-}
-
-static void ld_err(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void ld_note(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void ld_err(Ld *ld, FdLoc loc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    emit(ld, DIAG_ERROR, loc, fmt, ap);
-    va_end(ap);
-}
-
-static void ld_warn(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void ld_warn(Ld *ld, FdLoc loc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    emit(ld, DIAG_WARNING, loc, fmt, ap);
-    va_end(ap);
-}
-
-static void ld_note(Ld *ld, FdLoc loc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    emit(ld, DIAG_NOTE, loc, fmt, ap);
-    va_end(ap);
-}
-
-static void oom(Ld *ld)
-{
-    ld_err(ld, (FdLoc){ ld->t->file, 0, 0 }, "out of memory");
-    ld->stop = true;
-    ld->oom = true;
-}
-
-static void *xcalloc(Ld *ld, size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) oom(ld);
-    return p;
-}
-
-static char *xstrdup(Ld *ld, const char *s)
-{
-    char *p = strdup(s);
-    if (!p) oom(ld);
-    return p;
-}
-
-/* A user's text, made safe to print: control bytes become '?', and long
- * text is cut (at a character boundary) with "...". size must be >= 8. */
-static const char *show(const char *s, char *buf, size_t size)
-{
-    size_t j = 0, max = size - 4;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (j == max) {
-            while (j > 0 && ((unsigned char)buf[j - 1] & 0xC0) == 0x80) j--;
-            if (j > 0 && (unsigned char)buf[j - 1] >= 0xC0) j--;
-            memcpy(buf + j, "...", 4);
-            return buf;
-        }
-        buf[j++] = (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p;
-    }
-    buf[j] = '\0';
-    return buf;
-}
-
-/* Whether an error was already reported at this place. A node reached
- * through an alias again fails the same way; checking first skips the
- * costly part (a "did you mean" search) of reporting it again. */
-static bool reported_at(const Ld *ld, FdLoc at)
-{
-    for (size_t i = ld->start; i < ld->dl->n; i++)
-        if (ld->dl->v[i].level == DIAG_ERROR && same_loc(ld->dl->v[i].loc, at)) return true;
-    return false;
-}
-
-/* "Did you mean" for a name, among n candidates. diag_suggest accepts at
- * most 3 edits, so only names within 3 characters of the word's length can
- * match; each costs an edit-distance table, and a load spends at most
- * SUGGEST_WORK cells on them, so that many long names cannot make a bad file
- * slow to report. */
-static void suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n)
-{
-    size_t len = strlen(word);
-    if (n == 0 || len > 64) return;
-    const char **near = malloc(n * sizeof *near);
-    if (!near) return;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(cands[i]);
-        if (l + 3 >= len && l <= len + 3) near[m++] = cands[i];
-    }
-    size_t cost = m * (len + 1) * (len + 4);
-    const char *s = NULL;
-    if (m > 0 && cost <= SUGGEST_WORK - ld->suggest_work) {
-        ld->suggest_work += cost;
-        s = diag_suggest(word, near, m);
-    }
-    free(near);
-    char b[72];
-    if (s) ld_note(ld, at, "did you mean '%s'?", show(s, b, sizeof b));
-}
 
 /* ------------------------------------------------------------------ */
 /* Nodes */
@@ -372,11 +125,6 @@ static size_t seq_len(const Node *n)
 {
     return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
-
-#define EACH_PAIR(pr, m) \
-    for (yaml_node_pair_t *pr = (m)->data.mapping.pairs.start; pr < (m)->data.mapping.pairs.top; pr++)
-#define EACH_ITEM(it, s) \
-    for (yaml_node_item_t *it = (s)->data.sequence.items.start; it < (s)->data.sequence.items.top; it++)
 
 /* A scalar's text, or NULL when it is not a scalar or holds a NUL byte
  * (which a C string cannot carry). */
@@ -649,14 +397,6 @@ static int rd_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, 
 /* ------------------------------------------------------------------ */
 /* Mappings with a fixed set of keys */
 
-typedef struct Schema {
-    const char *what;            /* "a call": for "unknown key 'x' in a call" */
-    const char *const *keys;
-    int n;
-} Schema;
-
-#define SCHEMA(name, what, n) static const Schema name##_schema = { what, name##_keys, n }
-
 static void unknown_key(Ld *ld, const Node *k, const char *name, const Schema *sc,
                         const char *what)
 {
@@ -768,7 +508,6 @@ static bool collect(Ld *ld, const Node *m, const char *key, const Schema *sc, co
 
 /* A sub-block that may be written as a mapping, as `true` (on, with the
  * defaults) or as `false` (off): breaker, budget, health, autoscale. */
-typedef enum Toggle { TG_BAD, TG_OFF, TG_ON, TG_MAP } Toggle;
 
 static Toggle toggle(Ld *ld, const Node *v, const char *key)
 {
@@ -1203,7 +942,6 @@ static const char *const dist_names[DK_N] = {
 };
 
 /* The keys each distribution takes, as bits of the D_* indexes. */
-#define BIT(i) (1u << (i))
 static const unsigned dist_takes[DK_N] = {
     [DK_CONSTANT] = BIT(D_VALUE),
     [DK_UNIFORM] = BIT(D_MIN) | BIT(D_MAX),
@@ -1548,8 +1286,6 @@ static void walk_service(Ld *ld, const Node *m, TopoService *s)
 
 /* ------------------------------------------------------------------ */
 /* Sources */
-
-#define NOT_REGULAR (-1)
 
 /* Reads a whole file of at most max bytes. NULL with *err set (an errno
  * value, or NOT_REGULAR) when it cannot. A file named inside a topology
@@ -2287,13 +2023,6 @@ static void check_load(Ld *ld)
     }
 }
 
-/* Walks the objects of a name mapping that scan_names kept, in order. */
-#define EACH_DEFINED(ld, m, skip, count, idx, vn)                                          \
-    for (size_t ed_i = 0, idx = 0; ed_i < map_len(m) && idx < (size_t)(count); ed_i++)    \
-        for (Node *vn = (skip) && !(skip)[ed_i]                                          \
-                            ? get((ld), (m)->data.mapping.pairs.start[ed_i].value) : NULL; \
-             vn; vn = NULL, idx++)
-
 static void walk_settings(Ld *ld, const Node *m)
 {
     Topo *t = ld->t;
@@ -2527,53 +2256,6 @@ static bool prescan(Ld *ld, const char *text, size_t len)
     }
     yaml_parser_delete(&p);
     return ok;
-}
-
-typedef struct Group {
-    int line, col;
-    size_t ord, first, len;
-} Group;
-
-static int cmp_group(const void *a, const void *b)
-{
-    const Group *x = a, *y = b;
-    if (x->line != y->line) return x->line < y->line ? -1 : 1;
-    if (x->col != y->col) return x->col < y->col ? -1 : 1;
-    return (x->ord > y->ord) - (x->ord < y->ord);
-}
-
-/* Puts this load's diagnostics in file order (by their anchors), each
- * error or warning followed by its notes. Skipped if memory ran out, since
- * the anchors may then be out of step with the list. */
-static void sort_diags(Ld *ld)
-{
-    DiagList *dl = ld->dl;
-    size_t n = dl->n - ld->start;
-    if (n < 2 || ld->anchor_oom || ld->nanchor != n || dl->oom) return;
-    Group *g = malloc(n * sizeof *g);
-    Diag *tmp = malloc(n * sizeof *tmp);
-    if (!g || !tmp) {
-        free(g);
-        free(tmp);
-        return;
-    }
-    size_t ng = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (dl->v[ld->start + i].level != DIAG_NOTE || ng == 0) {
-            g[ng] = (Group){ ld->anchor[i].line, ld->anchor[i].col, ng, i, 0 };
-            ng++;
-        }
-        g[ng - 1].len++;
-    }
-    qsort(g, ng, sizeof *g, cmp_group);
-    size_t k = 0;
-    for (size_t i = 0; i < ng; i++) {
-        memcpy(tmp + k, dl->v + ld->start + g[i].first, g[i].len * sizeof *tmp);
-        k += g[i].len;
-    }
-    memcpy(dl->v + ld->start, tmp, n * sizeof *tmp);
-    free(g);
-    free(tmp);
 }
 
 /* Sorts the diagnostics and, on failure, empties t but for t->file, into
