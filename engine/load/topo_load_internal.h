@@ -7,6 +7,9 @@
  * The files, from the bottom up:
  *   topo_load_diag.c     diagnostics: repeats dropped, capped, each with the
  *                        place it sorts at, put back in file order at the end
+ *   topo_load_node.c     YAML nodes: locations, the visit budget that keeps
+ *                        aliases in check, mappings read against a schema
+ *                        (merge keys included), and mappings of names
  *   topo_load.c          the rest: the sections not listed above, the load
  *                        itself (libyaml, the prescan, the result), the API
  *
@@ -138,5 +141,21 @@ const char *show(const char *s, char *buf, size_t size);
 bool reported_at(const Ld *ld, FdLoc at);
 void suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n);
 void sort_diags(Ld *ld);
+
+/* topo_load_node.c */
+int to_int(size_t v);
+FdLoc mark_loc(const Ld *ld, yaml_mark_t m);
+FdLoc node_loc(const Ld *ld, const Node *n);
+Node *get(Ld *ld, int id);
+bool is_null(const Node *n);
+bool is_map(const Node *n);
+bool is_seq(const Node *n);
+size_t map_len(const Node *n);
+size_t seq_len(const Node *n);
+const char *scalar_str(const Node *n);
+void wrong_type(Ld *ld, const Node *v, const char *key, const char *what);
+bool collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
+             Node **k, Node **v);
+int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out);
 
 #endif
