@@ -10,6 +10,8 @@
  *   topo_load_node.c     YAML nodes: locations, the visit budget that keeps
  *                        aliases in check, mappings read against a schema
  *                        (merge keys included), and mappings of names
+ *   topo_load_value.c    typed values: durations, rates, fractions, counts,
+ *                        booleans, names, references, words, distributions
  *   topo_load.c          the rest: the sections not listed above, the load
  *                        itself (libyaml, the prescan, the result), the API
  *
@@ -157,5 +159,22 @@ void wrong_type(Ld *ld, const Node *v, const char *key, const char *what);
 bool collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
              Node **k, Node **v);
 int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out);
+
+/* topo_load_value.c */
+bool rd_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime *out);
+bool rd_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out);
+bool rd_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *out);
+bool rd_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, int64_t *out);
+void rd_int(Ld *ld, const Node *v, const char *key, int lo, int hi, int *out);
+bool rd_number(Ld *ld, const Node *v, const char *key, double lo, double hi, double *out);
+bool rd_bool(Ld *ld, const Node *v, const char *key, bool *out);
+const char *rd_name(Ld *ld, const Node *v, const char *key, const char *what);
+void table_build(Ld *ld, NameTable *tab, const char *const *names, int n);
+void table_free(NameTable *tab);
+int rd_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const char *kind);
+int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
+            const char *const *words, int n);
+Toggle toggle(Ld *ld, const Node *v, const char *key);
+void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out);
 
 #endif
