@@ -12,6 +12,7 @@
  *                        (merge keys included), and mappings of names
  *   topo_load_value.c    typed values: durations, rates, fractions, counts,
  *                        booleans, names, references, words, distributions
+ *   topo_load_csv.c      a traffic shape read from a CSV file
  *   topo_load.c          the rest: the sections not listed above, the load
  *                        itself (libyaml, the prescan, the result), the API
  *
@@ -176,5 +177,11 @@ int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
             const char *const *words, int n);
 Toggle toggle(Ld *ld, const Node *v, const char *key);
 void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out);
+
+/* topo_load_csv.c */
+void read_csv(Ld *ld, const Node *fv, TopoShape *sh);
+
+/* topo_load.c */
+char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
 
 #endif
