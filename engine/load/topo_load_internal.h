@@ -13,6 +13,8 @@
  *   topo_load_value.c    typed values: durations, rates, fractions, counts,
  *                        booleans, names, references, words, distributions
  *   topo_load_csv.c      a traffic shape read from a CSV file
+ *   topo_load_call.c     calls (backoff, budget, breaker, region), and their
+ *                        regions checked once every deployment is known
  *   topo_load.c          the rest: the sections not listed above, the load
  *                        itself (libyaml, the prescan, the result), the API
  *
@@ -180,6 +182,12 @@ void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out);
 
 /* topo_load_csv.c */
 void read_csv(Ld *ld, const Node *fv, TopoShape *sh);
+
+/* topo_load_call.c */
+void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b);
+void walk_call(Ld *ld, const Node *m, TopoCall *c);
+void walk_calls(Ld *ld, const Node *m, TopoService *s);
+void call_regions(Ld *ld);
 
 /* topo_load.c */
 char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
