@@ -15,6 +15,7 @@
  *   topo_load_csv.c      a traffic shape read from a CSV file
  *   topo_load_call.c     calls (backoff, budget, breaker, region), and their
  *                        regions checked once every deployment is known
+ *   topo_load_service.c  the services and their sub-blocks
  *   topo_load.c          the rest: the sections not listed above, the load
  *                        itself (libyaml, the prescan, the result), the API
  *
@@ -188,6 +189,10 @@ void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b);
 void walk_call(Ld *ld, const Node *m, TopoCall *c);
 void walk_calls(Ld *ld, const Node *m, TopoService *s);
 void call_regions(Ld *ld);
+
+/* topo_load_service.c */
+void pre_services(Ld *ld, const Node *m);
+void walk_services(Ld *ld, const Node *m);
 
 /* topo_load.c */
 char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
