@@ -16,6 +16,7 @@
  *   topo_load_call.c     calls (backoff, budget, breaker, region), and their
  *                        regions checked once every deployment is known
  *   topo_load_service.c  the services and their sub-blocks
+ *   topo_load_source.c   the sources: shapes, region weights, clients
  *   topo_load.c          the rest: the sections not listed above, the load
  *                        itself (libyaml, the prescan, the result), the API
  *
@@ -193,6 +194,11 @@ void call_regions(Ld *ld);
 /* topo_load_service.c */
 void pre_services(Ld *ld, const Node *m);
 void walk_services(Ld *ld, const Node *m);
+
+/* topo_load_source.c */
+void pre_sources(Ld *ld, const Node *m);
+void walk_sources(Ld *ld, const Node *m);
+void default_weights(Ld *ld, TopoSource *src);
 
 /* topo_load.c */
 char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
