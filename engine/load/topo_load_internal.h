@@ -17,8 +17,10 @@
  *                        regions checked once every deployment is known
  *   topo_load_service.c  the services and their sub-blocks
  *   topo_load_source.c   the sources: shapes, region weights, clients
- *   topo_load.c          the rest: the sections not listed above, the load
- *                        itself (libyaml, the prescan, the result), the API
+ *   topo_load_root.c     the top level: the order of the sections; regions,
+ *                        settings, configs; the estimate of the traffic
+ *   topo_load.c          the load itself (libyaml, the prescan, the result)
+ *                        and the public API
  *
  * Who owns what: an Ld lives on load()'s stack for one load, and owns its
  * name tables, skip flags, anchors and CSV records (load() frees them).
@@ -199,6 +201,9 @@ void walk_services(Ld *ld, const Node *m);
 void pre_sources(Ld *ld, const Node *m);
 void walk_sources(Ld *ld, const Node *m);
 void default_weights(Ld *ld, TopoSource *src);
+
+/* topo_load_root.c */
+void walk_root(Ld *ld, const Node *root);
 
 /* topo_load.c */
 char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
