@@ -6,7 +6,7 @@
  * - libyaml's document API (yaml_parser_load) turns the text into a graph
  *   of nodes with positions; we walk that graph by hand against the schema
  *   (docs/topology.md). Aliases make the graph a DAG, even a cycle, so the
- *   walk fetches every node through get(), which counts visits against a
+ *   walk fetches every node through ld_get(), which counts visits against a
  *   budget, and merge keys (the one place the walk recurses) count depth. An
  *   alias bomb costs one error, not the machine. Everything else the walk
  *   does is linear in what it visits: duplicate names are found by sorting,
@@ -26,17 +26,17 @@
  *
  * - Names come first: the regions, services, configs and sources are
  *   collected (and duplicates reported) before any section is walked, so
- *   references may point forward. Each mapping is read by collect() into a
+ *   references may point forward. Each mapping is read by ld_collect() into a
  *   table of its known keys, then the values are read in a fixed order; the
  *   diagnostics are put back in file order at the end (finish()), keeping
  *   each error with its notes.
  *
  * - Checks that need every service read (a call's `region:` must be one its
  *   target is deployed in) run once the sections are walked; that pass
- *   (call_regions()) also expands `regions: all` into one call per region,
+ *   (ld_call_regions()) also expands `regions: all` into one call per region,
  *   so the Topo holds only plain calls.
  *
- * - Locations: libyaml's marks are 0-based; mark_loc() adds 1, and is the
+ * - Locations: libyaml's marks are 0-based; ld_mark_loc() adds 1, and is the
  *   only place that does (CSV lines are counted 1-based as they are read).
  *
  * - t->file: every topology FdLoc points at it. Diagnostics about a CSV
@@ -61,7 +61,7 @@
  * value, or NOT_REGULAR) when it cannot. A file named inside a topology
  * must be a regular file (regular_only): a FIFO or a device could block or
  * never end. It is opened without blocking to find out. */
-char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err)
+char *ld_slurp(const char *path, long max, bool regular_only, size_t *len, int *err)
 {
     int fd = open(path, O_RDONLY | (regular_only ? O_NONBLOCK : 0));
     if (fd < 0) {
@@ -135,7 +135,7 @@ static void syntax_error(Ld *ld, const yaml_parser_t *p, const char *text, size_
 {
     const char *file = ld->t->file;
     if (p->error == YAML_MEMORY_ERROR) {
-        oom(ld);
+        ld_oom(ld);
         return;
     }
     const char *problem = p->problem ? p->problem : "the parser gave up";
@@ -157,15 +157,15 @@ static void syntax_error(Ld *ld, const yaml_parser_t *p, const char *text, size_
         /* Aliases and anchors: libyaml words a repeated anchor as a context
          * ("found duplicate anchor; first occurrence") and a problem. */
         if (p->context && strstr(p->context, "duplicate anchor")) {
-            ld_err(ld, mark_loc(ld, p->problem_mark), "anchor defined twice");
-            ld_note(ld, mark_loc(ld, p->context_mark), "first defined here");
+            ld_err(ld, ld_mark_loc(ld, p->problem_mark), "anchor defined twice");
+            ld_note(ld, ld_mark_loc(ld, p->context_mark), "first defined here");
         } else {
-            ld_err(ld, mark_loc(ld, p->problem_mark), "%s", problem);
+            ld_err(ld, ld_mark_loc(ld, p->problem_mark), "%s", problem);
         }
         return;
     }
-    ld_err(ld, mark_loc(ld, p->problem_mark), "syntax error: %s", problem);
-    if (p->context) ld_note(ld, mark_loc(ld, p->context_mark), "%s", p->context);
+    ld_err(ld, ld_mark_loc(ld, p->problem_mark), "syntax error: %s", problem);
+    if (p->context) ld_note(ld, ld_mark_loc(ld, p->context_mark), "%s", p->context);
 }
 
 /* A first pass over libyaml's events, before it builds the document. It
@@ -177,7 +177,7 @@ static bool prescan(Ld *ld, const char *text, size_t len)
 {
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
-        oom(ld);
+        ld_oom(ld);
         return false;
     }
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
@@ -191,7 +191,7 @@ static bool prescan(Ld *ld, const char *text, size_t len)
             ok = false;
             break;
         }
-        FdLoc at = mark_loc(ld, ev.start_mark);
+        FdLoc at = ld_mark_loc(ld, ev.start_mark);
         switch (ev.type) {
         case YAML_STREAM_END_EVENT:
             end = true;
@@ -243,7 +243,7 @@ static int finish(Ld *ld)
 {
     Topo *t = ld->t;
     DiagList *dl = ld->dl;
-    sort_diags(ld);
+    ld_sort_diags(ld);
     if (ld->errors == 0) return 0;
     size_t tl = strlen(t->file) + 1, total = tl;
     for (int j = 0; j < ld->ncsv; j++) total += strlen(ld->csv[j].path) + 1;
@@ -293,11 +293,11 @@ static int load(Topo *t, const char *text, size_t len, DiagList *dl)
     }
     yaml_parser_t p;
     if (!ld.dir) {
-        oom(&ld);
+        ld_oom(&ld);
     } else if (!prescan(&ld, text, len)) {
         /* reported */
     } else if (!yaml_parser_initialize(&p)) {
-        oom(&ld);
+        ld_oom(&ld);
     } else {
         yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
         yaml_document_t doc;
@@ -312,7 +312,7 @@ static int load(Topo *t, const char *text, size_t len, DiagList *dl)
                 ld.doc = &doc;
                 size_t nodes = (size_t)(doc.nodes.top - doc.nodes.start);
                 ld.max_visits = MAX_VISITS + MAX_VISITS_PER_NODE * nodes;
-                walk_root(&ld, root);
+                ld_walk_root(&ld, root);
             }
             yaml_document_delete(&doc);
         }
@@ -322,9 +322,9 @@ static int load(Topo *t, const char *text, size_t len, DiagList *dl)
     if (ld.oom || dl->oom) rc = -3;
     free(ld.dir);
     free(ld.anchor);
-    table_free(&ld.reg);
-    table_free(&ld.svc);
-    table_free(&ld.cfg);
+    ld_table_free(&ld.reg);
+    ld_table_free(&ld.svc);
+    ld_table_free(&ld.cfg);
     free(ld.svc_skip);
     free(ld.cfg_skip);
     free(ld.src_skip);
@@ -357,7 +357,7 @@ int topo_load_file(Topo *t, const char *path, DiagList *dl)
     }
     size_t len = 0;
     int e = 0;
-    char *text = slurp(path, MAX_FILE_BYTES, false, &len, &e);
+    char *text = ld_slurp(path, MAX_FILE_BYTES, false, &len, &e);
     if (!text) {
         FdLoc at = { t->file, 0, 0 };
         diag_error(dl, at, "cannot read the topology file: %s", strerror(e));

@@ -5,7 +5,7 @@
  * breaker, a region.
  *
  * A call's region can only be checked once every service's deployment is
- * known, so call_regions() runs after the sections are walked; it also
+ * known, so ld_call_regions() runs after the sections are walked; it also
  * expands `regions: all` into one call per region, so the Topo holds only
  * plain calls.
  */
@@ -40,17 +40,17 @@ static const char *const breaker_keys[BR_N] = {
 };
 SCHEMA(breaker, "a breaker", BR_N);
 
-void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b)
+void ld_walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b)
 {
     Node *k[B_N], *v[B_N];
-    if (!collect(ld, m, key, &backoff_schema, "a backoff", k, v)) return;
-    bool base_ok = rd_duration(ld, v[B_BASE], "base", false, &b->base);
-    bool max_ok = rd_duration(ld, v[B_MAX], "max", true, &b->max);
-    rd_number(ld, v[B_MULTIPLIER], "multiplier", 1, 1000, &b->multiplier);
-    rd_fraction(ld, v[B_JITTER], "jitter", false, &b->jitter);
+    if (!ld_collect(ld, m, key, &backoff_schema, "a backoff", k, v)) return;
+    bool base_ok = ld_duration(ld, v[B_BASE], "base", false, &b->base);
+    bool max_ok = ld_duration(ld, v[B_MAX], "max", true, &b->max);
+    ld_number(ld, v[B_MULTIPLIER], "multiplier", 1, 1000, &b->multiplier);
+    ld_fraction(ld, v[B_JITTER], "jitter", false, &b->jitter);
     if ((base_ok || !v[B_BASE]) && (max_ok || !v[B_MAX]) && b->max < b->base) {
         const Node *at = v[B_MAX] ? v[B_MAX] : v[B_BASE];
-        ld_err(ld, node_loc(ld, at), "backoff: max (%gs%s) is less than base (%gs%s)",
+        ld_err(ld, ld_node_loc(ld, at), "backoff: max (%gs%s) is less than base (%gs%s)",
                fd_time_sec(b->max), v[B_MAX] ? "" : ", the default", fd_time_sec(b->base),
                v[B_BASE] ? "" : ", the default");
     }
@@ -58,84 +58,84 @@ void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b)
 
 static void walk_budget(Ld *ld, const Node *m, TopoRetryBudget *b)
 {
-    Toggle tg = toggle(ld, m, "budget");
+    Toggle tg = ld_toggle(ld, m, "budget");
     if (tg == TG_BAD) return;
     b->enabled = tg != TG_OFF;
     if (tg != TG_MAP) return;
     Node *k[BU_N], *v[BU_N];
-    if (!collect(ld, m, "budget", &budget_schema, "a retry budget", k, v)) return;
-    rd_fraction(ld, v[BU_RATIO], "ratio", false, &b->ratio);
-    rd_number(ld, v[BU_BURST], "burst", 1, 1e9, &b->burst);
+    if (!ld_collect(ld, m, "budget", &budget_schema, "a retry budget", k, v)) return;
+    ld_fraction(ld, v[BU_RATIO], "ratio", false, &b->ratio);
+    ld_number(ld, v[BU_BURST], "burst", 1, 1e9, &b->burst);
 }
 
 static void walk_breaker(Ld *ld, const Node *kn, const Node *m, TopoBreaker *b)
 {
-    Toggle tg = toggle(ld, m, "breaker");
+    Toggle tg = ld_toggle(ld, m, "breaker");
     if (tg == TG_BAD) return;
     b->enabled = tg != TG_OFF;
-    b->loc = node_loc(ld, kn);
+    b->loc = ld_node_loc(ld, kn);
     if (tg != TG_MAP) return;
     Node *k[BR_N], *v[BR_N];
-    if (!collect(ld, m, "breaker", &breaker_schema, "a breaker", k, v)) return;
-    rd_fraction(ld, v[BR_ERROR_RATE], "error_rate", true, &b->error_rate);
-    rd_int(ld, v[BR_MIN_REQUESTS], "min_requests", 1, 1000000000, &b->min_requests);
-    rd_duration(ld, v[BR_WINDOW], "window", true, &b->window);
-    rd_duration(ld, v[BR_OPEN_FOR], "open_for", true, &b->open_for);
-    rd_int(ld, v[BR_PROBES], "probes", 1, 1000000, &b->probes);
+    if (!ld_collect(ld, m, "breaker", &breaker_schema, "a breaker", k, v)) return;
+    ld_fraction(ld, v[BR_ERROR_RATE], "error_rate", true, &b->error_rate);
+    ld_int(ld, v[BR_MIN_REQUESTS], "min_requests", 1, 1000000000, &b->min_requests);
+    ld_duration(ld, v[BR_WINDOW], "window", true, &b->window);
+    ld_duration(ld, v[BR_OPEN_FOR], "open_for", true, &b->open_for);
+    ld_int(ld, v[BR_PROBES], "probes", 1, 1000000, &b->probes);
 }
 
-void walk_call(Ld *ld, const Node *m, TopoCall *c)
+void ld_walk_call(Ld *ld, const Node *m, TopoCall *c)
 {
     *c = topo_default_call();
-    c->loc = node_loc(ld, m);
+    c->loc = ld_node_loc(ld, m);
     /* `calls: [db, cache]`: a bare name is a call with the defaults. */
-    if (m->type == YAML_SCALAR_NODE && !is_null(m)) {
-        c->target = rd_ref(ld, m, "calls", &ld->svc, "service");
+    if (m->type == YAML_SCALAR_NODE && !ld_is_null(m)) {
+        c->target = ld_ref(ld, m, "calls", &ld->svc, "service");
         return;
     }
     Node *k[C_N], *v[C_N];
-    if (!collect(ld, m, "calls", &call_schema, "a call", k, v)) return;
-    if (v[C_TO]) c->target = rd_ref(ld, v[C_TO], "to", &ld->svc, "service");
+    if (!ld_collect(ld, m, "calls", &call_schema, "a call", k, v)) return;
+    if (v[C_TO]) c->target = ld_ref(ld, v[C_TO], "to", &ld->svc, "service");
     else ld_err(ld, c->loc, "a call needs 'to': the service it calls");
-    rd_duration(ld, v[C_TIMEOUT], "timeout", true, &c->timeout);
-    rd_int(ld, v[C_RETRIES], "retries", 0, 100, &c->retries);
-    if (v[C_BACKOFF]) walk_backoff(ld, v[C_BACKOFF], "backoff", &c->backoff);
+    ld_duration(ld, v[C_TIMEOUT], "timeout", true, &c->timeout);
+    ld_int(ld, v[C_RETRIES], "retries", 0, 100, &c->retries);
+    if (v[C_BACKOFF]) ld_walk_backoff(ld, v[C_BACKOFF], "backoff", &c->backoff);
     if (v[C_BUDGET]) walk_budget(ld, v[C_BUDGET], &c->budget);
-    rd_bool(ld, v[C_CRITICAL], "critical", &c->critical);
-    rd_bool(ld, v[C_FALLBACK], "fallback", &c->fallback);
-    rd_fraction(ld, v[C_PROBABILITY], "probability", false, &c->probability);
+    ld_bool(ld, v[C_CRITICAL], "critical", &c->critical);
+    ld_bool(ld, v[C_FALLBACK], "fallback", &c->fallback);
+    ld_fraction(ld, v[C_PROBABILITY], "probability", false, &c->probability);
     if (v[C_BREAKER]) walk_breaker(ld, k[C_BREAKER], v[C_BREAKER], &c->breaker);
     /* Whether the target runs in that region is checked once every
-     * service's deployment is known (call_regions()). */
+     * service's deployment is known (ld_call_regions()). */
     if (v[C_REGION] && v[C_REGIONS]) {
-        ld_err(ld, node_loc(ld, k[C_REGIONS]),
+        ld_err(ld, ld_node_loc(ld, k[C_REGIONS]),
                "a call takes 'region' (one region) or 'regions: all', not both");
-        ld_note(ld, node_loc(ld, k[C_REGION]), "'region' is set here");
+        ld_note(ld, ld_node_loc(ld, k[C_REGION]), "'region' is set here");
     } else if (v[C_REGION]) {
-        c->region_loc = node_loc(ld, v[C_REGION]);
-        int r = rd_ref(ld, v[C_REGION], "region", &ld->reg, "region");
+        c->region_loc = ld_node_loc(ld, v[C_REGION]);
+        int r = ld_ref(ld, v[C_REGION], "region", &ld->reg, "region");
         if (r >= 0) c->region = r;
     } else if (v[C_REGIONS]) {
-        c->region_loc = node_loc(ld, v[C_REGIONS]);
+        c->region_loc = ld_node_loc(ld, v[C_REGIONS]);
         static const char *const all[] = { "all" };
-        if (rd_word(ld, v[C_REGIONS], "regions", "'all'", all, 1) == 0)
+        if (ld_word(ld, v[C_REGIONS], "regions", "'all'", all, 1) == 0)
             c->region = TOPO_CALL_ALL_REGIONS;
     }
 }
 
-void walk_calls(Ld *ld, const Node *m, TopoService *s)
+void ld_walk_calls(Ld *ld, const Node *m, TopoService *s)
 {
-    if (is_null(m)) return;
-    if (!is_seq(m)) {
-        wrong_type(ld, m, "calls", "a list of calls like [{ to: db, timeout: 1s }]");
+    if (ld_is_null(m)) return;
+    if (!ld_is_seq(m)) {
+        ld_wrong_type(ld, m, "calls", "a list of calls like [{ to: db, timeout: 1s }]");
         return;
     }
-    s->calls = xcalloc(ld, seq_len(m), sizeof *s->calls);
+    s->calls = ld_xcalloc(ld, ld_seq_len(m), sizeof *s->calls);
     if (!s->calls) return;
     EACH_ITEM(it, m) {
-        Node *c = get(ld, *it);
+        Node *c = ld_get(ld, *it);
         if (!c) return;
-        walk_call(ld, c, &s->calls[s->ncalls++]);
+        ld_walk_call(ld, c, &s->calls[s->ncalls++]);
     }
 }
 
@@ -158,7 +158,7 @@ static void call_list_regions(Ld *ld, TopoCall **calls, int *ncalls)
         if (c->region == TOPO_CALL_ALL_REGIONS) {
             if (to->ndeploy == 0) {
                 ld_err(ld, c->region_loc, "regions: '%s' runs in no region (%s)",
-                       show(to->name, b, sizeof b),
+                       ld_show(to->name, b, sizeof b),
                        to->kind == SVC_EXTERNAL ? "it is external" : "it has no deploy");
                 c->region = -1;
             } else {
@@ -171,13 +171,13 @@ static void call_list_regions(Ld *ld, TopoCall **calls, int *ncalls)
         for (int d = 0; d < to->ndeploy; d++) there |= to->deploy[d].region == c->region;
         if (!there) {
             ld_err(ld, c->region_loc, "region: '%s' is not deployed in '%s'",
-                   show(to->name, b, sizeof b), show(t->regions[c->region].name, b2, sizeof b2));
-            ld_note(ld, to->loc, "'%s' is defined here", show(to->name, b, sizeof b));
+                   ld_show(to->name, b, sizeof b), ld_show(t->regions[c->region].name, b2, sizeof b2));
+            ld_note(ld, to->loc, "'%s' is defined here", ld_show(to->name, b, sizeof b));
             c->region = -1;
         }
     }
     if (nall == 0) return;
-    TopoCall *v = xcalloc(ld, (size_t)(*ncalls + extra), sizeof *v);
+    TopoCall *v = ld_xcalloc(ld, (size_t)(*ncalls + extra), sizeof *v);
     if (!v) return;
     int n = 0;
     for (int k = 0; k < *ncalls; k++) {
@@ -199,7 +199,7 @@ static void call_list_regions(Ld *ld, TopoCall **calls, int *ncalls)
     *ncalls = n;
 }
 
-void call_regions(Ld *ld)
+void ld_call_regions(Ld *ld)
 {
     for (int i = 0; i < ld->t->nservices; i++) {
         TopoService *s = &ld->t->services[i];

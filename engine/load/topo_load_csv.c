@@ -28,7 +28,7 @@ static bool csv_field(const char *b, const char *e, const char *line, char *buf,
 {
     while (b < e && csv_space(*b)) b++;
     while (e > b && csv_space(e[-1])) e--;
-    *col = to_int((size_t)(b - line) + 1);
+    *col = ld_to_int((size_t)(b - line) + 1);
     size_t n = (size_t)(e - b);
     if (n >= size || memchr(b, '\0', n)) return false;
     memcpy(buf, b, n);
@@ -47,9 +47,9 @@ static bool ieq(const char *a, const char *b)
 
 /* shape: { kind: csv, file: rate.csv }: columns time,factor after a header
  * line; time in seconds or as a duration. Errors point into the CSV file. */
-void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
+void ld_read_csv(Ld *ld, const Node *fv, TopoShape *sh)
 {
-    const char *name = rd_name(ld, fv, "file", "a file name");
+    const char *name = ld_name(ld, fv, "file", "a file name");
     if (!name) return;
     /* The file must lie inside the topology's folder, links resolved
      * (base/fspath.h): a topology is shared, so it must not read
@@ -58,16 +58,16 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     char *real = NULL;
     int pe = fd_path_inside(ld->dir, name, &real);
     if (pe == FD_PATH_OUTSIDE) {
-        ld_err(ld, node_loc(ld, fv), "file: '%s' is outside the topology's folder",
-               show(name, b, sizeof b));
+        ld_err(ld, ld_node_loc(ld, fv), "file: '%s' is outside the topology's folder",
+               ld_show(name, b, sizeof b));
         return;
     }
     if (pe == ENOMEM) {
-        oom(ld);
+        ld_oom(ld);
         return;
     }
     if (pe) {
-        ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(name, b, sizeof b),
+        ld_err(ld, ld_node_loc(ld, fv), "file: cannot read '%s': %s", ld_show(name, b, sizeof b),
                strerror(pe));
         return;
     }
@@ -75,7 +75,7 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     char *path = malloc(dl + nl + 2);
     if (!path) {
         free(real);
-        oom(ld);
+        ld_oom(ld);
         return;
     }
     if (dl == 0) memcpy(path, name, nl + 1);
@@ -88,14 +88,14 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
         if (strcmp(ld->csv[j].path, path) != 0) continue;
         free(path);
         free(real);
-        sh->csv_path = xstrdup(ld, ld->csv[j].path);
+        sh->csv_path = ld_xstrdup(ld, ld->csv[j].path);
         const TopoShape *first = ld->csv[j].shape;
         if (!first) return;                  /* its errors are reported */
         if (first->npoints > MAX_CSV_ROWS - ld->csv_rows) {
-            ld_err(ld, node_loc(ld, fv), "file: too many CSV rows: at most %d in all", MAX_CSV_ROWS);
+            ld_err(ld, ld_node_loc(ld, fv), "file: too many CSV rows: at most %d in all", MAX_CSV_ROWS);
             return;
         }
-        sh->points = xcalloc(ld, (size_t)first->npoints, sizeof *sh->points);
+        sh->points = ld_xcalloc(ld, (size_t)first->npoints, sizeof *sh->points);
         if (!sh->points) return;
         memcpy(sh->points, first->points, (size_t)first->npoints * sizeof *sh->points);
         sh->npoints = first->npoints;
@@ -106,25 +106,25 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
     if (!csv) {
         free(path);
         free(real);
-        oom(ld);
+        ld_oom(ld);
         return;
     }
     ld->csv = csv;
     CsvFile *entry = &ld->csv[ld->ncsv++];
     *entry = (CsvFile){ path, NULL };
-    sh->csv_path = xstrdup(ld, path);
+    sh->csv_path = ld_xstrdup(ld, path);
     size_t len = 0, errors = ld->errors;
     int e = 0;
-    char *text = slurp(real, MAX_CSV_BYTES, true, &len, &e);
+    char *text = ld_slurp(real, MAX_CSV_BYTES, true, &len, &e);
     free(real);
     if (!text) {
-        ld_err(ld, node_loc(ld, fv), "file: cannot read '%s': %s", show(path, b, sizeof b),
+        ld_err(ld, ld_node_loc(ld, fv), "file: cannot read '%s': %s", ld_show(path, b, sizeof b),
                e == NOT_REGULAR ? "not a regular file" : strerror(e));
         return;
     }
     ld->t->inputs = fd_digest_add(ld->t->inputs, text, len);
     ld->in_csv = true;
-    ld->csv_anchor = node_loc(ld, fv);
+    ld->csv_anchor = ld_node_loc(ld, fv);
     size_t cap = 0;
     bool header = false;
     int line = 0;
@@ -156,7 +156,7 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
             continue;
         }
         if (ncomma != 1) {
-            int col = ncomma == 0 ? to_int((size_t)(le - ls) + 1) : to_int((size_t)(comma[1] - ls) + 1);
+            int col = ncomma == 0 ? ld_to_int((size_t)(le - ls) + 1) : ld_to_int((size_t)(comma[1] - ls) + 1);
             ld_err(ld, (FdLoc){ path, line, col }, "expected 2 columns (time,factor), got %s",
                    ncomma == 0 ? "1" : "more");
             continue;
@@ -170,33 +170,33 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
             ok = false;
         } else if (units_parse_number(f0, &sec, NULL) == 0) {
             if (sec < 0) {
-                ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' must not be negative", show(f0, b, 64));
+                ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' must not be negative", ld_show(f0, b, 64));
                 ok = false;
             } else if (sec > fd_time_sec(FD_UNITS_MAX_DURATION)) {
-                ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' is longer than a year", show(f0, b, 64));
+                ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' is longer than a year", ld_show(f0, b, 64));
                 ok = false;
             } else {
                 at = fd_time_from_sec(sec);
             }
         } else if (units_parse_duration(f0, &at, &why) < 0) {
-            ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' %s", show(f0, b, 64), why);
+            ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' %s", ld_show(f0, b, 64), why);
             ok = false;
         }
         if (!csv_field(comma[0] + 1, le, ls, f1, sizeof f1, &c1)) {
             ld_err(ld, (FdLoc){ path, line, c1 }, "factor: is not a number");
             ok = false;
         } else if (units_parse_number(f1, &factor, &why) < 0) {
-            ld_err(ld, (FdLoc){ path, line, c1 }, "factor: '%s' %s", show(f1, b, 64), why);
+            ld_err(ld, (FdLoc){ path, line, c1 }, "factor: '%s' %s", ld_show(f1, b, 64), why);
             ok = false;
         } else if (factor < 0 || factor > 1e6) {
             ld_err(ld, (FdLoc){ path, line, c1 }, "factor: '%s' must be between 0 and 1e6",
-                   show(f1, b, 64));
+                   ld_show(f1, b, 64));
             ok = false;
         }
         if (!ok) continue;
         if (sh->npoints > 0 && at < prev) {
             ld_err(ld, (FdLoc){ path, line, c0 }, "time: '%s' is before the row above it",
-                   show(f0, b, 64));
+                   ld_show(f0, b, 64));
             continue;
         }
         if (ld->csv_rows == MAX_CSV_ROWS) {
@@ -207,7 +207,7 @@ void read_csv(Ld *ld, const Node *fv, TopoShape *sh)
             cap = cap ? cap * 2 : 64;
             ShapePoint *np = realloc(sh->points, cap * sizeof *np);
             if (!np) {
-                oom(ld);
+                ld_oom(ld);
                 break;
             }
             sh->points = np;

@@ -6,11 +6,11 @@
  * produced (an anchor used twice) is reported once, its notes dropped with
  * it; past MAX_ERRORS the walk stops; and each diagnostic records its
  * anchor, the topology location it sorts at (a CSV file's diagnostics sort
- * where the topology names the file), so that sort_diags() can put them
+ * where the topology names the file), so that ld_sort_diags() can put them
  * back in file order at the end, each error with its notes.
  *
  * Also here: the allocation helpers that turn a failed allocation into an
- * "out of memory" error that stops the walk, show() for printing a user's
+ * "out of memory" error that stops the walk, ld_show() for printing a user's
  * text safely, and the "did you mean" search with its shared budget.
  */
 #include "load/topo_load_internal.h"
@@ -115,30 +115,30 @@ void ld_note(Ld *ld, FdLoc loc, const char *fmt, ...)
     va_end(ap);
 }
 
-void oom(Ld *ld)
+void ld_oom(Ld *ld)
 {
     ld_err(ld, (FdLoc){ ld->t->file, 0, 0 }, "out of memory");
     ld->stop = true;
     ld->oom = true;
 }
 
-void *xcalloc(Ld *ld, size_t n, size_t size)
+void *ld_xcalloc(Ld *ld, size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size);
-    if (!p) oom(ld);
+    if (!p) ld_oom(ld);
     return p;
 }
 
-char *xstrdup(Ld *ld, const char *s)
+char *ld_xstrdup(Ld *ld, const char *s)
 {
     char *p = strdup(s);
-    if (!p) oom(ld);
+    if (!p) ld_oom(ld);
     return p;
 }
 
 /* A user's text, made safe to print: control bytes become '?', and long
  * text is cut (at a character boundary) with "...". size must be >= 8. */
-const char *show(const char *s, char *buf, size_t size)
+const char *ld_show(const char *s, char *buf, size_t size)
 {
     size_t j = 0, max = size - 4;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -157,7 +157,7 @@ const char *show(const char *s, char *buf, size_t size)
 /* Whether an error was already reported at this place. A node reached
  * through an alias again fails the same way; checking first skips the
  * costly part (a "did you mean" search) of reporting it again. */
-bool reported_at(const Ld *ld, FdLoc at)
+bool ld_reported_at(const Ld *ld, FdLoc at)
 {
     for (size_t i = ld->start; i < ld->dl->n; i++)
         if (ld->dl->v[i].level == DIAG_ERROR && same_loc(ld->dl->v[i].loc, at)) return true;
@@ -169,7 +169,7 @@ bool reported_at(const Ld *ld, FdLoc at)
  * match; each costs an edit-distance table, and a load spends at most
  * SUGGEST_WORK cells on them, so that many long names cannot make a bad file
  * slow to report. */
-void suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n)
+void ld_suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n)
 {
     size_t len = strlen(word);
     if (n == 0 || len > 64) return;
@@ -188,7 +188,7 @@ void suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_
     }
     free(near);
     char b[72];
-    if (s) ld_note(ld, at, "did you mean '%s'?", show(s, b, sizeof b));
+    if (s) ld_note(ld, at, "did you mean '%s'?", ld_show(s, b, sizeof b));
 }
 
 typedef struct Group {
@@ -207,7 +207,7 @@ static int cmp_group(const void *a, const void *b)
 /* Puts this load's diagnostics in file order (by their anchors), each
  * error or warning followed by its notes. Skipped if memory ran out, since
  * the anchors may then be out of step with the list. */
-void sort_diags(Ld *ld)
+void ld_sort_diags(Ld *ld)
 {
     DiagList *dl = ld->dl;
     size_t n = dl->n - ld->start;

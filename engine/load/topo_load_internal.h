@@ -27,7 +27,7 @@
  * Every string and array put into ld->t belongs to the Topo. Errors are
  * never returned: they go into ld->dl through ld_err() and its kin, and a
  * reader that fails leaves its output as it was. Once ld->stop is set the
- * walk is over: get() gives NULL, and every walker returns.
+ * walk is over: ld_get() gives NULL, and every walker returns.
  */
 #ifndef FD_TOPO_LOAD_INTERNAL_H
 #define FD_TOPO_LOAD_INTERNAL_H
@@ -100,7 +100,7 @@ typedef struct Ld {
     bool oom;                  /* ...because memory ran out: load returns -3 */
     bool drop_notes;           /* the last error was dropped, and so are its notes */
     size_t errors;
-    size_t suggest_work;       /* see suggest() */
+    size_t suggest_work;       /* see ld_suggest() */
     NameTable reg, svc, cfg;
     unsigned char *svc_skip, *cfg_skip, *src_skip;  /* per pair: defines nothing */
     bool *weights_given;       /* per source */
@@ -124,88 +124,88 @@ typedef struct Schema {
 
 /* Walks the objects of a name mapping that scan_names kept, in order. */
 #define EACH_DEFINED(ld, m, skip, count, idx, vn)                                          \
-    for (size_t ed_i = 0, idx = 0; ed_i < map_len(m) && idx < (size_t)(count); ed_i++)    \
+    for (size_t ed_i = 0, idx = 0; ed_i < ld_map_len(m) && idx < (size_t)(count); ed_i++)    \
         for (Node *vn = (skip) && !(skip)[ed_i]                                          \
-                            ? get((ld), (m)->data.mapping.pairs.start[ed_i].value) : NULL; \
+                            ? ld_get((ld), (m)->data.mapping.pairs.start[ed_i].value) : NULL; \
              vn; vn = NULL, idx++)
 
 /* The keys a kind takes (of a distribution, a shape), as bits of the
  * schema's key indexes. */
 #define BIT(i) (1u << (i))
 
-/* A file that is not a regular one, for slurp()'s *err. */
+/* A file that is not a regular one, for ld_slurp()'s *err. */
 #define NOT_REGULAR (-1)
 
-/* A sub-block written as a mapping, as `true` or as `false` (toggle()). */
+/* A sub-block written as a mapping, as `true` or as `false` (ld_toggle()). */
 typedef enum Toggle { TG_BAD, TG_OFF, TG_ON, TG_MAP } Toggle;
 
 /* topo_load_diag.c */
 void ld_err(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ld_warn(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ld_note(Ld *ld, FdLoc loc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void oom(Ld *ld);
-void *xcalloc(Ld *ld, size_t n, size_t size);
-char *xstrdup(Ld *ld, const char *s);
-const char *show(const char *s, char *buf, size_t size);
-bool reported_at(const Ld *ld, FdLoc at);
-void suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n);
-void sort_diags(Ld *ld);
+void ld_oom(Ld *ld);
+void *ld_xcalloc(Ld *ld, size_t n, size_t size);
+char *ld_xstrdup(Ld *ld, const char *s);
+const char *ld_show(const char *s, char *buf, size_t size);
+bool ld_reported_at(const Ld *ld, FdLoc at);
+void ld_suggest(Ld *ld, FdLoc at, const char *word, const char *const *cands, size_t n);
+void ld_sort_diags(Ld *ld);
 
 /* topo_load_node.c */
-int to_int(size_t v);
-FdLoc mark_loc(const Ld *ld, yaml_mark_t m);
-FdLoc node_loc(const Ld *ld, const Node *n);
-Node *get(Ld *ld, int id);
-bool is_null(const Node *n);
-bool is_map(const Node *n);
-bool is_seq(const Node *n);
-size_t map_len(const Node *n);
-size_t seq_len(const Node *n);
-const char *scalar_str(const Node *n);
-void wrong_type(Ld *ld, const Node *v, const char *key, const char *what);
-bool collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
+int ld_to_int(size_t v);
+FdLoc ld_mark_loc(const Ld *ld, yaml_mark_t m);
+FdLoc ld_node_loc(const Ld *ld, const Node *n);
+Node *ld_get(Ld *ld, int id);
+bool ld_is_null(const Node *n);
+bool ld_is_map(const Node *n);
+bool ld_is_seq(const Node *n);
+size_t ld_map_len(const Node *n);
+size_t ld_seq_len(const Node *n);
+const char *ld_scalar_str(const Node *n);
+void ld_wrong_type(Ld *ld, const Node *v, const char *key, const char *what);
+bool ld_collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
              Node **k, Node **v);
-int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out);
+int ld_scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out);
 
 /* topo_load_value.c */
-bool rd_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime *out);
-bool rd_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out);
-bool rd_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *out);
-bool rd_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, int64_t *out);
-void rd_int(Ld *ld, const Node *v, const char *key, int lo, int hi, int *out);
-bool rd_number(Ld *ld, const Node *v, const char *key, double lo, double hi, double *out);
-bool rd_bool(Ld *ld, const Node *v, const char *key, bool *out);
-const char *rd_name(Ld *ld, const Node *v, const char *key, const char *what);
-void table_build(Ld *ld, NameTable *tab, const char *const *names, int n);
-void table_free(NameTable *tab);
-int rd_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const char *kind);
-int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
+bool ld_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime *out);
+bool ld_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out);
+bool ld_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *out);
+bool ld_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, int64_t *out);
+void ld_int(Ld *ld, const Node *v, const char *key, int lo, int hi, int *out);
+bool ld_number(Ld *ld, const Node *v, const char *key, double lo, double hi, double *out);
+bool ld_bool(Ld *ld, const Node *v, const char *key, bool *out);
+const char *ld_name(Ld *ld, const Node *v, const char *key, const char *what);
+void ld_table_build(Ld *ld, NameTable *tab, const char *const *names, int n);
+void ld_table_free(NameTable *tab);
+int ld_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const char *kind);
+int ld_word(Ld *ld, const Node *v, const char *key, const char *what,
             const char *const *words, int n);
-Toggle toggle(Ld *ld, const Node *v, const char *key);
-void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out);
+Toggle ld_toggle(Ld *ld, const Node *v, const char *key);
+void ld_dist(Ld *ld, const Node *m, const char *key, Dist *out);
 
 /* topo_load_csv.c */
-void read_csv(Ld *ld, const Node *fv, TopoShape *sh);
+void ld_read_csv(Ld *ld, const Node *fv, TopoShape *sh);
 
 /* topo_load_call.c */
-void walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b);
-void walk_call(Ld *ld, const Node *m, TopoCall *c);
-void walk_calls(Ld *ld, const Node *m, TopoService *s);
-void call_regions(Ld *ld);
+void ld_walk_backoff(Ld *ld, const Node *m, const char *key, TopoBackoff *b);
+void ld_walk_call(Ld *ld, const Node *m, TopoCall *c);
+void ld_walk_calls(Ld *ld, const Node *m, TopoService *s);
+void ld_call_regions(Ld *ld);
 
 /* topo_load_service.c */
-void pre_services(Ld *ld, const Node *m);
-void walk_services(Ld *ld, const Node *m);
+void ld_pre_services(Ld *ld, const Node *m);
+void ld_walk_services(Ld *ld, const Node *m);
 
 /* topo_load_source.c */
-void pre_sources(Ld *ld, const Node *m);
-void walk_sources(Ld *ld, const Node *m);
-void default_weights(Ld *ld, TopoSource *src);
+void ld_pre_sources(Ld *ld, const Node *m);
+void ld_walk_sources(Ld *ld, const Node *m);
+void ld_default_weights(Ld *ld, TopoSource *src);
 
 /* topo_load_root.c */
-void walk_root(Ld *ld, const Node *root);
+void ld_walk_root(Ld *ld, const Node *root);
 
 /* topo_load.c */
-char *slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
+char *ld_slurp(const char *path, long max, bool regular_only, size_t *len, int *err);
 
 #endif

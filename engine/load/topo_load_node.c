@@ -3,15 +3,15 @@
  * topo_load_internal.h).
  *
  * Aliases make the document a DAG, even a cycle, so every node the walk
- * looks at comes through get(), which counts visits against the load's
+ * looks at comes through ld_get(), which counts visits against the load's
  * budget; merge keys (<<), the one place the walk recurses, count depth.
  * Past either the walk stops with one error: an alias bomb costs an error,
  * not the machine.
  *
  * On top of that, the two kinds of mapping a topology is made of: a fixed
- * set of keys, read by collect() (unknown keys with "did you mean",
+ * set of keys, read by ld_collect() (unknown keys with "did you mean",
  * duplicates, merge keys; `x-` keys are the user's own), and names to
- * objects, checked by scan_names() (duplicates found by sorting).
+ * objects, checked by ld_scan_names() (duplicates found by sorting).
  */
 #include "load/topo_load_internal.h"
 
@@ -20,31 +20,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-int to_int(size_t v)
+int ld_to_int(size_t v)
 {
     return v >= (size_t)INT_MAX ? INT_MAX : (int)v;
 }
 
 /* The one place a libyaml mark (0-based) becomes an FdLoc (1-based). */
-FdLoc mark_loc(const Ld *ld, yaml_mark_t m)
+FdLoc ld_mark_loc(const Ld *ld, yaml_mark_t m)
 {
-    return (FdLoc){ ld->t->file, to_int(m.line + 1), to_int(m.column + 1) };
+    return (FdLoc){ ld->t->file, ld_to_int(m.line + 1), ld_to_int(m.column + 1) };
 }
 
-FdLoc node_loc(const Ld *ld, const Node *n)
+FdLoc ld_node_loc(const Ld *ld, const Node *n)
 {
-    return mark_loc(ld, n->start_mark);
+    return ld_mark_loc(ld, n->start_mark);
 }
 
 /* Every node the walk looks at comes through here: the visit budget is what
  * keeps aliases from expanding without bound. NULL means stop walking. */
-Node *get(Ld *ld, int id)
+Node *ld_get(Ld *ld, int id)
 {
     if (ld->stop) return NULL;
     Node *n = yaml_document_get_node(ld->doc, id);
     if (!n) return NULL;
     if (++ld->visits > ld->max_visits) {
-        ld_err(ld, node_loc(ld, n),
+        ld_err(ld, ld_node_loc(ld, n),
                "alias expansion too large: more than %zu nodes visited (an alias bomb?)",
                ld->max_visits);
         ld->stop = true;
@@ -53,7 +53,7 @@ Node *get(Ld *ld, int id)
     return n;
 }
 
-bool is_null(const Node *n)
+bool ld_is_null(const Node *n)
 {
     if (n->type == YAML_NO_NODE) return true;
     if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
@@ -65,22 +65,22 @@ bool is_null(const Node *n)
                          !memcmp(s, "NULL", 4)));
 }
 
-bool is_map(const Node *n) { return n->type == YAML_MAPPING_NODE; }
-bool is_seq(const Node *n) { return n->type == YAML_SEQUENCE_NODE; }
+bool ld_is_map(const Node *n) { return n->type == YAML_MAPPING_NODE; }
+bool ld_is_seq(const Node *n) { return n->type == YAML_SEQUENCE_NODE; }
 
-size_t map_len(const Node *n)
+size_t ld_map_len(const Node *n)
 {
     return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
 }
 
-size_t seq_len(const Node *n)
+size_t ld_seq_len(const Node *n)
 {
     return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
 /* A scalar's text, or NULL when it is not a scalar or holds a NUL byte
  * (which a C string cannot carry). */
-const char *scalar_str(const Node *n)
+const char *ld_scalar_str(const Node *n)
 {
     if (n->type != YAML_SCALAR_NODE) return NULL;
     const char *s = (const char *)n->data.scalar.value;
@@ -89,25 +89,25 @@ const char *scalar_str(const Node *n)
 
 static bool is_merge(const Node *k)
 {
-    const char *s = scalar_str(k);
+    const char *s = ld_scalar_str(k);
     return s && k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(s, "<<") == 0;
 }
 
 /* What a node is, for "expected X, got Y". */
 static const char *describe(const Node *n, char *buf, size_t size)
 {
-    if (is_null(n)) return "nothing";
-    if (is_seq(n)) return "a list";
-    if (is_map(n)) return "a mapping";
+    if (ld_is_null(n)) return "nothing";
+    if (ld_is_seq(n)) return "a list";
+    if (ld_is_map(n)) return "a mapping";
     char b[64];
-    snprintf(buf, size, "'%s'", show((const char *)n->data.scalar.value, b, sizeof b));
+    snprintf(buf, size, "'%s'", ld_show((const char *)n->data.scalar.value, b, sizeof b));
     return buf;
 }
 
-void wrong_type(Ld *ld, const Node *v, const char *key, const char *what)
+void ld_wrong_type(Ld *ld, const Node *v, const char *key, const char *what)
 {
     char d[80];
-    ld_err(ld, node_loc(ld, v), "%s: expected %s, got %s", key, what, describe(v, d, sizeof d));
+    ld_err(ld, ld_node_loc(ld, v), "%s: expected %s, got %s", key, what, describe(v, d, sizeof d));
 }
 
 /* ------------------------------------------------------------------ */
@@ -117,9 +117,9 @@ static void unknown_key(Ld *ld, const Node *k, const char *name, const Schema *s
                         const char *what)
 {
     char b[64];
-    FdLoc at = node_loc(ld, k);
-    if (reported_at(ld, at)) return;
-    ld_err(ld, at, "unknown key '%s' in %s", show(name, b, sizeof b), what);
+    FdLoc at = ld_node_loc(ld, k);
+    if (ld_reported_at(ld, at)) return;
+    ld_err(ld, at, "unknown key '%s' in %s", ld_show(name, b, sizeof b), what);
     const char *s = diag_suggest(name, sc->keys, (size_t)sc->n);
     if (s) {
         ld_note(ld, at, "did you mean '%s'?", s);
@@ -144,22 +144,22 @@ static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *w
 static void merge(Ld *ld, const Node *mv, const Schema *sc, const char *what, Node **k, Node **v)
 {
     if (ld->depth >= MAX_DEPTH) {
-        ld_err(ld, node_loc(ld, mv), "merge keys (<<) nested too deeply (a recursive alias?)");
+        ld_err(ld, ld_node_loc(ld, mv), "merge keys (<<) nested too deeply (a recursive alias?)");
         ld->stop = true;
         return;
     }
     ld->depth++;
-    if (is_map(mv)) {
+    if (ld_is_map(mv)) {
         collect_pairs(ld, mv, sc, what, k, v, true);
-    } else if (is_seq(mv)) {
+    } else if (ld_is_seq(mv)) {
         EACH_ITEM(it, mv) {
-            Node *m = get(ld, *it);
+            Node *m = ld_get(ld, *it);
             if (!m) break;
-            if (is_map(m)) collect_pairs(ld, m, sc, what, k, v, true);
-            else wrong_type(ld, m, "<<", "a mapping to merge");
+            if (ld_is_map(m)) collect_pairs(ld, m, sc, what, k, v, true);
+            else ld_wrong_type(ld, m, "<<", "a mapping to merge");
         }
     } else {
-        wrong_type(ld, mv, "<<", "a mapping (or a list of mappings) to merge");
+        ld_wrong_type(ld, mv, "<<", "a mapping (or a list of mappings) to merge");
     }
     ld->depth--;
 }
@@ -169,12 +169,12 @@ static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *w
 {
     /* Explicit keys first: they win over merged ones wherever they stand. */
     EACH_PAIR(pr, m) {
-        Node *kn = get(ld, pr->key), *vn = get(ld, pr->value);
+        Node *kn = ld_get(ld, pr->key), *vn = ld_get(ld, pr->value);
         if (!kn || !vn) return;
-        const char *name = scalar_str(kn);
+        const char *name = ld_scalar_str(kn);
         if (!name) {
             char d[80];
-            ld_err(ld, node_loc(ld, kn), "expected a key name in %s, got %s", what,
+            ld_err(ld, ld_node_loc(ld, kn), "expected a key name in %s, got %s", what,
                    kn->type == YAML_SCALAR_NODE ? "text with a NUL character"
                                                 : describe(kn, d, sizeof d));
             continue;
@@ -188,8 +188,8 @@ static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *w
         }
         if (k[i]) {
             if (!merged) {
-                ld_err(ld, node_loc(ld, kn), "duplicate key '%s'", name);
-                ld_note(ld, node_loc(ld, k[i]), "'%s' was first set here", name);
+                ld_err(ld, ld_node_loc(ld, kn), "duplicate key '%s'", name);
+                ld_note(ld, ld_node_loc(ld, k[i]), "'%s' was first set here", name);
             }
             continue;
         }
@@ -197,10 +197,10 @@ static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *w
         v[i] = vn;
     }
     EACH_PAIR(pr, m) {
-        Node *kn = get(ld, pr->key);
+        Node *kn = ld_get(ld, pr->key);
         if (!kn) return;
         if (!is_merge(kn)) continue;
-        Node *vn = get(ld, pr->value);
+        Node *vn = ld_get(ld, pr->value);
         if (!vn) return;
         merge(ld, vn, sc, what, k, v);
     }
@@ -209,13 +209,13 @@ static void collect_pairs(Ld *ld, const Node *m, const Schema *sc, const char *w
 /* Reads mapping m (the value of `key`) into k[] and v[], indexed like
  * sc->keys; absent keys are NULL. An empty value counts as an empty
  * mapping. Returns false, having reported it, when m is not a mapping. */
-bool collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
+bool ld_collect(Ld *ld, const Node *m, const char *key, const Schema *sc, const char *what,
              Node **k, Node **v)
 {
     for (int i = 0; i < sc->n; i++) k[i] = v[i] = NULL;
-    if (is_null(m)) return true;
-    if (!is_map(m)) {
-        wrong_type(ld, m, key, "a mapping of settings");
+    if (ld_is_null(m)) return true;
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, key, "a mapping of settings");
         return false;
     }
     collect_pairs(ld, m, sc, what ? what : sc->what, k, v, false);
@@ -241,11 +241,11 @@ static int cmp_keyref(const void *a, const void *b)
 /* Flags in *skip (one per pair) the pairs of m that define nothing (not a
  * usable name, or one already defined, both reported), and returns how many
  * names m defines. Sorting finds the duplicates in n log n. */
-int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out)
+int ld_scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char **skip_out)
 {
-    size_t n = map_len(m), nr = 0, i = 0;
-    unsigned char *skip = xcalloc(ld, n, 1);
-    KeyRef *r = xcalloc(ld, n, sizeof *r);
+    size_t n = ld_map_len(m), nr = 0, i = 0;
+    unsigned char *skip = ld_xcalloc(ld, n, 1);
+    KeyRef *r = ld_xcalloc(ld, n, sizeof *r);
     *skip_out = skip;
     if (!skip || !r) {
         free(r);
@@ -255,18 +255,18 @@ int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char *
     char b[64];
     EACH_PAIR(pr, m) {
         size_t ord = i++;
-        Node *kn = get(ld, pr->key);
+        Node *kn = ld_get(ld, pr->key);
         if (!kn) break;
-        const char *name = scalar_str(kn);
-        if (!name || is_null(kn) || !*name) {
+        const char *name = ld_scalar_str(kn);
+        if (!name || ld_is_null(kn) || !*name) {
             char d[80];
-            ld_err(ld, node_loc(ld, kn), "expected a %s name, got %s", kind,
+            ld_err(ld, ld_node_loc(ld, kn), "expected a %s name, got %s", kind,
                    kn->type != YAML_SCALAR_NODE ? describe(kn, d, sizeof d)
                    : name ? "nothing" : "text with a NUL character");
             continue;
         }
         if (is_merge(kn)) {
-            ld_err(ld, node_loc(ld, kn), "merge keys (<<) are not supported among %s names", kind);
+            ld_err(ld, ld_node_loc(ld, kn), "merge keys (<<) are not supported among %s names", kind);
             continue;
         }
         skip[ord] = 0;
@@ -280,17 +280,17 @@ int scan_names(Ld *ld, const Node *m, const char *kind, int max, unsigned char *
             continue;
         }
         skip[r[j].ord] = 1;
-        ld_err(ld, node_loc(ld, r[j].key), "%s '%s' is defined twice", kind,
-               show(r[j].name, b, sizeof b));
-        ld_note(ld, node_loc(ld, r[first].key), "'%s' was first defined here",
-                show(r[j].name, b, sizeof b));
+        ld_err(ld, ld_node_loc(ld, r[j].key), "%s '%s' is defined twice", kind,
+               ld_show(r[j].name, b, sizeof b));
+        ld_note(ld, ld_node_loc(ld, r[first].key), "'%s' was first defined here",
+                ld_show(r[j].name, b, sizeof b));
     }
     free(r);
     int count = 0;
     for (size_t j = 0; j < n; j++) {
         if (skip[j]) continue;
         if (count == max) {
-            ld_err(ld, node_loc(ld, m), "too many %ss: at most %d", kind, max);
+            ld_err(ld, ld_node_loc(ld, m), "too many %ss: at most %d", kind, max);
             for (; j < n; j++) skip[j] = 1;
             break;
         }

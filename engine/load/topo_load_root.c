@@ -40,64 +40,64 @@ SCHEMA(config, "a config", CF_N);
 static void walk_regions(Ld *ld, const Node *m)
 {
     Topo *t = ld->t;
-    if (!is_seq(m)) {
-        wrong_type(ld, m, "regions", "a list of region names like [eu-west, us-east]");
+    if (!ld_is_seq(m)) {
+        ld_wrong_type(ld, m, "regions", "a list of region names like [eu-west, us-east]");
         ld->reg.broken = true;
         return;
     }
-    size_t n = seq_len(m);
+    size_t n = ld_seq_len(m);
     if (n == 0) {
-        ld_err(ld, node_loc(ld, m), "regions: the list is empty; name at least one region");
+        ld_err(ld, ld_node_loc(ld, m), "regions: the list is empty; name at least one region");
         ld->reg.broken = true;
         return;
     }
     if (n > MAX_REGIONS) {
-        ld_err(ld, node_loc(ld, m), "regions: too many regions: at most %d", MAX_REGIONS);
+        ld_err(ld, ld_node_loc(ld, m), "regions: too many regions: at most %d", MAX_REGIONS);
         n = MAX_REGIONS;
     }
-    t->regions = xcalloc(ld, n, sizeof *t->regions);
+    t->regions = ld_xcalloc(ld, n, sizeof *t->regions);
     if (!t->regions) return;
     size_t i = 0;
     char b[64];
     EACH_ITEM(it, m) {
         if (i++ == n) break;
-        Node *r = get(ld, *it);
+        Node *r = ld_get(ld, *it);
         if (!r) break;
-        const char *name = rd_name(ld, r, "regions", "a region name");
+        const char *name = ld_name(ld, r, "regions", "a region name");
         if (!name) continue;
         int dup = -1;
         for (int j = 0; j < t->nregions && dup < 0; j++)
             if (strcmp(t->regions[j].name, name) == 0) dup = j;
         if (dup >= 0) {
-            ld_err(ld, node_loc(ld, r), "region '%s' is listed twice", show(name, b, sizeof b));
+            ld_err(ld, ld_node_loc(ld, r), "region '%s' is listed twice", ld_show(name, b, sizeof b));
             ld_note(ld, t->regions[dup].loc, "first listed here");
             continue;
         }
         TopoRegion *reg = &t->regions[t->nregions];
-        reg->name = xstrdup(ld, name);
+        reg->name = ld_xstrdup(ld, name);
         if (!reg->name) break;
-        reg->loc = node_loc(ld, r);
+        reg->loc = ld_node_loc(ld, r);
         t->nregions++;
     }
     if (t->nregions == 0) {     /* every name was bad, and said so */
         ld->reg.broken = true;
         return;
     }
-    const char **names = xcalloc(ld, (size_t)t->nregions, sizeof *names);
+    const char **names = ld_xcalloc(ld, (size_t)t->nregions, sizeof *names);
     if (!names) return;
     for (int j = 0; j < t->nregions; j++) names[j] = t->regions[j].name;
-    table_build(ld, &ld->reg, names, t->nregions);
+    ld_table_build(ld, &ld->reg, names, t->nregions);
     free(names);
 }
 
 static void pre_configs(Ld *ld, const Node *m)
 {
     Topo *t = ld->t;
-    if (!is_map(m)) return;
-    int n = scan_names(ld, m, "config", MAX_CONFIGS, &ld->cfg_skip);
+    if (!ld_is_map(m)) return;
+    int n = ld_scan_names(ld, m, "config", MAX_CONFIGS, &ld->cfg_skip);
     if (!ld->cfg_skip) return;
-    t->configs = xcalloc(ld, (size_t)n, sizeof *t->configs);
-    const char **names = xcalloc(ld, (size_t)n, sizeof *names);
+    t->configs = ld_xcalloc(ld, (size_t)n, sizeof *t->configs);
+    const char **names = ld_xcalloc(ld, (size_t)n, sizeof *names);
     if (!t->configs || !names) {
         free(names);
         return;
@@ -105,16 +105,16 @@ static void pre_configs(Ld *ld, const Node *m)
     size_t i = 0;
     EACH_PAIR(pr, m) {
         if (ld->cfg_skip[i++] || t->nconfigs == n) continue;
-        Node *kn = get(ld, pr->key);
+        Node *kn = ld_get(ld, pr->key);
         if (!kn) break;
         TopoConfig *c = &t->configs[t->nconfigs++];
-        c->name = xstrdup(ld, scalar_str(kn));
-        c->loc = node_loc(ld, kn);
+        c->name = ld_xstrdup(ld, ld_scalar_str(kn));
+        c->loc = ld_node_loc(ld, kn);
         c->store = -1;
         c->timeout = FD_SEC;
         names[t->nconfigs - 1] = c->name;
     }
-    table_build(ld, &ld->cfg, names, t->nconfigs);
+    ld_table_build(ld, &ld->cfg, names, t->nconfigs);
     free(names);
 }
 
@@ -162,85 +162,85 @@ static void walk_settings(Ld *ld, const Node *m)
 {
     Topo *t = ld->t;
     Node *k[ST_N], *v[ST_N];
-    if (!collect(ld, m, "settings", &settings_schema, "settings", k, v)) return;
-    if (rd_duration(ld, v[ST_INTERVAL], "interval", true, &t->interval) &&
+    if (!ld_collect(ld, m, "settings", &settings_schema, "settings", k, v)) return;
+    if (ld_duration(ld, v[ST_INTERVAL], "interval", true, &t->interval) &&
         t->interval < MIN_INTERVAL) {
         char b[64];
-        ld_err(ld, node_loc(ld, v[ST_INTERVAL]),
+        ld_err(ld, ld_node_loc(ld, v[ST_INTERVAL]),
                "interval: '%s' is shorter than 1s: every interval writes a metrics row per "
                "service and region, and an hour at 1ns would be terabytes of metrics.csv",
-               show(scalar_str(v[ST_INTERVAL]), b, sizeof b));
+               ld_show(ld_scalar_str(v[ST_INTERVAL]), b, sizeof b));
     }
-    rd_number(ld, v[ST_SAMPLING], "sampling", 1, 1e9, &t->sampling);
-    rd_rate(ld, v[ST_BUDGET], "budget", true, &t->budget);
+    ld_number(ld, v[ST_SAMPLING], "sampling", 1, 1e9, &t->sampling);
+    ld_rate(ld, v[ST_BUDGET], "budget", true, &t->budget);
     if (v[ST_SAMPLING] && v[ST_BUDGET]) {
-        ld_err(ld, node_loc(ld, k[ST_BUDGET]), "settings: set either 'sampling' or 'budget', not both");
-        ld_note(ld, node_loc(ld, k[ST_SAMPLING]), "'sampling' is set here");
+        ld_err(ld, ld_node_loc(ld, k[ST_BUDGET]), "settings: set either 'sampling' or 'budget', not both");
+        ld_note(ld, ld_node_loc(ld, k[ST_SAMPLING]), "'sampling' is set here");
     }
-    rd_duration(ld, v[ST_PROPAGATION], "propagation", false, &t->propagation);
+    ld_duration(ld, v[ST_PROPAGATION], "propagation", false, &t->propagation);
     if (v[ST_MONITORING])
-        t->monitoring = rd_ref(ld, v[ST_MONITORING], "monitoring", &ld->svc, "service");
+        t->monitoring = ld_ref(ld, v[ST_MONITORING], "monitoring", &ld->svc, "service");
     if (v[ST_STATUS_PAGE])
-        t->status_page = rd_ref(ld, v[ST_STATUS_PAGE], "status_page", &ld->svc, "service");
+        t->status_page = ld_ref(ld, v[ST_STATUS_PAGE], "status_page", &ld->svc, "service");
 }
 
 static void walk_configs(Ld *ld, const Node *m)
 {
-    if (is_null(m)) return;
-    if (!is_map(m)) {
-        wrong_type(ld, m, "configs", "a mapping of config names to { store: service }");
+    if (ld_is_null(m)) return;
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, "configs", "a mapping of config names to { store: service }");
         return;
     }
     EACH_DEFINED(ld, m, ld->cfg_skip, ld->t->nconfigs, idx, vn) {
         TopoConfig *c = &ld->t->configs[idx];
         char what[96], b[64];
-        snprintf(what, sizeof what, "config '%s'", show(c->name, b, sizeof b));
+        snprintf(what, sizeof what, "config '%s'", ld_show(c->name, b, sizeof b));
         Node *k[CF_N], *v[CF_N];
-        if (!collect(ld, vn, c->name, &config_schema, what, k, v)) continue;
-        if (v[CF_STORE]) c->store = rd_ref(ld, v[CF_STORE], "store", &ld->svc, "service");
-        bool ttl_ok = rd_duration(ld, v[CF_TTL], "ttl", true, &c->ttl);
-        bool stale_ok = rd_duration(ld, v[CF_MAX_STALE], "max_stale", true, &c->max_stale);
-        rd_duration(ld, v[CF_TIMEOUT], "timeout", true, &c->timeout);
+        if (!ld_collect(ld, vn, c->name, &config_schema, what, k, v)) continue;
+        if (v[CF_STORE]) c->store = ld_ref(ld, v[CF_STORE], "store", &ld->svc, "service");
+        bool ttl_ok = ld_duration(ld, v[CF_TTL], "ttl", true, &c->ttl);
+        bool stale_ok = ld_duration(ld, v[CF_MAX_STALE], "max_stale", true, &c->max_stale);
+        ld_duration(ld, v[CF_TIMEOUT], "timeout", true, &c->timeout);
         if (v[CF_TTL] && !v[CF_STORE])
-            ld_err(ld, node_loc(ld, k[CF_TTL]),
+            ld_err(ld, ld_node_loc(ld, k[CF_TTL]),
                    "ttl: config '%s' has no store to refresh it from (add store: SERVICE)",
-                   show(c->name, b, sizeof b));
+                   ld_show(c->name, b, sizeof b));
         if ((v[CF_MAX_STALE] || v[CF_TIMEOUT]) && !v[CF_TTL]) {
             int key = v[CF_MAX_STALE] ? CF_MAX_STALE : CF_TIMEOUT;
-            ld_err(ld, node_loc(ld, k[key]),
+            ld_err(ld, ld_node_loc(ld, k[key]),
                    "%s: config '%s' has no ttl: without a cache nothing is refreshed",
-                   config_keys[key], show(c->name, b, sizeof b));
+                   config_keys[key], ld_show(c->name, b, sizeof b));
         }
         if (ttl_ok && stale_ok && c->max_stale <= c->ttl)
-            ld_err(ld, node_loc(ld, v[CF_MAX_STALE]),
+            ld_err(ld, ld_node_loc(ld, v[CF_MAX_STALE]),
                    "max_stale: must be more than ttl (%gs), or every copy goes stale before "
                    "its refresh", fd_time_sec(c->ttl));
     }
 }
 
-void walk_root(Ld *ld, const Node *root)
+void ld_walk_root(Ld *ld, const Node *root)
 {
     Topo *t = ld->t;
-    if (!is_map(root)) {
-        wrong_type(ld, root, "topology", "a mapping with regions, services and sources");
+    if (!ld_is_map(root)) {
+        ld_wrong_type(ld, root, "topology", "a mapping with regions, services and sources");
         return;
     }
     Node *k[R_N], *v[R_N];
-    if (!collect(ld, root, "topology", &root_schema, "the topology", k, v)) return;
+    if (!ld_collect(ld, root, "topology", &root_schema, "the topology", k, v)) return;
     (void)k;
     if (v[R_REGIONS]) walk_regions(ld, v[R_REGIONS]);
     else ld->reg.broken = true;
-    if (v[R_SERVICES]) pre_services(ld, v[R_SERVICES]);
+    if (v[R_SERVICES]) ld_pre_services(ld, v[R_SERVICES]);
     else ld->svc.broken = true;
     if (v[R_CONFIGS]) pre_configs(ld, v[R_CONFIGS]);
-    if (v[R_SOURCES]) pre_sources(ld, v[R_SOURCES]);
+    if (v[R_SOURCES]) ld_pre_sources(ld, v[R_SOURCES]);
     if (v[R_SETTINGS]) walk_settings(ld, v[R_SETTINGS]);
     if (v[R_CONFIGS]) walk_configs(ld, v[R_CONFIGS]);
-    if (v[R_SERVICES]) walk_services(ld, v[R_SERVICES]);
-    if (v[R_SOURCES]) walk_sources(ld, v[R_SOURCES]);
+    if (v[R_SERVICES]) ld_walk_services(ld, v[R_SERVICES]);
+    if (v[R_SOURCES]) ld_walk_sources(ld, v[R_SOURCES]);
     if (ld->stop) return;
-    call_regions(ld);
-    FdLoc top = node_loc(ld, root);
+    ld_call_regions(ld);
+    FdLoc top = ld_node_loc(ld, root);
     if (!v[R_REGIONS])
         ld_err(ld, top, "missing 'regions': list the regions, like regions: [eu-west, us-east]");
     if (!v[R_SERVICES])
@@ -248,6 +248,6 @@ void walk_root(Ld *ld, const Node *root)
     if (!v[R_SOURCES])
         ld_err(ld, top, "missing 'sources': a topology needs at least one traffic source");
     for (int i = 0; i < t->nsources; i++)
-        if (!ld->weights_given[i]) default_weights(ld, &t->sources[i]);
+        if (!ld->weights_given[i]) ld_default_weights(ld, &t->sources[i]);
     check_load(ld);
 }

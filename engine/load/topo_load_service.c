@@ -1,9 +1,9 @@
 /*
  * topo_load_service.c: the `services` section (see topo_load_internal.h).
  *
- * pre_services() defines every service (name, location, defaults) before
+ * ld_pre_services() defines every service (name, location, defaults) before
  * any is read, so that calls, `runs_on` and settings may point forward;
- * walk_services() then reads each one: its kind and deployment, its own
+ * ld_walk_services() then reads each one: its kind and deployment, its own
  * work, the configs it reads, and its sub-blocks (scheduler, startup,
  * health, autoscale, admission, collapse, routing). Its calls are read by
  * topo_load_call.c.
@@ -67,24 +67,24 @@ SCHEMA(collapse, "collapse", CO_N);
 
 static void walk_reads(Ld *ld, const Node *m, TopoService *s)
 {
-    if (is_null(m)) return;
+    if (ld_is_null(m)) return;
     if (m->type == YAML_SCALAR_NODE) {      /* reads: one-item */
-        s->configs = xcalloc(ld, 1, sizeof *s->configs);
+        s->configs = ld_xcalloc(ld, 1, sizeof *s->configs);
         if (!s->configs) return;
-        int c = rd_ref(ld, m, "reads", &ld->cfg, "config");
+        int c = ld_ref(ld, m, "reads", &ld->cfg, "config");
         if (c >= 0) s->configs[s->nconfigs++] = c;
         return;
     }
-    if (!is_seq(m)) {
-        wrong_type(ld, m, "reads", "a list of config names");
+    if (!ld_is_seq(m)) {
+        ld_wrong_type(ld, m, "reads", "a list of config names");
         return;
     }
-    s->configs = xcalloc(ld, seq_len(m), sizeof *s->configs);
+    s->configs = ld_xcalloc(ld, ld_seq_len(m), sizeof *s->configs);
     if (!s->configs) return;
     EACH_ITEM(it, m) {
-        Node *n = get(ld, *it);
+        Node *n = ld_get(ld, *it);
         if (!n) return;
-        int c = rd_ref(ld, n, "reads", &ld->cfg, "config");
+        int c = ld_ref(ld, n, "reads", &ld->cfg, "config");
         if (c >= 0) s->configs[s->nconfigs++] = c;
     }
 }
@@ -93,18 +93,18 @@ static void walk_deploy(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 {
     char b[64];
     if (s->kind == SVC_EXTERNAL) {
-        ld_err(ld, node_loc(ld, kn),
+        ld_err(ld, ld_node_loc(ld, kn),
                "deploy: an external service has no instances (its capacity is unlimited)");
-        ld_note(ld, node_loc(ld, kn), "remove 'deploy', or make it kind: service");
+        ld_note(ld, ld_node_loc(ld, kn), "remove 'deploy', or make it kind: service");
         return;
     }
-    if (!is_map(m)) {
-        wrong_type(ld, m, "deploy", "a mapping of region to instances, like { eu-west: 2 }");
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, "deploy", "a mapping of region to instances, like { eu-west: 2 }");
         return;
     }
     int nreg = ld->t->nregions;
-    s->deploy = xcalloc(ld, map_len(m), sizeof *s->deploy);
-    const Node **first = xcalloc(ld, (size_t)nreg, sizeof *first);
+    s->deploy = ld_xcalloc(ld, ld_map_len(m), sizeof *s->deploy);
+    const Node **first = ld_xcalloc(ld, (size_t)nreg, sizeof *first);
     if (!s->deploy || !first) {
         free(first);
         return;
@@ -112,45 +112,45 @@ static void walk_deploy(Ld *ld, const Node *kn, const Node *m, TopoService *s)
     int64_t total = 0;
     bool all_ok = true;
     EACH_PAIR(pr, m) {
-        Node *rk = get(ld, pr->key), *rv = get(ld, pr->value);
+        Node *rk = ld_get(ld, pr->key), *rv = ld_get(ld, pr->value);
         if (!rk || !rv) break;
-        int r = rd_ref(ld, rk, "deploy", &ld->reg, "region");
+        int r = ld_ref(ld, rk, "deploy", &ld->reg, "region");
         int64_t n = 0;
-        bool ok = rd_count(ld, rv, "deploy", 0, MAX_INSTANCES, &n);
+        bool ok = ld_count(ld, rv, "deploy", 0, MAX_INSTANCES, &n);
         if (r < 0 || !ok) {
             all_ok = false;
             continue;
         }
         if (first[r]) {
-            ld_err(ld, node_loc(ld, rk), "deploy: region '%s' is listed twice",
-                   show(ld->t->regions[r].name, b, sizeof b));
-            ld_note(ld, node_loc(ld, first[r]), "first listed here");
+            ld_err(ld, ld_node_loc(ld, rk), "deploy: region '%s' is listed twice",
+                   ld_show(ld->t->regions[r].name, b, sizeof b));
+            ld_note(ld, ld_node_loc(ld, first[r]), "first listed here");
             continue;
         }
         first[r] = rk;
-        s->deploy[s->ndeploy++] = (TopoDeploy){ r, (int)n, node_loc(ld, rk) };
+        s->deploy[s->ndeploy++] = (TopoDeploy){ r, (int)n, ld_node_loc(ld, rk) };
         total += n;
     }
     free(first);
     if (!all_ok || ld->stop) return;
     if (s->ndeploy == 0)
-        ld_err(ld, node_loc(ld, m), "deploy: service '%s' is deployed in no region",
-               show(s->name, b, sizeof b));
+        ld_err(ld, ld_node_loc(ld, m), "deploy: service '%s' is deployed in no region",
+               ld_show(s->name, b, sizeof b));
     else if (total == 0)
-        ld_err(ld, node_loc(ld, m), "deploy: service '%s' has no instances in any region",
-               show(s->name, b, sizeof b));
+        ld_err(ld, ld_node_loc(ld, m), "deploy: service '%s' has no instances in any region",
+               ld_show(s->name, b, sizeof b));
 }
 
 static void walk_health(Ld *ld, const Node *m, TopoHealth *h)
 {
-    Toggle tg = toggle(ld, m, "health");
+    Toggle tg = ld_toggle(ld, m, "health");
     if (tg == TG_BAD) return;
     h->enabled = tg != TG_OFF;
     if (tg != TG_MAP) return;
     Node *k[H_N], *v[H_N];
-    if (!collect(ld, m, "health", &health_schema, "health", k, v)) return;
-    rd_duration(ld, v[H_INTERVAL], "interval", true, &h->interval);
-    rd_int(ld, v[H_FAILURES], "failures", 1, 1000, &h->failures);
+    if (!ld_collect(ld, m, "health", &health_schema, "health", k, v)) return;
+    ld_duration(ld, v[H_INTERVAL], "interval", true, &h->interval);
+    ld_int(ld, v[H_FAILURES], "failures", 1, 1000, &h->failures);
 }
 
 static const char *const signal_names[] = { "utilisation", "concurrency", "utilization", "cpu" };
@@ -158,9 +158,9 @@ static const char *const signal_names[] = { "utilisation", "concurrency", "utili
 static void walk_autoscale(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 {
     TopoAutoscale *a = &s->autoscale;
-    Toggle tg = toggle(ld, m, "autoscale");
+    Toggle tg = ld_toggle(ld, m, "autoscale");
     if (tg == TG_BAD) return;
-    a->loc = node_loc(ld, kn);
+    a->loc = ld_node_loc(ld, kn);
     a->enabled = tg != TG_OFF;
     if (tg == TG_OFF) return;
     if (s->kind == SVC_EXTERNAL) {
@@ -169,9 +169,9 @@ static void walk_autoscale(Ld *ld, const Node *kn, const Node *m, TopoService *s
     }
     Node *k[A_N], *v[A_N];
     for (int i = 0; i < A_N; i++) k[i] = v[i] = NULL;
-    if (tg == TG_MAP && !collect(ld, m, "autoscale", &autoscale_schema, "autoscale", k, v)) return;
+    if (tg == TG_MAP && !ld_collect(ld, m, "autoscale", &autoscale_schema, "autoscale", k, v)) return;
     if (v[A_SIGNAL]) {
-        int sig = rd_word(ld, v[A_SIGNAL], "signal", "a signal name", signal_names, 4);
+        int sig = ld_word(ld, v[A_SIGNAL], "signal", "a signal name", signal_names, 4);
         if (sig >= 0)
             a->signal = sig == 1 ? SCALE_CONCURRENCY : sig == 3 ? SCALE_CPU : SCALE_UTILISATION;
     }
@@ -181,52 +181,52 @@ static void walk_autoscale(Ld *ld, const Node *kn, const Node *m, TopoService *s
                a->signal != SCALE_CONCURRENCY ? "a utilisation like 60%"
                                               : "in-flight requests per instance");
     else if (a->signal != SCALE_CONCURRENCY)
-        rd_fraction(ld, v[A_TARGET], "target", true, &a->target);
-    else if (rd_number(ld, v[A_TARGET], "target", 0, 1e6, &x) && !(x > 0))
-        ld_err(ld, node_loc(ld, v[A_TARGET]), "target: in-flight requests must be more than 0");
+        ld_fraction(ld, v[A_TARGET], "target", true, &a->target);
+    else if (ld_number(ld, v[A_TARGET], "target", 0, 1e6, &x) && !(x > 0))
+        ld_err(ld, ld_node_loc(ld, v[A_TARGET]), "target: in-flight requests must be more than 0");
     else if (x > 0)
         a->target = x;
-    rd_duration(ld, v[A_PERIOD], "period", true, &a->period);
-    rd_duration(ld, v[A_DELAY], "delay", false, &a->delay);
-    rd_int(ld, v[A_STEP], "step", 1, MAX_INSTANCES, &a->step);
+    ld_duration(ld, v[A_PERIOD], "period", true, &a->period);
+    ld_duration(ld, v[A_DELAY], "delay", false, &a->delay);
+    ld_int(ld, v[A_STEP], "step", 1, MAX_INSTANCES, &a->step);
     bool min_ok = !v[A_MIN], max_ok = false;
     int64_t n;
-    if (rd_count(ld, v[A_MIN], "min", 0, MAX_INSTANCES, &n)) a->min = (int)n, min_ok = true;
+    if (ld_count(ld, v[A_MIN], "min", 0, MAX_INSTANCES, &n)) a->min = (int)n, min_ok = true;
     if (!v[A_MAX]) ld_err(ld, a->loc, "autoscale needs a 'max' (instances per region)");
-    else if (rd_count(ld, v[A_MAX], "max", 1, MAX_INSTANCES, &n)) a->max = (int)n, max_ok = true;
+    else if (ld_count(ld, v[A_MAX], "max", 1, MAX_INSTANCES, &n)) a->max = (int)n, max_ok = true;
     if (min_ok && max_ok && a->min > a->max)
-        ld_err(ld, node_loc(ld, v[A_MAX]), "autoscale: max (%d) is less than min (%d)", a->max,
+        ld_err(ld, ld_node_loc(ld, v[A_MAX]), "autoscale: max (%d) is less than min (%d)", a->max,
                a->min);
     double r;
-    if (rd_rate(ld, v[A_RATE], "rate", false, &r)) a->rate = r * 60;
+    if (ld_rate(ld, v[A_RATE], "rate", false, &r)) a->rate = r * 60;
 }
 
 static void walk_admission(Ld *ld, const Node *m, TopoAdmission *a)
 {
     Node *k[AD_N], *v[AD_N];
-    if (!collect(ld, m, "admission", &admission_schema, "admission", k, v)) return;
-    rd_int(ld, v[AD_MAX_INFLIGHT], "max_inflight", 0, 1000000000, &a->max_inflight);
-    rd_duration(ld, v[AD_MAX_QUEUE_WAIT], "max_queue_wait", false, &a->max_queue_wait);
-    rd_fraction(ld, v[AD_SHED_ABOVE], "shed_above", false, &a->shed_above);
+    if (!ld_collect(ld, m, "admission", &admission_schema, "admission", k, v)) return;
+    ld_int(ld, v[AD_MAX_INFLIGHT], "max_inflight", 0, 1000000000, &a->max_inflight);
+    ld_duration(ld, v[AD_MAX_QUEUE_WAIT], "max_queue_wait", false, &a->max_queue_wait);
+    ld_fraction(ld, v[AD_SHED_ABOVE], "shed_above", false, &a->shed_above);
 }
 
 static void walk_scheduler(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 {
     TopoScheduler *sc = &s->scheduler;
-    sc->loc = node_loc(ld, kn);
+    sc->loc = ld_node_loc(ld, kn);
     if (s->kind == SVC_EXTERNAL) {
         ld_err(ld, sc->loc, "scheduler: an external service schedules no instances");
         return;
     }
     Node *k[SC_N], *v[SC_N];
-    if (!collect(ld, m, "scheduler", &scheduler_schema, "a scheduler", k, v)) return;
-    rd_duration(ld, v[SC_TIMEOUT], "timeout", true, &sc->timeout);
-    const char *r = v[SC_RETRIES] ? scalar_str(v[SC_RETRIES]) : NULL;
+    if (!ld_collect(ld, m, "scheduler", &scheduler_schema, "a scheduler", k, v)) return;
+    ld_duration(ld, v[SC_TIMEOUT], "timeout", true, &sc->timeout);
+    const char *r = v[SC_RETRIES] ? ld_scalar_str(v[SC_RETRIES]) : NULL;
     if (r && strcmp(r, "unlimited") == 0) sc->retries = -1;
-    else rd_int(ld, v[SC_RETRIES], "retries", 0, 1000000, &sc->retries);
-    if (v[SC_BACKOFF]) walk_backoff(ld, v[SC_BACKOFF], "backoff", &sc->backoff);
-    rd_int(ld, v[SC_PARALLEL], "parallel", 1, MAX_INSTANCES, &sc->parallel);
-    rd_rate(ld, v[SC_RATE], "rate", true, &sc->rate);
+    else ld_int(ld, v[SC_RETRIES], "retries", 0, 1000000, &sc->retries);
+    if (v[SC_BACKOFF]) ld_walk_backoff(ld, v[SC_BACKOFF], "backoff", &sc->backoff);
+    ld_int(ld, v[SC_PARALLEL], "parallel", 1, MAX_INSTANCES, &sc->parallel);
+    ld_rate(ld, v[SC_RATE], "rate", true, &sc->rate);
 }
 
 /* `startup: { calls: [...] }`: calls as in `calls`, made by a booting
@@ -235,24 +235,24 @@ static void walk_scheduler(Ld *ld, const Node *kn, const Node *m, TopoService *s
 static void walk_startup(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 {
     if (s->kind == SVC_EXTERNAL) {
-        ld_err(ld, node_loc(ld, kn), "startup: an external service has no instances to start");
+        ld_err(ld, ld_node_loc(ld, kn), "startup: an external service has no instances to start");
         return;
     }
     Node *k[SU_N], *v[SU_N];
-    if (!collect(ld, m, "startup", &startup_schema, "startup", k, v)) return;
+    if (!ld_collect(ld, m, "startup", &startup_schema, "startup", k, v)) return;
     const Node *cm = v[SU_CALLS];
-    if (!cm || is_null(cm)) return;
-    if (!is_seq(cm)) {
-        wrong_type(ld, cm, "calls", "a list of calls like [{ to: db, timeout: 1s }]");
+    if (!cm || ld_is_null(cm)) return;
+    if (!ld_is_seq(cm)) {
+        ld_wrong_type(ld, cm, "calls", "a list of calls like [{ to: db, timeout: 1s }]");
         return;
     }
-    s->startup = xcalloc(ld, seq_len(cm), sizeof *s->startup);
+    s->startup = ld_xcalloc(ld, ld_seq_len(cm), sizeof *s->startup);
     if (!s->startup) return;
     EACH_ITEM(it, cm) {
-        Node *c = get(ld, *it);
+        Node *c = ld_get(ld, *it);
         if (!c) return;
         TopoCall *call = &s->startup[s->nstartup++];
-        walk_call(ld, c, call);
+        ld_walk_call(ld, c, call);
         if (call->breaker.enabled)
             ld_err(ld, call->breaker.loc, "breaker: a start-up call takes no breaker");
         if (call->budget.enabled)
@@ -263,18 +263,18 @@ static void walk_startup(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 static void walk_collapse(Ld *ld, const Node *kn, const Node *m, TopoService *s)
 {
     TopoCollapse *c = &s->collapse;
-    c->loc = node_loc(ld, kn);
+    c->loc = ld_node_loc(ld, kn);
     if (s->kind == SVC_EXTERNAL) {
         ld_err(ld, c->loc, "collapse: an external service has no instances to overload");
         return;
     }
     Node *k[CO_N], *v[CO_N];
-    if (!collect(ld, m, "collapse", &collapse_schema, "collapse", k, v)) return;
+    if (!ld_collect(ld, m, "collapse", &collapse_schema, "collapse", k, v)) return;
     c->enabled = true;
     if (!v[CO_KNEE]) ld_err(ld, c->loc, "collapse needs a 'knee' (requests per instance before it slows down)");
-    else rd_int(ld, v[CO_KNEE], "knee", 1, 10000000, &c->knee);
-    rd_number(ld, v[CO_CONTENTION], "contention", 0, 1000, &c->contention);
-    rd_number(ld, v[CO_COHERENCY], "coherency", 0, 1000, &c->coherency);
+    else ld_int(ld, v[CO_KNEE], "knee", 1, 10000000, &c->knee);
+    ld_number(ld, v[CO_CONTENTION], "contention", 0, 1000, &c->contention);
+    ld_number(ld, v[CO_COHERENCY], "coherency", 0, 1000, &c->coherency);
     if (!v[CO_CONTENTION] && !v[CO_COHERENCY])
         ld_err(ld, c->loc, "collapse needs 'contention' or 'coherency' (without either it changes nothing)");
 }
@@ -288,54 +288,54 @@ static void rd_routing(Ld *ld, const Node *kn, const Node *v, TopoService *s)
 {
     if (!v) return;
     if (s->kind == SVC_EXTERNAL) {
-        ld_err(ld, node_loc(ld, kn), "routing: an external service has no instances to pick from");
+        ld_err(ld, ld_node_loc(ld, kn), "routing: an external service has no instances to pick from");
         return;
     }
-    int r = rd_word(ld, v, "routing", "a routing policy", routing_names, 3);
+    int r = ld_word(ld, v, "routing", "a routing policy", routing_names, 3);
     if (r >= 0) s->routing = (RoutePolicy)r;
 }
 
 static void walk_service(Ld *ld, const Node *m, TopoService *s)
 {
     char what[96], b[64];
-    snprintf(what, sizeof what, "service '%s'", show(s->name, b, sizeof b));
+    snprintf(what, sizeof what, "service '%s'", ld_show(s->name, b, sizeof b));
     Node *k[S_N], *v[S_N];
-    if (!collect(ld, m, s->name, &service_schema, what, k, v)) return;
-    int kind = rd_word(ld, v[S_KIND], "kind", "a service kind", kind_names, 3);
+    if (!ld_collect(ld, m, s->name, &service_schema, what, k, v)) return;
+    int kind = ld_word(ld, v[S_KIND], "kind", "a service kind", kind_names, 3);
     if (kind >= 0) s->kind = (SvcKind)kind;
     if (v[S_DEPLOY]) {
         walk_deploy(ld, k[S_DEPLOY], v[S_DEPLOY], s);
     } else if (s->kind != SVC_EXTERNAL) {
         ld_err(ld, s->loc, "service '%s' has no deploy: say where it runs and how many instances",
-               show(s->name, b, sizeof b));
+               ld_show(s->name, b, sizeof b));
         ld_note(ld, s->loc, "like deploy: { %s: 2 }, or kind: external for a service outside your control",
-                ld->t->nregions ? show(ld->t->regions[0].name, b, sizeof b) : "eu-west");
+                ld->t->nregions ? ld_show(ld->t->regions[0].name, b, sizeof b) : "eu-west");
     }
-    rd_int(ld, v[S_CONCURRENCY], "concurrency", 1, 100000, &s->concurrency);
-    rd_int(ld, v[S_QUEUE], "queue", 0, 10000000, &s->queue);
+    ld_int(ld, v[S_CONCURRENCY], "concurrency", 1, 100000, &s->concurrency);
+    ld_int(ld, v[S_QUEUE], "queue", 0, 10000000, &s->queue);
     if (v[S_SERVICE_TIME])
-        rd_dist(ld, v[S_SERVICE_TIME], "service_time", &s->service_time);
+        ld_dist(ld, v[S_SERVICE_TIME], "service_time", &s->service_time);
     else
         ld_err(ld, s->loc, "service '%s' has no service_time: how long its own work takes, like service_time: 20ms",
-               show(s->name, b, sizeof b));
-    rd_fraction(ld, v[S_ERROR_RATE], "error_rate", false, &s->error_rate);
-    if (v[S_CALLS]) walk_calls(ld, v[S_CALLS], s);
+               ld_show(s->name, b, sizeof b));
+    ld_fraction(ld, v[S_ERROR_RATE], "error_rate", false, &s->error_rate);
+    if (v[S_CALLS]) ld_walk_calls(ld, v[S_CALLS], s);
     if (v[S_READS]) walk_reads(ld, v[S_READS], s);
     if (v[S_RUNS_ON]) {
-        s->runs_on = rd_ref(ld, v[S_RUNS_ON], "runs_on", &ld->svc, "service");
-        s->runs_on_loc = node_loc(ld, v[S_RUNS_ON]);
+        s->runs_on = ld_ref(ld, v[S_RUNS_ON], "runs_on", &ld->svc, "service");
+        s->runs_on_loc = ld_node_loc(ld, v[S_RUNS_ON]);
     }
-    rd_duration(ld, v[S_RESTART_TIME], "restart_time", false, &s->restart_time);
+    ld_duration(ld, v[S_RESTART_TIME], "restart_time", false, &s->restart_time);
     if (v[S_SCHEDULER]) walk_scheduler(ld, k[S_SCHEDULER], v[S_SCHEDULER], s);
     if (v[S_STARTUP]) walk_startup(ld, k[S_STARTUP], v[S_STARTUP], s);
     if (v[S_HEALTH]) walk_health(ld, v[S_HEALTH], &s->health);
     if (v[S_AUTOSCALE]) walk_autoscale(ld, k[S_AUTOSCALE], v[S_AUTOSCALE], s);
     if (v[S_ADMISSION]) walk_admission(ld, v[S_ADMISSION], &s->admission);
     if (v[S_COLLAPSE]) walk_collapse(ld, k[S_COLLAPSE], v[S_COLLAPSE], s);
-    rd_bool(ld, v[S_CROSS_REGION], "cross_region", &s->cross_region);
+    ld_bool(ld, v[S_CROSS_REGION], "cross_region", &s->cross_region);
     rd_routing(ld, k[S_ROUTING], v[S_ROUTING], s);
-    const char *owner = rd_name(ld, v[S_OWNER], "owner", "a team name");
-    if (owner) s->owner = xstrdup(ld, owner);
+    const char *owner = ld_name(ld, v[S_OWNER], "owner", "a team name");
+    if (owner) s->owner = ld_xstrdup(ld, owner);
 }
 
 static void service_defaults(TopoService *s)
@@ -355,14 +355,14 @@ static void service_defaults(TopoService *s)
 
 /* Defines the services (names, locations, defaults) before any is read, so
  * that calls may point forward. */
-void pre_services(Ld *ld, const Node *m)
+void ld_pre_services(Ld *ld, const Node *m)
 {
     Topo *t = ld->t;
-    if (!is_map(m)) return;      /* walk_services says so */
-    int n = scan_names(ld, m, "service", MAX_SERVICES, &ld->svc_skip);
+    if (!ld_is_map(m)) return;      /* walk_services says so */
+    int n = ld_scan_names(ld, m, "service", MAX_SERVICES, &ld->svc_skip);
     if (!ld->svc_skip) return;
-    t->services = xcalloc(ld, (size_t)n, sizeof *t->services);
-    const char **names = xcalloc(ld, (size_t)n, sizeof *names);
+    t->services = ld_xcalloc(ld, (size_t)n, sizeof *t->services);
+    const char **names = ld_xcalloc(ld, (size_t)n, sizeof *names);
     if (!t->services || !names) {
         free(names);
         return;
@@ -370,27 +370,27 @@ void pre_services(Ld *ld, const Node *m)
     size_t i = 0;
     EACH_PAIR(pr, m) {
         if (ld->svc_skip[i++] || t->nservices == n) continue;
-        Node *kn = get(ld, pr->key);
+        Node *kn = ld_get(ld, pr->key);
         if (!kn) break;
         TopoService *s = &t->services[t->nservices++];
         service_defaults(s);
-        s->name = xstrdup(ld, scalar_str(kn));
-        s->loc = node_loc(ld, kn);
+        s->name = ld_xstrdup(ld, ld_scalar_str(kn));
+        s->loc = ld_node_loc(ld, kn);
         names[t->nservices - 1] = s->name;
     }
-    table_build(ld, &ld->svc, names, t->nservices);
+    ld_table_build(ld, &ld->svc, names, t->nservices);
     free(names);
 }
 
-void walk_services(Ld *ld, const Node *m)
+void ld_walk_services(Ld *ld, const Node *m)
 {
-    if (!is_map(m)) {
-        wrong_type(ld, m, "services", "a mapping of service names to their settings");
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, "services", "a mapping of service names to their settings");
         ld->svc.broken = true;
         return;
     }
-    if (map_len(m) == 0) {
-        ld_err(ld, node_loc(ld, m), "services: there are none; a topology needs at least one");
+    if (ld_map_len(m) == 0) {
+        ld_err(ld, ld_node_loc(ld, m), "services: there are none; a topology needs at least one");
         ld->svc.broken = true;
         return;
     }

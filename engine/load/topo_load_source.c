@@ -6,7 +6,7 @@
  *
  * The largest rate is noted on the way (ld->top_rate) for the estimate of
  * what the sources ask of the simulation (topo_load_root.c). Without
- * `regions:`, a source's weights are filled in by default_weights() once
+ * `regions:`, a source's weights are filled in by ld_default_weights() once
  * every service's deployment is known.
  */
 #include "load/topo_load_internal.h"
@@ -46,26 +46,26 @@ SCHEMA(client, "a client", CL_N);
 
 static void walk_steps(Ld *ld, const Node *m, TopoShape *sh)
 {
-    if (!is_seq(m) || seq_len(m) == 0) {
-        wrong_type(ld, m, "steps", "a list of steps like [{ at: 10m, factor: 2 }]");
+    if (!ld_is_seq(m) || ld_seq_len(m) == 0) {
+        ld_wrong_type(ld, m, "steps", "a list of steps like [{ at: 10m, factor: 2 }]");
         return;
     }
-    sh->points = xcalloc(ld, seq_len(m), sizeof *sh->points);
+    sh->points = ld_xcalloc(ld, ld_seq_len(m), sizeof *sh->points);
     if (!sh->points) return;
     EACH_ITEM(it, m) {
-        Node *st = get(ld, *it);
+        Node *st = ld_get(ld, *it);
         if (!st) return;
         Node *k[SP_N], *v[SP_N];
-        if (!collect(ld, st, "steps", &step_schema, "a step", k, v)) continue;
+        if (!ld_collect(ld, st, "steps", &step_schema, "a step", k, v)) continue;
         ShapePoint pt = { 0, 1 };
         bool ok = true;
-        if (!v[SP_AT]) ld_err(ld, node_loc(ld, st), "a step needs 'at' (when it starts)"), ok = false;
-        else ok = rd_duration(ld, v[SP_AT], "at", false, &pt.at);
-        if (!v[SP_FACTOR]) ld_err(ld, node_loc(ld, st), "a step needs 'factor' (the rate multiplier)"), ok = false;
-        else ok = rd_number(ld, v[SP_FACTOR], "factor", 0, 1e6, &pt.factor) && ok;
+        if (!v[SP_AT]) ld_err(ld, ld_node_loc(ld, st), "a step needs 'at' (when it starts)"), ok = false;
+        else ok = ld_duration(ld, v[SP_AT], "at", false, &pt.at);
+        if (!v[SP_FACTOR]) ld_err(ld, ld_node_loc(ld, st), "a step needs 'factor' (the rate multiplier)"), ok = false;
+        else ok = ld_number(ld, v[SP_FACTOR], "factor", 0, 1e6, &pt.factor) && ok;
         if (!ok) continue;
         if (sh->npoints > 0 && pt.at <= sh->points[sh->npoints - 1].at) {
-            ld_err(ld, node_loc(ld, v[SP_AT]), "at: steps must be in time order, each later than the one before");
+            ld_err(ld, ld_node_loc(ld, v[SP_AT]), "at: steps must be in time order, each later than the one before");
             continue;
         }
         sh->points[sh->npoints++] = pt;
@@ -83,17 +83,17 @@ static const unsigned shape_takes[SK_N] = {
 
 static void walk_shape(Ld *ld, const Node *m, TopoShape *sh)
 {
-    if (m->type == YAML_SCALAR_NODE && !is_null(m)) {     /* shape: constant */
-        const char *s = scalar_str(m);
+    if (m->type == YAML_SCALAR_NODE && !ld_is_null(m)) {     /* shape: constant */
+        const char *s = ld_scalar_str(m);
         if (s && strcmp(s, "constant") == 0) return;
-        wrong_type(ld, m, "shape", "a mapping like { kind: diurnal, amplitude: 30% }");
+        ld_wrong_type(ld, m, "shape", "a mapping like { kind: diurnal, amplitude: 30% }");
         return;
     }
     Node *k[SH_N], *v[SH_N];
-    if (!collect(ld, m, "shape", &shape_schema, "a shape", k, v)) return;
+    if (!ld_collect(ld, m, "shape", &shape_schema, "a shape", k, v)) return;
     int kind;
     if (v[SH_KIND]) {
-        kind = rd_word(ld, v[SH_KIND], "kind", "a shape kind", shape_names, SK_N);
+        kind = ld_word(ld, v[SH_KIND], "kind", "a shape kind", shape_names, SK_N);
         if (kind < 0) return;
     } else if (v[SH_FILE]) kind = SK_CSV;
     else if (v[SH_STEPS]) kind = SK_STEPS;
@@ -103,7 +103,7 @@ static void walk_shape(Ld *ld, const Node *m, TopoShape *sh)
     bool bad = false;
     for (int i = SH_KIND + 1; i < SH_N; i++) {
         if (k[i] && !(shape_takes[kind] & BIT(i))) {
-            ld_err(ld, node_loc(ld, k[i]), "shape: '%s' does not apply to a %s shape", shape_keys[i],
+            ld_err(ld, ld_node_loc(ld, k[i]), "shape: '%s' does not apply to a %s shape", shape_keys[i],
                    shape_names[kind]);
             bad = true;
         }
@@ -111,18 +111,18 @@ static void walk_shape(Ld *ld, const Node *m, TopoShape *sh)
     if (bad) return;
     switch (kind) {
     case SK_DIURNAL:
-        if (!v[SH_AMPLITUDE]) ld_err(ld, node_loc(ld, m), "shape: a diurnal shape needs 'amplitude' (like 30%%)");
-        rd_fraction(ld, v[SH_AMPLITUDE], "amplitude", false, &sh->amplitude);
-        rd_duration(ld, v[SH_PERIOD], "period", true, &sh->period);
-        rd_duration(ld, v[SH_PEAK], "peak", false, &sh->peak);
+        if (!v[SH_AMPLITUDE]) ld_err(ld, ld_node_loc(ld, m), "shape: a diurnal shape needs 'amplitude' (like 30%%)");
+        ld_fraction(ld, v[SH_AMPLITUDE], "amplitude", false, &sh->amplitude);
+        ld_duration(ld, v[SH_PERIOD], "period", true, &sh->period);
+        ld_duration(ld, v[SH_PEAK], "peak", false, &sh->peak);
         break;
     case SK_STEPS:
-        if (!v[SH_STEPS]) ld_err(ld, node_loc(ld, m), "shape: a steps shape needs 'steps'");
+        if (!v[SH_STEPS]) ld_err(ld, ld_node_loc(ld, m), "shape: a steps shape needs 'steps'");
         else walk_steps(ld, v[SH_STEPS], sh);
         break;
     case SK_CSV:
-        if (!v[SH_FILE]) ld_err(ld, node_loc(ld, m), "shape: a csv shape needs 'file'");
-        else read_csv(ld, v[SH_FILE], sh);
+        if (!v[SH_FILE]) ld_err(ld, ld_node_loc(ld, m), "shape: a csv shape needs 'file'");
+        else ld_read_csv(ld, v[SH_FILE], sh);
         break;
     default:
         break;
@@ -131,14 +131,14 @@ static void walk_shape(Ld *ld, const Node *m, TopoShape *sh)
 
 static void walk_weights(Ld *ld, const Node *m, TopoSource *src)
 {
-    if (!is_map(m)) {
-        wrong_type(ld, m, "regions", "a mapping of region to weight, like { eu-west: 60%, us-east: 40% }");
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, "regions", "a mapping of region to weight, like { eu-west: 60%, us-east: 40% }");
         return;
     }
     int nreg = ld->t->nregions;
     if (nreg == 0) return;
-    src->weights = xcalloc(ld, (size_t)nreg, sizeof *src->weights);
-    const Node **first = xcalloc(ld, (size_t)nreg, sizeof *first);
+    src->weights = ld_xcalloc(ld, (size_t)nreg, sizeof *src->weights);
+    const Node **first = ld_xcalloc(ld, (size_t)nreg, sizeof *first);
     if (!src->weights || !first) {
         free(first);
         return;
@@ -147,22 +147,22 @@ static void walk_weights(Ld *ld, const Node *m, TopoSource *src)
     double sum = 0;
     char b[64];
     EACH_PAIR(pr, m) {
-        Node *rk = get(ld, pr->key), *rv = get(ld, pr->value);
+        Node *rk = ld_get(ld, pr->key), *rv = ld_get(ld, pr->value);
         if (!rk || !rv) {
             ok = false;
             break;
         }
-        int r = rd_ref(ld, rk, "regions", &ld->reg, "region");
+        int r = ld_ref(ld, rk, "regions", &ld->reg, "region");
         double w = 0;
-        bool good = rd_fraction(ld, rv, "regions", false, &w);
+        bool good = ld_fraction(ld, rv, "regions", false, &w);
         if (r < 0 || !good) {
             ok = false;
             continue;
         }
         if (first[r]) {
-            ld_err(ld, node_loc(ld, rk), "regions: region '%s' is listed twice",
-                   show(ld->t->regions[r].name, b, sizeof b));
-            ld_note(ld, node_loc(ld, first[r]), "first listed here");
+            ld_err(ld, ld_node_loc(ld, rk), "regions: region '%s' is listed twice",
+                   ld_show(ld->t->regions[r].name, b, sizeof b));
+            ld_note(ld, ld_node_loc(ld, first[r]), "first listed here");
             ok = false;
             continue;
         }
@@ -172,42 +172,42 @@ static void walk_weights(Ld *ld, const Node *m, TopoSource *src)
     }
     free(first);
     if (ok && fabs(sum - 1) > WEIGHT_TOLERANCE)
-        ld_err(ld, node_loc(ld, m), "regions: the weights of source '%s' add up to %.6g%%, not 100%%",
-               show(src->name, b, sizeof b), sum * 100);
+        ld_err(ld, ld_node_loc(ld, m), "regions: the weights of source '%s' add up to %.6g%%, not 100%%",
+               ld_show(src->name, b, sizeof b), sum * 100);
 }
 
 static void walk_client(Ld *ld, const Node *m, TopoClient *c)
 {
     Node *k[CL_N], *v[CL_N];
-    if (!collect(ld, m, "client", &client_schema, "a client", k, v)) return;
-    rd_duration(ld, v[CL_TIMEOUT], "timeout", true, &c->timeout);
-    rd_int(ld, v[CL_RETRIES], "retries", 0, 100, &c->retries);
-    if (v[CL_BACKOFF]) walk_backoff(ld, v[CL_BACKOFF], "backoff", &c->backoff);
-    rd_fraction(ld, v[CL_REATTEMPT], "reattempt", false, &c->reattempt);
-    rd_duration(ld, v[CL_REATTEMPT_AFTER], "reattempt_after", false, &c->reattempt_after);
-    rd_int(ld, v[CL_MAX_REATTEMPTS], "max_reattempts", 0, 1000, &c->max_reattempts);
-    rd_duration(ld, v[CL_PATIENCE], "patience", false, &c->patience);
-    rd_fraction(ld, v[CL_OFFLINE], "offline", false, &c->offline);
-    rd_fraction(ld, v[CL_DEFER], "defer", false, &c->defer);
-    rd_duration(ld, v[CL_RECHECK], "recheck", true, &c->recheck);
-    rd_duration(ld, v[CL_CATCH_UP], "catch_up", false, &c->catch_up);
+    if (!ld_collect(ld, m, "client", &client_schema, "a client", k, v)) return;
+    ld_duration(ld, v[CL_TIMEOUT], "timeout", true, &c->timeout);
+    ld_int(ld, v[CL_RETRIES], "retries", 0, 100, &c->retries);
+    if (v[CL_BACKOFF]) ld_walk_backoff(ld, v[CL_BACKOFF], "backoff", &c->backoff);
+    ld_fraction(ld, v[CL_REATTEMPT], "reattempt", false, &c->reattempt);
+    ld_duration(ld, v[CL_REATTEMPT_AFTER], "reattempt_after", false, &c->reattempt_after);
+    ld_int(ld, v[CL_MAX_REATTEMPTS], "max_reattempts", 0, 1000, &c->max_reattempts);
+    ld_duration(ld, v[CL_PATIENCE], "patience", false, &c->patience);
+    ld_fraction(ld, v[CL_OFFLINE], "offline", false, &c->offline);
+    ld_fraction(ld, v[CL_DEFER], "defer", false, &c->defer);
+    ld_duration(ld, v[CL_RECHECK], "recheck", true, &c->recheck);
+    ld_duration(ld, v[CL_CATCH_UP], "catch_up", false, &c->catch_up);
 }
 
 static void walk_source(Ld *ld, const Node *m, TopoSource *src, bool *weights_given)
 {
     char what[96], b[64];
-    snprintf(what, sizeof what, "source '%s'", show(src->name, b, sizeof b));
+    snprintf(what, sizeof what, "source '%s'", ld_show(src->name, b, sizeof b));
     Node *k[SO_N], *v[SO_N];
-    if (!collect(ld, m, src->name, &source_schema, what, k, v)) return;
-    if (v[SO_ENTRY]) src->entry = rd_ref(ld, v[SO_ENTRY], "entry", &ld->svc, "service");
+    if (!ld_collect(ld, m, src->name, &source_schema, what, k, v)) return;
+    if (v[SO_ENTRY]) src->entry = ld_ref(ld, v[SO_ENTRY], "entry", &ld->svc, "service");
     else ld_err(ld, src->loc, "source '%s' needs an 'entry': the service its requests arrive at",
-                show(src->name, b, sizeof b));
+                ld_show(src->name, b, sizeof b));
     if (!v[SO_RATE]) ld_err(ld, src->loc, "source '%s' needs a 'rate', like rate: 100/s",
-                show(src->name, b, sizeof b));
-    if (v[SO_RATE] && rd_rate(ld, v[SO_RATE], "rate", false, &src->rate) &&
+                ld_show(src->name, b, sizeof b));
+    if (v[SO_RATE] && ld_rate(ld, v[SO_RATE], "rate", false, &src->rate) &&
         src->rate > ld->top_rate) {
         ld->top_rate = src->rate;
-        ld->top_rate_loc = node_loc(ld, v[SO_RATE]);
+        ld->top_rate_loc = ld_node_loc(ld, v[SO_RATE]);
     }
     if (v[SO_SHAPE]) walk_shape(ld, v[SO_SHAPE], &src->shape);
     if (v[SO_REGIONS]) {
@@ -215,25 +215,25 @@ static void walk_source(Ld *ld, const Node *m, TopoSource *src, bool *weights_gi
         walk_weights(ld, v[SO_REGIONS], src);
     }
     int64_t n;
-    if (rd_count(ld, v[SO_CUSTOMERS], "customers", 0, 1000000000000LL, &n))
+    if (ld_count(ld, v[SO_CUSTOMERS], "customers", 0, 1000000000000LL, &n))
         src->customers = (uint64_t)n;
-    rd_fraction(ld, v[SO_SLO], "slo", true, &src->slo);
+    ld_fraction(ld, v[SO_SLO], "slo", true, &src->slo);
     if (v[SO_CLIENT]) walk_client(ld, v[SO_CLIENT], &src->client);
     if (src->client.defer > 0 && src->customers == 0) {
-        ld_err(ld, node_loc(ld, v[SO_CLIENT]),
+        ld_err(ld, ld_node_loc(ld, v[SO_CLIENT]),
                "client: 'defer' needs the source's 'customers': deferred work waits per customer");
         ld_note(ld, src->loc, "add customers: to source '%s', like customers: 10k",
-                show(src->name, b, sizeof b));
+                ld_show(src->name, b, sizeof b));
     }
 }
 
 /* Without `regions:`, a source's traffic is spread like its entry
  * service's instances, or equally when that tells nothing. */
-void default_weights(Ld *ld, TopoSource *src)
+void ld_default_weights(Ld *ld, TopoSource *src)
 {
     Topo *t = ld->t;
     if (src->weights || t->nregions == 0) return;
-    src->weights = xcalloc(ld, (size_t)t->nregions, sizeof *src->weights);
+    src->weights = ld_xcalloc(ld, (size_t)t->nregions, sizeof *src->weights);
     if (!src->weights) return;
     double total = 0;
     const TopoService *e = src->entry >= 0 ? &t->services[src->entry] : NULL;
@@ -243,23 +243,23 @@ void default_weights(Ld *ld, TopoSource *src)
         src->weights[r] = total > 0 ? topo_instances(e, r) / total : 1.0 / t->nregions;
 }
 
-void pre_sources(Ld *ld, const Node *m)
+void ld_pre_sources(Ld *ld, const Node *m)
 {
     Topo *t = ld->t;
-    if (!is_map(m)) return;
-    int n = scan_names(ld, m, "source", MAX_SOURCES, &ld->src_skip);
+    if (!ld_is_map(m)) return;
+    int n = ld_scan_names(ld, m, "source", MAX_SOURCES, &ld->src_skip);
     if (!ld->src_skip) return;
-    t->sources = xcalloc(ld, (size_t)n, sizeof *t->sources);
-    ld->weights_given = xcalloc(ld, (size_t)n, sizeof *ld->weights_given);
+    t->sources = ld_xcalloc(ld, (size_t)n, sizeof *t->sources);
+    ld->weights_given = ld_xcalloc(ld, (size_t)n, sizeof *ld->weights_given);
     if (!t->sources || !ld->weights_given) return;
     size_t i = 0;
     EACH_PAIR(pr, m) {
         if (ld->src_skip[i++] || t->nsources == n) continue;
-        Node *kn = get(ld, pr->key);
+        Node *kn = ld_get(ld, pr->key);
         if (!kn) break;
         TopoSource *s = &t->sources[t->nsources++];
-        s->name = xstrdup(ld, scalar_str(kn));
-        s->loc = node_loc(ld, kn);
+        s->name = ld_xstrdup(ld, ld_scalar_str(kn));
+        s->loc = ld_node_loc(ld, kn);
         s->entry = -1;
         s->shape = (TopoShape){ .kind = SHAPE_CONSTANT, .period = 24 * FD_HOUR };
         s->client = topo_default_client();
@@ -267,14 +267,14 @@ void pre_sources(Ld *ld, const Node *m)
     }
 }
 
-void walk_sources(Ld *ld, const Node *m)
+void ld_walk_sources(Ld *ld, const Node *m)
 {
-    if (!is_map(m)) {
-        wrong_type(ld, m, "sources", "a mapping of source names to their settings");
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, "sources", "a mapping of source names to their settings");
         return;
     }
-    if (map_len(m) == 0) {
-        ld_err(ld, node_loc(ld, m), "sources: there are none; a topology needs at least one");
+    if (ld_map_len(m) == 0) {
+        ld_err(ld, ld_node_loc(ld, m), "sources: there are none; a topology needs at least one");
         return;
     }
     EACH_DEFINED(ld, m, ld->src_skip, ld->t->nsources, idx, vn)

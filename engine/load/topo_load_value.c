@@ -21,20 +21,20 @@
  * `what` and gives NULL. */
 static const char *node_text(Ld *ld, const Node *v, const char *key, const char *what)
 {
-    if (v->type == YAML_SCALAR_NODE && !is_null(v)) {
-        const char *s = scalar_str(v);
+    if (v->type == YAML_SCALAR_NODE && !ld_is_null(v)) {
+        const char *s = ld_scalar_str(v);
         if (s) return s;
-        ld_err(ld, node_loc(ld, v), "%s: expected %s, got text with a NUL character", key, what);
+        ld_err(ld, ld_node_loc(ld, v), "%s: expected %s, got text with a NUL character", key, what);
         return NULL;
     }
-    wrong_type(ld, v, key, what);
+    ld_wrong_type(ld, v, key, what);
     return NULL;
 }
 
 static void bad_value(Ld *ld, const Node *v, const char *key, const char *s, const char *why)
 {
     char b[64];
-    ld_err(ld, node_loc(ld, v), "%s: '%s' %s", key, show(s, b, sizeof b), why);
+    ld_err(ld, ld_node_loc(ld, v), "%s: '%s' %s", key, ld_show(s, b, sizeof b), why);
 }
 
 /* ------------------------------------------------------------------ */
@@ -44,7 +44,7 @@ static void bad_value(Ld *ld, const Node *v, const char *key, const char *s, con
 
 #define A_DURATION "a duration like 250ms"
 
-bool rd_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime *out)
+bool ld_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime *out)
 {
     if (!v) return false;
     const char *s = node_text(ld, v, key, A_DURATION), *why;
@@ -62,7 +62,7 @@ bool rd_duration(Ld *ld, const Node *v, const char *key, bool positive, SimTime 
     return true;
 }
 
-bool rd_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out)
+bool ld_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out)
 {
     if (!v) return false;
     const char *s = node_text(ld, v, key, "a rate like 100/s"), *why;
@@ -80,7 +80,7 @@ bool rd_rate(Ld *ld, const Node *v, const char *key, bool positive, double *out)
     return true;
 }
 
-bool rd_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *out)
+bool ld_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *out)
 {
     if (!v) return false;
     const char *s = node_text(ld, v, key, "a fraction like 0.5 or 50%"), *why;
@@ -98,7 +98,7 @@ bool rd_fraction(Ld *ld, const Node *v, const char *key, bool positive, double *
     return true;
 }
 
-bool rd_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, int64_t *out)
+bool ld_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, int64_t *out)
 {
     if (!v) return false;
     const char *s = node_text(ld, v, key, "a whole number"), *why;
@@ -110,12 +110,12 @@ bool rd_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, in
     }
     char b[64];
     if (n < lo) {
-        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at least %lld", key, show(s, b, sizeof b),
+        ld_err(ld, ld_node_loc(ld, v), "%s: '%s' must be at least %lld", key, ld_show(s, b, sizeof b),
                (long long)lo);
         return false;
     }
     if (n > hi) {
-        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at most %lld", key, show(s, b, sizeof b),
+        ld_err(ld, ld_node_loc(ld, v), "%s: '%s' must be at most %lld", key, ld_show(s, b, sizeof b),
                (long long)hi);
         return false;
     }
@@ -123,13 +123,13 @@ bool rd_count(Ld *ld, const Node *v, const char *key, int64_t lo, int64_t hi, in
     return true;
 }
 
-void rd_int(Ld *ld, const Node *v, const char *key, int lo, int hi, int *out)
+void ld_int(Ld *ld, const Node *v, const char *key, int lo, int hi, int *out)
 {
     int64_t n;
-    if (rd_count(ld, v, key, lo, hi, &n)) *out = (int)n;
+    if (ld_count(ld, v, key, lo, hi, &n)) *out = (int)n;
 }
 
-bool rd_number(Ld *ld, const Node *v, const char *key, double lo, double hi, double *out)
+bool ld_number(Ld *ld, const Node *v, const char *key, double lo, double hi, double *out)
 {
     if (!v) return false;
     const char *s = node_text(ld, v, key, "a number"), *why;
@@ -141,11 +141,11 @@ bool rd_number(Ld *ld, const Node *v, const char *key, double lo, double hi, dou
     }
     char b[64];
     if (x < lo) {
-        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at least %g", key, show(s, b, sizeof b), lo);
+        ld_err(ld, ld_node_loc(ld, v), "%s: '%s' must be at least %g", key, ld_show(s, b, sizeof b), lo);
         return false;
     }
     if (x > hi) {
-        ld_err(ld, node_loc(ld, v), "%s: '%s' must be at most %g", key, show(s, b, sizeof b), hi);
+        ld_err(ld, ld_node_loc(ld, v), "%s: '%s' must be at most %g", key, ld_show(s, b, sizeof b), hi);
         return false;
     }
     *out = x;
@@ -164,7 +164,7 @@ static int parse_bool(const char *s)
     return -1;
 }
 
-bool rd_bool(Ld *ld, const Node *v, const char *key, bool *out)
+bool ld_bool(Ld *ld, const Node *v, const char *key, bool *out)
 {
     if (!v) return false;
     const char *s = node_text(ld, v, key, "true or false");
@@ -179,12 +179,12 @@ bool rd_bool(Ld *ld, const Node *v, const char *key, bool *out)
 }
 
 /* A non-empty name. */
-const char *rd_name(Ld *ld, const Node *v, const char *key, const char *what)
+const char *ld_name(Ld *ld, const Node *v, const char *key, const char *what)
 {
     if (!v) return NULL;
     const char *s = node_text(ld, v, key, what);
     if (s && !*s) {
-        ld_err(ld, node_loc(ld, v), "%s: the name is empty", key);
+        ld_err(ld, ld_node_loc(ld, v), "%s: the name is empty", key);
         return NULL;
     }
     return s;
@@ -201,10 +201,10 @@ static int cmp_nameix(const void *a, const void *b)
 }
 
 /* Builds tab from n names (entries may be NULL after an OOM: skipped). */
-void table_build(Ld *ld, NameTable *tab, const char *const *names, int n)
+void ld_table_build(Ld *ld, NameTable *tab, const char *const *names, int n)
 {
-    tab->ix = xcalloc(ld, (size_t)n, sizeof *tab->ix);
-    tab->names = xcalloc(ld, (size_t)n, sizeof *tab->names);
+    tab->ix = ld_xcalloc(ld, (size_t)n, sizeof *tab->ix);
+    tab->names = ld_xcalloc(ld, (size_t)n, sizeof *tab->names);
     tab->n = 0;
     if (!tab->ix || !tab->names) return;
     for (int i = 0; i < n; i++) {
@@ -229,14 +229,14 @@ static int table_find(const NameTable *tab, const char *name)
     return -1;
 }
 
-void table_free(NameTable *tab)
+void ld_table_free(NameTable *tab)
 {
     free(tab->ix);
     free(tab->names);
 }
 
 /* Resolves the name in v against tab; kind names the object ("service"). */
-int rd_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const char *kind)
+int ld_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const char *kind)
 {
     if (!v) return -1;
     char what[48];
@@ -246,15 +246,15 @@ int rd_ref(Ld *ld, const Node *v, const char *key, const NameTable *tab, const c
     int i = table_find(tab, s);
     if (i >= 0 || tab->broken) return i;
     char b[64];
-    FdLoc at = node_loc(ld, v);
-    if (reported_at(ld, at)) return -1;
-    ld_err(ld, at, "%s: unknown %s '%s'", key, kind, show(s, b, sizeof b));
-    suggest(ld, at, s, tab->names, (size_t)tab->n);
+    FdLoc at = ld_node_loc(ld, v);
+    if (ld_reported_at(ld, at)) return -1;
+    ld_err(ld, at, "%s: unknown %s '%s'", key, kind, ld_show(s, b, sizeof b));
+    ld_suggest(ld, at, s, tab->names, (size_t)tab->n);
     return -1;
 }
 
 /* A word from a fixed set (a kind, a signal), with "did you mean". */
-int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
+int ld_word(Ld *ld, const Node *v, const char *key, const char *what,
             const char *const *words, int n)
 {
     if (!v) return -1;
@@ -262,7 +262,7 @@ int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
     if (!s) return -1;
     for (int i = 0; i < n; i++)
         if (strcmp(s, words[i]) == 0) return i;
-    if (reported_at(ld, node_loc(ld, v))) return -1;
+    if (ld_reported_at(ld, ld_node_loc(ld, v))) return -1;
     char b[64], list[200];
     size_t len = 0;
     list[0] = '\0';
@@ -271,21 +271,21 @@ int rd_word(Ld *ld, const Node *v, const char *key, const char *what,
         if (w < 0) break;
         len += (size_t)w;
     }
-    FdLoc at = node_loc(ld, v);
-    ld_err(ld, at, "%s: '%s' is not one of: %s", key, show(s, b, sizeof b), list);
-    suggest(ld, at, s, words, (size_t)n);
+    FdLoc at = ld_node_loc(ld, v);
+    ld_err(ld, at, "%s: '%s' is not one of: %s", key, ld_show(s, b, sizeof b), list);
+    ld_suggest(ld, at, s, words, (size_t)n);
     return -1;
 }
 
 /* A sub-block that may be written as a mapping, as `true` (on, with the
  * defaults) or as `false` (off): breaker, budget, health, autoscale. */
-Toggle toggle(Ld *ld, const Node *v, const char *key)
+Toggle ld_toggle(Ld *ld, const Node *v, const char *key)
 {
-    if (is_map(v) || is_null(v)) return is_map(v) ? TG_MAP : TG_ON;
-    const char *s = scalar_str(v);
+    if (ld_is_map(v) || ld_is_null(v)) return ld_is_map(v) ? TG_MAP : TG_ON;
+    const char *s = ld_scalar_str(v);
     int b = s ? parse_bool(s) : -1;
     if (b >= 0) return b ? TG_ON : TG_OFF;
-    wrong_type(ld, v, key, "a mapping of settings, or true or false");
+    ld_wrong_type(ld, v, key, "a mapping of settings, or true or false");
     return TG_BAD;
 }
 
@@ -330,42 +330,42 @@ static void takes_list(unsigned mask, const char *const *keys, int n, char *buf,
 
 static bool rd_table(Ld *ld, const Node *tab, Dist *out)
 {
-    if (!is_seq(tab)) {
-        wrong_type(ld, tab, "table", "a list of [value, cumulative %] pairs like [[5ms, 50%], [20ms, 100%]]");
+    if (!ld_is_seq(tab)) {
+        ld_wrong_type(ld, tab, "table", "a list of [value, cumulative %] pairs like [[5ms, 50%], [20ms, 100%]]");
         return false;
     }
-    size_t n = seq_len(tab);
-    double *xs = xcalloc(ld, n, sizeof *xs), *ps = xcalloc(ld, n, sizeof *ps);
+    size_t n = ld_seq_len(tab);
+    double *xs = ld_xcalloc(ld, n, sizeof *xs), *ps = ld_xcalloc(ld, n, sizeof *ps);
     bool ok = xs && ps;
     size_t i = 0;
     if (ok) {
         EACH_ITEM(it, tab) {
-            Node *row = get(ld, *it);
+            Node *row = ld_get(ld, *it);
             if (!row) {
                 ok = false;
                 break;
             }
-            if (!is_seq(row) || seq_len(row) != 2) {
-                wrong_type(ld, row, "table", "a pair like [20ms, 90%]");
+            if (!ld_is_seq(row) || ld_seq_len(row) != 2) {
+                ld_wrong_type(ld, row, "table", "a pair like [20ms, 90%]");
                 ok = false;
                 continue;
             }
-            Node *x = get(ld, row->data.sequence.items.start[0]);
-            Node *p = get(ld, row->data.sequence.items.start[1]);
+            Node *x = ld_get(ld, row->data.sequence.items.start[0]);
+            Node *p = ld_get(ld, row->data.sequence.items.start[1]);
             if (!x || !p) {
                 ok = false;
                 break;
             }
             SimTime d;
-            bool good = rd_duration(ld, x, "table", false, &d);
-            good = rd_fraction(ld, p, "table", false, &ps[i]) && good;
+            bool good = ld_duration(ld, x, "table", false, &d);
+            good = ld_fraction(ld, p, "table", false, &ps[i]) && good;
             xs[i++] = fd_time_sec(d);
             if (!good) ok = false;
         }
     }
     const char *why = NULL;
     if (ok && dist_empirical(out, xs, ps, n, &why) < 0) {
-        ld_err(ld, node_loc(ld, tab), "table: %s", why);
+        ld_err(ld, ld_node_loc(ld, tab), "table: %s", why);
         ok = false;
     }
     free(xs);
@@ -375,23 +375,23 @@ static bool rd_table(Ld *ld, const Node *tab, Dist *out)
 
 /* service_time: a duration (constant) or { dist: ..., ... }. The values are
  * durations; Dist holds them in seconds. */
-void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out)
+void ld_dist(Ld *ld, const Node *m, const char *key, Dist *out)
 {
-    if (m->type == YAML_SCALAR_NODE && !is_null(m)) {
+    if (m->type == YAML_SCALAR_NODE && !ld_is_null(m)) {
         SimTime d;
-        if (rd_duration(ld, m, key, false, &d)) dist_const(out, fd_time_sec(d), NULL);
+        if (ld_duration(ld, m, key, false, &d)) dist_const(out, fd_time_sec(d), NULL);
         return;
     }
-    if (!is_map(m)) {
-        wrong_type(ld, m, key,
+    if (!ld_is_map(m)) {
+        ld_wrong_type(ld, m, key,
                    "a duration like 20ms or a distribution like { dist: exp, mean: 20ms }");
         return;
     }
     Node *k[D_N], *v[D_N];
-    if (!collect(ld, m, key, &dist_schema, "a distribution", k, v)) return;
+    if (!ld_collect(ld, m, key, &dist_schema, "a distribution", k, v)) return;
     int kind;
     if (v[D_DIST]) {
-        kind = rd_word(ld, v[D_DIST], "dist", "a distribution name", dist_names, DK_N);
+        kind = ld_word(ld, v[D_DIST], "dist", "a distribution name", dist_names, DK_N);
         if (kind < 0) return;
     } else if (v[D_VALUE]) kind = DK_CONSTANT;
     else if (v[D_MEAN]) kind = DK_EXP;
@@ -399,7 +399,7 @@ void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out)
     else if (v[D_MIN] || v[D_MAX]) kind = DK_UNIFORM;
     else if (v[D_TABLE]) kind = DK_EMPIRICAL;
     else {
-        ld_err(ld, node_loc(ld, m), "%s: say which distribution, like { dist: lognormal, median: 5ms, p99: 40ms }", key);
+        ld_err(ld, ld_node_loc(ld, m), "%s: say which distribution, like { dist: lognormal, median: 5ms, p99: 40ms }", key);
         return;
     }
     char takes[64];
@@ -407,12 +407,12 @@ void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out)
     bool bad = false;
     for (int i = D_DIST + 1; i < D_N; i++) {
         if (k[i] && !(dist_takes[kind] & BIT(i))) {
-            ld_err(ld, node_loc(ld, k[i]), "%s: '%s' does not apply to a %s distribution (it takes %s)",
+            ld_err(ld, ld_node_loc(ld, k[i]), "%s: '%s' does not apply to a %s distribution (it takes %s)",
                    key, dist_keys[i], dist_names[kind], takes);
             bad = true;
         }
         if (!k[i] && (dist_takes[kind] & BIT(i))) {
-            ld_err(ld, node_loc(ld, m), "%s: a %s distribution needs '%s'", key,
+            ld_err(ld, ld_node_loc(ld, m), "%s: a %s distribution needs '%s'", key,
                    dist_names[kind], dist_keys[i]);
             bad = true;
         }
@@ -424,24 +424,24 @@ void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out)
     SimTime a = 0, z = 0;
     switch (kind) {
     case DK_CONSTANT:
-        if (!rd_duration(ld, v[D_VALUE], "value", false, &a)) return;
+        if (!ld_duration(ld, v[D_VALUE], "value", false, &a)) return;
         rc = dist_const(out, fd_time_sec(a), &why);
         break;
     case DK_UNIFORM:
-        if (!rd_duration(ld, v[D_MIN], "min", false, &a)) bad = true;
-        if (!rd_duration(ld, v[D_MAX], "max", false, &z) || bad) return;
+        if (!ld_duration(ld, v[D_MIN], "min", false, &a)) bad = true;
+        if (!ld_duration(ld, v[D_MAX], "max", false, &z) || bad) return;
         at = v[D_MAX];
         rc = dist_uniform(out, fd_time_sec(a), fd_time_sec(z), &why);
         break;
     case DK_EXP:
     case DK_EXPONENTIAL:
-        if (!rd_duration(ld, v[D_MEAN], "mean", true, &a)) return;
+        if (!ld_duration(ld, v[D_MEAN], "mean", true, &a)) return;
         at = v[D_MEAN];
         rc = dist_exp(out, fd_time_sec(a), &why);
         break;
     case DK_LOGNORMAL:
-        if (!rd_duration(ld, v[D_MEDIAN], "median", true, &a)) bad = true;
-        if (!rd_duration(ld, v[D_P99], "p99", true, &z) || bad) return;
+        if (!ld_duration(ld, v[D_MEDIAN], "median", true, &a)) bad = true;
+        if (!ld_duration(ld, v[D_P99], "p99", true, &z) || bad) return;
         at = v[D_P99];
         rc = dist_lognormal(out, fd_time_sec(a), fd_time_sec(z), &why);
         break;
@@ -449,5 +449,5 @@ void rd_dist(Ld *ld, const Node *m, const char *key, Dist *out)
         rd_table(ld, v[D_TABLE], out);
         return;
     }
-    if (rc < 0) ld_err(ld, node_loc(ld, at), "%s: %s", key, why ? why : "impossible parameters");
+    if (rc < 0) ld_err(ld, ld_node_loc(ld, at), "%s: %s", key, why ? why : "impossible parameters");
 }
