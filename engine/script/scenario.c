@@ -331,11 +331,7 @@ void scenario_resp_engaged(void *ud, int team)
         lua_createtable(L, 0, 1);                             // [handlers, list, fn, page]
         lua_pushstring(L, s->teams[team].name);
         lua_setfield(L, -2, "team");
-        lua_State *co = lua_newthread(L);                     // [.., fn, page, co]
-        own_thread(L);
-        lua_insert(L, -3);                                    // [.., co, fn, page]
-        lua_xmove(L, co, 2);                                  // [.., co]
-        resume(s, luaL_ref(L, LUA_REGISTRYINDEX), 1);         // [handlers, list]
+        scenario_spawn_top(s, 1);                             // [handlers, list]
     }
     lua_pop(L, 2);
 }
@@ -426,14 +422,7 @@ static void fire_handlers(Scenario *s, int a)
         lua_setfield(L, -2, "name");
         lua_pushnumber(L, fd_time_sec(sim_now(s->sim)));
         lua_setfield(L, -2, "fired_at");
-        int top = lua_gettop(L);
-        /* spawn expects [fn, args] alone on the stack: use a fresh base. */
-        lua_State *co = lua_newthread(L);                     // [.., fn, alert, co]
-        own_thread(L);
-        lua_insert(L, top - 1);                               // [.., co, fn, alert]
-        lua_xmove(L, co, 2);                                  // [.., co]
-        int ref = luaL_ref(L, LUA_REGISTRYINDEX);
-        resume(s, ref, 1);
+        scenario_spawn_top(s, 1);                             // [handlers, list]
     }
     lua_pop(L, 2);
 }
@@ -1026,11 +1015,7 @@ int scenario_live_command(Scenario *s, const char *lua, const char *who, uint64_
     /* The thread is a command: when it ends, the person hears how. */
     int top = lua_gettop(L);
     lua_State *co = lua_newthread(L);                         // [.., fn, co]
-    lua_getfield(L, LUA_REGISTRYINDEX, "fd.threads");
-    lua_pushvalue(L, -2);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, -3);
-    lua_pop(L, 1);
+    own_thread(L);
     lua_getfield(L, LUA_REGISTRYINDEX, "fd.console");
     lua_pushvalue(L, -2);
     lua_pushinteger(L, (lua_Integer)cookie);
