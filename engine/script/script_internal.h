@@ -262,7 +262,7 @@ void live_free(Scenario *s);
 /* What diagnose{} found (a text for people), after the work. */
 void live_finding(Scenario *s, const char *component, luaL_Buffer *b);
 
-/* scenario.c */
+/* scenario_threads.c */
 int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team);
 /* Pops a function and its nargs arguments off the top of s->L (whatever
  * lies below) and runs them in a new engine thread. */
@@ -275,6 +275,11 @@ void scenario_resp_engaged(void *ud, int team);
 void scenario_resp_page(void *ud, int team, int state, int from, const char *why);
 /* Whether L is one of the engine's own threads (timers, handlers). */
 bool scenario_engine_thread(lua_State *L);
+
+/* scenario.c */
+/* Records a Lua error (message plus traceback) as a located diagnostic
+ * and stops the run. */
+void scenario_record_error(Scenario *s, const char *text);
 void scenario_on_interval(void *ud, const ModelInterval *iv);
 bool scenario_alert_firing(Scenario *s, const char *name);
 /* Marks the incident detected now, and how (printf-style), if it is not yet. */
