@@ -281,8 +281,13 @@ bool scenario_engine_thread(lua_State *L);
  * and stops the run. */
 void scenario_record_error(Scenario *s, const char *text);
 void scenario_on_interval(void *ud, const ModelInterval *iv);
-bool scenario_alert_firing(Scenario *s, const char *name);
 /* Marks the incident detected now, and how (printf-style), if it is not yet. */
 void scenario_detected(Scenario *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* scenario_alerts.c */
+/* Each interval: the alerts that fire (timeline line, detection, pages,
+ * on_alert handlers) or resolve. */
+void scenario_eval_alerts(Scenario *s, const ModelInterval *iv);
+bool scenario_alert_firing(Scenario *s, const char *name);
 
 #endif
