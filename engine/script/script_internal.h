@@ -280,9 +280,14 @@ bool scenario_engine_thread(lua_State *L);
 /* Records a Lua error (message plus traceback) as a located diagnostic
  * and stops the run. */
 void scenario_record_error(Scenario *s, const char *text);
+
+/* scenario_interval.c */
 void scenario_on_interval(void *ud, const ModelInterval *iv);
 /* Marks the incident detected now, and how (printf-style), if it is not yet. */
 void scenario_detected(Scenario *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* At the end of a run whose incident was not mitigated: the timeline's
+ * last lines, what still fails and why. */
+void scenario_explain_unmitigated(Scenario *s);
 
 /* scenario_alerts.c */
 /* Each interval: the alerts that fire (timeline line, detection, pages,
