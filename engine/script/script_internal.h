@@ -276,7 +276,7 @@ void scenario_resp_page(void *ud, int team, int state, int from, const char *why
 /* Whether L is one of the engine's own threads (timers, handlers). */
 bool scenario_engine_thread(lua_State *L);
 
-/* scenario.c */
+/* scenario_load.c */
 /* Records a Lua error (message plus traceback) as a located diagnostic
  * and stops the run. */
 void scenario_record_error(Scenario *s, const char *text);
