@@ -1,5 +1,6 @@
 /*
- * script_internal.h: the Scenario's state, shared by the script_*.c files.
+ * script_internal.h: the Scenario's state, shared by the script_*.c and
+ * scenario_*.c files.
  *
  * Stack discipline: every binding notes the Lua stack after each step that
  * changes it, as `// [a, b]`.
