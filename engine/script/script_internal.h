@@ -1,5 +1,6 @@
 /*
- * script_internal.h: the Scenario's state, shared by the script_*.c files.
+ * script_internal.h: the Scenario's state, shared by the script_*.c and
+ * scenario_*.c files.
  *
  * Stack discipline: every binding notes the Lua stack after each step that
  * changes it, as `// [a, b]`.
@@ -262,7 +263,7 @@ void live_free(Scenario *s);
 /* What diagnose{} found (a text for people), after the work. */
 void live_finding(Scenario *s, const char *component, luaL_Buffer *b);
 
-/* scenario.c */
+/* scenario_threads.c */
 int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team);
 /* Pops a function and its nargs arguments off the top of s->L (whatever
  * lies below) and runs them in a new engine thread. */
@@ -275,9 +276,24 @@ void scenario_resp_engaged(void *ud, int team);
 void scenario_resp_page(void *ud, int team, int state, int from, const char *why);
 /* Whether L is one of the engine's own threads (timers, handlers). */
 bool scenario_engine_thread(lua_State *L);
+
+/* scenario_load.c */
+/* Records a Lua error (message plus traceback) as a located diagnostic
+ * and stops the run. */
+void scenario_record_error(Scenario *s, const char *text);
+
+/* scenario_interval.c */
 void scenario_on_interval(void *ud, const ModelInterval *iv);
-bool scenario_alert_firing(Scenario *s, const char *name);
 /* Marks the incident detected now, and how (printf-style), if it is not yet. */
 void scenario_detected(Scenario *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* At the end of a run whose incident was not mitigated: the timeline's
+ * last lines, what still fails and why. */
+void scenario_explain_unmitigated(Scenario *s);
+
+/* scenario_alerts.c */
+/* Each interval: the alerts that fire (timeline line, detection, pages,
+ * on_alert handlers) or resolve. */
+void scenario_eval_alerts(Scenario *s, const ModelInterval *iv);
+bool scenario_alert_firing(Scenario *s, const char *name);
 
 #endif
