@@ -215,7 +215,8 @@ int scenario_open(Scenario **out, const ScenarioOptions *o, RunResult *res, Diag
         char **v = realloc(res->params, sizeof *v * (size_t)(res->nparams + 1));
         if (!v) return -3;
         res->params = v;
-        res->params[res->nparams++] = strdup(o->params[i]);
+        if (!(res->params[res->nparams] = strdup(o->params[i]))) return -3;
+        res->nparams++;
     }
 
     size_t len = 0;

@@ -15,6 +15,7 @@
  * internals beyond its allocator) are not counted: --wrap reaches only the
  * objects linked into the binary.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,8 @@ static void report(void)
     if (n > 0) (void)!write(STDERR_FILENO, buf, (size_t)n);
 }
 
-/* True when this allocation is the one to fail. */
+/* True when this allocation is the one to fail; it then sets errno to
+ * ENOMEM, as a real allocator's failure does. */
 static int fail_now(void)
 {
     if (fail_at < 0) {
@@ -50,7 +52,9 @@ static int fail_now(void)
         if (fail_at < 0) fail_at = 0;
         if (e) atexit(report);
     }
-    return ++count == fail_at;
+    if (++count != fail_at) return 0;
+    errno = ENOMEM;
+    return 1;
 }
 
 void *__wrap_malloc(size_t n)
