@@ -64,4 +64,10 @@ static inline int n_src(Scenario *s) { return s->topo.nsources; }
 static inline int n_alert(Scenario *s) { return s->nalerts; }
 static inline int n_team(Scenario *s) { return s->nteams; }
 
+/* ---- the families' functions, for api_register() ---- */
+
+/* api_scenario.c: scenario{}, param(), time; and the methods of a Timer */
+extern const luaL_Reg api_scenario_fns[];
+extern const luaL_Reg api_timer_methods[];
+
 #endif
