@@ -69,5 +69,7 @@ static inline int n_team(Scenario *s) { return s->nteams; }
 /* api_scenario.c: scenario{}, param(), time; and the methods of a Timer */
 extern const luaL_Reg api_scenario_fns[];
 extern const luaL_Reg api_timer_methods[];
+/* api_faults.c: faults, versions, configuration data */
+extern const luaL_Reg api_fault_fns[];
 
 #endif
