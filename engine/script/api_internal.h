@@ -71,5 +71,7 @@ extern const luaL_Reg api_scenario_fns[];
 extern const luaL_Reg api_timer_methods[];
 /* api_faults.c: faults, versions, configuration data */
 extern const luaL_Reg api_fault_fns[];
+/* api_responses.c: what-ifs and responses */
+extern const luaL_Reg api_response_fns[];
 
 #endif
