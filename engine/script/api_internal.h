@@ -64,6 +64,14 @@ static inline int n_src(Scenario *s) { return s->topo.nsources; }
 static inline int n_alert(Scenario *s) { return s->nalerts; }
 static inline int n_team(Scenario *s) { return s->nteams; }
 
+/* ---- api_observe.c ---- */
+
+/* The AlertMetric a metric name stands for; an error for an unknown one. */
+int api_metric_index(lua_State *L, const char *name);
+/* A metric of a service over the last interval, summed over the regions
+ * asked for (r < 0: every region). */
+double api_pool_metric(Scenario *s, int svc, int r, int metric);
+
 /* ---- the families' functions, for api_register() ---- */
 
 /* api_scenario.c: scenario{}, param(), time; and the methods of a Timer */
@@ -73,5 +81,7 @@ extern const luaL_Reg api_timer_methods[];
 extern const luaL_Reg api_fault_fns[];
 /* api_responses.c: what-ifs and responses */
 extern const luaL_Reg api_response_fns[];
+/* api_observe.c: observation */
+extern const luaL_Reg api_observe_fns[];
 
 #endif
