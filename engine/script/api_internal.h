@@ -83,5 +83,7 @@ extern const luaL_Reg api_fault_fns[];
 extern const luaL_Reg api_response_fns[];
 /* api_observe.c: observation */
 extern const luaL_Reg api_observe_fns[];
+/* api_alerts.c: alerts, support, on_alert, on_page */
+extern const luaL_Reg api_alert_fns[];
 
 #endif
