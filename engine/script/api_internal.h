@@ -85,5 +85,7 @@ extern const luaL_Reg api_response_fns[];
 extern const luaL_Reg api_observe_fns[];
 /* api_alerts.c: alerts, support, on_alert, on_page */
 extern const luaL_Reg api_alert_fns[];
+/* api_responders.c: responders and the incident */
+extern const luaL_Reg api_responder_fns[];
 
 #endif
