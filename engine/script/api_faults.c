@@ -247,7 +247,7 @@ static int l_write_config(lua_State *L)
     opt_cost(L, 1, "cost", &cpu, &latency);
     if (!bad && (cpu || latency))
         return luaL_error(L, "write_config: cost is what bad data costs; good data costs nothing");
-    model_config_write_cost(s->model, cfg, r, bad, errors, cpu, latency);
+    model_result(L, s, model_config_write_cost(s->model, cfg, r, bad, errors, cpu, latency));
     return 0;
 }
 
@@ -269,7 +269,7 @@ static int l_surge(lua_State *L)
     check_keys(L, 1, "surge");
     int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
     double f = opt_number(L, 1, "factor", 1, 0, 1000);
-    model_set_rate_factor(s->model, src, f);
+    model_result(L, s, model_set_rate_factor(s->model, src, f));
     api_note(s, RE_CHANGE, src_name(s, src), NULL, "%s traffic set to %.2gx its normal rate",
              src_name(s, src), f);
     return 0;

@@ -100,16 +100,22 @@ static int l_team(lua_State *L)
     opt_dist(L, 1, "diagnose", &sp.diagnose, &ddiag);
     /* Unowned: four times the team's own diagnosis unless given. */
     Dist four;
+    bool copied = true;
     if (sp.diagnose.kind == DIST_CONST) dist_const(&four, sp.diagnose.a * 4, NULL);
     else if (sp.diagnose.kind == DIST_LOGNORMAL)
         dist_lognormal(&four, 4 * dist_quantile(&sp.diagnose, 0.5), 4 * dist_quantile(&sp.diagnose, 0.99), NULL);
-    else dist_copy(&four, &down);
+    else if (dist_copy(&four, &down) < 0) copied = false;
     lua_getfield(L, 1, "diagnose");
     bool own_diag = !lua_isnil(L, -1);
     lua_pop(L, 1);
-    opt_dist(L, 1, "unowned", &sp.unowned, own_diag ? &four : &down);
-    opt_dist(L, 1, "handoff", &sp.handoff, &dhand);
-    int idx = resp_add_team(s->resp, &sp);
+    /* A copy that ran out of memory adds no team; what was made is freed
+     * below all the same (sp's other dists are still zero). */
+    int idx = -1;
+    if (copied) {
+        opt_dist(L, 1, "unowned", &sp.unowned, own_diag ? &four : &down);
+        opt_dist(L, 1, "handoff", &sp.handoff, &dhand);
+        idx = resp_add_team(s->resp, &sp);
+    }
     dist_free(&dack);
     dist_free(&ddiag);
     dist_free(&down);

@@ -102,7 +102,7 @@ static int l_client(lua_State *L)
     if (c.backoff.max < c.backoff.base)
         return luaL_error(L, "client: backoff max (%fs) would be less than its base (%fs)",
                           fd_time_sec(c.backoff.max), fd_time_sec(c.backoff.base));
-    model_set_client(s->model, src, &c);
+    model_result(L, s, model_set_client(s->model, src, &c));
     comms_client_changed(s, src);
     if (set) {
         api_note(s, RE_CHANGE, src_name(s, src), NULL,
@@ -379,7 +379,7 @@ static int breakers_common(lua_State *L, bool open)
     Scenario *s = need_model(L);
     check_keys(L, 1, open ? "open_breakers" : "close_breakers");
     int to = api_check_service(L, s, 1, "to");
-    model_force_breakers(s->model, to, open);
+    model_result(L, s, model_force_breakers(s->model, to, open));
     api_note(s, RE_ACTION, svc_name(s, to), NULL,
              open ? "breakers on calls to %s forced open" : "breakers on calls to %s back to automatic",
              svc_name(s, to));
