@@ -206,7 +206,8 @@ void sandbox_arm(Scenario *s);
 int sandbox_pcall(Scenario *s, lua_State *L, int nargs, int nresults);
 void sandbox_error(Scenario *s, lua_State *L, int status);
 
-/* script_api.c */
+/* script_api.c and the api_*.c files it registers (api_internal.h lists
+ * them): api_scenario() and the argument checks are api_args.c's. */
 void api_register(Scenario *s, lua_State *L);
 Scenario *api_scenario(lua_State *L);
 int api_check_service(lua_State *L, Scenario *s, int idx, const char *field);
@@ -228,7 +229,7 @@ int api_check_config(lua_State *L, Scenario *s, int idx, const char *field);
 /* Refuses keys the options schema (api_schema.c) does not list for fn. */
 void api_check_keys(lua_State *L, int idx, const char *fn);
 
-/* script_api.c: whether a service serves well (>= 99% of its requests
+/* api_observe.c: whether a service serves well (>= 99% of its requests
  * answered well over the last interval, an instance up), in region r or
  * every region (r < 0). */
 bool api_pool_healthy(Scenario *s, int svc, int r);
