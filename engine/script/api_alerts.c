@@ -44,8 +44,8 @@ static void parse_condition(lua_State *L, Alert *a, const char *cond)
  * monitoring service is exactly what it catches. */
 static int l_alert(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "alert");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "alert");
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "alert: name is required");
@@ -71,7 +71,7 @@ static int l_alert(lua_State *L)
     if (entry) {
         if (a.absent) return luaL_error(L, "alert: an absent alert watches a service (or, with none, "
                                            "all telemetry); drop entry");
-        a.source = check_named(L, 1, "entry", "traffic source", n_src, src_name);
+        a.source = api_check_named(L, 1, "entry", "traffic source", n_src, src_name);
         lua_getfield(L, 1, "region");
         bool region = !lua_isnil(L, -1);
         lua_pop(L, 1);
@@ -87,17 +87,17 @@ static int l_alert(lua_State *L)
     if (entry && a.metric != AM_AVAILABILITY)
         return luaL_error(L, "alert on an entry point: only 'availability' can be watched");
     lua_pop(L, 1);
-    a.hold = opt_duration(L, 1, "hold", 0);
+    a.hold = api_opt_duration(L, 1, "hold", 0);
     lua_getfield(L, 1, "page");
     if (!lua_isnil(L, -1)) {
         int idx = lua_gettop(L);
         int n = lua_istable(L, idx) ? (int)lua_rawlen(L, idx) : 1;
         a.pages = calloc((size_t)n + 1, sizeof *a.pages);
-        if (!a.pages) return oom_error(L, s);
+        if (!a.pages) return api_oom_error(L, s);
         for (int i = 1; i <= n; i++) {
             if (lua_istable(L, idx)) lua_rawgeti(L, idx, i);
             else lua_pushvalue(L, idx);
-            int team = find_named(L, "team", luaL_checkstring(L, -1), s->nteams, team_name);
+            int team = api_find_named(L, "team", luaL_checkstring(L, -1), s->nteams, team_name);
             lua_pop(L, 1);
             a.pages[a.npages++] = team;
         }
@@ -106,7 +106,7 @@ static int l_alert(lua_State *L)
     if (s->nalerts == s->capalerts) {
         int cap = s->capalerts ? s->capalerts * 2 : 8;
         Alert *v = realloc(s->alerts, sizeof *v * (size_t)cap);
-        if (!v) { free(a.pages); return oom_error(L, s); }
+        if (!v) { free(a.pages); return api_oom_error(L, s); }
         s->alerts = v;
         s->capalerts = cap;
     }
@@ -120,7 +120,7 @@ static int l_alert(lua_State *L)
         free(a.what);
         free(a.where);
         free(a.pages);
-        return oom_error(L, s);
+        return api_oom_error(L, s);
     }
     s->alerts[s->nalerts++] = a;
     return 0;
@@ -132,20 +132,20 @@ static int l_alert(lua_State *L)
  * `threshold` reports arrive within `within`, it pages the team. */
 static int l_support(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "support");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "support");
     Support *sp = &s->support;
     if (sp->declared) return luaL_error(L, "support{} may be called only once");
     lua_getfield(L, 1, "pages");
-    sp->pages = lua_isnil(L, -1) ? -1 : check_named(L, 1, "pages", "team", n_team, team_name);
+    sp->pages = lua_isnil(L, -1) ? -1 : api_check_named(L, 1, "pages", "team", n_team, team_name);
     lua_pop(L, 1);
-    sp->threshold = opt_number(L, 1, "threshold", 20, 1, 1e9);
-    sp->window = opt_duration(L, 1, "within", 15 * FD_MIN);
+    sp->threshold = api_opt_number(L, 1, "threshold", 20, 1, 1e9);
+    sp->window = api_opt_duration(L, 1, "within", 15 * FD_MIN);
     if (sp->window <= 0) return luaL_error(L, "within: must be more than 0");
     lua_getfield(L, 1, "rate");
     bool has_rate = !lua_isnil(L, -1);
     lua_pop(L, 1);
-    if (has_rate) s->report_rate = opt_fraction(L, 1, "rate", 0);
+    if (has_rate) s->report_rate = api_opt_fraction(L, 1, "rate", 0);
     Dist d;
     lua_getfield(L, 1, "delay");
     if (!lua_isnil(L, -1)) {
@@ -177,8 +177,8 @@ static void add_handler(lua_State *L, const char *key, int slot)
 
 static int l_on_alert(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    int a = check_named(L, 1, NULL, "alert", n_alert, alert_name);
+    Scenario *s = api_need_model(L);
+    int a = api_check_named(L, 1, NULL, "alert", n_alert, alert_name);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     add_handler(L, "fd.handlers", a);
     s->alerts[a].handlers++;
@@ -189,8 +189,8 @@ static int l_on_alert(lua_State *L)
  * time the team acknowledges a page: the team's part of the response. */
 static int l_on_page(lua_State *L)
 {
-    need_model(L);
-    int team = check_named(L, 1, NULL, "team", n_team, team_name);
+    api_need_model(L);
+    int team = api_check_named(L, 1, NULL, "team", n_team, team_name);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     add_handler(L, "fd.pagehandlers", team);
     return 0;

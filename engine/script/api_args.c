@@ -27,13 +27,13 @@ Scenario *api_scenario(lua_State *L)
 
 /* C memory ran out in a binding: a system error (the run exits 3), raised
  * at the caller's line. */
-int oom_error(lua_State *L, Scenario *s)
+int api_oom_error(lua_State *L, Scenario *s)
 {
     s->oom = true;
     return luaL_error(L, "out of memory");
 }
 
-Scenario *need_model(lua_State *L)
+Scenario *api_need_model(lua_State *L)
 {
     Scenario *s = api_scenario(L);
     if (!s->model) luaL_error(L, "call scenario{...} first: it names the topology");
@@ -82,14 +82,14 @@ static void check_keys_at(lua_State *L, int idx, const char *fn, int where)
     }
 }
 
-void check_keys(lua_State *L, int idx, const char *fn)
+void api_check_keys(lua_State *L, int idx, const char *fn)
 {
     check_keys_at(L, idx, fn, 1);
 }
 
 /* Keys, required keys and nested tables of the options at idx; errors
  * name the line of level `where`. */
-void check_options_deep(lua_State *L, int idx, const char *fn, int where)
+void api_check_options_deep(lua_State *L, int idx, const char *fn, int where)
 {
     idx = lua_absindex(L, idx);
     check_keys_at(L, idx, fn, where);
@@ -102,13 +102,13 @@ void check_options_deep(lua_State *L, int idx, const char *fn, int where)
             lua_concat(L, 2);
             lua_error(L);
         }
-        if (t == LUA_TTABLE && k->sub) check_options_deep(L, -1, k->sub, where);
+        if (t == LUA_TTABLE && k->sub) api_check_options_deep(L, -1, k->sub, where);
         lua_pop(L, 1);
     }
 }
 
-int find_named(lua_State *L, const char *kind, const char *name, int n,
-               const char *(*name_of)(Scenario *, int))
+int api_find_named(lua_State *L, const char *kind, const char *name, int n,
+                   const char *(*name_of)(Scenario *, int))
 {
     Scenario *s = api_scenario(L);
     for (int i = 0; i < n; i++)
@@ -121,31 +121,30 @@ int find_named(lua_State *L, const char *kind, const char *name, int n,
     return luaL_error(L, "unknown %s '%s'", kind, name);
 }
 
-int check_named(lua_State *L, int idx, const char *field, const char *kind,
-                int (*count)(Scenario *), const char *(*name_of)(Scenario *, int))
+int api_check_named(lua_State *L, int idx, const char *field, const char *kind,
+                    int (*count)(Scenario *), const char *(*name_of)(Scenario *, int))
 {
     Scenario *s = api_scenario(L);
     if (field) lua_getfield(L, idx, field);
     else lua_pushvalue(L, idx);
     if (lua_type(L, -1) != LUA_TSTRING)
         luaL_error(L, "%s%sexpected a %s name", field ? field : "", field ? ": " : "", kind);
-    int i = find_named(L, kind, lua_tostring(L, -1), count(s), name_of);
+    int i = api_find_named(L, kind, lua_tostring(L, -1), count(s), name_of);
     lua_pop(L, 1);
     return i;
 }
 
-void api_check_keys(lua_State *L, int idx, const char *fn) { check_keys(L, idx, fn); }
 
 int api_check_config(lua_State *L, Scenario *s, int idx, const char *field)
 {
     (void)s;
-    return check_named(L, idx, field, "configuration item", n_cfg, cfg_name);
+    return api_check_named(L, idx, field, "configuration item", n_cfg, cfg_name);
 }
 
 int api_check_service(lua_State *L, Scenario *s, int idx, const char *field)
 {
     (void)s;
-    return check_named(L, idx, field, "service", n_svc, svc_name);
+    return api_check_named(L, idx, field, "service", n_svc, svc_name);
 }
 
 /* An optional region: -1 when absent (meaning every region). */
@@ -157,7 +156,7 @@ int api_opt_region(lua_State *L, Scenario *s, int idx, const char *field)
     bool absent = lua_isnil(L, -1);
     lua_pop(L, 1);
     if (absent) return -1;
-    return check_named(L, idx, field, "region", n_region, region_name);
+    return api_check_named(L, idx, field, "region", n_region, region_name);
 }
 
 SimTime api_check_duration(lua_State *L, int idx, const char *what)
@@ -175,7 +174,7 @@ SimTime api_check_duration(lua_State *L, int idx, const char *what)
     return t;
 }
 
-SimTime opt_duration(lua_State *L, int idx, const char *field, SimTime dflt)
+SimTime api_opt_duration(lua_State *L, int idx, const char *field, SimTime dflt)
 {
     lua_getfield(L, idx, field);
     SimTime v = lua_isnil(L, -1) ? dflt : api_check_duration(L, -1, field);
@@ -183,7 +182,7 @@ SimTime opt_duration(lua_State *L, int idx, const char *field, SimTime dflt)
     return v;
 }
 
-double opt_fraction(lua_State *L, int idx, const char *field, double dflt)
+double api_opt_fraction(lua_State *L, int idx, const char *field, double dflt)
 {
     lua_getfield(L, idx, field);
     double v = dflt;
@@ -200,8 +199,8 @@ double opt_fraction(lua_State *L, int idx, const char *field, double dflt)
     return v;
 }
 
-double opt_number(lua_State *L, int idx, const char *field, double dflt, double lo,
-                  double hi)
+double api_opt_number(lua_State *L, int idx, const char *field, double dflt, double lo,
+                      double hi)
 {
     lua_getfield(L, idx, field);
     double v = dflt;
@@ -219,7 +218,7 @@ double opt_number(lua_State *L, int idx, const char *field, double dflt, double 
     return v;
 }
 
-bool opt_bool(lua_State *L, int idx, const char *field, bool dflt)
+bool api_opt_bool(lua_State *L, int idx, const char *field, bool dflt)
 {
     lua_getfield(L, idx, field);
     bool v = lua_isnil(L, -1) ? dflt : lua_toboolean(L, -1);
@@ -229,32 +228,32 @@ bool opt_bool(lua_State *L, int idx, const char *field, bool dflt)
 
 /* The prologue of the bindings that act on a service (in a region, or in
  * every region when none is named): checks the option keys and names. */
-Scenario *svc_region_args(lua_State *L, const char *fn, int *svc, int *r)
+Scenario *api_svc_region_args(lua_State *L, const char *fn, int *svc, int *r)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, fn);
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, fn);
     *svc = api_check_service(L, s, 1, "service");
     *r = api_opt_region(L, s, 1, "region");
     return s;
 }
 
-const char *region_label(Scenario *s, int r)
+const char *api_region_label(Scenario *s, int r)
 {
     return r < 0 ? "all regions" : s->topo.regions[r].name;
 }
 
-const char *region_or_null(Scenario *s, int r)
+const char *api_region_or_null(Scenario *s, int r)
 {
     return r < 0 ? NULL : s->topo.regions[r].name;
 }
 
-void model_result(lua_State *L, Scenario *s, int rc)
+void api_model_result(lua_State *L, Scenario *s, int rc)
 {
     if (rc < 0) luaL_error(L, "%s", model_last_error(s->model));
 }
 
 /* The callee names of a service's calls, "a, b", for an error message. */
-void call_list(Scenario *s, int svc, char *buf, size_t size)
+void api_call_list(Scenario *s, int svc, char *buf, size_t size)
 {
     const TopoService *ts = &s->topo.services[svc];
     buf[0] = 0;
@@ -279,7 +278,7 @@ void api_check_dist(lua_State *L, int idx, const char *what, Dist *out)
     }
     static const char *const keys[] = { "dist", "value", "mean", "median", "p99", "min", "max",
                                         "table", NULL };
-    check_keys(L, idx, "distribution");
+    api_check_keys(L, idx, "distribution");
     static const char *const kinds[] = { "constant", "uniform", "exp", "exponential",
                                          "lognormal", "empirical", NULL };
     lua_getfield(L, idx, "dist");
@@ -320,20 +319,20 @@ void api_check_dist(lua_State *L, int idx, const char *what, Dist *out)
     double a, b;
     switch (k) {
     case 0:
-        rc = dist_const(out, fd_time_sec(opt_duration(L, idx, "value", 0)), &why);
+        rc = dist_const(out, fd_time_sec(api_opt_duration(L, idx, "value", 0)), &why);
         break;
     case 1:
-        a = fd_time_sec(opt_duration(L, idx, "min", 0));
-        b = fd_time_sec(opt_duration(L, idx, "max", 0));
+        a = fd_time_sec(api_opt_duration(L, idx, "min", 0));
+        b = fd_time_sec(api_opt_duration(L, idx, "max", 0));
         rc = dist_uniform(out, a, b, &why);
         break;
     case 2:
     case 3:
-        rc = dist_exp(out, fd_time_sec(opt_duration(L, idx, "mean", 0)), &why);
+        rc = dist_exp(out, fd_time_sec(api_opt_duration(L, idx, "mean", 0)), &why);
         break;
     case 4:
-        a = fd_time_sec(opt_duration(L, idx, "median", 0));
-        b = fd_time_sec(opt_duration(L, idx, "p99", 0));
+        a = fd_time_sec(api_opt_duration(L, idx, "median", 0));
+        b = fd_time_sec(api_opt_duration(L, idx, "p99", 0));
         rc = dist_lognormal(out, a, b, &why);
         break;
     default: {
@@ -364,11 +363,11 @@ void api_check_dist(lua_State *L, int idx, const char *what, Dist *out)
     if (rc < 0) luaL_error(L, "%s: %s", what, why ? why : "impossible parameters");
 }
 
-void opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt)
+void api_opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt)
 {
     lua_getfield(L, idx, field);
     if (lua_isnil(L, -1)) {
-        if (dist_copy(out, dflt) < 0) oom_error(L, api_scenario(L));
+        if (dist_copy(out, dflt) < 0) api_oom_error(L, api_scenario(L));
     } else {
         api_check_dist(L, -1, field, out);
     }

@@ -5,8 +5,8 @@
  * The argument helpers of api_args.c check what a script passed and return
  * only when it is good: a bad name, key or value raises a Lua error at the
  * caller's line, with a "did you mean" when a name is close. C memory that
- * runs out raises through oom_error(), a change the model refuses through
- * model_result(): either way the binding stops where it is.
+ * runs out raises through api_oom_error(), a change the model refuses through
+ * api_model_result(): either way the binding stops where it is.
  */
 #ifndef FD_API_INTERNAL_H
 #define FD_API_INTERNAL_H
@@ -16,39 +16,38 @@
 /* ---- api_args.c ---- */
 
 /* C memory ran out in a binding: a system error (the run exits 3). */
-int oom_error(lua_State *L, Scenario *s);
+int api_oom_error(lua_State *L, Scenario *s);
 /* The Scenario, once scenario{} has made the model. */
-Scenario *need_model(lua_State *L);
+Scenario *api_need_model(lua_State *L);
 /* The options table at idx has only keys api_schema.c lists for fn. */
-void check_keys(lua_State *L, int idx, const char *fn);
 /* The same with required keys and nested tables; errors name the line of
  * level `where` (1: the caller of the C function). */
-void check_options_deep(lua_State *L, int idx, const char *fn, int where);
+void api_check_options_deep(lua_State *L, int idx, const char *fn, int where);
 /* The index of `name` among n things of a kind; name_of names the i-th. */
-int find_named(lua_State *L, const char *kind, const char *name, int n,
-               const char *(*name_of)(Scenario *, int));
+int api_find_named(lua_State *L, const char *kind, const char *name, int n,
+                   const char *(*name_of)(Scenario *, int));
 /* The same for t[field] of the table at idx (the value at idx when field
  * is NULL), counting with `count`. */
-int check_named(lua_State *L, int idx, const char *field, const char *kind,
-                int (*count)(Scenario *), const char *(*name_of)(Scenario *, int));
+int api_check_named(lua_State *L, int idx, const char *field, const char *kind,
+                    int (*count)(Scenario *), const char *(*name_of)(Scenario *, int));
 /* Optional fields of the table at idx, dflt when absent. */
-SimTime opt_duration(lua_State *L, int idx, const char *field, SimTime dflt);
-double opt_fraction(lua_State *L, int idx, const char *field, double dflt);
-double opt_number(lua_State *L, int idx, const char *field, double dflt, double lo,
-                  double hi);
-bool opt_bool(lua_State *L, int idx, const char *field, bool dflt);
+SimTime api_opt_duration(lua_State *L, int idx, const char *field, SimTime dflt);
+double api_opt_fraction(lua_State *L, int idx, const char *field, double dflt);
+double api_opt_number(lua_State *L, int idx, const char *field, double dflt, double lo,
+                      double hi);
+bool api_opt_bool(lua_State *L, int idx, const char *field, bool dflt);
 /* A distribution (api_check_dist) into *out, or a copy of *dflt. */
-void opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt);
+void api_opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt);
 /* The options of a binding acting on a service, in a region or (r < 0)
  * every region. */
-Scenario *svc_region_args(lua_State *L, const char *fn, int *svc, int *r);
+Scenario *api_svc_region_args(lua_State *L, const char *fn, int *svc, int *r);
 /* A region for the timeline: its name, or "all regions" / NULL when r < 0. */
-const char *region_label(Scenario *s, int r);
-const char *region_or_null(Scenario *s, int r);
+const char *api_region_label(Scenario *s, int r);
+const char *api_region_or_null(Scenario *s, int r);
 /* A model call's result: below 0, an error with the model's reason. */
-void model_result(lua_State *L, Scenario *s, int rc);
+void api_model_result(lua_State *L, Scenario *s, int rc);
 /* The callee names of a service's calls, "a, b", for an error message. */
-void call_list(Scenario *s, int svc, char *buf, size_t size);
+void api_call_list(Scenario *s, int svc, char *buf, size_t size);
 
 /* What check_named looks names up in, kind by kind. */
 static inline const char *svc_name(Scenario *s, int i) { return s->topo.services[i].name; }

@@ -29,18 +29,18 @@ bool api_pool_healthy(Scenario *s, int svc, int r)
 
 static int l_healthy(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
-    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    int r = lua_isnoneornil(L, 2) ? -1 : api_check_named(L, 2, NULL, "region", n_region, region_name);
     lua_pushboolean(L, api_pool_healthy(s, svc, r));
     return 1;
 }
 
 static int l_stalled(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
-    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    int r = lua_isnoneornil(L, 2) ? -1 : api_check_named(L, 2, NULL, "region", n_region, region_name);
     bool any = false;
     for (int k = 0; k < s->topo.nregions; k++)
         if ((r < 0 || k == r) && model_stalled(s->model, svc, k)) any = true;
@@ -53,9 +53,9 @@ static int l_stalled(lua_State *L)
  * engineer sees it from the service's own threads. */
 static int l_waiting_on(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
-    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    int r = lua_isnoneornil(L, 2) ? -1 : api_check_named(L, 2, NULL, "region", n_region, region_name);
     int on = model_waiting_on(s->model, svc, r);
     if (on < 0) lua_pushnil(L);
     else lua_pushstring(L, svc_name(s, on));
@@ -64,9 +64,9 @@ static int l_waiting_on(lua_State *L)
 
 static int l_deadlocked(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
-    int r = lua_isnoneornil(L, 2) ? -1 : check_named(L, 2, NULL, "region", n_region, region_name);
+    int r = lua_isnoneornil(L, 2) ? -1 : api_check_named(L, 2, NULL, "region", n_region, region_name);
     bool any = false;
     for (int k = 0; k < s->topo.nregions; k++)
         if ((r < 0 || k == r) && model_deadlocked(s->model, svc, k)) any = true;
@@ -157,10 +157,10 @@ static double version_metric(lua_State *L, Scenario *s, int svc, int r, int metr
 /* metric(service, name [, region [, version]]) */
 static int l_metric(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
     int m = api_metric_index(L, luaL_checkstring(L, 2));
-    int r = lua_isnoneornil(L, 3) ? -1 : check_named(L, 3, NULL, "region", n_region, region_name);
+    int r = lua_isnoneornil(L, 3) ? -1 : api_check_named(L, 3, NULL, "region", n_region, region_name);
     if (!lua_isnoneornil(L, 4)) {
         int v = (int)luaL_checkinteger(L, 4);
         lua_pushnumber(L, version_metric(L, s, svc, r, m, v));
@@ -173,23 +173,23 @@ static int l_metric(lua_State *L)
 /* availability(source): intents answered well over the last interval. */
 static int l_availability(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    int src = check_named(L, 1, NULL, "traffic source", n_src, src_name);
+    Scenario *s = api_need_model(L);
+    int src = api_check_named(L, 1, NULL, "traffic source", n_src, src_name);
     lua_pushnumber(L, model_source_availability(s->model, src));
     return 1;
 }
 
 static int l_alert_firing(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    int a = check_named(L, 1, NULL, "alert", n_alert, alert_name);
+    Scenario *s = api_need_model(L);
+    int a = api_check_named(L, 1, NULL, "alert", n_alert, alert_name);
     lua_pushboolean(L, s->alerts[a].firing);
     return 1;
 }
 
 static int l_names(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     const char *kind = luaL_checkstring(L, 1);
     lua_newtable(L);
     int n = 0;
@@ -231,7 +231,7 @@ static int l_names(lua_State *L)
 /* deployed(service): the regions a service runs in. */
 static int l_deployed(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
     const TopoService *ts = &s->topo.services[svc];
     lua_newtable(L);
@@ -245,9 +245,9 @@ static int l_deployed(lua_State *L)
 /* instances(service, region [, state]) */
 static int l_instances(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     int svc = api_check_service(L, s, 1, NULL);
-    int r = check_named(L, 2, NULL, "region", n_region, region_name);
+    int r = api_check_named(L, 2, NULL, "region", n_region, region_name);
     static const char *const states[] = { "up", "starting", "waiting", "stopped", NULL };
     int st = luaL_checkoption(L, 3, "up", states);
     lua_pushinteger(L, model_instances(s->model, svc, r, (InstState)st));
@@ -257,8 +257,8 @@ static int l_instances(lua_State *L)
 /* readers(item): the services that read a configuration item. */
 static int l_readers(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    int cfg = check_named(L, 1, NULL, "configuration item", n_cfg, cfg_name);
+    Scenario *s = api_need_model(L);
+    int cfg = api_check_named(L, 1, NULL, "configuration item", n_cfg, cfg_name);
     lua_newtable(L);
     int n = 0;
     for (int v = 0; v < s->topo.nservices; v++)

@@ -49,7 +49,7 @@ static void need_engine_thread(lua_State *L, const char *fn)
  * checked: it has been paged, someone is on call, and the caller may wait. */
 static int team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn)
 {
-    int team = check_named(L, idx, field, "team", n_team, team_name);
+    int team = api_check_named(L, idx, field, "team", n_team, team_name);
     need_engine_thread(L, fn);
     if (resp_oncall(s->resp, team) <= 0)
         luaL_error(L, "team '%s' has nobody on call", s->teams[team].name);
@@ -72,8 +72,8 @@ static void default_dists(Dist *ack, Dist *diag, Dist *unowned, Dist *handoff)
 
 static int l_team(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "team");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "team");
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "team: name is required");
@@ -81,23 +81,23 @@ static int l_team(lua_State *L)
     if (s->nteams == s->capteams) {
         int cap = s->capteams ? s->capteams * 2 : 8;
         Team *v = realloc(s->teams, sizeof *v * (size_t)cap);
-        if (!v) return oom_error(L, s);
+        if (!v) return api_oom_error(L, s);
         s->teams = v;
         s->capteams = cap;
     }
     RespTeamSpec sp = { .name = name };
-    sp.oncall = (int)opt_number(L, 1, "oncall", 1, 0, 1000);
-    sp.misdiagnose = opt_fraction(L, 1, "misdiagnose", 0);
+    sp.oncall = (int)api_opt_number(L, 1, "oncall", 1, 0, 1000);
+    sp.misdiagnose = api_opt_fraction(L, 1, "misdiagnose", 0);
     lua_getfield(L, 1, "secondary");
     if (!lua_isnil(L, -1) && !lua_isstring(L, -1)) return luaL_error(L, "secondary: expected a team name");
     sp.secondary = lua_tostring(L, -1);                       // [opts, name, secondary]
-    sp.escalate = opt_duration(L, 1, "escalate", sp.secondary ? 15 * FD_MIN : 0);
+    sp.escalate = api_opt_duration(L, 1, "escalate", sp.secondary ? 15 * FD_MIN : 0);
     if (sp.escalate > 0 && !sp.secondary)
         return luaL_error(L, "escalate: name the secondary the page escalates to (secondary = ...)");
     Dist dack, ddiag, down, dhand;
     default_dists(&dack, &ddiag, &down, &dhand);
-    opt_dist(L, 1, "ack", &sp.ack, &dack);
-    opt_dist(L, 1, "diagnose", &sp.diagnose, &ddiag);
+    api_opt_dist(L, 1, "ack", &sp.ack, &dack);
+    api_opt_dist(L, 1, "diagnose", &sp.diagnose, &ddiag);
     /* Unowned: four times the team's own diagnosis unless given. */
     Dist four;
     bool copied = true;
@@ -112,8 +112,8 @@ static int l_team(lua_State *L)
      * below all the same (sp's other dists are still zero). */
     int idx = -1;
     if (copied) {
-        opt_dist(L, 1, "unowned", &sp.unowned, own_diag ? &four : &down);
-        opt_dist(L, 1, "handoff", &sp.handoff, &dhand);
+        api_opt_dist(L, 1, "unowned", &sp.unowned, own_diag ? &four : &down);
+        api_opt_dist(L, 1, "handoff", &sp.handoff, &dhand);
         idx = resp_add_team(s->resp, &sp);
     }
     dist_free(&dack);
@@ -125,7 +125,7 @@ static int l_team(lua_State *L)
     dist_free(&sp.diagnose);
     dist_free(&sp.unowned);
     dist_free(&sp.handoff);
-    if (idx < 0) return oom_error(L, s);
+    if (idx < 0) return api_oom_error(L, s);
     /* In the list at once, so that whatever is made here is freed with the
      * scenario even when a mistake below stops the run. */
     assert(idx == s->nteams);
@@ -135,18 +135,18 @@ static int l_team(lua_State *L)
     luaL_where(L, 1);
     t->where = strdup(lua_tostring(L, -1));
     lua_pop(L, 1);
-    if (!t->name || !t->where) return oom_error(L, s);
+    if (!t->name || !t->where) return api_oom_error(L, s);
     lua_getfield(L, 1, "skills");
     if (!lua_isnil(L, -1)) {
         if (!lua_istable(L, -1)) return luaL_error(L, "skills: expected a list of names");
         int n = (int)lua_rawlen(L, -1);
         t->skills = calloc((size_t)n + 1, sizeof *t->skills);
-        if (!t->skills) return oom_error(L, s);
+        if (!t->skills) return api_oom_error(L, s);
         for (int i = 0; i < n; i++) {
             lua_rawgeti(L, -1, i + 1);
             const char *sk = lua_tostring(L, -1);
             if (!sk) return luaL_error(L, "skills: expected a list of names");
-            if (!(t->skills[t->nskills] = strdup(sk))) return oom_error(L, s);
+            if (!(t->skills[t->nskills] = strdup(sk))) return api_oom_error(L, s);
             t->nskills++;
             lua_pop(L, 1);
         }
@@ -213,8 +213,8 @@ static int diagnose_k(lua_State *L, int status, lua_KContext ctx)
  * `unowned` time when nobody does. It may first follow a wrong lead. */
 static int l_diagnose(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "diagnose");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "diagnose");
     lua_getfield(L, 1, "component");
     const char *comp = lua_tostring(L, -1);
     if (!comp) return luaL_error(L, "diagnose: component is required");
@@ -243,7 +243,7 @@ static int l_diagnose(lua_State *L)
     lua_getfield(L, 1, "misdiagnose");
     bool has_mis = !lua_isnil(L, -1);
     lua_pop(L, 1);
-    if (has_mis) mis = opt_fraction(L, 1, "misdiagnose", 0);
+    if (has_mis) mis = api_opt_fraction(L, 1, "misdiagnose", 0);
     Dist takes;
     lua_getfield(L, 1, "takes");
     bool has_takes = !lua_isnil(L, -1);
@@ -256,7 +256,7 @@ static int l_diagnose(lua_State *L)
     uint64_t token = ++s->next_wait;
     int rc = resp_work(s->resp, team, &w, token);
     if (has_takes) dist_free(&takes);
-    if (rc < 0) return oom_error(L, s);
+    if (rc < 0) return api_oom_error(L, s);
     lua_settop(L, 1);
     return api_park(L, s, token, diagnose_k, 0);
 }
@@ -265,8 +265,8 @@ static int l_diagnose(lua_State *L)
  * that long (a duration or a distribution). */
 static int l_act(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "act");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "act");
     int team = team_ready(L, s, 1, "team", "act");
     Dist takes;
     lua_getfield(L, 1, "takes");
@@ -282,7 +282,7 @@ static int l_act(lua_State *L)
     uint64_t token = ++s->next_wait;
     int rc = resp_work(s->resp, team, &w, token);
     dist_free(&takes);
-    if (rc < 0) return oom_error(L, s);
+    if (rc < 0) return api_oom_error(L, s);
     return park(L, s, token);
 }
 
@@ -291,16 +291,16 @@ static int l_act(lua_State *L)
  * Returns false when nobody ever can. */
 static int l_page(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    int team = check_named(L, 1, NULL, "team", n_team, team_name);
+    Scenario *s = api_need_model(L);
+    int team = api_check_named(L, 1, NULL, "team", n_team, team_name);
     int from = -1;
     const char *why = NULL;
     if (!lua_isnoneornil(L, 2)) {
-        check_keys(L, 2, "page");
+        api_check_keys(L, 2, "page");
         lua_getfield(L, 2, "from");
         bool has = !lua_isnil(L, -1);
         lua_pop(L, 1);
-        if (has) from = check_named(L, 2, "from", "team", n_team, team_name);
+        if (has) from = api_check_named(L, 2, "from", "team", n_team, team_name);
         if (from == team) return luaL_error(L, "page: a team cannot hand off to itself");
         lua_getfield(L, 2, "why");
         why = lua_tostring(L, -1);
@@ -308,7 +308,7 @@ static int l_page(lua_State *L)
     }
     need_engine_thread(L, "page");
     uint64_t token = ++s->next_wait;
-    if (resp_page(s->resp, team, from, why, token) < 0) return oom_error(L, s);
+    if (resp_page(s->resp, team, from, why, token) < 0) return api_oom_error(L, s);
     return park(L, s, token);
 }
 
@@ -320,9 +320,9 @@ static void page_all(lua_State *L, Scenario *s, int idx, const char *why)
     for (int i = 1; i <= n; i++) {
         if (lua_istable(L, idx)) lua_rawgeti(L, idx, i);
         else lua_pushvalue(L, idx);
-        int team = check_named(L, lua_gettop(L), NULL, "team", n_team, team_name);
+        int team = api_check_named(L, lua_gettop(L), NULL, "team", n_team, team_name);
         lua_pop(L, 1);
-        if (resp_page(s->resp, team, -1, why, 0) < 0) oom_error(L, s);
+        if (resp_page(s->resp, team, -1, why, 0) < 0) api_oom_error(L, s);
     }
 }
 
@@ -332,14 +332,14 @@ static void page_all(lua_State *L, Scenario *s, int idx, const char *why)
  * the first declaration (or alert, or the support channel) detects it. */
 static int l_declare(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     const char *sev = luaL_optstring(L, 1, "incident");
     const char *why = luaL_optstring(L, 2, NULL);
     if (why) api_note(s, RE_INCIDENT, NULL, NULL, "%s declared: %s", sev, why);
     else api_note(s, RE_INCIDENT, NULL, NULL, "%s declared", sev);
     scenario_detected(s, "%s declared", sev);
     if (!lua_isnoneornil(L, 3)) {
-        check_keys(L, 3, "declare");
+        api_check_keys(L, 3, "declare");
         lua_getfield(L, 3, "page");
         char what[128];
         snprintf(what, sizeof what, "%s declared", sev);
@@ -362,8 +362,8 @@ static int l_note(lua_State *L)
  * service it calls critically) is down cannot post. */
 static int l_status_page(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "status_page");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "status_page");
     lua_getfield(L, 1, "text");                               // [text]
     const char *text = lua_tostring(L, -1);
     if (!text) return luaL_error(L, "status_page: text is required");
@@ -384,7 +384,7 @@ static int l_status_page(lua_State *L)
     lua_getfield(L, 1, "host");                               // [text, state, host]
     int host = lua_isnil(L, -1) ? -1 : api_check_service(L, s, 1, "host");
     bool ok = comms_post(s, text, k, host);
-    if (s->oom) return oom_error(L, s);
+    if (s->oom) return api_oom_error(L, s);
     lua_pushboolean(L, ok);
     return 1;
 }
@@ -395,12 +395,12 @@ static int l_status_page(lua_State *L)
 static int l_status_effects(lua_State *L)
 {
     Scenario *s = api_scenario(L);
-    check_keys(L, 1, "status_effects");
+    api_check_keys(L, 1, "status_effects");
     Comms *c = &s->comms;
-    c->accurate_reports = opt_number(L, 1, "accurate_reports", c->accurate_reports, 0, 1);
-    c->accurate_reattempt = opt_number(L, 1, "accurate_reattempt", c->accurate_reattempt, 0, 1);
-    c->wrong_reports = opt_number(L, 1, "wrong_reports", c->wrong_reports, 1, 100);
-    c->stale_after = opt_duration(L, 1, "stale_after", c->stale_after);
+    c->accurate_reports = api_opt_number(L, 1, "accurate_reports", c->accurate_reports, 0, 1);
+    c->accurate_reattempt = api_opt_number(L, 1, "accurate_reattempt", c->accurate_reattempt, 0, 1);
+    c->wrong_reports = api_opt_number(L, 1, "wrong_reports", c->wrong_reports, 1, 100);
+    c->stale_after = api_opt_duration(L, 1, "stale_after", c->stale_after);
     if (c->stale_after <= 0) return luaL_error(L, "stale_after: must be more than 0");
     return 0;
 }

@@ -18,12 +18,12 @@
  * caller no longer makes those calls (restore with restore = true). */
 static int l_remove_dependency(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "remove_dependency");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "remove_dependency");
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
-    bool restore = opt_bool(L, 1, "restore", false);
-    model_result(L, s, model_cut_call(s->model, from, to, !restore));
+    bool restore = api_opt_bool(L, 1, "restore", false);
+    api_model_result(L, s, model_cut_call(s->model, from, to, !restore));
     api_note(s, RE_CHANGE, svc_name(s, from), NULL,
              restore ? "%s depends on %s again" : "%s no longer depends on %s", svc_name(s, from),
              svc_name(s, to));
@@ -34,12 +34,12 @@ static int l_remove_dependency(lua_State *L)
  * answer with the fallback (degraded) when those calls fail. */
 static int l_fallback(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "fallback");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "fallback");
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
-    bool off = opt_bool(L, 1, "off", false);
-    model_result(L, s, model_set_fallback(s->model, from, to, !off));
+    bool off = api_opt_bool(L, 1, "off", false);
+    api_model_result(L, s, model_set_fallback(s->model, from, to, !off));
     api_note(s, RE_ACTION, svc_name(s, from), NULL,
              off ? "%s stops using its fallback for %s" : "%s answers with its fallback when %s fails",
              svc_name(s, from), svc_name(s, to));
@@ -64,16 +64,16 @@ static void opt_backoff(lua_State *L, int idx, const char *field, TopoBackoff *b
     }
     if (t != LUA_TTABLE) luaL_error(L, "%s: expected a table like { base = \"100ms\", max = \"2s\" }", field);
     int bo = lua_gettop(L);
-    if (has_field(L, bo, "base")) b->base = opt_duration(L, bo, "base", b->base), *set |= MODEL_CALL_BACKOFF_BASE;
+    if (has_field(L, bo, "base")) b->base = api_opt_duration(L, bo, "base", b->base), *set |= MODEL_CALL_BACKOFF_BASE;
     if (has_field(L, bo, "max")) {
-        b->max = opt_duration(L, bo, "max", b->max);
+        b->max = api_opt_duration(L, bo, "max", b->max);
         if (b->max <= 0) luaL_error(L, "max: must be more than 0");
         *set |= MODEL_CALL_BACKOFF_MAX;
     }
     if (has_field(L, bo, "multiplier"))
-        b->multiplier = opt_number(L, bo, "multiplier", 2, 1, 1000), *set |= MODEL_CALL_BACKOFF_MULTIPLIER;
+        b->multiplier = api_opt_number(L, bo, "multiplier", 2, 1, 1000), *set |= MODEL_CALL_BACKOFF_MULTIPLIER;
     if (has_field(L, bo, "jitter"))
-        b->jitter = opt_fraction(L, bo, "jitter", 1), *set |= MODEL_CALL_BACKOFF_JITTER;
+        b->jitter = api_opt_fraction(L, bo, "jitter", 1), *set |= MODEL_CALL_BACKOFF_JITTER;
     lua_pop(L, 1);                                              // []
 }
 
@@ -81,28 +81,28 @@ static void opt_backoff(lua_State *L, int idx, const char *field, TopoBackoff *b
  * changes how a source's clients and users behave from now on. */
 static int l_client(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_options_deep(L, 1, "client", 1);
-    int src = check_named(L, 1, "source", "traffic source", n_src, src_name);
+    Scenario *s = api_need_model(L);
+    api_check_options_deep(L, 1, "client", 1);
+    int src = api_check_named(L, 1, "source", "traffic source", n_src, src_name);
     TopoClient c = *model_client(s->model, src);
-    c.timeout = opt_duration(L, 1, "timeout", c.timeout);
+    c.timeout = api_opt_duration(L, 1, "timeout", c.timeout);
     if (c.timeout <= 0) return luaL_error(L, "timeout: must be more than 0");
-    c.retries = (int)opt_number(L, 1, "retries", c.retries, 0, 100);
-    c.reattempt = opt_fraction(L, 1, "reattempt", c.reattempt);
-    c.reattempt_after = opt_duration(L, 1, "reattempt_after", c.reattempt_after);
-    c.max_reattempts = (int)opt_number(L, 1, "max_reattempts", c.max_reattempts, 0, 10000);
-    c.patience = opt_duration(L, 1, "patience", c.patience);
-    c.offline = opt_fraction(L, 1, "offline", c.offline);
-    c.defer = opt_fraction(L, 1, "defer", c.defer);
-    c.recheck = opt_duration(L, 1, "recheck", c.recheck);
+    c.retries = (int)api_opt_number(L, 1, "retries", c.retries, 0, 100);
+    c.reattempt = api_opt_fraction(L, 1, "reattempt", c.reattempt);
+    c.reattempt_after = api_opt_duration(L, 1, "reattempt_after", c.reattempt_after);
+    c.max_reattempts = (int)api_opt_number(L, 1, "max_reattempts", c.max_reattempts, 0, 10000);
+    c.patience = api_opt_duration(L, 1, "patience", c.patience);
+    c.offline = api_opt_fraction(L, 1, "offline", c.offline);
+    c.defer = api_opt_fraction(L, 1, "defer", c.defer);
+    c.recheck = api_opt_duration(L, 1, "recheck", c.recheck);
     if (c.recheck <= 0) return luaL_error(L, "recheck: must be more than 0");
-    c.catch_up = opt_duration(L, 1, "catch_up", c.catch_up);
+    c.catch_up = api_opt_duration(L, 1, "catch_up", c.catch_up);
     unsigned set = 0;
     opt_backoff(L, 1, "backoff", &c.backoff, &set);
     if (c.backoff.max < c.backoff.base)
         return luaL_error(L, "client: backoff max (%fs) would be less than its base (%fs)",
                           fd_time_sec(c.backoff.max), fd_time_sec(c.backoff.base));
-    model_result(L, s, model_set_client(s->model, src, &c));
+    api_model_result(L, s, model_set_client(s->model, src, &c));
     comms_client_changed(s, src);
     if (set) {
         api_note(s, RE_CHANGE, src_name(s, src), NULL,
@@ -118,30 +118,30 @@ static int l_client(lua_State *L)
  * region = "east" }: the call edge's policy from now on. */
 static int l_set_call(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_options_deep(L, 1, "set_call", 1);
+    Scenario *s = api_need_model(L);
+    api_check_options_deep(L, 1, "set_call", 1);
     int from = api_check_service(L, s, 1, "from");
     int to = api_check_service(L, s, 1, "to");
     int r = api_opt_region(L, s, 1, "region");
     if (!model_calls(s->model, from, to)) {
         char calls[512];
-        call_list(s, from, calls, sizeof calls);
+        api_call_list(s, from, calls, sizeof calls);
         return luaL_error(L, "set_call: %s does not call %s in the topology (it calls %s)",
                           svc_name(s, from), svc_name(s, to), *calls ? calls : "nothing");
     }
     const TopoCall *cur = model_call_policy(s->model, from, to, r);
     if (!cur)
         return luaL_error(L, "set_call: %s is not deployed in %s", svc_name(s, from),
-                          region_label(s, r));
+                          api_region_label(s, r));
     TopoCall pol = *cur;
     unsigned set = 0;
     if (has_field(L, 1, "timeout")) {
-        pol.timeout = opt_duration(L, 1, "timeout", pol.timeout);
+        pol.timeout = api_opt_duration(L, 1, "timeout", pol.timeout);
         if (pol.timeout <= 0) return luaL_error(L, "timeout: must be more than 0");
         set |= MODEL_CALL_TIMEOUT;
     }
     if (has_field(L, 1, "retries"))
-        pol.retries = (int)opt_number(L, 1, "retries", 0, 0, 100), set |= MODEL_CALL_RETRIES;
+        pol.retries = (int)api_opt_number(L, 1, "retries", 0, 0, 100), set |= MODEL_CALL_RETRIES;
     opt_backoff(L, 1, "backoff", &pol.backoff, &set);
     int bt = lua_getfield(L, 1, "budget");                      // [budget]
     if (bt == LUA_TBOOLEAN) {
@@ -152,23 +152,23 @@ static int l_set_call(lua_State *L)
         pol.budget.enabled = true;
         set |= MODEL_CALL_BUDGET_ENABLED;
         if (has_field(L, b, "ratio"))
-            pol.budget.ratio = opt_fraction(L, b, "ratio", 0), set |= MODEL_CALL_BUDGET_RATIO;
+            pol.budget.ratio = api_opt_fraction(L, b, "ratio", 0), set |= MODEL_CALL_BUDGET_RATIO;
         if (has_field(L, b, "burst"))
-            pol.budget.burst = opt_number(L, b, "burst", 10, 1, 1e9), set |= MODEL_CALL_BUDGET_BURST;
+            pol.budget.burst = api_opt_number(L, b, "burst", 10, 1, 1e9), set |= MODEL_CALL_BUDGET_BURST;
     } else if (bt != LUA_TNIL) {
         return luaL_error(L, "budget: expected { ratio = ..., burst = ... } or false");
     }
     lua_pop(L, 1);                                              // []
     if (!set) return luaL_error(L, "set_call: give at least one of timeout, retries, backoff, budget");
-    model_result(L, s, model_set_call(s->model, from, to, r, &pol, set));
+    api_model_result(L, s, model_set_call(s->model, from, to, r, &pol, set));
     const TopoCall *now = model_call_policy(s->model, from, to, r);
     char budget[64] = "no retry budget";
     if (now->budget.enabled)
         snprintf(budget, sizeof budget, "budget %.0f%% (burst %g)", now->budget.ratio * 100,
                  now->budget.burst);
-    api_note(s, RE_CHANGE, svc_name(s, from), region_or_null(s, r),
+    api_note(s, RE_CHANGE, svc_name(s, from), api_region_or_null(s, r),
              "calls from %s to %s in %s now: timeout %gs, %d retr%s, backoff %gs to %gs, %s",
-             svc_name(s, from), svc_name(s, to), region_label(s, r), fd_time_sec(now->timeout),
+             svc_name(s, from), svc_name(s, to), api_region_label(s, r), fd_time_sec(now->timeout),
              now->retries, now->retries == 1 ? "y" : "ies", fd_time_sec(now->backoff.base),
              fd_time_sec(now->backoff.max), budget);
     return 0;
@@ -181,8 +181,8 @@ static const char *const signal_names[] = { "utilisation", "concurrency", "cpu" 
 static int l_set_autoscale(lua_State *L)
 {
     int svc, r;
-    Scenario *s = need_model(L);
-    check_options_deep(L, 1, "set_autoscale", 1);
+    Scenario *s = api_need_model(L);
+    api_check_options_deep(L, 1, "set_autoscale", 1);
     svc = api_check_service(L, s, 1, "service");
     r = api_opt_region(L, s, 1, "region");
     if (!s->topo.services[svc].autoscale.enabled)
@@ -192,7 +192,7 @@ static int l_set_autoscale(lua_State *L)
     TopoAutoscale as;
     if (!model_autoscale(s->model, svc, r, &as))
         return luaL_error(L, "set_autoscale: %s is not deployed in %s", svc_name(s, svc),
-                          region_label(s, r));
+                          api_region_label(s, r));
     unsigned set = 0;
     if (lua_getfield(L, 1, "signal") != LUA_TNIL) {
         const char *sig = lua_tostring(L, -1);
@@ -211,30 +211,30 @@ static int l_set_autoscale(lua_State *L)
     }
     lua_pop(L, 1);
     if (has_field(L, 1, "target")) {
-        as.target = as.signal == SCALE_CONCURRENCY ? opt_number(L, 1, "target", 1, 0, 1e9)
-                                                   : opt_fraction(L, 1, "target", 0.6);
+        as.target = as.signal == SCALE_CONCURRENCY ? api_opt_number(L, 1, "target", 1, 0, 1e9)
+                                                   : api_opt_fraction(L, 1, "target", 0.6);
         if (!(as.target > 0)) return luaL_error(L, "target: must be more than 0");
         set |= MODEL_AS_TARGET;
     }
-    if (has_field(L, 1, "min")) as.min = (int)opt_number(L, 1, "min", 0, 0, 1e5), set |= MODEL_AS_MIN;
-    if (has_field(L, 1, "max")) as.max = (int)opt_number(L, 1, "max", 1, 1, 1e5), set |= MODEL_AS_MAX;
+    if (has_field(L, 1, "min")) as.min = (int)api_opt_number(L, 1, "min", 0, 0, 1e5), set |= MODEL_AS_MIN;
+    if (has_field(L, 1, "max")) as.max = (int)api_opt_number(L, 1, "max", 1, 1, 1e5), set |= MODEL_AS_MAX;
     if (has_field(L, 1, "period")) {
-        as.period = opt_duration(L, 1, "period", as.period);
+        as.period = api_opt_duration(L, 1, "period", as.period);
         if (as.period <= 0) return luaL_error(L, "period: must be more than 0");
         set |= MODEL_AS_PERIOD;
     }
-    if (has_field(L, 1, "step")) as.step = (int)opt_number(L, 1, "step", 1, 1, 1e5), set |= MODEL_AS_STEP;
+    if (has_field(L, 1, "step")) as.step = (int)api_opt_number(L, 1, "step", 1, 1, 1e5), set |= MODEL_AS_STEP;
     if (!set)
         return luaL_error(L, "set_autoscale: give at least one of signal, target, min, max, period, step");
     if (as.min > as.max)
         return luaL_error(L, "set_autoscale: min (%d) is more than max (%d)", as.min, as.max);
-    model_result(L, s, model_set_autoscale(s->model, svc, r, &as, set));
+    api_model_result(L, s, model_set_autoscale(s->model, svc, r, &as, set));
     char target[32];
     if (as.signal == SCALE_CONCURRENCY) snprintf(target, sizeof target, "%g in flight", as.target);
     else snprintf(target, sizeof target, "%.0f%%", as.target * 100);
-    api_note(s, RE_CHANGE, svc_name(s, svc), region_or_null(s, r),
+    api_note(s, RE_CHANGE, svc_name(s, svc), api_region_or_null(s, r),
              "%s now autoscales on %s to %s, %d to %d instances in %s", svc_name(s, svc),
-             signal_names[as.signal], target, as.min, as.max, region_label(s, r));
+             signal_names[as.signal], target, as.min, as.max, api_region_label(s, r));
     return 0;
 }
 
@@ -242,32 +242,32 @@ static int l_set_autoscale(lua_State *L)
 
 void api_note_restart(Scenario *s, int svc, int r, int count, bool manual)
 {
-    api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s%s restarted in %s%s",
-             count < 0 ? "every " : "", svc_name(s, svc), region_label(s, r),
+    api_note(s, RE_ACTION, svc_name(s, svc), api_region_or_null(s, r), "%s%s restarted in %s%s",
+             count < 0 ? "every " : "", svc_name(s, svc), api_region_label(s, r),
              manual ? " by hand, bypassing its platform" : " through its platform");
 }
 
 static int l_restart(lua_State *L)
 {
     int svc, r;
-    Scenario *s = svc_region_args(L, "restart", &svc, &r);
-    int count = (int)opt_number(L, 1, "count", -1, -1, 1e6);
-    bool manual = opt_bool(L, 1, "manual", false);
-    int batch = (int)opt_number(L, 1, "batch", 0, 0, 1e5);
-    int only = (int)opt_number(L, 1, "version", -1, 0, 1e9);
+    Scenario *s = api_svc_region_args(L, "restart", &svc, &r);
+    int count = (int)api_opt_number(L, 1, "count", -1, -1, 1e6);
+    bool manual = api_opt_bool(L, 1, "manual", false);
+    int batch = (int)api_opt_number(L, 1, "batch", 0, 0, 1e5);
+    int only = (int)api_opt_number(L, 1, "version", -1, 0, 1e9);
     if (only >= 0 && batch <= 0)
         return luaL_error(L, "restart: version picks the instances of a rolling redeploy; give batch");
     if (batch > 0) {
         if (manual) return luaL_error(L, "restart: a manual restart cannot be rolling (batch)");
-        model_result(L, s, model_rolling_restart_on(s->model, svc, r, batch, only));
-        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+        api_model_result(L, s, model_rolling_restart_on(s->model, svc, r, batch, only));
+        api_note(s, RE_ACTION, svc_name(s, svc), api_region_or_null(s, r),
                  "%s redeployed in %s, %d instance(s) at a time, through its platform",
-                 svc_name(s, svc), region_label(s, r), batch);
+                 svc_name(s, svc), api_region_label(s, r), batch);
         return 0;
     }
     if (!manual) {
-        SimTime takes = opt_duration(L, 1, "takes", 10 * FD_MIN);
-        model_result(L, s, model_restart(s->model, svc, r, count, false, takes));
+        SimTime takes = api_opt_duration(L, 1, "takes", 10 * FD_MIN);
+        api_model_result(L, s, model_restart(s->model, svc, r, count, false, takes));
         api_note_restart(s, svc, r, count, false);
         return 0;
     }
@@ -288,14 +288,14 @@ static int l_restart(lua_State *L)
     uint64_t token = ++s->next_wait;
     int rc = resp_work(s->resp, team, &w, token);
     dist_free(&takes);
-    if (rc < 0) return oom_error(L, s);
+    if (rc < 0) return api_oom_error(L, s);
     return api_park(L, s, token, NULL, 0);
 }
 
 static int l_scale(lua_State *L)
 {
     int svc, r;
-    Scenario *s = svc_region_args(L, "scale", &svc, &r);
+    Scenario *s = api_svc_region_args(L, "scale", &svc, &r);
     lua_getfield(L, 1, "instances");
     bool has_n = !lua_isnil(L, -1);
     lua_getfield(L, 1, "max");
@@ -309,17 +309,17 @@ static int l_scale(lua_State *L)
                              "would change nothing; give instances instead",
                           svc_name(s, svc));
     if (has_n) {
-        int n = (int)opt_number(L, 1, "instances", 0, 0, 1e5);
-        model_result(L, s, model_scale(s->model, svc, r, n));
-        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s scaled to %d instances in %s",
-                 svc_name(s, svc), n, region_label(s, r));
+        int n = (int)api_opt_number(L, 1, "instances", 0, 0, 1e5);
+        api_model_result(L, s, model_scale(s->model, svc, r, n));
+        api_note(s, RE_ACTION, svc_name(s, svc), api_region_or_null(s, r), "%s scaled to %d instances in %s",
+                 svc_name(s, svc), n, api_region_label(s, r));
     }
     if (has_max) {
-        int max = (int)opt_number(L, 1, "max", 0, 0, 1e5);
-        model_result(L, s, model_set_scale_max(s->model, svc, r, max));
-        api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r),
+        int max = (int)api_opt_number(L, 1, "max", 0, 0, 1e5);
+        api_model_result(L, s, model_set_scale_max(s->model, svc, r, max));
+        api_note(s, RE_ACTION, svc_name(s, svc), api_region_or_null(s, r),
                  "%s may now autoscale to %d instances in %s", svc_name(s, svc), max,
-                 region_label(s, r));
+                 api_region_label(s, r));
     }
     return 0;
 }
@@ -330,9 +330,9 @@ static int l_scale(lua_State *L)
  * every source shifts. */
 static int l_shift_traffic(lua_State *L)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, "shift_traffic");
-    int from = check_named(L, 1, "from", "region", n_region, region_name);
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, "shift_traffic");
+    int from = api_check_named(L, 1, "from", "region", n_region, region_name);
     lua_getfield(L, 1, "to");
     if (!lua_istable(L, -1)) return luaL_error(L, "to: expected a list of regions");
     int nr = s->topo.nregions;
@@ -340,7 +340,7 @@ static int l_shift_traffic(lua_State *L)
     int nto = 0;
     for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
         lua_rawgeti(L, -1, i);
-        int r = check_named(L, lua_gettop(L), NULL, "region", n_region, region_name);
+        int r = api_check_named(L, lua_gettop(L), NULL, "region", n_region, region_name);
         lua_pop(L, 1);
         if (r == from) return luaL_error(L, "to: cannot shift %s to itself", region_name(s, r));
         if (r < 256 && !to[r]) { to[r] = true; nto++; }
@@ -348,7 +348,7 @@ static int l_shift_traffic(lua_State *L)
     lua_pop(L, 1);
     if (!nto) return luaL_error(L, "to: name at least one region");
     lua_getfield(L, 1, "source");
-    int only = lua_isnil(L, -1) ? -1 : check_named(L, 1, "source", "traffic source", n_src, src_name);
+    int only = lua_isnil(L, -1) ? -1 : api_check_named(L, 1, "source", "traffic source", n_src, src_name);
     lua_pop(L, 1);
     for (int src = 0; src < s->topo.nsources; src++) {
         if (only >= 0 && src != only) continue;
@@ -361,7 +361,7 @@ static int l_shift_traffic(lua_State *L)
         w[from] = 0;
         for (int r = 0; r < nr && r < 256; r++)
             if (to[r]) w[r] += sum_to > 0 ? moved * w[r] / sum_to : moved / nto;
-        model_result(L, s, model_shift_traffic(s->model, src, w));
+        api_model_result(L, s, model_shift_traffic(s->model, src, w));
     }
     char list[512] = "";
     for (int r = 0; r < nr && r < 256; r++)
@@ -376,10 +376,10 @@ static int l_shift_traffic(lua_State *L)
 
 static int breakers_common(lua_State *L, bool open)
 {
-    Scenario *s = need_model(L);
-    check_keys(L, 1, open ? "open_breakers" : "close_breakers");
+    Scenario *s = api_need_model(L);
+    api_check_keys(L, 1, open ? "open_breakers" : "close_breakers");
     int to = api_check_service(L, s, 1, "to");
-    model_result(L, s, model_force_breakers(s->model, to, open));
+    api_model_result(L, s, model_force_breakers(s->model, to, open));
     api_note(s, RE_ACTION, svc_name(s, to), NULL,
              open ? "breakers on calls to %s forced open" : "breakers on calls to %s back to automatic",
              svc_name(s, to));
@@ -392,11 +392,11 @@ static int l_close_breakers(lua_State *L) { return breakers_common(L, false); }
 static int l_shed(lua_State *L)
 {
     int svc, r;
-    Scenario *s = svc_region_args(L, "shed", &svc, &r);
-    double f = opt_fraction(L, 1, "fraction", 0);
-    model_result(L, s, model_shed(s->model, svc, r, f));
-    api_note(s, RE_ACTION, svc_name(s, svc), region_or_null(s, r), "%s sheds %.0f%% of new requests in %s",
-             svc_name(s, svc), f * 100, region_label(s, r));
+    Scenario *s = api_svc_region_args(L, "shed", &svc, &r);
+    double f = api_opt_fraction(L, 1, "fraction", 0);
+    api_model_result(L, s, model_shed(s->model, svc, r, f));
+    api_note(s, RE_ACTION, svc_name(s, svc), api_region_or_null(s, r), "%s sheds %.0f%% of new requests in %s",
+             svc_name(s, svc), f * 100, api_region_label(s, r));
     return 0;
 }
 

@@ -78,7 +78,14 @@ static void on_deadlock(void *ud, const ModelDeadlock *d)
     DeadlockResult *v = realloc(r->deadlocks, sizeof *v * (size_t)(r->ndeadlocks + 1));
     if (!v) { s->oom = true; return; }
     r->deadlocks = v;
-    v[r->ndeadlocks++] = (DeadlockResult){ d->at, strdup(region), strdup(cycle) };
+    DeadlockResult x = { d->at, strdup(region), strdup(cycle) };
+    if (!x.region || !x.cycle) {
+        free(x.region);
+        free(x.cycle);
+        s->oom = true;
+        return;
+    }
+    v[r->ndeadlocks++] = x;
 }
 
 /* What sampling costs in accuracy: one warning for the pools it cannot
@@ -137,14 +144,14 @@ static void sampling_warning(Scenario *s)
 static int l_scenario(lua_State *L)
 {
     Scenario *s = api_scenario(L);
-    check_keys(L, 1, "scenario");
+    api_check_keys(L, 1, "scenario");
     if (s->declared) return luaL_error(L, "scenario{} may be called only once");
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name) return luaL_error(L, "scenario: name is required");
     free(s->res->scenario);
     s->res->scenario = strdup(name);
-    if (!s->res->scenario) return oom_error(L, s);
+    if (!s->res->scenario) return api_oom_error(L, s);
     lua_pop(L, 1);
 
     lua_getfield(L, 1, "start");
@@ -154,11 +161,11 @@ static int l_scenario(lua_State *L)
             return luaL_error(L, "start: expected a time like '2024-04-08 15:00 +08:00'");
     }
     lua_pop(L, 1);
-    s->duration = opt_duration(L, 1, "duration", FD_HOUR);
+    s->duration = api_opt_duration(L, 1, "duration", FD_HOUR);
     if (s->duration <= 0) return luaL_error(L, "duration: must be more than 0");
-    s->settle = opt_duration(L, 1, "settle", 5 * FD_MIN);
-    s->slo = opt_fraction(L, 1, "slo", 0.99);
-    s->report_rate = opt_fraction(L, 1, "report_rate", 0.0);
+    s->settle = api_opt_duration(L, 1, "settle", 5 * FD_MIN);
+    s->slo = api_opt_fraction(L, 1, "slo", 0.99);
+    s->report_rate = api_opt_fraction(L, 1, "report_rate", 0.0);
 
     lua_getfield(L, 1, "topology");
     const char *topo = lua_tostring(L, -1);
@@ -168,7 +175,7 @@ static int l_scenario(lua_State *L)
     if (e == FD_PATH_OUTSIDE)
         return luaL_error(L, "topology: '%s' is outside the scenario's folder", topo);
     free(real);      /* checked; loaded under its own name, for its messages */
-    if (e == ENOMEM) return oom_error(L, s);
+    if (e == ENOMEM) return api_oom_error(L, s);
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", s->dir, topo);
     lua_pop(L, 1);
@@ -187,7 +194,7 @@ static int l_scenario(lua_State *L)
     }
     /* sampling = N overrides the topology's: a sweep over many seeds may
      * trade fidelity for speed without a second topology file. */
-    double sampling = opt_number(L, 1, "sampling", 0, 0, 1e6);
+    double sampling = api_opt_number(L, 1, "sampling", 0, 0, 1e6);
     if (sampling > 0) {
         if (sampling < 1) return luaL_error(L, "sampling: must be at least 1");
         s->topo.sampling = sampling;
@@ -195,23 +202,23 @@ static int l_scenario(lua_State *L)
     }
     s->declared = true;
     s->sim = sim_new(s->opt.seed);
-    if (!s->sim) return oom_error(L, s);
+    if (!s->sim) return api_oom_error(L, s);
     RespHooks rh = { .ud = s, .note = scenario_resp_note, .start = scenario_resp_start,
                      .done = scenario_resp_done, .engaged = scenario_resp_engaged,
                      .page = scenario_resp_page };
     s->resp = resp_new(s->sim, &rh);
-    if (!s->resp) return oom_error(L, s);
+    if (!s->resp) return api_oom_error(L, s);
     rng_init(&s->leads, s->opt.seed, "scenario:leads");
     rng_init(&s->support.rng, s->opt.seed, "scenario:support");
     s->support.pages = -1;
     ModelOptions mo = { .on_interval = scenario_on_interval, .ud = s, .on_deadlock = on_deadlock };
     s->model = model_new(&s->topo, s->sim, &mo);
-    if (!s->model) return oom_error(L, s);
+    if (!s->model) return api_oom_error(L, s);
     s->res->sampling = model_sampling(s->model);
     sampling_warning(s);
     s->res->duration = s->duration;
     s->clock = calloc((size_t)s->topo.nsources + 1, sizeof *s->clock);
-    if (!s->clock) return oom_error(L, s);
+    if (!s->clock) return api_oom_error(L, s);
     s->comms.host = s->topo.status_page;
     if (s->comms.host >= 0) s->comms.used = true;
     return 0;
@@ -318,7 +325,7 @@ static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int f
     if (s->ntimers == s->captimers) {
         int cap = s->captimers ? s->captimers * 2 : 16;
         Timer *v = realloc(s->timers, sizeof *v * (size_t)cap);
-        if (!v) return oom_error(L, s);
+        if (!v) return api_oom_error(L, s);
         s->timers = v;
         s->captimers = cap;
     }
@@ -334,19 +341,19 @@ static int new_timer(lua_State *L, Scenario *s, SimTime at, SimTime every, int f
 
 static int l_at(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     return new_timer(L, s, parse_when(L, s, 1), 0, 2);
 }
 
 static int l_after(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     return new_timer(L, s, sim_now(s->sim) + api_check_duration(L, 1, "after"), 0, 2);
 }
 
 static int l_every(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     SimTime d = api_check_duration(L, 1, "every");
     if (d < FD_SEC) return luaL_error(L, "every: the period must be at least 1s");
     return new_timer(L, s, sim_now(s->sim) + d, d, 2);
@@ -380,7 +387,7 @@ static void on_timer(Sim *sim, void *obj, uint64_t arg)
 
 static int l_wait(lua_State *L)
 {
-    Scenario *s = need_model(L);
+    Scenario *s = api_need_model(L);
     SimTime d = api_check_duration(L, 1, "wait");
     if (!scenario_engine_thread(L))
         return luaL_error(L, "wait() only works inside at/after/every callbacks, alert handlers and "

@@ -73,7 +73,7 @@ static int l_check_options(lua_State *L)
     const char *fn = luaL_checkstring(L, 1);
     int level = (int)luaL_optinteger(L, 3, 2);
     if (level < 1 || level > 20) level = 2;
-    check_options_deep(L, 2, fn, level);
+    api_check_options_deep(L, 2, fn, level);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 ---@meta _
 -- lua/meta/firedrill.lua: LuaCATS stubs of the scenario API, for
 -- lua-language-server (completion, hover, signature help, type checks) and
--- for reading. The real functions are C (engine/script/script_api.c) and
+-- for reading. The real functions are C (engine/script/api_*.c) and
 -- the Lua library (lua/firedrill/); docs/api.md is the reference and
 -- docs/scenarios.md the guide.
 --
