@@ -18,6 +18,7 @@
 #include "base/utf8.h"
 #include "batch/batch_stats.h"
 #include "batch/batch_record.h"
+#include "report/svg_chart.h"
 
 #define CW 720.0
 #define MAX_FAILING 200   /* replay lines listed per group */
@@ -121,7 +122,7 @@ static const char *fmtk(char *buf, int k, double x, int decimals)
  * needs. */
 static double ticks(int k, double *lo, double *hi, int *decimals)
 {
-    double sc = units[k].scale, step = html_nice_step((*hi - *lo) * sc, 4);
+    double sc = units[k].scale, step = svg_nice_step((*hi - *lo) * sc, 4);
     *lo = floor(*lo * sc / step + 1e-9) * step / sc;
     *hi = ceil(*hi * sc / step - 1e-9) * step / sc;
     int d = (int)-floor(log10(step) + 1e-9);
@@ -152,7 +153,7 @@ static void strip(FILE *f, const char *id, const char *title, int k, Vals *v)
     const double L = 24, R = CW - 24, y0 = 28, y1 = 68, H = 100;
 #define SX(x) (L + ((x) - lo) / (hi - lo) * (R - L))
     double p5 = pct(v, 0.05), p50 = pct(v, 0.5), p95 = pct(v, 0.95), mx = v->v[v->n - 1];
-    html_svg_open(f, id, CW, H, title);
+    svg_open(f, id, CW, H, title);
     fprintf(f, "<text class=\"ptitle\" x=\"%.1f\" y=\"14\">", L);
     html_esc(f, title);
     fputs("</text>\n", f);
@@ -253,7 +254,7 @@ static void sweep_chart(FILE *f, const char *id, const char *title, int metric,
 #define PX(x) (L + ((x) - xlo) / (xhi - xlo) * (R - L))
 #define PY(y) (B - ((y) - ylo) / (yhi - ylo) * (B - T))
     char a[32], b[32], c[32];
-    html_svg_open(f, id, CW, H, title);
+    svg_open(f, id, CW, H, title);
     int nt = (int)floor((yhi - ylo) / ystep + 0.5);
     for (int i = 0; i <= nt; i++) {
         double y = ylo + ystep * i;
