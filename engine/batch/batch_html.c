@@ -161,9 +161,7 @@ static void strip(FILE *f, const char *id, const char *title, int k, Vals *v)
     for (int i = 0; i <= nt; i++) {
         double t = lo + step * i;
         const char *anchor = i == 0 ? "start" : i == nt ? "end" : "middle";
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
-                SX(t), y0 - 6, SX(t), y1 + 8, SX(t), H - 8, anchor, fmtk(a, k, t, dec));
+        svg_vgrid(f, SX(t), y0 - 6, y1 + 8, H - 8, anchor, fmtk(a, k, t, dec));
     }
     fprintf(f, "<line class=\"frame\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", L,
             y1 + 8, R, y1 + 8);
@@ -258,12 +256,9 @@ static void sweep_chart(FILE *f, const char *id, const char *title, int metric,
     int nt = (int)floor((yhi - ylo) / ystep + 0.5);
     for (int i = 0; i <= nt; i++) {
         double y = ylo + ystep * i;
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                L, PY(y), R, PY(y), L - 6, PY(y) + 4, fmtk(a, metric, y, dec));
+        svg_hgrid(f, L, R, PY(y), fmtk(a, metric, y, dec));
     }
-    fprintf(f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
-            L, T, R - L, B - T);
+    svg_frame(f, L, T, R - L, B - T);
     fputs("<path fill=\"#1565c0\" fill-opacity=\"0.15\" stroke=\"none\" d=\"", f);
     bool first = true;
     for (int i = 0; i < nv; i++) {
