@@ -18,6 +18,7 @@
 #include "base/utf8.h"
 #include "batch/batch_stats.h"
 #include "batch/batch_record.h"
+#include "report/svg_chart.h"
 
 #define CW 720.0
 #define MAX_FAILING 200   /* replay lines listed per group */
@@ -121,7 +122,7 @@ static const char *fmtk(char *buf, int k, double x, int decimals)
  * needs. */
 static double ticks(int k, double *lo, double *hi, int *decimals)
 {
-    double sc = units[k].scale, step = html_nice_step((*hi - *lo) * sc, 4);
+    double sc = units[k].scale, step = svg_nice_step((*hi - *lo) * sc, 4);
     *lo = floor(*lo * sc / step + 1e-9) * step / sc;
     *hi = ceil(*hi * sc / step - 1e-9) * step / sc;
     int d = (int)-floor(log10(step) + 1e-9);
@@ -152,7 +153,7 @@ static void strip(FILE *f, const char *id, const char *title, int k, Vals *v)
     const double L = 24, R = CW - 24, y0 = 28, y1 = 68, H = 100;
 #define SX(x) (L + ((x) - lo) / (hi - lo) * (R - L))
     double p5 = pct(v, 0.05), p50 = pct(v, 0.5), p95 = pct(v, 0.95), mx = v->v[v->n - 1];
-    html_svg_open(f, id, CW, H, title);
+    svg_open(f, id, CW, H, title);
     fprintf(f, "<text class=\"ptitle\" x=\"%.1f\" y=\"14\">", L);
     html_esc(f, title);
     fputs("</text>\n", f);
@@ -160,9 +161,7 @@ static void strip(FILE *f, const char *id, const char *title, int k, Vals *v)
     for (int i = 0; i <= nt; i++) {
         double t = lo + step * i;
         const char *anchor = i == 0 ? "start" : i == nt ? "end" : "middle";
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n",
-                SX(t), y0 - 6, SX(t), y1 + 8, SX(t), H - 8, anchor, fmtk(a, k, t, dec));
+        svg_vgrid(f, SX(t), y0 - 6, y1 + 8, H - 8, anchor, fmtk(a, k, t, dec));
     }
     fprintf(f, "<line class=\"frame\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", L,
             y1 + 8, R, y1 + 8);
@@ -253,16 +252,13 @@ static void sweep_chart(FILE *f, const char *id, const char *title, int metric,
 #define PX(x) (L + ((x) - xlo) / (xhi - xlo) * (R - L))
 #define PY(y) (B - ((y) - ylo) / (yhi - ylo) * (B - T))
     char a[32], b[32], c[32];
-    html_svg_open(f, id, CW, H, title);
+    svg_open(f, id, CW, H, title);
     int nt = (int)floor((yhi - ylo) / ystep + 0.5);
     for (int i = 0; i <= nt; i++) {
         double y = ylo + ystep * i;
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
-                L, PY(y), R, PY(y), L - 6, PY(y) + 4, fmtk(a, metric, y, dec));
+        svg_hgrid(f, L, R, PY(y), fmtk(a, metric, y, dec));
     }
-    fprintf(f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
-            L, T, R - L, B - T);
+    svg_frame(f, L, T, R - L, B - T);
     fputs("<path fill=\"#1565c0\" fill-opacity=\"0.15\" stroke=\"none\" d=\"", f);
     bool first = true;
     for (int i = 0; i < nv; i++) {

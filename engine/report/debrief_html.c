@@ -18,6 +18,7 @@
 #include <string.h>
 #include "load/topo_load.h"
 #include "report/html.h"
+#include "report/svg_chart.h"
 
 static const char debrief_css[] =
     ".cmdlab{font-size:10px;fill:#6a1b9a}\n"
@@ -173,23 +174,23 @@ static void distribution(FILE *f, const Debrief *d)
         fprintf(f, "<p>Outage of %s: <b>faster than %.1f%%</b> of the reference runs (%d of %d "
                    "lasted longer; a run that never recovered counts as longer than any).</p>\n",
                 b, d->faster_than * 100, d->longer, d->nseeds);
-    double step = html_nice_step(hi, 6);
+    double step = svg_nice_step(hi, 6);
     hi = ceil(hi * 1.02 / step) * step;
     const double W = 1100, H = 150, x0 = 60, w = never ? 900 : 980, y0 = 20, h = 90;
-    html_svg_open(f, "debrief-distribution", W, H,
-                  "Outage lengths of the reference runs over seeds, the team's marked");
+    svg_open(f, "debrief-distribution", W, H,
+             "Outage lengths of the reference runs over seeds, the team's marked");
     for (double v = 0; v <= hi + step * 1e-9; v += step) {
         double x = x0 + w * v / hi;
-        fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-                   "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.0fm</text>\n",
-                x, y0, x, y0 + h, x, y0 + h + 14, v / 60);
+        char lab[32];
+        snprintf(lab, sizeof lab, "%.0fm", v / 60);
+        svg_vgrid(f, x, y0, y0 + h, y0 + h + 14, "middle", lab);
     }
-    fprintf(f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
-            x0, y0, w, h);
-    fprintf(f, "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\">outage (recovered - start), "
-               "reference seeds %llu..%llu</text>\n",
-            x0, y0 - 6, (unsigned long long)d->first_seed,
-            (unsigned long long)(d->first_seed + (uint64_t)d->nseeds - 1));
+    svg_frame(f, x0, y0, w, h);
+    char unit[128];
+    snprintf(unit, sizeof unit, "outage (recovered - start), reference seeds %llu..%llu",
+             (unsigned long long)d->first_seed,
+             (unsigned long long)(d->first_seed + (uint64_t)d->nseeds - 1));
+    svg_unit(f, x0, y0 - 6, unit);
     /* Dots stacked where they would overlap (4 px columns). */
     int cols[300] = { 0 };
     for (int i = 0; i < d->nseeds; i++) {

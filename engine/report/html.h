@@ -50,11 +50,4 @@ void html_page_open(FILE *f, const char *title, const char *suffix, const char *
  * becomes U+FFFD, control characters '?'). */
 void html_esc(FILE *f, const char *s);
 
-/* A round step (1, 2 or 5 times a power of ten) that cuts range into about
- * `want` parts: the spacing of an axis's ticks. 1 when range <= 0. */
-double html_nice_step(double range, int want);
-
-/* Opens an inline <svg> chart with an id, role="img" and a <title>. */
-void html_svg_open(FILE *f, const char *id, double w, double h, const char *title);
-
 #endif
