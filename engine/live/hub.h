@@ -2,10 +2,10 @@
  * hub.h: what the game day's transports (the web dashboard, the terminal
  * console) see of a live run.
  *
- * A live run (live/gameday.c) is a hub with clients. A transport admits a
- * client (a browser's WebSocket, the console) with hub_join(), passes on
- * every message the client sends with hub_message(), and says when it is
- * gone with hub_leave(). The hub talks back through the client's own send
+ * A live run (live/gameday.c; its hub side in gameday_hub.c) is a hub with
+ * clients. A transport admits a client (a browser's WebSocket, the
+ * console) with hub_join(), passes on every message the client sends with
+ * hub_message(), and says when it is gone with hub_leave(). The hub talks back through the client's own send
  * function, one JSON object per call. Every message either way is one
  * JSON object with a "t" field naming its type; docs/gameday.md
  * ("The protocol") lists them all.

@@ -11,7 +11,7 @@
  *
  * A batch worker calls scenario_run(); a live run calls scenario_open(),
  * then scenario_advance() in small steps paced by the wall clock, and
- * scenario_command() for what people type, then scenario_finish().
+ * scenario_live_command() for what people type, then scenario_finish().
  *
  * Errors: bad input (a Lua error, an unknown name, a bad value) is recorded
  * in the DiagList as "file:line: error: message (at HH:MM:SS)" and the call
@@ -29,7 +29,7 @@
 
 typedef struct Scenario Scenario;
 
-/* What a live run (live/gameday.c) is told as the run goes. Every hook
+/* What a live run (live/gameday_feed.c) is told as the run goes. Every hook
  * may be NULL. Strings are valid for the call only. */
 typedef struct ScenarioLive {
     void *ud;

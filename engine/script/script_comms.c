@@ -18,7 +18,7 @@
  *   - an all-clear while an entry point is below its objective is wrong:
  *     reports at `wrong_reports` x the rate;
  *   - nothing, a stale notice, or a page that is down: no effect.
- * The report factor goes to the support channel (scenario.c, eval_support),
+ * The report factor goes to the support channel (scenario_interval.c, eval_support),
  * so a notice changes the same reports that page the support team. The
  * re-attempt factor is applied through model_set_client and undone when
  * the notice stops being read, unless client{} set another value meanwhile.
