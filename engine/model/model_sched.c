@@ -26,12 +26,8 @@
  * that at once, in step, is a restart herd on whatever the start-up calls
  * reach (Google Cloud 2025-06-12); jitter and the throttle break the step.
  *
- * Deadlock detection: each failed scheduling attempt, and each start a
- * start-up call failed, records the pool where its failure started (a
- * pool with nothing serving). Following those
- * records from pool to pool, a walk that comes back to where it started is
- * a circular wait. It is reported once per episode; the episode ends when
- * any instance of the pool serves again.
+ * A failed scheduling attempt or start records the pool where its failure
+ * started; model_deadlock.c follows those records to find circular waits.
  *
  * Invariants: an instance has at most one request of its own in flight
  * (in->req: a scheduling request while it waits, a start-up call while it
@@ -288,8 +284,6 @@ void inst_crash(Model *m, Pool *p, int i)
 
 /* A start-up call failed for good: the start fails, and the instance is
  * down again, to ask its platform once its backoff is over. */
-static void check_deadlock(Model *m, Pool *p);
-
 static void start_failed(Model *m, Pool *p, int i, int origin)
 {
     Inst *in = &p->inst[i];
@@ -501,60 +495,6 @@ static void poke(Model *m, Pool *p, bool unpark)
 void sched_poke(Model *m, Pool *p)
 {
     poke(m, p, true);
-}
-
-/* What pool q's instances wait on: the pool its failed scheduling ran
- * into, else the one its failed start ran into; -1 none. */
-static int blocker(const Pool *q)
-{
-    return q->sched_failed ? q->blocked_by : q->start_blocked_by;
-}
-
-/* Follows failed-scheduling and failed-start records from p; returns the
- * cycle length (in pools) when the walk returns to p, else 0. */
-static int find_cycle(Model *m, Pool *p, int *chain, int max)
-{
-    int n = 0;
-    Pool *cur = p;
-    while (n < max) {
-        chain[n++] = cur->index;
-        if (blocker(cur) < 0) return 0;
-        Pool *next = &m->pools[blocker(cur)];
-        if (pool_serving(next) > 0) return 0;
-        if (next == p) return n;
-        if (!(next->waiting > 0 && blocker(next) >= 0)) return 0;
-        for (int k = 0; k < n; k++)
-            if (chain[k] == next->index) return 0;   /* a cycle, but not through p */
-        cur = next;
-    }
-    return 0;
-}
-
-static void check_deadlock(Model *m, Pool *p)
-{
-    if (p->deadlock_open) return;
-    int chain[8];
-    int n = find_cycle(m, p, chain, 8);
-    if (!n) return;
-    ModelDeadlock d = { .at = sim_now(m->sim), .region = p->region };
-    for (int k = 0; k < n; k++) {
-        Pool *q = &m->pools[chain[k]];
-        q->deadlock_open = true;
-        /* The edge it waits through: its platform, or its start-up call. */
-        int via = q->sched_failed ? q->ts->runs_on : q->start_via;
-        d.startup = d.startup || !q->sched_failed;
-        if (d.ncycle < 16) d.cycle[d.ncycle++] = q->svc;
-        if (via >= 0 && via != q->svc && d.ncycle < 16) d.cycle[d.ncycle++] = via;
-    }
-    if (m->ndeadlocks == m->capdeadlocks) {
-        int cap = m->capdeadlocks ? m->capdeadlocks * 2 : 8;
-        ModelDeadlock *v = realloc(m->deadlocks, sizeof *v * (size_t)cap);
-        if (!v) { m->oom = true; return; }
-        m->deadlocks = v;
-        m->capdeadlocks = cap;
-    }
-    m->deadlocks[m->ndeadlocks++] = d;
-    if (m->opt.on_deadlock) m->opt.on_deadlock(m->opt.ud, &d);
 }
 
 /* A scheduling attempt of instance i failed; origin: the pool where the
