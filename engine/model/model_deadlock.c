@@ -58,7 +58,7 @@ void check_deadlock(Model *m, Pool *p)
     if (m->ndeadlocks == m->capdeadlocks) {
         int cap = m->capdeadlocks ? m->capdeadlocks * 2 : 8;
         ModelDeadlock *v = realloc(m->deadlocks, sizeof *v * (size_t)cap);
-        if (!v) { m->oom = true; return; }
+        if (!v) { m->oom = true; sim_stop(m->sim); return; }
         m->deadlocks = v;
         m->capdeadlocks = cap;
     }

@@ -40,6 +40,7 @@
  */
 #include "model/model_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ int pool_add_instances(Model *m, Pool *p, int n)
     for (int i = 0; i < p->ninst && n > 0; i++) {
         Inst *in = &p->inst[i];
         if (in->state != INST_STOPPED) continue;
+        assert(in->boot_plat < 0 && !in->req);   /* a stopped one holds nothing */
         uint32_t gen = in->gen + 1;
         *in = (Inst){ .state = INST_WAITING, .fresh = true, .gen = gen, .boot_plat = -1,
                       .code = (uint8_t)p->target };
@@ -98,6 +100,7 @@ static void drop_req(Model *m, Inst *in)
     Req *r = in->req;
     in->req = NULL;
     if (!r) return;
+    assert(r->state != RQ_FREE && r->sched_for);   /* still attached to it */
     r->sched_for = NULL;
     req_abandon(m, r);
 }
@@ -106,6 +109,7 @@ static void drop_req(Model *m, Inst *in)
 static void sched_cancel(Model *m, Pool *p, Inst *in)
 {
     if (in->sched == SCHED_ASKING || in->sched == SCHED_QUEUED) p->asking--;
+    assert(p->asking >= 0);
     if (in->sched == SCHED_ASKING) drop_req(m, in);
     sim_cancel(m->sim, in->sched_ev);
     in->sched_ev = 0;
@@ -134,6 +138,7 @@ static bool slot_free(const Model *m, const Pool *plat, double w)
 static void boot(Model *m, Pool *p, int i, SimTime after)
 {
     Inst *in = &p->inst[i];
+    assert(in->state == INST_WAITING && p->waiting > 0);
     pool_integrate(m, p);
     in->state = INST_STARTING;
     in->boot_call = -1;
@@ -154,6 +159,7 @@ static void start_in_slot(Model *m, Pool *p, int i, Pool *plat)
 {
     const TopoScheduler *sc = &plat->ts->scheduler;
     Inst *in = &p->inst[i];
+    assert(in->boot_plat < 0);   /* one slot per start */
     plat->booting++;
     plat->boot_real += p->isc;
     in->boot_plat = plat->index;
@@ -185,6 +191,7 @@ static void drain_startq(Model *m, Pool *plat)
         if (!queued) continue;
         in->sched = SCHED_IDLE;
         p->asking--;
+        assert(p->asking >= 0);
         start_in_slot(m, p, t.inst, plat);
     }
 }
@@ -204,6 +211,7 @@ static void release_slot(Model *m, const Pool *p, Inst *in)
     if (in->boot_plat < 0) return;
     Pool *plat = &m->pools[in->boot_plat];
     in->boot_plat = -1;
+    assert(plat->booting > 0);
     plat->booting--;
     plat->boot_real = plat->booting > 0 ? plat->boot_real - p->isc : 0;
     drain_startq(m, plat);
@@ -228,6 +236,7 @@ static void granted(Model *m, Pool *p, int i, Pool *plat)
         plat->startq_cap = cap;
         plat->startq_head = 0;
     }
+    assert(plat->startq_len < plat->startq_cap);
     in->sched = SCHED_QUEUED;
     in->ticket = ++plat->next_ticket;
     p->asking++;
@@ -287,6 +296,7 @@ void inst_crash(Model *m, Pool *p, int i)
 static void start_failed(Model *m, Pool *p, int i, int origin)
 {
     Inst *in = &p->inst[i];
+    assert(in->state == INST_STARTING && !in->req);
     /* Where the failure started, for the deadlock walk: a start that
      * needs the very service that is down never succeeds. */
     p->start_blocked_by = origin;
@@ -306,6 +316,7 @@ static void start_failed(Model *m, Pool *p, int i, int origin)
 static void became_up(Model *m, Pool *p, int i)
 {
     Inst *in = &p->inst[i];
+    assert(in->state == INST_STARTING && !in->req);   /* its start-up calls are done */
     pool_integrate(m, p);
     release_slot(m, p, in);
     in->state = INST_UP;
@@ -344,6 +355,7 @@ static void startup_send(Model *m, Pool *p, int i)
     in->boot_attempt++;
     Req *r = req_new(m);
     if (!r) return;
+    assert(!in->req);   /* at most one request of its own in flight */
     r->sched_for = p;
     r->sched_inst = i;
     in->req = r;
@@ -463,6 +475,7 @@ static bool inst_ask(Model *m, Pool *p, int i)
     Pool *plat = model_pool_for_call(m, p->ts->runs_on, p->region, -1);
     Req *r = req_new(m);
     if (!r) return false;
+    assert(!in->req);   /* at most one request of its own in flight */
     r->sched_for = p;
     r->sched_inst = i;
     in->req = r;
@@ -522,6 +535,7 @@ static void on_inst_event(Sim *sim, void *obj, uint64_t arg)
         /* The platform is not answering. */
         drop_req(m, in);
         p->asking--;
+        assert(p->asking >= 0);
         in->sched = SCHED_IDLE;
         ask_failed(m, p, i, in->sched_plat);
         return;
@@ -536,6 +550,10 @@ static void on_inst_event(Sim *sim, void *obj, uint64_t arg)
 void sched_done(Model *m, Pool *p, int i, Outcome out, int origin)
 {
     Inst *in = &p->inst[i];
+    /* Whoever moved it out of the state it asked from detached the
+     * request, so an answer finds that state still. */
+    assert(in->req && (in->state == INST_STARTING ||
+                       (in->state == INST_WAITING && in->sched == SCHED_ASKING)));
     in->req = NULL;
     if (in->state == INST_STARTING) {
         sim_cancel(m->sim, in->ev);
@@ -547,6 +565,7 @@ void sched_done(Model *m, Pool *p, int i, Outcome out, int origin)
     sim_cancel(m->sim, in->sched_ev);
     in->sched_ev = 0;
     p->asking--;
+    assert(p->asking >= 0);
     in->sched = SCHED_IDLE;
     if (out == OUT_FAILED) {
         ask_failed(m, p, i, origin);
@@ -587,6 +606,7 @@ void sched_scale_in(Model *m, Pool *p, int n)
         if (in->state == INST_WAITING || in->state == INST_STARTING) {
             pool_integrate(m, p);
             if (in->state == INST_WAITING) {
+                assert(p->waiting > 0);
                 p->waiting--;
                 sched_cancel(m, p, in);
             } else {
