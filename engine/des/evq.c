@@ -67,6 +67,7 @@ int evq_push(Evq *q, SimTime t, uint64_t payload)
 static SimTime scan_min(const Evq *q)
 {
     if (q->b[0].head < q->b[0].len) return q->last;
+    assert(q->nonempty);   /* called with entries pending */
     unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     const EvqBucket *src = &q->b[i];
     SimTime min = src->v[0].time;
@@ -83,6 +84,7 @@ static bool refill(Evq *q)
     b0->head = b0->len = 0;
     if (q->size == 0) return false;
 
+    assert(q->nonempty && "evq: entries counted but in no bucket");
     unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     EvqBucket *src = &q->b[i];
     SimTime min = q->peek_known ? q->peek : scan_min(q);
@@ -112,6 +114,7 @@ static bool refill(Evq *q)
     }
     src->len = 0;
     q->nonempty &= ~(1ull << (i - 1));
+    assert(b0->len > 0 && "evq: the minimum did not reach bucket 0");
     return true;
 }
 
@@ -119,6 +122,7 @@ bool evq_pop(Evq *q, EvqEntry *out)
 {
     if (!refill(q)) return false;
     EvqBucket *b0 = &q->b[0];
+    assert(b0->v[b0->head].time == q->last);   /* bucket 0 holds `last` only */
     *out = b0->v[b0->head++];
     q->size--;
     if (b0->head < b0->len) {

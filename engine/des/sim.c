@@ -101,7 +101,11 @@ void sim_free(Sim *sim)
 
 SimTime sim_now(const Sim *sim) { return sim->now; }
 uint64_t sim_seed(const Sim *sim) { return sim->seed; }
-size_t sim_pending(const Sim *sim) { return sim->live - sim->armed; }
+size_t sim_pending(const Sim *sim)
+{
+    assert(sim->live >= sim->armed);
+    return sim->live - sim->armed;
+}
 uint64_t sim_events_run(const Sim *sim) { return sim->ran - sim->wakeups; }
 bool sim_failed(const Sim *sim) { return sim->failed; }
 void sim_stop(Sim *sim) { sim->stop = true; }
@@ -116,6 +120,7 @@ static uint32_t alloc_slot(Sim *sim)
 {
     if (sim->free_head != NO_SLOT) {
         uint32_t s = sim->free_head;
+        assert(s < sim->nev && !sim->ev[s].fn);   /* a free record is not queued live */
         sim->free_head = sim->ev[s].next_free;
         return s;
     }
@@ -219,6 +224,7 @@ static void lane_drop_dead(SimLane *l)
 
 static void lane_arm(Sim *sim, SimLane *l)
 {
+    assert(l->head < l->tail && !l->wake);   /* one wake per lane, for a live entry */
     l->wake = sim_at(sim, l->ring[l->head & l->mask].t, lane_wake, l, 0);
     if (l->wake) sim->armed++;
 }
@@ -246,6 +252,7 @@ static void lane_wake(Sim *sim, void *obj, uint64_t arg)
     (void)arg;
     SimLane *l = obj;
     l->wake = 0;
+    assert(sim->armed > 0);
     sim->armed--;
     sim->wakeups++;
     lane_drop_dead(l);
@@ -283,12 +290,14 @@ bool sim_cancel(Sim *sim, SimEventId id)
         LaneEntry *le = lane_entry(sim, id);
         if (!le) return false;
         le->fn = NULL;
+        assert(sim->live > 0);
         sim->live--;
         return true;
     }
     SimEvent *e = lookup(sim, id);
     if (!e) return false;
     e->fn = NULL;
+    assert(sim->live > 0);
     sim->live--;
     return true;
 }
@@ -312,6 +321,7 @@ static uint32_t pop_live(Sim *sim, SimTime limit)
             return NO_SLOT;
         }
         uint32_t s = (uint32_t)top.payload;
+        assert(s < sim->nev && top.time >= sim->now);   /* the clock never goes back */
         sim->now = top.time;
         if (sim->ev[s].fn) return s;
         free_slot(sim, s);
@@ -322,6 +332,7 @@ static uint32_t pop_live(Sim *sim, SimTime limit)
 static void run_slot(Sim *sim, uint32_t s)
 {
     SimEvent e = sim->ev[s];
+    assert(e.fn && sim->live > 0);
     /* Recycle before running, so the event may schedule into its own slot. */
     free_slot(sim, s);
     sim->live--;

@@ -351,6 +351,8 @@ static inline uint64_t gen_arg(uint32_t gen, uint32_t extra)
 
 /* model.c */
 Pool *model_pool(const Model *m, int svc, int region);
+/* The pool of svc in region, or NULL with the error set ("not deployed"). */
+Pool *pool_or_error(Model *m, int svc, int region);
 /* Where a call to svc from from_region goes; to_region >= 0 names the
  * region (a call's `region:`), -1 routes as the load balancer does. */
 Pool *model_pool_for_call(Model *m, int svc, int from_region, int to_region);
@@ -359,6 +361,25 @@ void pool_integrate(Model *m, Pool *p);
 int pool_serving(const Pool *p);
 int pool_to_sim(const Pool *p, int real);
 int pool_to_real(const Pool *p, int sim);
+
+/* Runs fn over one region's pool, or every pool of the service when
+ * region < 0. Returns -1 when no pool matched. */
+#define FOR_POOLS(m, svc, region, p, body)                                  \
+    do {                                                                    \
+        int matched_ = 0;                                                   \
+        for (int pi_ = 0; pi_ < (m)->npools; pi_++) {                       \
+            Pool *p = &(m)->pools[pi_];                                     \
+            if (p->svc != (svc) || ((region) >= 0 && p->region >= 0 &&      \
+                                    p->region != (region)))                 \
+                continue;                                                   \
+            matched_++;                                                     \
+            body;                                                           \
+        }                                                                   \
+        if (!matched_) {                                                    \
+            if ((region) >= 0) pool_or_error((m), (svc), (region));         \
+            return -1;                                                      \
+        }                                                                   \
+    } while (0)
 
 /* model_req.c */
 SimTime backoff_delay(const TopoBackoff *b, int retry, Rng *rng);
@@ -386,6 +407,11 @@ void sched_roll_next(Model *m, Pool *p);
 void sched_done(Model *m, Pool *p, int i, Outcome out, int origin);
 void inst_crash(Model *m, Pool *p, int i);
 int pool_add_instances(Model *m, Pool *p, int n);
+
+/* model_deadlock.c */
+/* After a failed scheduling attempt or start of p: reports the circular
+ * wait p is in, if any, once per episode. */
+void check_deadlock(Model *m, Pool *p);
 
 /* model_config.c */
 int config_start(Model *m);

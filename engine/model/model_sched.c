@@ -26,12 +26,8 @@
  * that at once, in step, is a restart herd on whatever the start-up calls
  * reach (Google Cloud 2025-06-12); jitter and the throttle break the step.
  *
- * Deadlock detection: each failed scheduling attempt, and each start a
- * start-up call failed, records the pool where its failure started (a
- * pool with nothing serving). Following those
- * records from pool to pool, a walk that comes back to where it started is
- * a circular wait. It is reported once per episode; the episode ends when
- * any instance of the pool serves again.
+ * A failed scheduling attempt or start records the pool where its failure
+ * started; model_deadlock.c follows those records to find circular waits.
  *
  * Invariants: an instance has at most one request of its own in flight
  * (in->req: a scheduling request while it waits, a start-up call while it
@@ -44,6 +40,7 @@
  */
 #include "model/model_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +60,7 @@ int pool_add_instances(Model *m, Pool *p, int n)
     for (int i = 0; i < p->ninst && n > 0; i++) {
         Inst *in = &p->inst[i];
         if (in->state != INST_STOPPED) continue;
+        assert(in->boot_plat < 0 && !in->req);   /* a stopped one holds nothing */
         uint32_t gen = in->gen + 1;
         *in = (Inst){ .state = INST_WAITING, .fresh = true, .gen = gen, .boot_plat = -1,
                       .code = (uint8_t)p->target };
@@ -102,6 +100,7 @@ static void drop_req(Model *m, Inst *in)
     Req *r = in->req;
     in->req = NULL;
     if (!r) return;
+    assert(r->state != RQ_FREE && r->sched_for);   /* still attached to it */
     r->sched_for = NULL;
     req_abandon(m, r);
 }
@@ -110,6 +109,7 @@ static void drop_req(Model *m, Inst *in)
 static void sched_cancel(Model *m, Pool *p, Inst *in)
 {
     if (in->sched == SCHED_ASKING || in->sched == SCHED_QUEUED) p->asking--;
+    assert(p->asking >= 0);
     if (in->sched == SCHED_ASKING) drop_req(m, in);
     sim_cancel(m->sim, in->sched_ev);
     in->sched_ev = 0;
@@ -138,6 +138,7 @@ static bool slot_free(const Model *m, const Pool *plat, double w)
 static void boot(Model *m, Pool *p, int i, SimTime after)
 {
     Inst *in = &p->inst[i];
+    assert(in->state == INST_WAITING && p->waiting > 0);
     pool_integrate(m, p);
     in->state = INST_STARTING;
     in->boot_call = -1;
@@ -158,6 +159,7 @@ static void start_in_slot(Model *m, Pool *p, int i, Pool *plat)
 {
     const TopoScheduler *sc = &plat->ts->scheduler;
     Inst *in = &p->inst[i];
+    assert(in->boot_plat < 0);   /* one slot per start */
     plat->booting++;
     plat->boot_real += p->isc;
     in->boot_plat = plat->index;
@@ -189,6 +191,7 @@ static void drain_startq(Model *m, Pool *plat)
         if (!queued) continue;
         in->sched = SCHED_IDLE;
         p->asking--;
+        assert(p->asking >= 0);
         start_in_slot(m, p, t.inst, plat);
     }
 }
@@ -208,6 +211,7 @@ static void release_slot(Model *m, const Pool *p, Inst *in)
     if (in->boot_plat < 0) return;
     Pool *plat = &m->pools[in->boot_plat];
     in->boot_plat = -1;
+    assert(plat->booting > 0);
     plat->booting--;
     plat->boot_real = plat->booting > 0 ? plat->boot_real - p->isc : 0;
     drain_startq(m, plat);
@@ -232,6 +236,7 @@ static void granted(Model *m, Pool *p, int i, Pool *plat)
         plat->startq_cap = cap;
         plat->startq_head = 0;
     }
+    assert(plat->startq_len < plat->startq_cap);
     in->sched = SCHED_QUEUED;
     in->ticket = ++plat->next_ticket;
     p->asking++;
@@ -288,11 +293,10 @@ void inst_crash(Model *m, Pool *p, int i)
 
 /* A start-up call failed for good: the start fails, and the instance is
  * down again, to ask its platform once its backoff is over. */
-static void check_deadlock(Model *m, Pool *p);
-
 static void start_failed(Model *m, Pool *p, int i, int origin)
 {
     Inst *in = &p->inst[i];
+    assert(in->state == INST_STARTING && !in->req);
     /* Where the failure started, for the deadlock walk: a start that
      * needs the very service that is down never succeeds. */
     p->start_blocked_by = origin;
@@ -312,6 +316,7 @@ static void start_failed(Model *m, Pool *p, int i, int origin)
 static void became_up(Model *m, Pool *p, int i)
 {
     Inst *in = &p->inst[i];
+    assert(in->state == INST_STARTING && !in->req);   /* its start-up calls are done */
     pool_integrate(m, p);
     release_slot(m, p, in);
     in->state = INST_UP;
@@ -350,6 +355,7 @@ static void startup_send(Model *m, Pool *p, int i)
     in->boot_attempt++;
     Req *r = req_new(m);
     if (!r) return;
+    assert(!in->req);   /* at most one request of its own in flight */
     r->sched_for = p;
     r->sched_inst = i;
     in->req = r;
@@ -469,6 +475,7 @@ static bool inst_ask(Model *m, Pool *p, int i)
     Pool *plat = model_pool_for_call(m, p->ts->runs_on, p->region, -1);
     Req *r = req_new(m);
     if (!r) return false;
+    assert(!in->req);   /* at most one request of its own in flight */
     r->sched_for = p;
     r->sched_inst = i;
     in->req = r;
@@ -503,60 +510,6 @@ void sched_poke(Model *m, Pool *p)
     poke(m, p, true);
 }
 
-/* What pool q's instances wait on: the pool its failed scheduling ran
- * into, else the one its failed start ran into; -1 none. */
-static int blocker(const Pool *q)
-{
-    return q->sched_failed ? q->blocked_by : q->start_blocked_by;
-}
-
-/* Follows failed-scheduling and failed-start records from p; returns the
- * cycle length (in pools) when the walk returns to p, else 0. */
-static int find_cycle(Model *m, Pool *p, int *chain, int max)
-{
-    int n = 0;
-    Pool *cur = p;
-    while (n < max) {
-        chain[n++] = cur->index;
-        if (blocker(cur) < 0) return 0;
-        Pool *next = &m->pools[blocker(cur)];
-        if (pool_serving(next) > 0) return 0;
-        if (next == p) return n;
-        if (!(next->waiting > 0 && blocker(next) >= 0)) return 0;
-        for (int k = 0; k < n; k++)
-            if (chain[k] == next->index) return 0;   /* a cycle, but not through p */
-        cur = next;
-    }
-    return 0;
-}
-
-static void check_deadlock(Model *m, Pool *p)
-{
-    if (p->deadlock_open) return;
-    int chain[8];
-    int n = find_cycle(m, p, chain, 8);
-    if (!n) return;
-    ModelDeadlock d = { .at = sim_now(m->sim), .region = p->region };
-    for (int k = 0; k < n; k++) {
-        Pool *q = &m->pools[chain[k]];
-        q->deadlock_open = true;
-        /* The edge it waits through: its platform, or its start-up call. */
-        int via = q->sched_failed ? q->ts->runs_on : q->start_via;
-        d.startup = d.startup || !q->sched_failed;
-        if (d.ncycle < 16) d.cycle[d.ncycle++] = q->svc;
-        if (via >= 0 && via != q->svc && d.ncycle < 16) d.cycle[d.ncycle++] = via;
-    }
-    if (m->ndeadlocks == m->capdeadlocks) {
-        int cap = m->capdeadlocks ? m->capdeadlocks * 2 : 8;
-        ModelDeadlock *v = realloc(m->deadlocks, sizeof *v * (size_t)cap);
-        if (!v) { m->oom = true; return; }
-        m->deadlocks = v;
-        m->capdeadlocks = cap;
-    }
-    m->deadlocks[m->ndeadlocks++] = d;
-    if (m->opt.on_deadlock) m->opt.on_deadlock(m->opt.ud, &d);
-}
-
 /* A scheduling attempt of instance i failed; origin: the pool where the
  * failure started. */
 static void ask_failed(Model *m, Pool *p, int i, int origin)
@@ -582,6 +535,7 @@ static void on_inst_event(Sim *sim, void *obj, uint64_t arg)
         /* The platform is not answering. */
         drop_req(m, in);
         p->asking--;
+        assert(p->asking >= 0);
         in->sched = SCHED_IDLE;
         ask_failed(m, p, i, in->sched_plat);
         return;
@@ -596,6 +550,10 @@ static void on_inst_event(Sim *sim, void *obj, uint64_t arg)
 void sched_done(Model *m, Pool *p, int i, Outcome out, int origin)
 {
     Inst *in = &p->inst[i];
+    /* Whoever moved it out of the state it asked from detached the
+     * request, so an answer finds that state still. */
+    assert(in->req && (in->state == INST_STARTING ||
+                       (in->state == INST_WAITING && in->sched == SCHED_ASKING)));
     in->req = NULL;
     if (in->state == INST_STARTING) {
         sim_cancel(m->sim, in->ev);
@@ -607,6 +565,7 @@ void sched_done(Model *m, Pool *p, int i, Outcome out, int origin)
     sim_cancel(m->sim, in->sched_ev);
     in->sched_ev = 0;
     p->asking--;
+    assert(p->asking >= 0);
     in->sched = SCHED_IDLE;
     if (out == OUT_FAILED) {
         ask_failed(m, p, i, origin);
@@ -647,6 +606,7 @@ void sched_scale_in(Model *m, Pool *p, int n)
         if (in->state == INST_WAITING || in->state == INST_STARTING) {
             pool_integrate(m, p);
             if (in->state == INST_WAITING) {
+                assert(p->waiting > 0);
                 p->waiting--;
                 sched_cancel(m, p, in);
             } else {

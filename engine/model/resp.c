@@ -4,8 +4,9 @@
  * Invariants:
  *   - a person is either free or holds exactly one job (Person.busy);
  *   - a team's queue only drains while the team is engaged (acknowledged);
- *   - every hook call comes from a kernel event, never from resp_page() or
- *     resp_work() themselves: a caller queues, parks, and is woken later.
+ *   - every wake-up (the done hook) comes from a kernel event, never from
+ *     resp_page() or resp_work() themselves: a caller queues, parks, and is
+ *     woken later (Resp.calling counts those calls in progress).
  *
  * Events carry the Resp as their object and pack what they need into the
  * 64-bit argument: a team index, a person, or a waiter's token (tokens stay
@@ -67,6 +68,7 @@ struct Resp {
     RespHooks h;
     Team *teams;
     int nteams, cap;
+    int calling;            /* resp_page() and resp_work() calls in progress */
 };
 
 Resp *resp_new(Sim *sim, const RespHooks *hooks)
@@ -230,6 +232,7 @@ static int q_grow(Team *t)
 static int q_push(Team *t, const Job *j, bool front)
 {
     if (q_grow(t) < 0) return -1;
+    assert(t->qlen < t->qcap);
     if (front) {
         t->qhead = (t->qhead + t->qcap - 1) % t->qcap;
         t->q[t->qhead] = *j;
@@ -243,6 +246,7 @@ static int q_push(Team *t, const Job *j, bool front)
 static Job q_pop(Team *t)
 {
     assert(t->qlen > 0);
+    assert(t->engaged && !t->briefing);   /* the queue drains only while the team works */
     Job j = t->q[t->qhead];
     t->qhead = (t->qhead + 1) % t->qcap;
     t->qlen--;
@@ -257,6 +261,7 @@ static void begin(Resp *r, int team, int p, Job job)
 {
     Team *t = &r->teams[team];
     Person *pe = &t->people[p];
+    assert(!pe->busy);   /* one job at a time */
     pe->busy = true;
     pe->job = job;
     pe->started = sim_now(r->sim);
@@ -324,10 +329,11 @@ static void on_job_done(Sim *sim, void *obj, uint64_t arg)
     job_free(&pe->job);
     pe->busy = false;
     start_jobs(r, team);
+    assert(!r->calling);
     if (token && r->h.done) r->h.done(r->h.ud, token, true, team);
 }
 
-int resp_work(Resp *r, int team, const RespWork *w, uint64_t token)
+static int work(Resp *r, int team, const RespWork *w, uint64_t token)
 {
     Team *t = &r->teams[team];
     assert(t->oncall > 0 && resp_paged(r, team));
@@ -347,6 +353,26 @@ int resp_work(Resp *r, int team, const RespWork *w, uint64_t token)
     }
     start_jobs(r, team);
     return 0;
+}
+
+/* The caller of these two parks after they return: a waiter is woken
+ * only from a kernel event, never from inside them (`calling`). */
+int resp_work(Resp *r, int team, const RespWork *w, uint64_t token)
+{
+    r->calling++;
+    int rc = work(r, team, w, token);
+    r->calling--;
+    return rc;
+}
+
+static int page(Resp *r, int team, int from, const char *why, uint64_t token);
+
+int resp_page(Resp *r, int team, int from, const char *why, uint64_t token)
+{
+    r->calling++;
+    int rc = page(r, team, from, why, token);
+    r->calling--;
+    return rc;
 }
 
 /* ---- pages ---- */
@@ -386,12 +412,13 @@ static void answer(Resp *r, int team, bool ok, int who)
     uint64_t *w = t->waiters;
     t->waiters = NULL;
     t->nwait = t->capwait = 0;
+    assert(!r->calling);
     for (int i = 0; i < n; i++)
         if (r->h.done) r->h.done(r->h.ud, w[i], ok, who);
     free(w);
 }
 
-int resp_page(Resp *r, int team, int from, const char *why, uint64_t token)
+static int page(Resp *r, int team, int from, const char *why, uint64_t token)
 {
     Team *t = &r->teams[team];
     assert(token < ((uint64_t)1 << TOKEN_BITS));
@@ -428,6 +455,7 @@ static void on_answered(Sim *sim, void *obj, uint64_t arg)
     (void)sim;
     Resp *r = obj;
     uint64_t token = arg & (((uint64_t)1 << TOKEN_BITS) - 1);
+    assert(!r->calling);
     if (r->h.done) r->h.done(r->h.ud, token, true, (int)(arg >> TOKEN_BITS));
 }
 

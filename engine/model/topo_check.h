@@ -16,7 +16,7 @@
  * prints the human summary from the analysis it keeps.
  *
  * The rules, each a deliberate simplification documented where it is
- * computed (topo_check.c):
+ * computed (topo_cycles.c, topo_blast.c, topo_spof.c, topo_headroom.c):
  *   - a failure propagates from a service to its caller when the call is
  *     critical, has no fallback and is made at all (probability > 0);
  *   - bad data in a config item fails every service that reads it; a store
