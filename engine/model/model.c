@@ -172,6 +172,7 @@ static int pool_warn(Model *m, Pool *p, int real, int k)
 }
 
 int model_nwarnings(const Model *m) { return m->nwarnings; }
+bool model_oom(const Model *m) { return m->oom; }
 
 const char *model_warning(const Model *m, int i, int *svc, int *region)
 {

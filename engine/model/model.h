@@ -136,6 +136,10 @@ const char *model_last_error(const Model *m);
  * multiple of the factor): one sentence each, and the pool's service and
  * region. The text lives as long as the Model. */
 int model_nwarnings(const Model *m);
+/* True once the running model could not allocate what an event needed
+ * (a request, an instance, a record): the run's figures are then not
+ * whole, and the run must end as out of memory. */
+bool model_oom(const Model *m);
 const char *model_warning(const Model *m, int i, int *svc, int *region);
 
 /* Ends the current interval early (at sim_now) and emits it. Call once at

@@ -690,7 +690,7 @@ static void on_autoscale(Sim *sim, void *obj, uint64_t arg)
     if (desired > live) {
         int add = desired - live;
         if (add > step) add = step;
-        if (pool_add_instances(m, p, add) < 0) m->oom = true;
+        if (pool_add_instances(m, p, add) < 0) { m->oom = true; sim_stop(m->sim); }
         sched_poke(m, p);
     } else if (desired < live && serving == live) {
         int cut = live - desired;

@@ -19,7 +19,7 @@ int scenario_advance(Scenario *s, SimTime t)
     if (s->failed) return -1;
     if (t > s->duration) t = s->duration;
     sim_run_until(s->sim, t);
-    if (s->oom || sim_failed(s->sim)) return -3;
+    if (s->oom || model_oom(s->model) || sim_failed(s->sim)) return -3;
     if (s->failed) return -1;
     return sim_now(s->sim) >= s->duration ? 1 : 0;
 }
