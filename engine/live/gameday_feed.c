@@ -64,6 +64,23 @@ json_t *gameday_stamp(const Gameday *g, const char *type, SimTime t)
     return json_pack("{s:s, s:f, s:s}", "t", type, "sim", fd_time_sec(t), "clock", clock);
 }
 
+json_t *gameday_timeline_msg(const Gameday *g, SimTime t, const char *kind, const char *who,
+                             const char *text)
+{
+    json_t *m = gameday_stamp(g, "timeline", t);
+    json_object_set_new(m, "kind", json_string(kind));
+    json_object_set_new(m, "who", who ? json_string(who) : json_null());
+    json_object_set_new(m, "text", json_string(text));
+    return m;
+}
+
+void gameday_timeline(Gameday *g, SimTime t, const char *kind, const char *who, const char *text)
+{
+    json_t *m = gameday_timeline_msg(g, t, kind, who, text);
+    gameday_keep(g->timeline_log, m, 5000);
+    gameday_broadcast(g, m, false);
+}
+
 static double wall_now(const Gameday *g) { return (double)(uv_hrtime() - g->wall0) / 1e9; }
 
 json_t *gameday_tick_msg(Gameday *g)
@@ -147,12 +164,8 @@ void gameday_on_event(void *ud, const RunEvent *e)
         gameday_keep(g->status_log, m, 500);
         gameday_broadcast(g, m, false);
     }
-    json_t *m = gameday_stamp(g, "timeline", e->t);
-    json_object_set_new(m, "kind", json_string(timeline_kind(e->kind)));
-    json_object_set_new(m, "who", e->subject && e->kind == RE_INCIDENT ? json_string(e->subject) : json_null());
-    json_object_set_new(m, "text", json_string(e->text));
-    gameday_keep(g->timeline_log, m, 5000);
-    gameday_broadcast(g, m, false);
+    gameday_timeline(g, e->t, timeline_kind(e->kind),
+                     e->kind == RE_INCIDENT ? e->subject : NULL, e->text);
 }
 
 static Page *find_open_page(Gameday *g, const char *team)
@@ -316,10 +329,5 @@ void gameday_on_interval(void *ud, const ModelInterval *iv)
 
 void gameday_notice(Gameday *g, const char *text)
 {
-    json_t *tl = gameday_stamp(g, "timeline", scenario_now(g->sc));
-    json_object_set_new(tl, "kind", json_string("note"));
-    json_object_set_new(tl, "who", json_string("firedrill"));
-    json_object_set_new(tl, "text", json_string(text));
-    gameday_keep(g->timeline_log, tl, 5000);
-    gameday_broadcast(g, tl, false);
+    gameday_timeline(g, scenario_now(g->sc), "note", "firedrill", text);
 }

@@ -215,12 +215,7 @@ static void command(Gameday *g, int c, const char *line)
     uint64_t cookie = ((uint64_t)(c + 1) << 32) | seq;
     char who[64];
     snprintf(who, sizeof who, "%s (%s)", cl->name, cl->team);
-    json_t *tl = gameday_stamp(g, "timeline", scenario_now(g->sc));
-    json_object_set_new(tl, "kind", json_string("command"));
-    json_object_set_new(tl, "who", json_string(who));
-    json_object_set_new(tl, "text", json_string(line));
-    gameday_keep(g->timeline_log, tl, 5000);
-    gameday_broadcast(g, tl, false);
+    gameday_timeline(g, scenario_now(g->sc), "command", who, line);
     json_t *j = gameday_journal_line(g, "cmd");
     json_object_set_new(j, "player", json_string(cl->name));
     json_object_set_new(j, "team", json_string(cl->team));
@@ -310,12 +305,7 @@ static void control(Gameday *g, int c, json_t *msg)
         }
         json_object_set_new(j, "value", json_string(h));
         gameday_journal(g, j);
-        json_t *tl = gameday_stamp(g, "timeline", scenario_now(g->sc));
-        json_object_set_new(tl, "kind", json_string("hint"));
-        json_object_set_new(tl, "who", json_string("facilitator"));
-        json_object_set_new(tl, "text", json_string(h));
-        gameday_keep(g->timeline_log, tl, 5000);
-        gameday_broadcast(g, tl, false);
+        gameday_timeline(g, scenario_now(g->sc), "hint", "facilitator", h);
         return;
     } else if (strcmp(op, "end") == 0) {
         json_decref(j);
@@ -327,16 +317,11 @@ static void control(Gameday *g, int c, json_t *msg)
         return;
     }
     gameday_journal(g, j);
-    json_t *tl = gameday_stamp(g, "timeline", scenario_now(g->sc));
-    json_object_set_new(tl, "kind", json_string(strcmp(op, "inject") == 0 ? "inject" : "note"));
-    json_object_set_new(tl, "who", json_string("facilitator"));
-    json_object_set_new(tl, "text", json_string(text));
-    if (strcmp(op, "inject") == 0) {
-        gameday_broadcast(g, tl, true);     /* players see the inject's effects, not its name */
-    } else {
-        gameday_keep(g->timeline_log, tl, 5000);
-        gameday_broadcast(g, tl, false);
-    }
+    if (strcmp(op, "inject") == 0)     /* players see the inject's effects, not its name */
+        gameday_broadcast(g, gameday_timeline_msg(g, scenario_now(g->sc), "inject", "facilitator",
+                                                  text), true);
+    else
+        gameday_timeline(g, scenario_now(g->sc), "note", "facilitator", text);
     gameday_broadcast(g, gameday_tick_msg(g), false);
 }
 

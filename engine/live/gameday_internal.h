@@ -95,6 +95,12 @@ void gameday_broadcast(Gameday *g, json_t *msg, bool fac_only);
 void gameday_keep(json_t *list, json_t *msg, size_t max);
 /* A new message {"t": type, "sim": seconds, "clock": "15:23:10"}. */
 json_t *gameday_stamp(const Gameday *g, const char *type, SimTime t);
+/* A timeline message: kind ("note", "command", ...), who (NULL: null) and
+ * text, stamped at t. gameday_timeline() also keeps it in the timeline
+ * late joiners are sent, and sends it to everyone. */
+json_t *gameday_timeline_msg(const Gameday *g, SimTime t, const char *kind, const char *who,
+                             const char *text);
+void gameday_timeline(Gameday *g, SimTime t, const char *kind, const char *who, const char *text);
 json_t *gameday_tick_msg(Gameday *g);
 json_t *gameday_alert_msg(Gameday *g, int a, SimTime t);
 json_t *gameday_page_msg(Gameday *g, const Page *p);
