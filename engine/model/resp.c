@@ -255,6 +255,14 @@ static Job q_pop(Team *t)
 
 /* ---- work ---- */
 
+/* Wakes a parked caller through the done hook: only ever from a kernel
+ * event, never inside resp_page() or resp_work() (`calling`). */
+static void wake(Resp *r, uint64_t token, bool ok, int who)
+{
+    assert(!r->calling);
+    if (r->h.done) r->h.done(r->h.ud, token, ok, who);
+}
+
 static void on_job_done(Sim *sim, void *obj, uint64_t arg);
 
 static void begin(Resp *r, int team, int p, Job job)
@@ -329,8 +337,7 @@ static void on_job_done(Sim *sim, void *obj, uint64_t arg)
     job_free(&pe->job);
     pe->busy = false;
     start_jobs(r, team);
-    assert(!r->calling);
-    if (token && r->h.done) r->h.done(r->h.ud, token, true, team);
+    if (token) wake(r, token, true, team);
 }
 
 static int work(Resp *r, int team, const RespWork *w, uint64_t token)
@@ -412,9 +419,7 @@ static void answer(Resp *r, int team, bool ok, int who)
     uint64_t *w = t->waiters;
     t->waiters = NULL;
     t->nwait = t->capwait = 0;
-    assert(!r->calling);
-    for (int i = 0; i < n; i++)
-        if (r->h.done) r->h.done(r->h.ud, w[i], ok, who);
+    for (int i = 0; i < n; i++) wake(r, w[i], ok, who);
     free(w);
 }
 
@@ -455,8 +460,7 @@ static void on_answered(Sim *sim, void *obj, uint64_t arg)
     (void)sim;
     Resp *r = obj;
     uint64_t token = arg & (((uint64_t)1 << TOKEN_BITS) - 1);
-    assert(!r->calling);
-    if (r->h.done) r->h.done(r->h.ud, token, true, (int)(arg >> TOKEN_BITS));
+    wake(r, token, true, (int)(arg >> TOKEN_BITS));
 }
 
 static void on_ack(Sim *sim, void *obj, uint64_t arg)
