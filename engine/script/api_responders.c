@@ -7,7 +7,7 @@
  * act; a manual restart too) queues there and parks its engine thread with
  * a token (api_park); resp.c's hooks wake it with the answer. Only the
  * engine's own threads may wait, and work goes only to a team that was
- * paged (team_ready).
+ * paged (api_team_ready).
  */
 #include "script/api_internal.h"
 
@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn);
 
 /* Parks the calling engine thread until the responders answer `token`;
  * what the call returns is what the wake pushes. */
@@ -27,13 +25,6 @@ int api_park(lua_State *L, Scenario *s, uint64_t token, lua_KFunction k, lua_KCo
     lua_pushliteral(L, "fd.park");
     lua_pushinteger(L, (lua_Integer)token);
     return lua_yieldk(L, 2, ctx, k);
-}
-
-static int park(lua_State *L, Scenario *s, uint64_t token) { return api_park(L, s, token, NULL, 0); }
-
-int api_team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn)
-{
-    return team_ready(L, s, idx, field, fn);
 }
 
 /* Only the engine's own threads may wait for people: a thread the script
@@ -47,7 +38,7 @@ static void need_engine_thread(lua_State *L, const char *fn)
 
 /* The team named by t[field] (or the value at idx when field is NULL),
  * checked: it has been paged, someone is on call, and the caller may wait. */
-static int team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn)
+int api_team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn)
 {
     int team = api_check_named(L, idx, field, "team", n_team, team_name);
     need_engine_thread(L, fn);
@@ -227,7 +218,7 @@ static int l_diagnose(lua_State *L)
         if (near) return luaL_error(L, "unknown component '%s' (did you mean '%s'?)", comp, near);
         return luaL_error(L, "unknown component '%s'", comp);
     }
-    int team = team_ready(L, s, 1, "team", "diagnose");
+    int team = api_team_ready(L, s, 1, "team", "diagnose");
     bool by_owner = false;
     for (int i = 0; i < s->nteams; i++)
         if (owned(s, i, comp)) by_owner = true;
@@ -267,7 +258,7 @@ static int l_act(lua_State *L)
 {
     Scenario *s = api_need_model(L);
     api_check_keys(L, 1, "act");
-    int team = team_ready(L, s, 1, "team", "act");
+    int team = api_team_ready(L, s, 1, "team", "act");
     Dist takes;
     lua_getfield(L, 1, "takes");
     if (lua_isnil(L, -1)) dist_const(&takes, 60, NULL);
@@ -283,7 +274,7 @@ static int l_act(lua_State *L)
     int rc = resp_work(s->resp, team, &w, token);
     dist_free(&takes);
     if (rc < 0) return api_oom_error(L, s);
-    return park(L, s, token);
+    return api_park(L, s, token, NULL, 0);
 }
 
 /* page(team [, { from = "api", why = "..." }]) -> acknowledged, who: waits
@@ -309,7 +300,7 @@ static int l_page(lua_State *L)
     need_engine_thread(L, "page");
     uint64_t token = ++s->next_wait;
     if (resp_page(s->resp, team, from, why, token) < 0) return api_oom_error(L, s);
-    return park(L, s, token);
+    return api_park(L, s, token, NULL, 0);
 }
 
 /* Pages each team named by the string or list at idx (no waiting). */
