@@ -96,6 +96,28 @@ static void test_peek_then_push_earlier(void)
     evq_free(&q);
 }
 
+/* evq_peek() names the entry the next pop returns, ties in push order
+ * included, whether it sits in bucket 0 or still in a higher bucket. */
+static void test_peek_entry(void)
+{
+    Evq q;
+    evq_init(&q);
+    CHECK(evq_peek(&q) == NULL);
+    uint64_t s = 7;
+    for (uint64_t i = 0; i < 2000; i++) evq_push(&q, (SimTime)(lcg(&s) % 50000), i);
+    int ok = 1;
+    for (int n = 0; n < 2000; n++) {
+        const EvqEntry *p = evq_peek(&q);
+        if (!p) { ok = 0; break; }
+        EvqEntry want = *p, e;
+        if (evq_peek_time(&q) != want.time) ok = 0;
+        if (!evq_pop(&q, &e) || e.time != want.time || e.payload != want.payload) ok = 0;
+        if (n % 3 == 0) evq_push(&q, e.time + (SimTime)(lcg(&s) % 100), 10000 + (uint64_t)n);
+    }
+    CHECK(ok);
+    evq_free(&q);
+}
+
 /* Huge time spans (the whole int64 range) stay ordered. */
 static void test_extremes(void)
 {
@@ -119,6 +141,7 @@ int main(void)
     test_fifo_ties();
     test_hold_against_reference();
     test_peek_then_push_earlier();
+    test_peek_entry();
     test_extremes();
     return fdt_finish();
 }

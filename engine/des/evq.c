@@ -62,17 +62,18 @@ int evq_push(Evq *q, SimTime t, uint64_t payload)
     return 0;
 }
 
-/* The earliest time pending: `last` when bucket 0 holds anything, else the
- * minimum of the lowest non-empty bucket (every entry above it is later). */
-static SimTime scan_min(const Evq *q)
+/* The earliest entry pending: bucket 0's head when it holds anything, else
+ * the first entry with the minimum time in the lowest non-empty bucket
+ * (every entry above it is later, and ties keep push order within it). */
+static const EvqEntry *scan_min(const Evq *q)
 {
-    if (q->b[0].head < q->b[0].len) return q->last;
+    if (q->b[0].head < q->b[0].len) return &q->b[0].v[q->b[0].head];
     assert(q->nonempty);   /* called with entries pending */
     unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     const EvqBucket *src = &q->b[i];
-    SimTime min = src->v[0].time;
+    const EvqEntry *min = &src->v[0];
     for (uint32_t k = 1; k < src->len; k++)
-        if (src->v[k].time < min) min = src->v[k].time;
+        if (src->v[k].time < min->time) min = &src->v[k];
     return min;
 }
 
@@ -87,7 +88,7 @@ static bool refill(Evq *q)
     assert(q->nonempty && "evq: entries counted but in no bucket");
     unsigned i = 1 + (unsigned)__builtin_ctzll(q->nonempty);
     EvqBucket *src = &q->b[i];
-    SimTime min = q->peek_known ? q->peek : scan_min(q);
+    SimTime min = q->peek_known ? q->peek : scan_min(q)->time;
 
     /* Every destination is below i, so never src itself, and every
      * bucket below i is empty (i is the lowest non-empty one). Entries are
@@ -138,8 +139,17 @@ bool evq_pop(Evq *q, EvqEntry *out)
 SimTime evq_peek_time(Evq *q)
 {
     if (!q->peek_known) {
-        q->peek = scan_min(q);
+        q->peek = scan_min(q)->time;
         q->peek_known = true;
     }
     return q->peek;
+}
+
+const EvqEntry *evq_peek(Evq *q)
+{
+    if (q->size == 0) return NULL;
+    const EvqEntry *e = scan_min(q);
+    q->peek = e->time;
+    q->peek_known = true;
+    return e;
 }

@@ -67,6 +67,11 @@ bool evq_pop(Evq *q, EvqEntry *out);
  * and still push something earlier. Amortised O(1). */
 SimTime evq_peek_time(Evq *q);
 
+/* The earliest entry, or NULL when empty; valid until the next push or
+ * pop. Costs what evq_peek_time() costs when the time is not yet known (a
+ * scan of one bucket), and leaves the time known. */
+const EvqEntry *evq_peek(Evq *q);
+
 static inline size_t evq_size(const Evq *q) { return q->size; }
 
 #endif

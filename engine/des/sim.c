@@ -323,7 +323,15 @@ static uint32_t pop_live(Sim *sim, SimTime limit)
         uint32_t s = (uint32_t)top.payload;
         assert(s < sim->nev && top.time >= sim->now);   /* the clock never goes back */
         sim->now = top.time;
-        if (sim->ev[s].fn) return s;
+        if (sim->ev[s].fn) {
+            /* The record of the event after this one is somewhere cold
+             * in the pool (it was last touched when it was scheduled):
+             * fetch it while this one runs. Finding it is the scan the
+             * next pop would make anyway. */
+            const EvqEntry *next = evq_peek(&sim->q);
+            if (next) __builtin_prefetch(&sim->ev[next->payload]);
+            return s;
+        }
         free_slot(sim, s);
     }
     return NO_SLOT;
