@@ -85,7 +85,7 @@ static void read_stubs(const char *path)
             if (cur->nfields == MAXF) continue;
             size_t n = strlen(a);
             if (n && a[n - 1] == '?') a[n - 1] = 0;
-            snprintf(cur->fields[cur->nfields], 40, "%s", a);
+            snprintf(cur->fields[cur->nfields], 40, "%.39s", a);   /* read with %39s */
             snprintf(cur->types[cur->nfields], 80, "%s", b);
             cur->nfields++;
         } else if (sscanf(line, "---@param o? %79s", a) == 1 || sscanf(line, "---@param o %79s", a) == 1) {

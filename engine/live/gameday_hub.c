@@ -213,7 +213,7 @@ static void command(Gameday *g, int c, const char *line)
     snprintf(g->cmd_line[seq % FD_CMD_RING], sizeof g->cmd_line[0], "%s", line);
     g->cmd_gen[seq % FD_CMD_RING] = cl->gen;
     uint64_t cookie = ((uint64_t)(c + 1) << 32) | seq;
-    char who[64];
+    char who[sizeof cl->name + sizeof cl->team + 3];   /* "name (team)": never cut */
     snprintf(who, sizeof who, "%s (%s)", cl->name, cl->team);
     gameday_timeline(g, scenario_now(g->sc), "command", who, line);
     json_t *j = gameday_journal_line(g, "cmd");

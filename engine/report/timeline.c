@@ -262,7 +262,7 @@ static void print_entries(const Out *o, const RunResult *r)
     if (r->nentries == 0) fputs("  none\n", o->f);
     for (int i = 0; i < r->nentries; i++) {
         const EntryResult *e = &r->entries[i];
-        char a[32], b[32], c[32];
+        char a[32], b[32], c[80];   /* c: " (12.3x baseline, at 16:28)" */
         fputs("  ", o->f);
         put_text(o, e->name);
         fputc('\n', o->f);
@@ -297,7 +297,7 @@ static void print_entries(const Out *o, const RunResult *r)
         }
         /* The traffic users sent (no automatic retries), explained once;
          * retries only where they changed the picture. */
-        char peak[96] = "no incident to measure a peak from";   /* peaks count from its start */
+        char peak[128] = "no incident to measure a peak from";   /* peaks count from its start */
         if (r->t_start >= 0) snprintf(peak, sizeof peak, "peak %s%s", b, c);
         fprintf(o->f, "    traffic       baseline %s, %s%s\n", a, peak,
                 i == 0 ? " (users' attempts: automatic retries left out)" : "");
