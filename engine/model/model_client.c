@@ -38,21 +38,22 @@
 
 static Intent *intent_new(Model *m)
 {
-    if (!m->intent_free) {
-        Intent **blocks =
-            realloc(m->intent_blocks, sizeof *blocks * (size_t)(m->nintent_blocks + 1));
-        if (!blocks) { m->oom = true; sim_stop(m->sim); return NULL; }
-        m->intent_blocks = blocks;
-        Intent *b = calloc(INTENT_BLOCK, sizeof *b);
-        if (!b) { m->oom = true; sim_stop(m->sim); return NULL; }
-        m->intent_blocks[m->nintent_blocks++] = b;
-        for (int i = INTENT_BLOCK - 1; i >= 0; i--) {
-            b[i].next_free = m->intent_free;
-            m->intent_free = &b[i];
-        }
-    }
     Intent *it = m->intent_free;
-    m->intent_free = it->next_free;
+    if (it) {
+        m->intent_free = it->next_free;
+    } else {
+        if (m->intent_unused == 0) {
+            Intent **blocks =
+                realloc(m->intent_blocks, sizeof *blocks * (size_t)(m->nintent_blocks + 1));
+            if (!blocks) { m->oom = true; sim_stop(m->sim); return NULL; }
+            m->intent_blocks = blocks;
+            Intent *b = calloc(INTENT_BLOCK, sizeof *b);
+            if (!b) { m->oom = true; sim_stop(m->sim); return NULL; }
+            m->intent_blocks[m->nintent_blocks++] = b;
+            m->intent_unused = INTENT_BLOCK;
+        }
+        it = &m->intent_blocks[m->nintent_blocks - 1][INTENT_BLOCK - m->intent_unused--];
+    }
     uint32_t gen = it->gen;
     *it = (Intent){ .m = m, .gen = gen };
     return it;

@@ -318,12 +318,17 @@ struct Model {
     bool **cut;             /* [from][to]: dependency removed */
     bool *cfg_bad;          /* [cfg * nregions + region] */
     CfgCost *cfg_cost;      /* [cfg * nregions + region]: meaningful where cfg_bad */
+    /* Requests and intents come from blocks, recycled through free lists;
+     * a block's records are handed out in order as the lists run dry, so a
+     * block's pages are touched only as far as the run needs them. */
     Req *req_free;
     Intent *intent_free;
     Req **req_blocks;
     int nreq_blocks;
+    int req_unused;         /* records never handed out, at the end of the last block */
     Intent **intent_blocks;
     int nintent_blocks;
+    int intent_unused;
     SimTime interval_start;
     SimEventId interval_ev;
     PoolStats *stats_pools;
