@@ -363,6 +363,26 @@ void api_check_dist(lua_State *L, int idx, const char *what, Dist *out)
     if (rc < 0) luaL_error(L, "%s: %s", what, why ? why : "impossible parameters");
 }
 
+static int dists_gc(lua_State *L)
+{
+    Dist *d = lua_touserdata(L, 1);
+    size_t n = lua_rawlen(L, 1) / sizeof *d;
+    for (size_t i = 0; i < n; i++) dist_free(&d[i]);
+    return 0;
+}
+
+Dist *api_dists(lua_State *L, int n)
+{
+    Dist *d = lua_newuserdatauv(L, sizeof *d * (size_t)n, 0);
+    memset(d, 0, sizeof *d * (size_t)n);
+    if (luaL_newmetatable(L, "fd.dists")) {
+        lua_pushcfunction(L, dists_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return d;
+}
+
 void api_opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt)
 {
     lua_getfield(L, idx, field);

@@ -36,6 +36,11 @@ double api_opt_fraction(lua_State *L, int idx, const char *field, double dflt);
 double api_opt_number(lua_State *L, int idx, const char *field, double dflt, double lo,
                       double hi);
 bool api_opt_bool(lua_State *L, int idx, const char *field, bool dflt);
+/* n zeroed distributions owned by a value pushed on the stack, whose
+ * finalizer frees them: a binding that builds several and may still raise
+ * an error (a later option that is wrong) keeps them here, so the error
+ * leaks nothing. dist_free() on them afterwards is fine (it zeroes them). */
+Dist *api_dists(lua_State *L, int n);
 /* A distribution (api_check_dist) into *out, or a copy of *dflt. */
 void api_opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt);
 /* The options of a binding acting on a service, in a region or (r < 0)

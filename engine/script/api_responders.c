@@ -85,37 +85,35 @@ static int l_team(lua_State *L)
     sp.escalate = api_opt_duration(L, 1, "escalate", sp.secondary ? 15 * FD_MIN : 0);
     if (sp.escalate > 0 && !sp.secondary)
         return luaL_error(L, "escalate: name the secondary the page escalates to (secondary = ...)");
-    Dist dack, ddiag, down, dhand;
-    default_dists(&dack, &ddiag, &down, &dhand);
-    api_opt_dist(L, 1, "ack", &sp.ack, &dack);
-    api_opt_dist(L, 1, "diagnose", &sp.diagnose, &ddiag);
+    /* The defaults, the options as given and the unowned default, held so
+     * that a mistake in a later option frees those made before it. */
+    Dist *d = api_dists(L, 9);
+    Dist *dack = &d[0], *ddiag = &d[1], *down = &d[2], *dhand = &d[3], *four = &d[4];
+    default_dists(dack, ddiag, down, dhand);
+    api_opt_dist(L, 1, "ack", &d[5], dack);
+    api_opt_dist(L, 1, "diagnose", &d[6], ddiag);
     /* Unowned: four times the team's own diagnosis unless given. */
-    Dist four;
     bool copied = true;
-    if (sp.diagnose.kind == DIST_CONST) dist_const(&four, sp.diagnose.a * 4, NULL);
-    else if (sp.diagnose.kind == DIST_LOGNORMAL)
-        dist_lognormal(&four, 4 * dist_quantile(&sp.diagnose, 0.5), 4 * dist_quantile(&sp.diagnose, 0.99), NULL);
-    else if (dist_copy(&four, &down) < 0) copied = false;
+    if (d[6].kind == DIST_CONST) dist_const(four, d[6].a * 4, NULL);
+    else if (d[6].kind == DIST_LOGNORMAL)
+        dist_lognormal(four, 4 * dist_quantile(&d[6], 0.5), 4 * dist_quantile(&d[6], 0.99), NULL);
+    else if (dist_copy(four, down) < 0) copied = false;
     lua_getfield(L, 1, "diagnose");
     bool own_diag = !lua_isnil(L, -1);
     lua_pop(L, 1);
-    /* A copy that ran out of memory adds no team; what was made is freed
-     * below all the same (sp's other dists are still zero). */
+    /* A copy that ran out of memory adds no team. */
     int idx = -1;
     if (copied) {
-        api_opt_dist(L, 1, "unowned", &sp.unowned, own_diag ? &four : &down);
-        api_opt_dist(L, 1, "handoff", &sp.handoff, &dhand);
-        idx = resp_add_team(s->resp, &sp);
+        api_opt_dist(L, 1, "unowned", &d[7], own_diag ? four : down);
+        api_opt_dist(L, 1, "handoff", &d[8], dhand);
+        sp.ack = d[5];
+        sp.diagnose = d[6];
+        sp.unowned = d[7];
+        sp.handoff = d[8];
+        idx = resp_add_team(s->resp, &sp);   /* copies the distributions */
     }
-    dist_free(&dack);
-    dist_free(&ddiag);
-    dist_free(&down);
-    dist_free(&dhand);
-    dist_free(&four);
-    dist_free(&sp.ack);
-    dist_free(&sp.diagnose);
-    dist_free(&sp.unowned);
-    dist_free(&sp.handoff);
+    for (int i = 0; i < 9; i++) dist_free(&d[i]);
+    lua_pop(L, 1);
     if (idx < 0) return api_oom_error(L, s);
     /* In the list at once, so that whatever is made here is freed with the
      * scenario even when a mistake below stops the run. */

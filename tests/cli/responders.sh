@@ -78,6 +78,11 @@ scenario baddist2 'team { name = "ops", ack = { median = "5m" } }'
 expect 2 "ack: a lognormal distribution needs 'p99'" -- run "$T/s/baddist2.lua"
 scenario baddist3 'team { name = "ops", ack = { dist = "uniform", min = "5m", max = "1m" } }'
 expect 2 "baddist3.lua:2: error: ack:" -- run "$T/s/baddist3.lua"
+# A mistake in a later option frees the distributions built before it (an
+# empirical one allocates; the sanitized suite's leak check would see it).
+scenario baddist4 'team { name = "ops", ack = { dist = "empirical", table = { { "1m", 0.5 }, { "5m", 1 } } },
+       diagnose = { dist = "empirical", table = { { "2m", 0.5 }, { "9m", 1 } } }, handoff = { median = "5m" } }'
+expect 2 "baddist4.lua:2: error: handoff: a lognormal distribution needs 'p99'" -- run "$T/s/baddist4.lua"
 scenario huge 'team { name = "ops", oncall = 1, ack = "1m" }
 at("10:00", function() page("ops"); act { team = "ops", takes = math.maxinteger } end)'
 expect 2 "huge.lua:3: error: takes:" -- run "$T/s/huge.lua"
