@@ -324,10 +324,13 @@ static uint32_t pop_live(Sim *sim, SimTime limit)
         assert(s < sim->nev && top.time >= sim->now);   /* the clock never goes back */
         sim->now = top.time;
         if (sim->ev[s].fn) {
-            /* The record of the event after this one is somewhere cold
-             * in the pool (it was last touched when it was scheduled):
-             * fetch it while this one runs. Finding it is the scan the
-             * next pop would make anyway. */
+            /* What this event's function reads first is its object, and
+             * the record of the event after it is somewhere cold in the
+             * pool (last touched when it was scheduled): start fetching
+             * both. Finding the next one is the scan the next pop would
+             * make anyway. With 100k events pending (the Tencent replay)
+             * each is a cache miss that the run otherwise waits on. */
+            __builtin_prefetch(sim->ev[s].obj);
             const EvqEntry *next = evq_peek(&sim->q);
             if (next) __builtin_prefetch(&sim->ev[next->payload]);
             return s;
