@@ -223,9 +223,7 @@ void gameday_on_page(void *ud, const char *team, int state, const char *from, co
 void gameday_on_engaged(void *ud, const char *team)
 {
     Gameday *g = ud;
-    int k = -1;
-    for (int i = 0; i < scenario_nteams(g->sc); i++)
-        if (strcmp(scenario_team(g->sc, i), team) == 0) k = i;
+    int k = gameday_team_index(g, team);
     for (int i = 0; i < g->npages; i++) {
         Page *p = &g->pages[i];
         if (strcmp(p->team, team) != 0 || strcmp(p->state, "acked") == 0) continue;

@@ -145,7 +145,7 @@ static void reply(Gameday *g, int c, bool ok, const char *line, const char *text
     json_decref(m);
 }
 
-static int team_index(Gameday *g, const char *name)
+int gameday_team_index(const Gameday *g, const char *name)
 {
     for (int i = 0; i < scenario_nteams(g->sc); i++)
         if (strcmp(scenario_team(g->sc, i), name) == 0) return i;
@@ -165,7 +165,7 @@ static void hello(Gameday *g, int c, json_t *msg)
     for (const char *p = name; *p; p++)
         if ((unsigned char)*p < 0x20) { reply(g, c, false, NULL, "hello: the name has control characters"); return; }
     if (team) {
-        int k = team_index(g, team);
+        int k = gameday_team_index(g, team);
         if (k < 0 || !scenario_team_played(g->sc, k)) {
             reply(g, c, false, NULL, "hello: that team is not played by people in this drill");
             return;
@@ -201,7 +201,7 @@ static void command(Gameday *g, int c, const char *line)
     if (rc < 0) { reply(g, c, false, line, err); return; }
     /* Who acknowledges, for the page's `by`. */
     if (strncmp(line, "ack", 3) == 0) {
-        int k = team_index(g, cl->team);
+        int k = gameday_team_index(g, cl->team);
         if (k >= 0 && k < FD_MAX_TEAMS) {
             /* memcpy, not snprintf: both lie in *g, which -Wrestrict cannot tell apart. */
             size_t n = strnlen(cl->name, sizeof g->acked_by[k] - 1);

@@ -84,6 +84,11 @@ void gameday_stop_timer(Gameday *g);
 /* Starts the pacing again from now (resume, a speed change). */
 void gameday_reanchor(Gameday *g);
 
+/* ---- gameday_hub.c ---- */
+
+/* The index of the scenario's team of this name, or -1. */
+int gameday_team_index(const Gameday *g, const char *name);
+
 /* ---- gameday_feed.c ---- */
 
 /* To client c, if it is there; the reference stays the caller's. */
