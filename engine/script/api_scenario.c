@@ -382,7 +382,7 @@ static void on_timer(Sim *sim, void *obj, uint64_t arg)
         luaL_unref(s->L, LUA_REGISTRYINDEX, t->fn);
         t->cancelled = true;
     }
-    scenario_spawn(s, s->L, "timer", -1);
+    scenario_spawn_top(s, 0);
 }
 
 static int l_wait(lua_State *L)

@@ -243,22 +243,6 @@ void scenario_resp_engaged(void *ud, int team)
     lua_pop(L, 2);
 }
 
-/* Runs a function in a new thread: the stack holds exactly the function
- * and then its arguments. */
-int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team)
-{
-    (void)what;
-    (void)team;
-    int nargs = lua_gettop(L) - 1;                            // [fn, args...]
-    lua_State *co = lua_newthread(L);                         // [fn, args..., co]
-    own_thread(L);
-    lua_insert(L, 1);                                         // [co, fn, args...]
-    lua_xmove(L, co, nargs + 1);                              // [co]
-    int ref = luaL_ref(L, LUA_REGISTRYINDEX);                 // []
-    resume(s, ref, nargs);
-    return 0;
-}
-
 void scenario_spawn_top(Scenario *s, int nargs)
 {
     lua_State *L = s->L;

@@ -265,7 +265,6 @@ void live_free(Scenario *s);
 void live_finding(Scenario *s, const char *component, luaL_Buffer *b);
 
 /* scenario_threads.c */
-int scenario_spawn(Scenario *s, lua_State *L, const char *what, int team);
 /* Pops a function and its nargs arguments off the top of s->L (whatever
  * lies below) and runs them in a new engine thread. */
 void scenario_spawn_top(Scenario *s, int nargs);
