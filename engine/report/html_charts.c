@@ -259,16 +259,22 @@ static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Me
                          const HtmlExtra *x)
 {
     double h = 300;
+    /* Which services' failures are summed: the entry services, if any of
+     * them has metrics, else all. Decided once per service, not per point. */
+    bool *use = malloc(sizeof *use * (size_t)(m->nsvc ? m->nsvc : 1));
     bool entry_only = false;
-    for (int s = 0; s < m->nsvc && topo; s++)
-        if (is_entry_service(topo, m->svc[s].name)) entry_only = true;
+    for (int s = 0; s < m->nsvc && topo && use; s++)
+        if ((use[s] = is_entry_service(topo, m->svc[s].name))) entry_only = true;
+    for (int s = 0; s < m->nsvc && !entry_only && use; s++) use[s] = true;
     svg_open(f, "chart-errors", CW, h,
              entry_only ? "Failed requests per second by cause, at the entry services"
                         : "Failed requests per second by cause, all services summed");
     SvgPlot p = { 70, 24, CW - 70 - 190, h - 24 - 34, chart_tmax(r, m), 0, 1, false };
     size_t n = (size_t)(m->nt ? m->nt : 1);
     double *cum = calloc(n * (NCAUSES + 1), sizeof *cum);
-    if (!cum) {
+    if (!cum || !use) {
+        free(cum);
+        free(use);
         fputs("</svg>\n", f);
         return;
     }
@@ -279,8 +285,7 @@ static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Me
         for (int k = 0; k < NCAUSES; k++) {
             cum[(size_t)k * n + (size_t)i] = acc;
             for (int s = 0; s < m->nsvc; s++)
-                if (!entry_only || is_entry_service(topo, m->svc[s].name))
-                    acc += m->svc[s].m[M_F_REJECTED + k][i] / dt;
+                if (use[s]) acc += m->svc[s].m[M_F_REJECTED + k][i] / dt;
         }
         cum[(size_t)NCAUSES * n + (size_t)i] = acc;
         if (acc > hi) hi = acc;
@@ -297,6 +302,7 @@ static void chart_errors(FILE *f, const RunResult *r, const Topo *topo, const Me
         svg_area(f, &p, m->t, m->nt, up, lo, cause_colors[k], "0.85");
         fprintf(f, "><title>%s</title></path>\n", cause_labels[k]);
     }
+    free(use);
     free(cum);
     for (int k = 0; k < NCAUSES; k++)
         svg_legend_box(f, p.x + p.w + 14, 30 + 18.0 * k, cause_colors[k], cause_labels[k]);

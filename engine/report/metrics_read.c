@@ -55,7 +55,7 @@ static int alloc_series(Series *s, int cap)
 static int add_time(Metrics *m, double t)
 {
     if (m->nt == m->cap) {
-        int cap = m->cap ? m->cap * 2 : 256;
+        int cap = m->cap ? m->cap * 2 : 16;   /* per series and metric: small runs of many services stay small */
         if (grow_array(&m->t, m->cap, cap, 0) < 0) return -ENOMEM;
         for (int i = 0; i < m->nsvc; i++)
             for (int k = 0; k < M_NMETRICS; k++)
@@ -83,15 +83,35 @@ int metrics_find_service(const Metrics *m, const char *name)
     return -1;
 }
 
+/* Rows come grouped by series, in the same order every interval: where the
+ * last row's series stood, or the one after it, is almost always the one.
+ * Looking there first keeps reading a file of many services linear instead
+ * of quadratic. */
+static int hinted(int *hint, int n, const char *name, const char *(*name_of)(const Metrics *, int),
+                  const Metrics *m)
+{
+    for (int i = *hint; i < n && i <= *hint + 1; i++)
+        if (strcmp(name_of(m, i), name) == 0) return *hint = i;
+    return -1;
+}
+
+static const char *svc_name(const Metrics *m, int i) { return m->svc[i].name; }
+static const char *ent_name(const Metrics *m, int i) { return m->ent[i].name; }
+
 /* The service's series, made if new; -1 when memory runs out. */
 static int service_series(Metrics *m, const char *name)
 {
-    int i = metrics_find_service(m, name);
-    if (i >= 0) return i;
-    Series *v = realloc(m->svc, sizeof *v * (size_t)(m->nsvc + 1));
-    if (!v) return -1;
-    m->svc = v;
-    Series *s = &v[m->nsvc];
+    int i = hinted(&m->svc_hint, m->nsvc, name, svc_name, m);
+    if (i < 0) i = metrics_find_service(m, name);
+    if (i >= 0) return m->svc_hint = i;
+    if (m->nsvc == m->svc_cap) {
+        int cap = m->svc_cap ? m->svc_cap * 2 : 16;
+        Series *v = realloc(m->svc, sizeof *v * (size_t)cap);
+        if (!v) return -1;
+        m->svc = v;
+        m->svc_cap = cap;
+    }
+    Series *s = &m->svc[m->nsvc];
     memset(s, 0, sizeof *s);
     s->name = dup_str(name);
     if (!s->name || alloc_series(s, m->cap > 0 ? m->cap : 1) < 0) {
@@ -99,17 +119,24 @@ static int service_series(Metrics *m, const char *name)
         for (int k = 0; k < M_NMETRICS; k++) free(s->m[k]);
         return -1;
     }
+    m->svc_hint = m->nsvc;
     return m->nsvc++;
 }
 
 static int entry_series(Metrics *m, const char *name)
 {
+    int h = hinted(&m->ent_hint, m->nent, name, ent_name, m);
+    if (h >= 0) return h;
     for (int i = 0; i < m->nent; i++)
-        if (strcmp(m->ent[i].name, name) == 0) return i;
-    EntrySeries *v = realloc(m->ent, sizeof *v * (size_t)(m->nent + 1));
-    if (!v) return -1;
-    m->ent = v;
-    EntrySeries *e = &v[m->nent];
+        if (strcmp(m->ent[i].name, name) == 0) return m->ent_hint = i;
+    if (m->nent == m->ent_cap) {
+        int cap = m->ent_cap ? m->ent_cap * 2 : 16;
+        EntrySeries *v = realloc(m->ent, sizeof *v * (size_t)cap);
+        if (!v) return -1;
+        m->ent = v;
+        m->ent_cap = cap;
+    }
+    EntrySeries *e = &m->ent[m->nent];
     e->name = dup_str(name);
     e->avail = NULL;
     if (!e->name || grow_array(&e->avail, 0, m->cap > 0 ? m->cap : 1, NAN) < 0) {
@@ -117,6 +144,7 @@ static int entry_series(Metrics *m, const char *name)
         free(e->avail);
         return -1;
     }
+    m->ent_hint = m->nent;
     return m->nent++;
 }
 
@@ -229,21 +257,34 @@ double metrics_interval_len(const Metrics *m, int i)
 int metrics_order(Metrics *m, const Topo *topo)
 {
     Metrics ordered = *m;
-    Series *v = calloc((size_t)(m->nsvc + topo->nservices + 1), sizeof *v);
-    if (!v) {
+    int cap = m->nsvc + topo->nservices + 1;
+    Series *v = calloc((size_t)cap, sizeof *v);
+    bool *taken = calloc((size_t)m->nsvc + 1, sizeof *taken);
+    if (!v || !taken) {
+        free(v);
+        free(taken);
         metrics_free(m);
         return -ENOMEM;
     }
-    int n = 0;
+    /* metrics.csv names the services in the topology's order as a rule, so
+     * the one after the last found is tried first (names are unique). */
+    int n = 0, next = 0;
     for (int i = 0; i < topo->nservices; i++) {
-        int s = metrics_find_service(m, topo->services[i].name);
-        if (s >= 0) v[n++] = m->svc[s];
+        const char *name = topo->services[i].name;
+        int s = next < m->nsvc && strcmp(m->svc[next].name, name) == 0
+                    ? next : metrics_find_service(m, name);
+        if (s < 0) continue;
+        v[n++] = m->svc[s];
+        taken[s] = true;
+        next = s + 1;
     }
     for (int s = 0; s < m->nsvc; s++)
-        if (topo_find_service(topo, m->svc[s].name) < 0) v[n++] = m->svc[s];
+        if (!taken[s]) v[n++] = m->svc[s];
+    free(taken);
     free(m->svc);
     ordered.svc = v;
     ordered.nsvc = n;
+    ordered.svc_cap = cap;
     *m = ordered;
     return 0;
 }

@@ -40,6 +40,9 @@ typedef struct Metrics {
     int nsvc;
     EntrySeries *ent;
     int nent;
+    /* While reading: the arrays' room, and where the last row's series stood. */
+    int svc_cap, ent_cap;
+    int svc_hint, ent_hint;
 } Metrics;
 
 /* Reads metrics.csv; 0, -errno, or -EINVAL for a file that is not one.
