@@ -8,13 +8,19 @@ time (user + system of the run's process), the peak resident memory, the
 kernel events the run executed and the time per event, then the growth
 between rows against the growth of what changed:
 
-  load   one layered topology of 10 services (an entry, then three layers
-         of three; each service calls two of the next layer, each with
-         probability 0.5, so a request makes one call per layer), offered
-         10^2, 10^3, 10^4 and 10^5 requests per second; the instances
-         grow with the load so that every pool runs at about 40%
-  size   the same shape with 10, 100 and 1000 services (an entry and three
-         layers of 3, 33 and 333), at 10^3 requests per second
+  load   one layered topology of 9 services (three layers of three; each
+         service calls two of the next layer, each with probability 0.5,
+         so a request makes one call per layer; traffic enters the first
+         layer, a source per service), offered 10^2, 10^3, 10^4 and 10^5
+         requests per second in all; the instances grow with the load so
+         that every pool runs at about 40%
+  size   the same shape with 9, 99 and 999 services (three layers of 3, 33
+         and 333), at 10^3 requests per second in all
+
+Traffic enters through a source per first-layer service rather than one
+entry service calling each of them with probability 1/width: such an entry
+would weigh width calls per request (a draw each), and the size axis would
+measure that fan-out instead of the topology's size.
 
 Every run is at sampling 1 (each simulated request is one real one), for
 `--duration` simulated seconds (default 60), seed 1. Cost should grow
@@ -38,7 +44,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def topology(width, rate):
-    """An entry and three layers of `width` services; instances for ~40% load."""
+    """Three layers of `width` services, traffic entering the first layer
+    evenly (a source per service); instances for ~40% load."""
     conc, st = 8, 0.002          # workers per instance, seconds of work per request
     per_svc = rate / width       # each layer carries the whole rate, spread over width
 
@@ -46,11 +53,6 @@ def topology(width, rate):
         return max(2, int(load * st / conc / 0.4 + 0.999))
 
     lines = ["regions: [east]", "settings: { sampling: 1, interval: 10s }", "services:"]
-    lines.append(f"  entry: {{ deploy: {{ east: {instances(rate)} }}, concurrency: {conc}, "
-                 f"service_time: {st * 1000:g}ms,")
-    calls = ", ".join(f"{{ to: l1s{i}, probability: {1 / width:.6f}, timeout: 2s }}"
-                      for i in range(width))
-    lines.append(f"    calls: [ {calls} ] }}")
     for layer in (1, 2, 3):
         for i in range(width):
             head = (f"  l{layer}s{i}: {{ deploy: {{ east: {instances(per_svc)} }}, "
@@ -63,7 +65,9 @@ def topology(width, rate):
                                   for t in targets)
                 head += f", calls: [ {calls} ]"
             lines.append(head + " }")
-    lines += ["sources:", f"  users: {{ entry: entry, rate: {rate:g}/s }}", ""]
+    lines.append("sources:")
+    lines += [f"  u{i}: {{ entry: l1s{i}, rate: {per_svc:g}/s }}" for i in range(width)]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -79,7 +83,7 @@ def run(fd, work, name, width, rate, duration):
     if "error" in m:
         print(f"scaling: {name}: {m['error']}", file=sys.stderr)
         return None
-    m.update(services=1 + 3 * width, rate=rate)
+    m.update(services=3 * width, rate=rate)
     return m
 
 
@@ -151,7 +155,7 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     print(f"scaling: {a.duration} s simulated per run, sampling 1, seed 1; "
           f"load average {load1:.1f} before, {os.getloadavg()[0]:.1f} after")
-    table("Against offered load (10 services): cost x should match load x "
+    table("Against offered load (9 services): cost x should match load x "
           "(per unit near 1: linear)", loads, "rate", "load")
     table("Against topology size (10^3 requests/s): cost x should stay near 1",
           sizes, "services", "size")
