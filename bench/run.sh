@@ -19,7 +19,7 @@
 #                           connected: the fastest speed kept up with, and
 #                           the server's CPU and memory over a paced run
 #   8. scaling.py           run time and peak memory against offered load
-#                           (10^2..10^5/s) and topology size (10..1000)
+#                           (10^2..10^5/s) and topology size (9..999 services)
 #
 # `make bench` builds and then calls `sh bench/run.sh build`; it takes about
 # an hour on two cores, most of it sections 5 and 6. FD_BENCH_SECTIONS=4,5
@@ -580,7 +580,7 @@ echo
 fi
 
 if want 8; then
-echo "== 8. how cost grows: offered load 10^2..10^5/s, 10..1000 services (scaling.py)"
+echo "== 8. how cost grows: offered load 10^2..10^5/s, 9..999 services (scaling.py)"
 run scaling.py 900 "$tmp/scaling" "$py" "$here/scaling.py" --firedrill "$fd"
 echo
 fi
