@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "fdtest.h"
 #include "result_fixture.h"
 #include "model/result.h"
+#include "report/metrics_csv.h"
 #include "report/run_json.h"
 #include "report/timeline.h"
 
@@ -675,8 +677,30 @@ static void test_mkdir_p(const char *dir)
 }
 
 /* With -v, prints the sample report. */
+/* csv_put_number() writes what "%.9g" writes, its fast path for whole
+ * numbers included: the edges of that path and values either side. */
+static void test_csv_number(void)
+{
+    const double v[] = { 0, -0.0, 1, -1, 7, 10, 31, 100, 123456789, 999999999, -999999999,
+                         1e9, -1e9, 1e9 - 0.5, 999999999.5, 4294967296.0, 0.5, -0.5, 1.25,
+                         1e-7, 123.456, 2.5e8 + 0.25, 1e15, -1e300, NAN, INFINITY, -INFINITY };
+    int same = 0, n = (int)(sizeof v / sizeof v[0]);
+    for (int i = 0; i < n; i++) {
+        char got[64] = "", want[64];
+        FILE *f = fmemopen(got, sizeof got - 1, "w");
+        if (!f) continue;
+        csv_put_number(f, v[i]);
+        fclose(f);
+        snprintf(want, sizeof want, "%.9g", v[i]);
+        if (strcmp(got, want) == 0) same++;
+        else fprintf(stderr, "csv_put_number(%.17g): '%s', printf '%s'\n", v[i], got, want);
+    }
+    CHECK_EQ_INT(same, n);
+}
+
 int main(int argc, char **argv)
 {
+    test_csv_number();
     test_datetime();
     test_event_order();
 

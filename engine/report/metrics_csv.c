@@ -5,6 +5,7 @@
 #include "report/metrics_csv.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 const char *const metrics_csv_pool_metrics[] = {
@@ -44,16 +45,40 @@ void csv_put_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void row(MetricsCsv *mc, double t, const char *prefix, const char *name,
+/* Most of the file is counts, whole numbers that %.9g prints as plain
+ * digits below 10^9: those are written here without going through printf's
+ * floating-point conversion (the same bytes, several times faster); -0 and
+ * everything else go to printf. */
+void csv_put_number(FILE *f, double v)
+{
+    if (!(v > -1e9 && v < 1e9) || v != (double)(long)v || (v == 0 && signbit(v))) {
+        fprintf(f, "%.9g", v);
+        return;
+    }
+    char b[16];
+    int n = (int)sizeof b;
+    long x = (long)v;
+    unsigned long u = x < 0 ? 0ul - (unsigned long)x : (unsigned long)x;
+    do b[--n] = (char)('0' + u % 10); while ((u /= 10) > 0);
+    if (x < 0) b[--n] = '-';
+    fwrite(b + n, 1, sizeof b - (size_t)n, f);
+}
+
+/* t is the interval's end, already printed as "%.9g,". */
+static void row(MetricsCsv *mc, const char *t, const char *prefix, const char *name,
                 const char *region, const char *metric, double v)
 {
     FILE *f = mc->f;
-    fprintf(f, "%.9g,", t);
+    fputs(t, f);
     if (prefix) fputs(prefix, f);
     csv_put_field(f, name);
     fputc(',', f);
     csv_put_field(f, region);
-    if (fprintf(f, ",%s,%.9g\n", metric, v) < 0) mc->failed = true;
+    fputc(',', f);
+    fputs(metric, f);
+    fputc(',', f);
+    csv_put_number(f, v);
+    if (fputc('\n', f) == EOF) mc->failed = true;
 }
 
 void metrics_csv_interval(void *ud, const ModelInterval *iv)
@@ -61,7 +86,8 @@ void metrics_csv_interval(void *ud, const ModelInterval *iv)
     MetricsCsv *mc = ud;
     if (!mc || !mc->f || mc->failed) return;
     const Topo *topo = iv->topo;
-    double t = fd_time_sec(iv->end);
+    char t[40];
+    snprintf(t, sizeof t, "%.9g,", fd_time_sec(iv->end));
     for (int i = 0; i < iv->npools; i++) {
         const PoolStats *p = &iv->pools[i];
         const char *svc = topo->services[p->service].name;

@@ -38,6 +38,9 @@ void metrics_csv_abort(MetricsCsv *mc);
 
 /* Writes one CSV field, quoted (RFC 4180) only when it has to be. */
 void csv_put_field(FILE *f, const char *s);
+/* Writes v exactly as fprintf's "%.9g" would (whole numbers below 10^9 in
+ * magnitude without printf's floating-point conversion). */
+void csv_put_number(FILE *f, double v);
 
 /* The metric names, in the order rows are written per service and region. */
 extern const char *const metrics_csv_pool_metrics[];
