@@ -41,8 +41,6 @@ bool api_opt_bool(lua_State *L, int idx, const char *field, bool dflt);
  * an error (a later option that is wrong) keeps them here, so the error
  * leaks nothing. dist_free() on them afterwards is fine (it zeroes them). */
 Dist *api_dists(lua_State *L, int n);
-/* A distribution (api_check_dist) into *out, or a copy of *dflt. */
-void api_opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt);
 /* The options of a binding acting on a service, in a region or (r < 0)
  * every region. */
 Scenario *api_svc_region_args(lua_State *L, const char *fn, int *svc, int *r);

@@ -27,6 +27,17 @@ int api_park(lua_State *L, Scenario *s, uint64_t token, lua_KFunction k, lua_KCo
     return lua_yieldk(L, 2, ctx, k);
 }
 
+int api_work(lua_State *L, Scenario *s, int team, RespWork *w, Dist *takes, lua_KFunction k,
+             lua_KContext ctx)
+{
+    w->takes = takes;
+    uint64_t token = ++s->next_wait;
+    int rc = resp_work(s->resp, team, w, token);
+    dist_free(takes);
+    if (rc < 0) return api_oom_error(L, s);
+    return api_park(L, s, token, k, ctx);
+}
+
 /* Only the engine's own threads may wait for people: a thread the script
  * made with coroutine.create would yield to the script, not to firedrill. */
 static void need_engine_thread(lua_State *L, const char *fn)
@@ -257,22 +268,16 @@ static int l_act(lua_State *L)
     Scenario *s = api_need_model(L);
     api_check_keys(L, 1, "act");
     int team = api_team_ready(L, s, 1, "team", "act");
-    Dist takes;
-    lua_getfield(L, 1, "takes");
-    if (lua_isnil(L, -1)) dist_const(&takes, 60, NULL);
-    else api_check_dist(L, -1, "takes", &takes);
-    lua_pop(L, 1);
+    Dist takes, minute;
+    dist_const(&minute, 60, NULL);
+    api_opt_dist(L, 1, "takes", &takes, &minute);
     lua_getfield(L, 1, "what");
     if (!lua_isnil(L, -1) && !lua_isstring(L, -1)) {
         dist_free(&takes);
         return luaL_error(L, "what: expected a text");
     }
-    RespWork w = { .kind = RESP_ACT, .takes = &takes, .misdiagnose = -1, .what = lua_tostring(L, -1) };
-    uint64_t token = ++s->next_wait;
-    int rc = resp_work(s->resp, team, &w, token);
-    dist_free(&takes);
-    if (rc < 0) return api_oom_error(L, s);
-    return api_park(L, s, token, NULL, 0);
+    RespWork w = { .kind = RESP_ACT, .misdiagnose = -1, .what = lua_tostring(L, -1) };
+    return api_work(L, s, team, &w, &takes, NULL, 0);
 }
 
 /* page(team [, { from = "api", why = "..." }]) -> acknowledged, who: waits

@@ -278,18 +278,11 @@ static int l_restart(lua_State *L)
     lua_pop(L, 1);
     if (!has) return luaL_error(L, "restart: a manual restart needs a team to do it (team = ...)");
     int team = api_team_ready(L, s, 1, "team", "restart");
-    Dist takes;
-    lua_getfield(L, 1, "takes");
-    if (lua_isnil(L, -1)) dist_const(&takes, 600, NULL);
-    else api_check_dist(L, -1, "takes", &takes);
-    lua_pop(L, 1);
-    RespWork w = { .kind = RESP_RESTART, .takes = &takes, .misdiagnose = -1,
-                   .arg = { svc, r, count } };
-    uint64_t token = ++s->next_wait;
-    int rc = resp_work(s->resp, team, &w, token);
-    dist_free(&takes);
-    if (rc < 0) return api_oom_error(L, s);
-    return api_park(L, s, token, NULL, 0);
+    Dist takes, ten_minutes;
+    dist_const(&ten_minutes, 600, NULL);
+    api_opt_dist(L, 1, "takes", &takes, &ten_minutes);
+    RespWork w = { .kind = RESP_RESTART, .misdiagnose = -1, .arg = { svc, r, count } };
+    return api_work(L, s, team, &w, &takes, NULL, 0);
 }
 
 static int l_scale(lua_State *L)

@@ -216,6 +216,8 @@ SimTime api_check_duration(lua_State *L, int idx, const char *what);
 /* A duration or a distribution table ({ dist = "lognormal", median = "10m",
  * p99 = "1h" }, ...), in seconds, into *out (dist_free it). */
 void api_check_dist(lua_State *L, int idx, const char *what, Dist *out);
+/* A distribution (api_check_dist) into *out, or a copy of *dflt. */
+void api_opt_dist(lua_State *L, int idx, const char *field, Dist *out, const Dist *dflt);
 void api_note_restart(Scenario *s, int svc, int r, int count, bool manual);
 bool api_charge(Scenario *s, size_t bytes);
 void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *region,
@@ -224,6 +226,10 @@ void api_note(Scenario *s, RunEventKind kind, const char *subject, const char *r
 /* Parks the calling thread until the responders answer `token`; with k,
  * resumes in k (lua_yieldk) with (ok, team) on the stack. */
 int api_park(lua_State *L, Scenario *s, uint64_t token, lua_KFunction k, lua_KContext ctx);
+/* Queues w for the team, taking *takes, then frees *takes and parks the
+ * calling thread as api_park() does until the work is done. */
+int api_work(lua_State *L, Scenario *s, int team, RespWork *w, Dist *takes, lua_KFunction k,
+             lua_KContext ctx);
 int api_team_ready(lua_State *L, Scenario *s, int idx, const char *field, const char *fn);
 int api_check_config(lua_State *L, Scenario *s, int idx, const char *field);
 /* Refuses keys the options schema (api_schema.c) does not list for fn. */

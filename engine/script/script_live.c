@@ -250,17 +250,11 @@ static int l_inspect(lua_State *L)
     int svc = api_check_service(L, s, 1, "service");
     int region = api_opt_region(L, s, 1, "region");
     int team = api_team_ready(L, s, 1, "team", "inspect");
-    Dist takes;
-    lua_getfield(L, 1, "takes");
-    if (lua_isnil(L, -1)) dist_lognormal(&takes, 120, 480, NULL);
-    else api_check_dist(L, -1, "takes", &takes);
-    lua_pop(L, 1);
-    RespWork w = { .kind = RESP_ACT, .takes = &takes, .misdiagnose = -1 };
-    uint64_t token = ++s->next_wait;
-    int rc = resp_work(s->resp, team, &w, token);
-    dist_free(&takes);
-    if (rc < 0) { s->oom = true; return luaL_error(L, "out of memory"); }
-    return api_park(L, s, token, inspect_k, ((lua_KContext)svc << 16) | (region + 1));
+    Dist takes, look;   /* a look around: median 2 min, p99 8 min */
+    dist_lognormal(&look, 120, 480, NULL);
+    api_opt_dist(L, 1, "takes", &takes, &look);
+    RespWork w = { .kind = RESP_ACT, .misdiagnose = -1 };
+    return api_work(L, s, team, &w, &takes, inspect_k, ((lua_KContext)svc << 16) | (region + 1));
 }
 
 static Inject *find_inject(Scenario *s, const char *name)
