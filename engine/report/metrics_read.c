@@ -83,27 +83,33 @@ int metrics_find_service(const Metrics *m, const char *name)
     return -1;
 }
 
-/* Rows come grouped by series, in the same order every interval: where the
- * last row's series stood, or the one after it, is almost always the one.
- * Looking there first keeps reading a file of many services linear instead
- * of quadratic. */
-static int hinted(int *hint, int n, const char *name, const char *(*name_of)(const Metrics *, int),
-                  const Metrics *m)
+/* Rows come grouped by series, in the same order every interval, so the
+ * search for a row's series starts where the last row's stood (and wraps):
+ * almost always a hit at once, which keeps reading a file of many services
+ * linear instead of quadratic. */
+static int find_svc(Metrics *m, const char *name)
 {
-    for (int i = *hint; i < n && i <= *hint + 1; i++)
-        if (strcmp(name_of(m, i), name) == 0) return *hint = i;
+    for (int k = 0; k < m->nsvc; k++) {
+        int i = (m->svc_hint + k) % m->nsvc;
+        if (strcmp(m->svc[i].name, name) == 0) return m->svc_hint = i;
+    }
     return -1;
 }
 
-static const char *svc_name(const Metrics *m, int i) { return m->svc[i].name; }
-static const char *ent_name(const Metrics *m, int i) { return m->ent[i].name; }
+static int find_ent(Metrics *m, const char *name)
+{
+    for (int k = 0; k < m->nent; k++) {
+        int i = (m->ent_hint + k) % m->nent;
+        if (strcmp(m->ent[i].name, name) == 0) return m->ent_hint = i;
+    }
+    return -1;
+}
 
 /* The service's series, made if new; -1 when memory runs out. */
 static int service_series(Metrics *m, const char *name)
 {
-    int i = hinted(&m->svc_hint, m->nsvc, name, svc_name, m);
-    if (i < 0) i = metrics_find_service(m, name);
-    if (i >= 0) return m->svc_hint = i;
+    int i = find_svc(m, name);
+    if (i >= 0) return i;
     if (m->nsvc == m->svc_cap) {
         int cap = m->svc_cap ? m->svc_cap * 2 : 16;
         Series *v = realloc(m->svc, sizeof *v * (size_t)cap);
@@ -125,10 +131,8 @@ static int service_series(Metrics *m, const char *name)
 
 static int entry_series(Metrics *m, const char *name)
 {
-    int h = hinted(&m->ent_hint, m->nent, name, ent_name, m);
-    if (h >= 0) return h;
-    for (int i = 0; i < m->nent; i++)
-        if (strcmp(m->ent[i].name, name) == 0) return m->ent_hint = i;
+    int i = find_ent(m, name);
+    if (i >= 0) return i;
     if (m->nent == m->ent_cap) {
         int cap = m->ent_cap ? m->ent_cap * 2 : 16;
         EntrySeries *v = realloc(m->ent, sizeof *v * (size_t)cap);
