@@ -123,6 +123,26 @@ void pool_integrate(Model *m, Pool *p)
     p->as_slot_area += slots * dt;
 }
 
+void *rec_take(Model *m, RecBlocks *b, size_t size, int per)
+{
+    if (b->unused == 0) {
+        void **blocks = realloc(b->blocks, sizeof *blocks * (size_t)(b->n + 1));
+        if (!blocks) { m->oom = true; sim_stop(m->sim); return NULL; }
+        b->blocks = blocks;
+        void *block = calloc((size_t)per, size);
+        if (!block) { m->oom = true; sim_stop(m->sim); return NULL; }
+        b->blocks[b->n++] = block;
+        b->unused = per;
+    }
+    return (char *)b->blocks[b->n - 1] + size * (size_t)(per - b->unused--);
+}
+
+void rec_free(RecBlocks *b)
+{
+    for (int i = 0; i < b->n; i++) free(b->blocks[i]);
+    free(b->blocks);
+}
+
 static int scale_count(int real, double sampling, int floor_)
 {
     double v = floor((double)real / sampling + 0.5);
@@ -376,10 +396,8 @@ void model_free(Model *m)
     free(m->wait_count);
     free(m->pool_of);
     free(m->ext_pool);
-    for (int i = 0; i < m->nreq_blocks; i++) free(m->req_blocks[i]);
-    free(m->req_blocks);
-    for (int i = 0; i < m->nintent_blocks; i++) free(m->intent_blocks[i]);
-    free(m->intent_blocks);
+    rec_free(&m->reqs);
+    rec_free(&m->intents);
     free(m->deadlocks);
     for (int i = 0; i < m->nwarnings; i++) free(m->warnings[i].text);
     free(m->warnings);

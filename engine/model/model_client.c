@@ -39,21 +39,8 @@
 static Intent *intent_new(Model *m)
 {
     Intent *it = m->intent_free;
-    if (it) {
-        m->intent_free = it->next_free;
-    } else {
-        if (m->intent_unused == 0) {
-            Intent **blocks =
-                realloc(m->intent_blocks, sizeof *blocks * (size_t)(m->nintent_blocks + 1));
-            if (!blocks) { m->oom = true; sim_stop(m->sim); return NULL; }
-            m->intent_blocks = blocks;
-            Intent *b = calloc(INTENT_BLOCK, sizeof *b);
-            if (!b) { m->oom = true; sim_stop(m->sim); return NULL; }
-            m->intent_blocks[m->nintent_blocks++] = b;
-            m->intent_unused = INTENT_BLOCK;
-        }
-        it = &m->intent_blocks[m->nintent_blocks - 1][INTENT_BLOCK - m->intent_unused--];
-    }
+    if (it) m->intent_free = it->next_free;
+    else if (!(it = rec_take(m, &m->intents, sizeof *it, INTENT_BLOCK))) return NULL;
     uint32_t gen = it->gen;
     *it = (Intent){ .m = m, .gen = gen };
     return it;

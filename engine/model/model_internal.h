@@ -46,6 +46,14 @@ typedef enum ReqState {
                      * nothing; `inst` is the instance it was routed to */
 } ReqState;
 
+/* Records of one kind in blocks of `per` zeroed records, handed out in
+ * order (rec_take, model.c) and freed with the model (rec_free). */
+typedef struct RecBlocks {
+    void **blocks;
+    int n;
+    int unused;             /* records never handed out, at the end of the last block */
+} RecBlocks;
+
 struct Req {
     uint32_t gen;
     uint8_t state;
@@ -323,12 +331,7 @@ struct Model {
      * block's pages are touched only as far as the run needs them. */
     Req *req_free;
     Intent *intent_free;
-    Req **req_blocks;
-    int nreq_blocks;
-    int req_unused;         /* records never handed out, at the end of the last block */
-    Intent **intent_blocks;
-    int nintent_blocks;
-    int intent_unused;
+    RecBlocks reqs, intents;
     SimTime interval_start;
     SimEventId interval_ev;
     PoolStats *stats_pools;
@@ -391,6 +394,11 @@ SimTime backoff_delay(const TopoBackoff *b, int retry, Rng *rng);
 void req_abandon(Model *m, Req *r);
 Req *req_new(Model *m);
 void req_free(Model *m, Req *r);
+/* A record never handed out before (zeroed), from a new block of `per`
+ * when the last is used up; NULL, with the model stopped as out of memory,
+ * when none can be had. */
+void *rec_take(Model *m, RecBlocks *b, size_t size, int per);
+void rec_free(RecBlocks *b);
 void req_arrive(Model *m, Req *r, Pool *p);
 void inst_kill_requests(Model *m, Pool *p, int i);
 void pool_release_stalled(Model *m, Pool *p);

@@ -38,20 +38,8 @@
 Req *req_new(Model *m)
 {
     Req *r = m->req_free;
-    if (r) {
-        m->req_free = r->next;
-    } else {
-        if (m->req_unused == 0) {
-            Req **blocks = realloc(m->req_blocks, sizeof *blocks * (size_t)(m->nreq_blocks + 1));
-            if (!blocks) { m->oom = true; sim_stop(m->sim); return NULL; }
-            m->req_blocks = blocks;
-            Req *b = calloc(REQ_BLOCK, sizeof *b);
-            if (!b) { m->oom = true; sim_stop(m->sim); return NULL; }
-            m->req_blocks[m->nreq_blocks++] = b;
-            m->req_unused = REQ_BLOCK;
-        }
-        r = &m->req_blocks[m->nreq_blocks - 1][REQ_BLOCK - m->req_unused--];
-    }
+    if (r) m->req_free = r->next;
+    else if (!(r = rec_take(m, &m->reqs, sizeof *r, REQ_BLOCK))) return NULL;
     uint32_t gen = r->gen;
     *r = (Req){ .gen = gen, .call = -1, .inst = -1, .origin = -1, .state = RQ_QUEUED };
     return r;
